@@ -1,0 +1,63 @@
+// Package config owns Vigil's configuration: the YAML schema, loading a file or a
+// directory of files, ${ENV} expansion and *_file secrets, defaults, and
+// validation that reports every problem at once as file:line:col: field: message.
+// A Config that Load returns is complete and consistent: every reference
+// resolves and every condition has compiled.
+package config
+
+import (
+	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/secret"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Global        Global         `yaml:"global,omitempty"`
+	People        []Person       `yaml:"people,omitempty"`
+	Teams         []Team         `yaml:"teams,omitempty"`
+	Schedules     []Schedule     `yaml:"schedules,omitempty"`
+	Escalations   []Escalation   `yaml:"escalations,omitempty"`
+	Channels      []Channel      `yaml:"channels,omitempty"`
+	TimeIntervals []TimeInterval `yaml:"time_intervals,omitempty"`
+	Services      []Service      `yaml:"services,omitempty"`
+	Integrations  []Integration  `yaml:"integrations,omitempty" jsonschema:"description=keys for tools that send alerts in"`
+	Tokens        []Token        `yaml:"tokens,omitempty" jsonschema:"description=API and CLI access tokens"`
+	Routes        []Route        `yaml:"routes,omitempty" jsonschema:"description=routing tree for alerts that arrive from other tools"`
+	Inhibit       []InhibitRule  `yaml:"inhibit,omitempty"`
+	Maintenance   []Maintenance  `yaml:"maintenance,omitempty"`
+	Runbooks      []Runbook      `yaml:"runbooks,omitempty"`
+
+	// Files lists the files the config was read from, in load order.
+	Files []string `yaml:"-"`
+
+	globalAt origin
+}
+
+// Global holds process-wide settings.
+type Global struct {
+	Listen      string     `yaml:"listen,omitempty" jsonschema:"description=address to serve HTTP on,default=:8080"`
+	ExternalURL string     `yaml:"external_url,omitempty" jsonschema:"description=URL people use to reach Vigil; used in links"`
+	Store       secret.DSN `yaml:"store,omitempty" jsonschema:"description=sqlite://PATH (default sqlite://vigil.db) or postgres://user:pass@host/db"`
+	StoreFile   string     `yaml:"store_file,omitempty" jsonschema:"description=file holding the store DSN"`
+	Timezone    string     `yaml:"timezone,omitempty" jsonschema:"description=IANA time zone for reports and local times,default=UTC"`
+	// MaxConcurrentChecks bounds probes in flight; a hanging target holds one
+	// slot until its timeout, never more.
+	MaxConcurrentChecks int    `yaml:"max_concurrent_checks,omitempty" jsonschema:"minimum=1,default=1000"`
+	ResultsPerCheck     int    `yaml:"results_per_check,omitempty" jsonschema:"minimum=1,maximum=100000,description=raw results kept per check; older ones live on in rollups,default=100"`
+	LogLevel            string `yaml:"log_level,omitempty" jsonschema:"enum=debug,enum=info,enum=warn,enum=error,default=info"`
+}
+
+// Defaults of Global.
+const (
+	DefaultListen              = ":8080"
+	DefaultStore               = "sqlite://vigil.db"
+	DefaultTimezone            = "UTC"
+	DefaultMaxConcurrentChecks = 1000
+	DefaultResultsPerCheck     = 100
+)
+
+// SLO is a service level objective.
+type SLO struct {
+	Objective float64           `yaml:"objective" jsonschema:"required,exclusiveMinimum=0,exclusiveMaximum=100,description=target availability in percent, e.g. 99.9"`
+	Window    duration.Duration `yaml:"window,omitempty" jsonschema:"description=rolling window,default=30d"`
+}

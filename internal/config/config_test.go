@@ -1,0 +1,352 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) Options {
+	return Options{LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+}
+
+func noEnv() Options { return env(nil) }
+
+// TestBadConfigs pins the exact problems reported for each broken fixture.
+func TestBadConfigs(t *testing.T) {
+	cases := []struct {
+		file string
+		want string
+	}{
+		{"conf.unknown-field.yml", `
+testdata/conf.unknown-field.yml:6:9: services[0].checks[0].expcet: unknown field "expcet" (did you mean "expect"?)
+testdata/conf.unknown-field.yml:7:9: services[0].checks[0].colour: unknown field "colour"`},
+		{"conf.bad-duration.yml", `
+testdata/conf.bad-duration.yml:6:16: services[0].checks[0].every: invalid duration "30 sec" (use a number and a unit: ms, s, m, h, d, w, e.g. 30s, 5m, 14d)
+testdata/conf.bad-duration.yml:7:18: services[0].checks[0].timeout: expected a duration such as 30s, 5m or 14d, got number`},
+		{"conf.wrong-type.yml", `
+testdata/conf.wrong-type.yml:6:21: services[0].checks[0].fail_after: expected an integer, got string
+testdata/conf.wrong-type.yml:7:17: services[0].checks[0].expect: expected an array, got string
+testdata/conf.wrong-type.yml:8:19: services[0].checks[0].severity: "urgent" is not one of critical, error, warning, info`},
+		{"conf.bad-expression.yml", `
+testdata/conf.bad-expression.yml:7:20: services[0].checks[0].expect[0]: invalid operation: == (mismatched types int and string)
+testdata/conf.bad-expression.yml:8:33: services[0].checks[0].expect[1]: unknown name stauts
+testdata/conf.bad-expression.yml:9:30: services[0].checks[0].warn[0]: unexpected token Identifier("seconds")
+testdata/conf.bad-expression.yml:13:27: services[0].checks[1].expect[0]: invalid operation: < (mismatched types int and string)`},
+		{"conf.unknown-refs.yml", `
+testdata/conf.unknown-refs.yml:4:32: teams[0].members[1]: unknown person "jon" (known: thach)
+testdata/conf.unknown-refs.yml:8:18: escalations[0].steps[0].notify[0]: unknown schedule "sre-primary" (none are defined)
+testdata/conf.unknown-refs.yml:8:50: escalations[0].steps[0].notify[2]: "pager/thach" must be written as KIND/ID with KIND one of schedule, team, person, channel
+testdata/conf.unknown-refs.yml:11:12: services[0].owner: unknown team "platform" (known: sre)
+testdata/conf.unknown-refs.yml:12:17: services[0].escalation: unknown escalation "sre-urgent" (known: sre-default)
+testdata/conf.unknown-refs.yml:13:20: services[0].stakeholders[0]: unknown person "susan" (known: thach)
+testdata/conf.unknown-refs.yml:17:18: services[0].checks[0].runbook: unknown runbook "app-down" (known: dns-failover)
+testdata/conf.unknown-refs.yml:21:25: runbooks[0].on[0].alert.check: unknown check "shop/dns1" (write service/check)
+testdata/conf.unknown-refs.yml:23:29: runbooks[0].steps[0].check: unknown check "shop/dns2" (write service/check)`},
+		{"conf.check-shape.yml", `
+testdata/conf.check-shape.yml:6:9: services[0].checks[0].tcp: a check has exactly one kind, this one has http and tcp
+testdata/conf.check-shape.yml:7:11: services[0].checks[1]: needs one of http, tcp, dns, tls, disk, log, command, heartbeat
+testdata/conf.check-shape.yml:12:18: services[0].checks[2].timeout: 30s is longer than every (10s); a probe must end before the next starts
+testdata/conf.check-shape.yml:13:11: services[0].checks[3].every: is required for heartbeat checks: how often the job reports
+testdata/conf.check-shape.yml:15:13: services[0].checks[4].id: duplicate check id "slow" in service "shop" (first at checks[2])
+testdata/conf.check-shape.yml:16:24: services[0].checks[4].tcp.address: must be host:port: address no-port: missing port in address
+testdata/conf.check-shape.yml:17:9: services[0].checks[4].window: applies to log checks only`},
+		{"conf.kind-fields.yml", `
+testdata/conf.kind-fields.yml:4:31: services[0].checks[0].http.url: must start with http:// or https://
+testdata/conf.kind-fields.yml:4:61: services[0].checks[0].http.method: is not a valid HTTP method
+testdata/conf.kind-fields.yml:5:57: services[0].checks[1].dns.name: is required, e.g. shop.example
+testdata/conf.kind-fields.yml:5:67: services[0].checks[1].dns.type: is not a DNS record type (such as A, AAAA, CNAME, MX, NS, TXT)
+testdata/conf.kind-fields.yml:6:47: services[0].checks[2].log.match: is not a valid regular expression: missing closing ): ` + "`Error(`" + `
+testdata/conf.kind-fields.yml:7:34: services[0].checks[3].command.run: needs at least 1 item(s)`},
+		{"conf.duplicate-ids.yml", `
+testdata/conf.duplicate-ids.yml:3:9: services[1].id: duplicate id "shop" (first defined at testdata/conf.duplicate-ids.yml:2:9)
+testdata/conf.duplicate-ids.yml:6:10: people[1].id: duplicate id "thach" (first defined at testdata/conf.duplicate-ids.yml:5:10)`},
+		{"conf.env-missing.yml", `
+testdata/conf.env-missing.yml:2:39: channels[0].url: environment variable SLACK_WEBHOOK_UNSET is not set (write ${SLACK_WEBHOOK_UNSET:-default} for a fallback)`},
+		{"conf.syntax.yml", `
+testdata/conf.syntax.yml:5:8: YAML: value is not allowed in this context`},
+		{"conf.secret-both.yml", `
+testdata/conf.secret-both.yml:2:30: tokens[0].secret_file: set either secret or secret_file, not both
+testdata/conf.secret-both.yml:3:5: tokens[1].secret: is required (or secret_file)
+testdata/conf.secret-both.yml:3:28: tokens[1].secret_file: cannot read secret file: open testdata/missing.token: no such file or directory
+testdata/conf.secret-both.yml:3:61: tokens[1].scopes[1]: "superuser" is not one of read, respond, operate, admin
+testdata/conf.secret-both.yml:4:5: tokens[2].secret: is required (or secret_file)`},
+		{"conf.missing-required.yml", `
+testdata/conf.missing-required.yml:2:9: services[0].id: is required
+testdata/conf.missing-required.yml:4:13: services[0].checks[0].id: is required
+testdata/conf.missing-required.yml:7:15: schedules[0].timezone: unknown time zone "Mars/Olympus"
+testdata/conf.missing-required.yml:8:39: schedules[0].rotations[0].members: needs at least 1 item(s)
+testdata/conf.missing-required.yml:8:51: schedules[0].rotations[0].length: must be positive
+testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)`},
+		{"dir", `
+testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
+testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			cfg, err := Load(filepath.Join("testdata", c.file), noEnv())
+			if cfg != nil {
+				t.Fatal("a broken config was returned")
+			}
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("error %T %v, want Problems", err, err)
+			}
+			if got, want := err.Error(), strings.TrimPrefix(c.want, "\n"); got != want {
+				t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func goodEnv() Options {
+	return env(map[string]string{
+		"SLACK_THACH":    "https://hooks.slack.com/services/T0/B0/thach-secret",
+		"SLACK_WEBHOOK":  "https://hooks.slack.com/services/T0/B0/team-secret",
+		"PD_ROUTING_KEY": "R0UTINGKEY",
+	})
+}
+
+func TestDesignContractLoads(t *testing.T) {
+	cfg, err := Load("testdata/conf.good.yml", goodEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop := cfg.Services[0]
+	if shop.ID != "shop" || len(shop.Checks) != 9 || shop.SLO.Objective != 99.9 || shop.SLO.Window.D() != 30*24*time.Hour {
+		t.Fatalf("shop: %+v", shop)
+	}
+	byID := map[string]*Check{}
+	for i := range shop.Checks {
+		byID[shop.Checks[i].ID] = &shop.Checks[i]
+	}
+	home := byID["homepage"]
+	if home.Kind() != "http" || home.Key() != "shop/homepage" || home.FailAfter != 3 || home.RecoverAfter != 2 ||
+		home.Every.D() != 30*time.Second || home.Timeout.D() != 5*time.Second || home.Severity != "critical" {
+		t.Fatalf("homepage: %+v", home)
+	}
+	if expect, _ := home.Conditions(); len(expect) != 3 || !home.Uses("json") || home.Uses("body") {
+		t.Fatalf("homepage conditions: %d, uses json %v", len(expect), home.Uses("json"))
+	}
+	// Defaults: network kinds confirm a failure, heartbeat/log/disk fail at once.
+	if d := byID["dns1"]; d.Every.D() != time.Minute || d.Timeout.D() != 10*time.Second || d.FailAfter != 2 || d.RecoverAfter != 1 || d.Severity != "error" {
+		t.Fatalf("dns1 defaults: every %v timeout %v fail_after %d", d.Every, d.Timeout, d.FailAfter)
+	}
+	if hb := byID["order-processor"]; hb.FailAfter != 1 || hb.Grace.D() != 10*time.Minute || hb.Timeout != 0 {
+		t.Fatalf("heartbeat defaults: %+v", hb)
+	}
+	if db := byID["db"]; len(db.Expect) != 0 || db.Flapping.Low != 25 || db.Flapping.High != 30 {
+		t.Fatalf("tcp defaults: %+v %+v", db.Expect, db.Flapping)
+	}
+	if c := byID["processor-alive"]; strings.Join(c.Expect, ",") != "exit_code == 0" {
+		t.Fatalf("command default expect: %v", c.Expect)
+	}
+	// Secrets from env and from files.
+	if got := cfg.People[0].Contacts.Slack.Reveal(); got != "https://hooks.slack.com/services/T0/B0/thach-secret" {
+		t.Fatalf("slack from env: %q", got)
+	}
+	if got := cfg.Tokens[0].Secret.Reveal(); got != "cli-token-456" {
+		t.Fatalf("token from file: %q", got)
+	}
+	if got := cfg.Integrations[0].Key.Reveal(); got != "am-key-123" {
+		t.Fatalf("key from file: %q", got)
+	}
+	if got := cfg.Channels[1].Secret.Reveal(); got != "hook-secret" {
+		t.Fatalf("channel secret from file: %q", got)
+	}
+	if cfg.Global.Listen != ":8080" || cfg.Global.ResultsPerCheck != DefaultResultsPerCheck || cfg.Global.MaxConcurrentChecks != DefaultMaxConcurrentChecks {
+		t.Fatalf("global: %+v", cfg.Global)
+	}
+	if len(cfg.Runbooks[2].Steps) != 6 || cfg.Runbooks[2].Guard.Window != nil {
+		t.Fatalf("runbook: %+v", cfg.Runbooks[2])
+	}
+}
+
+func TestDumpRedactsSecrets(t *testing.T) {
+	cfg, err := Load("testdata/conf.good.yml", goodEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Dump(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"thach-secret", "team-secret", "R0UTINGKEY", "cli-token-456", "am-key-123", "hook-secret"} {
+		if strings.Contains(string(out), secret) {
+			t.Errorf("dump contains secret %q", secret)
+		}
+	}
+	for _, want := range []string{"<redacted>", "every: 1m", "fail_after: 2", "timeout: 10s", "expect:", "status == 200"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("dump lacks %q", want)
+		}
+	}
+	// The dump is itself a loadable config once secrets are put back.
+	redacted := strings.ReplaceAll(string(out), "<redacted>", "x")
+	if _, err := Parse("dump.yml", []byte(redacted), Options{BaseDir: "testdata"}); err != nil {
+		t.Fatalf("dump does not load back: %v", err)
+	}
+}
+
+func TestEnvExpansion(t *testing.T) {
+	src := `
+services:
+  - id: "${SVC}"
+    name: "cost $5, ${NAME:-default name}, literal $${NOT_EXPANDED}"
+    checks:
+      - {id: hb, heartbeat: {key: "${HB_KEY}"}, every: "${EVERY:-1h}"}
+`
+	cfg, err := Parse("inline.yml", []byte(src), env(map[string]string{"SVC": "shop", "HB_KEY": "k3y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Services[0]
+	if s.ID != "shop" || s.Name != "cost $5, default name, literal ${NOT_EXPANDED}" {
+		t.Fatalf("expanded: %q %q", s.ID, s.Name)
+	}
+	if s.Checks[0].Heartbeat.Key.Reveal() != "k3y" || s.Checks[0].Every.D() != time.Hour {
+		t.Fatalf("check: %+v", s.Checks[0])
+	}
+	// A value cannot inject YAML structure.
+	cfg, err = Parse("inline.yml", []byte(src), env(map[string]string{"SVC": "shop\n  - id: evil", "HB_KEY": "k"}))
+	if err == nil && len(cfg.Services) != 1 {
+		t.Fatal("an environment value added a service")
+	}
+}
+
+func TestDirectoryMergesFilesInOrder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.yaml", "global: {listen: ':9999'}\nservices:\n  - {id: a, owner: sre}\n")
+	write("b.yml", "teams:\n  - {id: sre}\nservices:\n  - id: b\n    checks: [{id: up, tcp: {address: 'localhost:1'}}]\n")
+	write("c.txt", "not: [yaml")
+	cfg, err := Load(dir, noEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Global.Listen != ":9999" || len(cfg.Services) != 2 || cfg.Services[1].Checks[0].Key() != "b/up" || len(cfg.Files) != 2 {
+		t.Fatalf("merged: %+v files %v", cfg.Services, cfg.Files)
+	}
+	write("d.yaml", "global: {timezone: UTC}\n")
+	_, err = Load(dir, noEnv())
+	if err == nil || !strings.Contains(err.Error(), "d.yaml:1:1: global: global is already set in "+filepath.Join(dir, "a.yaml")) {
+		t.Fatalf("second global: %v", err)
+	}
+}
+
+func TestProblemsNeverShowSecrets(t *testing.T) {
+	// A secret expanded into a field with a pattern must not be echoed back.
+	src := "services:\n  - id: \"${TOKEN}\"\n"
+	_, err := Parse("inline.yml", []byte(src), env(map[string]string{"TOKEN": "s3cr3t value!"}))
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("error leaks the value or is missing: %v", err)
+	}
+}
+
+func TestEmptyAndMultiDocument(t *testing.T) {
+	cfg, err := Parse("empty.yml", []byte("# nothing yet\n"), noEnv())
+	if err != nil || len(cfg.Services) != 0 || cfg.Global.Store.Reveal() != DefaultStore {
+		t.Fatalf("empty config: %v %+v", err, cfg)
+	}
+	_, err = Parse("multi.yml", []byte("services: []\n---\nservices: []\n"), noEnv())
+	if err == nil || !strings.Contains(err.Error(), "multi.yml:2:1: only one YAML document per file") {
+		t.Fatalf("multi-document: %v", err)
+	}
+}
+
+func TestSchemaIsValidJSONAndStrict(t *testing.T) {
+	var s map[string]any
+	if err := json.Unmarshal(Schema(), &s); err != nil {
+		t.Fatal(err)
+	}
+	defs := s["$defs"].(map[string]any)
+	for _, name := range []string{"Config", "Service", "Check", "Duration", "HttpcheckSpec", "LogcheckSpec"} {
+		if defs[name] == nil {
+			t.Errorf("schema lacks %s", name)
+		}
+	}
+	if defs["Check"].(map[string]any)["additionalProperties"] != false {
+		t.Error("checks must reject unknown fields")
+	}
+}
+
+func TestCheckEqual(t *testing.T) {
+	a, err := Load("testdata/conf.good.yml", goodEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Load("testdata/conf.good.yml", goodEnv())
+	if !a.Services[0].Checks[0].Equal(&b.Services[0].Checks[0]) {
+		t.Fatal("the same check loaded twice is not Equal")
+	}
+	b.Services[0].Checks[0].HTTP.URL = "http://elsewhere/"
+	if a.Services[0].Checks[0].Equal(&b.Services[0].Checks[0]) {
+		t.Fatal("a changed URL is still Equal")
+	}
+}
+
+func TestAliasBombIsRefused(t *testing.T) {
+	src := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		src += n + ": &" + n + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = n
+	}
+	start := time.Now()
+	_, err := Parse("bomb.yml", []byte(src), noEnv())
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("alias bomb: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("refusing took %v", d)
+	}
+}
+
+// FuzzLoad feeds the loader mutated configs: it must never panic or hang, and
+// every problem must carry a location. Loading takes milliseconds, so give
+// minimisation a short budget:
+//
+//	go test -run XXX -fuzz FuzzLoad -fuzzminimizetime 5s -fuzztime 2m ./internal/config/
+func FuzzLoad(f *testing.F) {
+	files, _ := filepath.Glob("testdata/conf.*.yml")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var cfg *Config
+		var err error
+		done := make(chan struct{})
+		go func() { cfg, err = Parse("fuzz.yml", data, noEnv()); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("loading took over 3s: %q", data)
+		}
+		if err == nil {
+			if cfg == nil {
+				t.Fatal("nil config without error")
+			}
+			return
+		}
+		var ps Problems
+		if errors.As(err, &ps) {
+			for _, p := range ps {
+				if p.File != "fuzz.yml" || p.Line < 1 || p.Column < 1 || p.Message == "" {
+					t.Fatalf("problem without a location or message: %+v", p)
+				}
+			}
+		}
+	})
+}

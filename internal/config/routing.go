@@ -1,0 +1,88 @@
+package config
+
+import (
+	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/secret"
+)
+
+// Channel is a place notifications go.
+type Channel struct {
+	ID         string        `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Type       string        `yaml:"type" jsonschema:"required,enum=slack,enum=webhook,enum=email,enum=console"`
+	URL        secret.String `yaml:"url,omitempty"`
+	URLFile    string        `yaml:"url_file,omitempty"`
+	Secret     secret.String `yaml:"secret,omitempty" jsonschema:"description=HMAC-SHA256 signing secret for webhooks"`
+	SecretFile string        `yaml:"secret_file,omitempty"`
+	To         []string      `yaml:"to,omitempty" jsonschema:"description=email recipients"`
+
+	at origin
+}
+
+// TimeInterval is a named recurring window, e.g. business hours.
+type TimeInterval struct {
+	ID       string   `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Weekdays []string `yaml:"weekdays,omitempty" jsonschema:"description=e.g. monday or monday:friday"`
+	Times    []string `yaml:"times,omitempty" jsonschema:"description=HH:MM-HH:MM"`
+	Timezone string   `yaml:"timezone,omitempty"`
+
+	at origin
+}
+
+// Integration is a key another tool uses to send alerts in.
+type Integration struct {
+	ID      string        `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Type    string        `yaml:"type" jsonschema:"required,enum=alertmanager,enum=pagerduty,enum=grafana,enum=generic"`
+	Key     secret.String `yaml:"key,omitempty"`
+	KeyFile string        `yaml:"key_file,omitempty"`
+	Service string        `yaml:"service,omitempty" jsonschema:"description=service the alerts belong to"`
+
+	at origin
+}
+
+// Token grants API and CLI access with scopes.
+type Token struct {
+	ID         string        `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Secret     secret.String `yaml:"secret,omitempty"`
+	SecretFile string        `yaml:"secret_file,omitempty"`
+	Scopes     []string      `yaml:"scopes" jsonschema:"required,minItems=1,uniqueItems=true"`
+
+	at origin
+}
+
+// Scopes a token can hold. admin implies every other scope.
+func Scopes() []string { return []string{"read", "respond", "operate", "admin"} }
+
+// Route is a node of the routing tree for alerts that arrive from other tools.
+type Route struct {
+	Match          map[string]string `yaml:"match,omitempty"`
+	Matchers       []string          `yaml:"matchers,omitempty" jsonschema:"description=Alertmanager-style matchers: name=value, name!=value, name=~regex, name!~regex"`
+	Service        string            `yaml:"service,omitempty"`
+	Escalation     string            `yaml:"escalation,omitempty"`
+	Continue       bool              `yaml:"continue,omitempty"`
+	GroupBy        []string          `yaml:"group_by,omitempty"`
+	GroupWait      duration.Duration `yaml:"group_wait,omitempty"`
+	GroupInterval  duration.Duration `yaml:"group_interval,omitempty"`
+	RepeatInterval duration.Duration `yaml:"repeat_interval,omitempty"`
+	Routes         []Route           `yaml:"routes,omitempty"`
+
+	at origin
+}
+
+// InhibitRule mutes Target alerts while a Source alert fires with Equal labels.
+type InhibitRule struct {
+	Source map[string]string `yaml:"source" jsonschema:"required,minProperties=1"`
+	Target map[string]string `yaml:"target" jsonschema:"required,minProperties=1"`
+	Equal  []string          `yaml:"equal,omitempty"`
+
+	at origin
+}
+
+// Maintenance is a planned window in which matching alerts do not page.
+type Maintenance struct {
+	ID       string            `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Match    map[string]string `yaml:"match" jsonschema:"required,minProperties=1"`
+	Start    string            `yaml:"start" jsonschema:"required,description=local time 2006-01-02T15:04:05 in global.timezone"`
+	Duration duration.Duration `yaml:"duration" jsonschema:"required"`
+
+	at origin
+}

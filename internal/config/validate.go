@@ -1,0 +1,433 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/vigil-sre/vigil/internal/check/cond"
+)
+
+// checker gathers semantic problems: unique ids, references that resolve,
+// timings that make sense, and conditions that compile.
+type checker struct {
+	cfg *Config
+	ps  []Problem
+
+	people, teams, schedules, escalations, channels, intervals, services, runbooks map[string]bool
+	checks                                                                         map[string]bool // service/check
+}
+
+func validate(c *Config) []Problem {
+	k := &checker{cfg: c, checks: map[string]bool{}}
+	k.people = ids(k, c.People, func(x *Person) (string, origin) { return x.ID, x.at })
+	k.teams = ids(k, c.Teams, func(x *Team) (string, origin) { return x.ID, x.at })
+	k.schedules = ids(k, c.Schedules, func(x *Schedule) (string, origin) { return x.ID, x.at })
+	k.escalations = ids(k, c.Escalations, func(x *Escalation) (string, origin) { return x.ID, x.at })
+	k.channels = ids(k, c.Channels, func(x *Channel) (string, origin) { return x.ID, x.at })
+	k.intervals = ids(k, c.TimeIntervals, func(x *TimeInterval) (string, origin) { return x.ID, x.at })
+	k.services = ids(k, c.Services, func(x *Service) (string, origin) { return x.ID, x.at })
+	k.runbooks = ids(k, c.Runbooks, func(x *Runbook) (string, origin) { return x.ID, x.at })
+	ids(k, c.Integrations, func(x *Integration) (string, origin) { return x.ID, x.at })
+	ids(k, c.Tokens, func(x *Token) (string, origin) { return x.ID, x.at })
+	ids(k, c.Maintenance, func(x *Maintenance) (string, origin) { return x.ID, x.at })
+	for i := range c.Services {
+		for _, ch := range c.Services[i].Checks {
+			k.checks[c.Services[i].ID+"/"+ch.ID] = true
+		}
+	}
+
+	k.global()
+	for i := range c.Services {
+		k.service(&c.Services[i])
+	}
+	for _, t := range c.Teams {
+		for j, m := range t.Members {
+			k.ref(t.at, indexPath("members", j), "person", m, k.people)
+		}
+	}
+	for _, s := range c.Schedules {
+		k.schedule(s)
+	}
+	for _, e := range c.Escalations {
+		for j, st := range e.Steps {
+			for n, t := range st.Notify {
+				k.target(e.at, fmt.Sprintf("steps[%d].notify[%d]", j, n), t, "schedule", "team", "person", "channel")
+			}
+		}
+	}
+	for _, ch := range c.Channels {
+		k.channel(ch)
+	}
+	for _, ti := range c.TimeIntervals {
+		k.timeInterval(ti)
+	}
+	for _, in := range c.Integrations {
+		if in.Key.IsZero() {
+			k.add(in.at.problem("key", true, "is required (or key_file)"))
+		}
+		if in.Service != "" {
+			k.ref(in.at, "service", "service", in.Service, k.services)
+		}
+	}
+	for _, t := range c.Tokens {
+		if t.Secret.IsZero() {
+			k.add(t.at.problem("secret", true, "is required (or secret_file)"))
+		}
+		for j, s := range t.Scopes {
+			if !contains(Scopes(), s) {
+				k.add(t.at.problem(indexPath("scopes", j), false, "%q is not one of %s", s, strings.Join(Scopes(), ", ")))
+			}
+		}
+	}
+	for i := range c.Routes {
+		k.route(c.Routes[i].at, "", &c.Routes[i])
+	}
+	for _, m := range c.Maintenance {
+		if _, err := ParseLocalTime(m.Start, time.UTC); err != nil {
+			k.add(m.at.problem("start", false, "%v", err))
+		}
+		if m.Duration <= 0 {
+			k.add(m.at.problem("duration", false, "must be positive"))
+		}
+	}
+	for _, r := range c.Runbooks {
+		k.runbook(r)
+	}
+	return k.ps
+}
+
+func (k *checker) add(p Problem) { k.ps = append(k.ps, p) }
+
+// ids collects the ids of a section, reporting duplicates.
+func ids[T any](k *checker, items []T, id func(*T) (string, origin)) map[string]bool {
+	seen := map[string]origin{}
+	for i := range items {
+		v, o := id(&items[i])
+		if prev, dup := seen[v]; dup {
+			k.add(o.problem("id", false, "duplicate id %q (first defined at %s)", v, where(prev, "id")))
+			continue
+		}
+		seen[v] = o
+	}
+	set := make(map[string]bool, len(seen))
+	for v := range seen {
+		set[v] = true
+	}
+	return set
+}
+
+func where(o origin, field string) string {
+	line, col := o.f.pos(childPath(o.path, field), false)
+	return fmt.Sprintf("%s:%d:%d", o.f.name, line, col)
+}
+
+func (k *checker) ref(o origin, field, kind, id string, set map[string]bool) {
+	if !set[id] {
+		k.add(o.problem(field, false, "unknown %s %q%s", kind, id, known(set)))
+	}
+}
+
+// known lists the ids that do exist, when there are few enough to help.
+func known(set map[string]bool) string {
+	if len(set) == 0 {
+		return " (none are defined)"
+	}
+	if len(set) > 8 {
+		return ""
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sortStrings(names)
+	return " (known: " + strings.Join(names, ", ") + ")"
+}
+
+// target checks a reference such as team/sre against the kinds allowed there.
+func (k *checker) target(o origin, field, t string, kinds ...string) {
+	kind, id, ok := strings.Cut(t, "/")
+	if !ok || !contains(kinds, kind) {
+		k.add(o.problem(field, false, "%q must be written as KIND/ID with KIND one of %s", t, strings.Join(kinds, ", ")))
+		return
+	}
+	sets := map[string]map[string]bool{"person": k.people, "team": k.teams, "schedule": k.schedules, "channel": k.channels}
+	k.ref(o, field, kind, id, sets[kind])
+}
+
+func (k *checker) global() {
+	g := k.cfg.Global
+	o := k.cfg.globalAt
+	if _, err := time.LoadLocation(g.Timezone); err != nil {
+		k.add(o.problem("timezone", false, "unknown time zone %q", g.Timezone))
+	}
+	if _, _, err := net.SplitHostPort(g.Listen); err != nil {
+		k.add(o.problem("listen", false, "must be host:port or :port"))
+	}
+	dsn := g.Store.Reveal()
+	if !strings.HasPrefix(dsn, "sqlite://") && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		k.add(o.problem("store", false, "must start with sqlite:// or postgres://"))
+	}
+}
+
+func (k *checker) service(s *Service) {
+	if s.Owner != "" {
+		k.ref(s.at, "owner", "team", s.Owner, k.teams)
+	}
+	if s.Escalation != "" {
+		k.ref(s.at, "escalation", "escalation", s.Escalation, k.escalations)
+	}
+	for i, t := range s.Stakeholders {
+		k.target(s.at, indexPath("stakeholders", i), t, "person", "team")
+	}
+	seen := map[string]int{}
+	for i := range s.Checks {
+		ch := &s.Checks[i]
+		o := origin{f: s.at.f, path: indexPath(childPath(s.at.path, "checks"), i)}
+		if prev, dup := seen[ch.ID]; dup {
+			k.add(o.problem("id", false, "duplicate check id %q in service %q (first at checks[%d])", ch.ID, s.ID, prev))
+		}
+		seen[ch.ID] = i
+		k.check(o, ch)
+	}
+}
+
+func (k *checker) check(o origin, ch *Check) {
+	specs := ch.specs()
+	switch len(specs) {
+	case 0:
+		k.add(o.problem("", false, "needs one of %s", strings.Join(Kinds(), ", ")))
+		return
+	case 1:
+	default:
+		kinds := make([]string, len(specs))
+		for i, s := range specs {
+			kinds[i] = s.Kind()
+		}
+		k.add(o.problem(kinds[1], true, "a check has exactly one kind, this one has %s", strings.Join(kinds, " and ")))
+		return
+	}
+	spec := specs[0]
+	for _, p := range spec.Validate() {
+		k.add(o.problem(childPath(spec.Kind(), p.Field), false, "%s", p.Message))
+	}
+	if ch.Passive() {
+		if ch.Every == 0 {
+			k.add(o.problem("every", true, "is required for heartbeat checks: how often the job reports"))
+		}
+	} else {
+		if ch.Every.D() < time.Second {
+			k.add(o.problem("every", false, "must be at least 1s"))
+		}
+		if ch.Timeout > ch.Every {
+			k.add(o.problem("timeout", false, "%s is longer than every (%s); a probe must end before the next starts", ch.Timeout, ch.Every))
+		}
+		if ch.Grace != 0 {
+			k.add(o.problem("grace", true, "applies to heartbeat checks only"))
+		}
+	}
+	if ch.Window != 0 && ch.Log == nil {
+		k.add(o.problem("window", true, "applies to log checks only"))
+	}
+	if f := ch.Flapping; f.Low > f.High {
+		k.add(o.problem("flapping.low", false, "must not be above high (%g)", f.High))
+	}
+	if ch.Runbook != "" {
+		k.ref(o, "runbook", "runbook", ch.Runbook, k.runbooks)
+	}
+	ch.uses = map[string]bool{}
+	ch.expect = k.conditions(o, "expect", ch.Expect, spec.Vars(), ch.uses)
+	ch.warn = k.conditions(o, "warn", ch.Warn, spec.Vars(), ch.uses)
+}
+
+func (k *checker) conditions(o origin, field string, srcs []string, env any, uses map[string]bool) []*cond.Expr {
+	out := make([]*cond.Expr, 0, len(srcs))
+	for i, src := range srcs {
+		e, err := cond.Compile(src, env)
+		if err != nil {
+			k.add(k.conditionProblem(o, indexPath(field, i), err))
+			continue
+		}
+		for _, id := range e.Idents() {
+			uses[id] = true
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// conditionProblem points at the column inside the expression when the
+// expression sits on one line of the file.
+func (k *checker) conditionProblem(o origin, field string, err error) Problem {
+	p := o.problem(field, false, "%v", err)
+	var ce *cond.Error
+	if !errors.As(err, &ce) {
+		return p
+	}
+	p.Message = ce.Msg
+	tk := o.f.vals[childPath(o.path, field)]
+	if tk == nil || strings.Contains(tk.Value, "\n") {
+		return p
+	}
+	offset := ce.Column - 1
+	if tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType {
+		offset++
+	}
+	p.Column += offset
+	return p
+}
+
+func (k *checker) schedule(s Schedule) {
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		k.add(s.at.problem("timezone", false, "unknown time zone %q", s.Timezone))
+		loc = time.UTC
+	}
+	for i, r := range s.Rotations {
+		rp := indexPath("rotations", i)
+		for j, m := range r.Members {
+			k.ref(s.at, childPath(rp, indexPath("members", j)), "person", m, k.people)
+		}
+		if r.Length <= 0 {
+			k.add(s.at.problem(childPath(rp, "length"), false, "must be positive"))
+		}
+		if _, err := ParseLocalTime(r.Start, loc); err != nil {
+			k.add(s.at.problem(childPath(rp, "start"), false, "%v", err))
+		}
+	}
+	for i, ov := range s.Overrides {
+		op := indexPath("overrides", i)
+		k.ref(s.at, childPath(op, "person"), "person", ov.Person, k.people)
+		from, err1 := ParseLocalTime(ov.From, loc)
+		if err1 != nil {
+			k.add(s.at.problem(childPath(op, "from"), false, "%v", err1))
+		}
+		until, err2 := ParseLocalTime(ov.Until, loc)
+		if err2 != nil {
+			k.add(s.at.problem(childPath(op, "until"), false, "%v", err2))
+		}
+		if err1 == nil && err2 == nil && !until.After(from) {
+			k.add(s.at.problem(childPath(op, "until"), false, "must be after from"))
+		}
+	}
+}
+
+func (k *checker) channel(c Channel) {
+	switch c.Type {
+	case "slack", "webhook":
+		if c.URL.IsZero() {
+			k.add(c.at.problem("url", true, "is required for %s channels (or url_file)", c.Type))
+		}
+	case "email":
+		if len(c.To) == 0 {
+			k.add(c.at.problem("to", true, "is required for email channels"))
+		}
+	}
+}
+
+var (
+	weekdayRange = regexp.MustCompile(`^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$`)
+	timeRange    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`)
+)
+
+func (k *checker) timeInterval(t TimeInterval) {
+	for i, w := range t.Weekdays {
+		if !weekdayRange.MatchString(strings.ToLower(w)) {
+			k.add(t.at.problem(indexPath("weekdays", i), false, "%q must be a weekday or a range such as monday:friday", w))
+		}
+	}
+	for i, r := range t.Times {
+		if !timeRange.MatchString(r) {
+			k.add(t.at.problem(indexPath("times", i), false, "%q must be HH:MM-HH:MM", r))
+		}
+	}
+	if t.Timezone != "" {
+		if _, err := time.LoadLocation(t.Timezone); err != nil {
+			k.add(t.at.problem("timezone", false, "unknown time zone %q", t.Timezone))
+		}
+	}
+}
+
+var matcherRE = regexp.MustCompile(`^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$`)
+
+func (k *checker) route(o origin, path string, r *Route) {
+	if r.Service != "" {
+		k.ref(o, childPath(path, "service"), "service", r.Service, k.services)
+	}
+	if r.Escalation != "" {
+		k.ref(o, childPath(path, "escalation"), "escalation", r.Escalation, k.escalations)
+	}
+	for i, m := range r.Matchers {
+		sm := matcherRE.FindStringSubmatch(m)
+		field := childPath(path, indexPath("matchers", i))
+		if sm == nil {
+			k.add(o.problem(field, false, "%q must be NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX", m))
+			continue
+		}
+		if strings.HasSuffix(sm[2], "~") {
+			if _, err := regexp.Compile("^(?:" + sm[3] + ")$"); err != nil {
+				k.add(o.problem(field, false, "bad regular expression: %v", err))
+			}
+		}
+	}
+	for i := range r.Routes {
+		k.route(o, childPath(path, indexPath("routes", i)), &r.Routes[i])
+	}
+}
+
+func (k *checker) runbook(r Runbook) {
+	for i, t := range r.On {
+		tp := indexPath("on", i)
+		if t.Alert != nil && t.Alert.Check != "" && !k.checks[t.Alert.Check] {
+			k.add(r.at.problem(childPath(tp, "alert.check"), false, "unknown check %q (write service/check)", t.Alert.Check))
+		}
+	}
+	if r.Guard != nil && r.Guard.Window != nil {
+		k.ref(r.at, "guard.window", "time interval", *r.Guard.Window, k.intervals)
+	}
+	seen := map[string]bool{}
+	for i, s := range r.Steps {
+		sp := indexPath("steps", i)
+		if seen[s.ID] {
+			k.add(r.at.problem(childPath(sp, "id"), false, "duplicate step id %q", s.ID))
+		}
+		seen[s.ID] = true
+		if s.Check != "" && !k.checks[s.Check] {
+			k.add(r.at.problem(childPath(sp, "check"), false, "unknown check %q (write service/check)", s.Check))
+		}
+		for j, t := range s.Notify {
+			k.target(r.at, childPath(sp, indexPath("notify", j)), t, "person", "team", "schedule", "channel")
+		}
+	}
+}
+
+// LocalTimeLayout is how local times are written in config.
+const LocalTimeLayout = "2006-01-02T15:04:05"
+
+// ParseLocalTime reads a wall-clock time in loc, such as 2026-11-27T22:00:00;
+// an RFC 3339 time with its own offset is accepted too.
+func ParseLocalTime(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{LocalTimeLayout, "2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("invalid time %q (write 2006-01-02T15:04:05, local to the time zone)", s)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
