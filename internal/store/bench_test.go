@@ -1,0 +1,83 @@
+//go:build unix
+
+package store
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/check"
+)
+
+// BenchmarkWriteBatch writes what a one-second flush of 500 checks looks like:
+// 500 results with conditions, 500 states and 1,500 bucket deltas (minute, hour
+// and day per result). Time advances a second per batch, so most bucket upserts
+// update existing rows and a new minute starts every 60 batches, as in production.
+func BenchmarkWriteBatch(b *testing.B) {
+	const checks, keep = 500, 100
+	for _, e := range engines(b) {
+		b.Run(e.name, func(b *testing.B) {
+			ctx := context.Background()
+			s := openStore(b, e.fresh(b), Options{})
+			refs := make([]CheckRef, checks)
+			for i := range refs {
+				refs[i] = CheckRef{Service: "svc", Name: fmt.Sprintf("check-%03d", i), Kind: "http"}
+			}
+			byKey, err := s.RegisterChecks(ctx, refs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids := make([]int64, checks)
+			for i, r := range refs {
+				ids[i] = byKey[CheckKey(r.Service, r.Name)]
+			}
+			conds := []check.Condition{{Expr: "status == 200", Kind: "expect", OK: true}, {Expr: "duration < 500ms", Kind: "warn", OK: true}}
+			batch := Batch{
+				Results: make([]ResultRow, checks),
+				States:  make([]CheckState, checks),
+				Buckets: make([]Bucket, 0, 3*checks),
+			}
+			resolutions := []struct {
+				r     Resolution
+				width time.Duration
+			}{{Minute, time.Minute}, {Hour, time.Hour}, {Day, 24 * time.Hour}}
+			var seq int64
+			cpu0 := processCPU(b)
+			b.ResetTimer()
+			for b.Loop() {
+				seq++
+				at := t0.Add(time.Duration(seq) * time.Second)
+				batch.Buckets = batch.Buckets[:0]
+				for i, id := range ids {
+					dur := time.Duration(20+i%50) * time.Millisecond
+					batch.Results[i] = ResultRow{CheckID: id, Seq: seq, Result: check.Result{At: at, Duration: dur, Status: check.Pass, Conditions: conds}}
+					batch.States[i] = CheckState{CheckID: id, State: "ok", Since: t0, LastChecked: at, LastStatus: "pass",
+						LastDuration: dur, Passes: int(seq), History: "ppppppppppppppppppppp", Seq: seq}
+					for _, res := range resolutions {
+						batch.Buckets = append(batch.Buckets, Bucket{CheckID: id, Res: res.r, Start: at.Truncate(res.width),
+							N: 1, UpMs: 1000, DurSum: dur, DurMax: dur})
+					}
+				}
+				if err := s.WriteBatch(ctx, batch, keep); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(seq*checks)/b.Elapsed().Seconds(), "results/s")
+			// CPU of this process per 1,000 results (SQLite does all its work here;
+			// for Postgres the server's share is not included).
+			b.ReportMetric((processCPU(b)-cpu0).Seconds()*1000/float64(seq*checks/1000), "cpu-ms/1k-results")
+		})
+	}
+}
+
+// processCPU returns the user+system CPU time this process has used.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

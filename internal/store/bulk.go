@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math/bits"
+	"strings"
+)
+
+// maxBulkRows caps the rows in one multi-row statement: beyond a few hundred the
+// per-statement saving is gone and the statement text only grows.
+const maxBulkRows = 256
+
+// bulk is a multi-row INSERT ... VALUES (...),(...) [ON CONFLICT ...] statement,
+// prepared on the writer at Open for every power-of-two row count up to its
+// cap, so a batch of any size runs as a few prepared statements.
+type bulk struct {
+	cols  int
+	stmts []*sql.Stmt // stmts[i] writes 1<<i rows
+}
+
+// prepareBulk prepares head + VALUES tuples + tail. The caps keep every variant
+// under the engine's bind-parameter limit (SQLite 32766, Postgres 65535).
+func prepareBulk(ctx context.Context, db *sql.DB, d dialect, head string, cols int, tail string) (bulk, error) {
+	limit := min(maxBulkRows, d.maxParams/cols)
+	tuple := "(" + strings.Repeat("?,", cols-1) + "?)"
+	b := bulk{cols: cols}
+	for n := 1; n <= limit; n *= 2 {
+		q := head + " VALUES " + strings.Repeat(tuple+",", n-1) + tuple + " " + tail
+		st, err := db.PrepareContext(ctx, d.rebind(q))
+		if err != nil {
+			return b, errors.Join(err, b.close())
+		}
+		b.stmts = append(b.stmts, st)
+	}
+	return b, nil
+}
+
+// exec writes args (len a multiple of cols) in chunks of the largest prepared size that fits.
+func (b bulk) exec(ctx context.Context, tx *sql.Tx, args []any) error {
+	rows := len(args) / b.cols
+	for off := 0; off < rows; {
+		i := min(bits.Len(uint(rows-off))-1, len(b.stmts)-1)
+		n := 1 << i
+		if _, err := tx.StmtContext(ctx, b.stmts[i]).ExecContext(ctx, args[off*b.cols:(off+n)*b.cols]...); err != nil {
+			return err
+		}
+		off += n
+	}
+	return nil
+}
+
+func (b bulk) close() error {
+	var errs []error
+	for _, st := range b.stmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}

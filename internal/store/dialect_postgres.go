@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	"github.com/pressly/goose/v3"
+)
+
+func postgresDialect() dialect {
+	return dialect{name: enginePostgres, goose: goose.DialectPostgres, maxParams: 65535, numbered: true}
+}
+
+// openPostgres opens one pool for reads and writes; Postgres handles concurrent
+// writers itself. Errors may quote driver text, so the caller redacts them.
+func openPostgres(ctx context.Context, dsn string, migrate func(context.Context, *sql.DB) error) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		return db, fmt.Errorf("store: connect to postgres: %w", err)
+	}
+	return db, migrate(ctx, db)
+}

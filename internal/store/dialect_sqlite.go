@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+)
+
+func sqliteDialect() dialect {
+	return dialect{name: engineSQLite, goose: goose.DialectSQLite3, maxParams: 32766, indexHints: true}
+}
+
+// Writer pragmas: WAL so readers never block the writer; synchronous=FULL so a
+// committed transaction survives power loss (alerts must be durable once
+// acknowledged; batching keeps the fsync count low); a 32 MB page cache so the
+// results ring's hot pages are not re-read every flush; IMMEDIATE transactions
+// take the write lock up front instead of failing to upgrade later.
+const (
+	sqliteWriterParams = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_txlock=immediate"
+	sqliteReaderParams = "?_pragma=busy_timeout(10000)&_query_only=1"
+)
+
+// openSQLite opens the single-connection writer, migrates through it, then opens
+// the read pool (after migration, so readers see WAL mode and the schema).
+func openSQLite(ctx context.Context, path string, migrate func(context.Context, *sql.DB) error) (w, r *sql.DB, err error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("store: create sqlite directory: %w", err)
+		}
+	}
+	w, err = sql.Open("sqlite", path+sqliteWriterParams)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// One writer: SQLite serialises writes anyway, and a single connection turns
+	// contention into queueing in Go instead of SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		return w, nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	if err := migrate(ctx, w); err != nil {
+		return w, nil, err
+	}
+	r, err = sql.Open("sqlite", path+sqliteReaderParams)
+	if err != nil {
+		return w, nil, fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		return w, r, fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	return w, r, nil
+}

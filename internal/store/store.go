@@ -1,0 +1,137 @@
+// Package store owns Vigil's durable data: one SQL package with a SQLite and a
+// Postgres dialect, embedded versioned migrations, and one contract that both
+// engines satisfy (the same tests run against each).
+//
+// Exported methods own their transaction; unexported helpers take a *sql.Tx.
+// Queries are written once with ? placeholders and rebound for Postgres when the
+// Store is opened. Times are stored as unix milliseconds and durations as
+// microseconds, so both engines keep plain integers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// ErrNotFound is returned (possibly wrapped) when a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Options tune a Store. The zero value is usable.
+type Options struct {
+	// Log receives migration and lifecycle messages; nil discards them.
+	Log *slog.Logger
+	// Observe, when set, is called after every exported operation with a short
+	// op name (e.g. "write_batch") and how long it took; it feeds metrics.
+	Observe func(op string, took time.Duration)
+}
+
+// Store is the SQL store. It is safe for concurrent use.
+type Store struct {
+	d   dialect
+	w   *sql.DB // writes; for SQLite a single connection, the only writer
+	r   *sql.DB // reads; for SQLite a separate pool, WAL lets it read alongside the writer
+	q   queries
+	opt Options
+	// secrets are DSN parts (passwords) scrubbed from every error Open and Ping return.
+	secrets []string
+}
+
+// Open connects to the database named by dsn, pings it and applies pending
+// migrations. Accepted forms:
+//
+//	sqlite://vigil.db                 relative path
+//	sqlite:///var/lib/vigil/vigil.db  absolute path; the parent directory is created
+//	postgres://user:pass@host:5432/db?sslmode=disable   (or postgresql://)
+//
+// It returns an error for an unknown scheme or a malformed DSN, when the
+// database cannot be reached, or when a migration fails. Errors never contain
+// the DSN's password.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{d: cfg.dialect, opt: opt, secrets: cfg.secrets}
+	if err := s.open(ctx, cfg); err != nil {
+		s.Close()
+		return nil, s.redact(err)
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, cfg config) error {
+	var err error
+	switch s.d.name {
+	case engineSQLite:
+		s.w, s.r, err = openSQLite(ctx, cfg.path, s.migrate)
+	case enginePostgres:
+		s.w, err = openPostgres(ctx, cfg.dsn, s.migrate)
+		s.r = s.w
+	}
+	if err != nil {
+		return err
+	}
+	s.q, err = prepareQueries(ctx, s.w, s.d)
+	return err
+}
+
+// Close releases prepared statements and every connection, returning any
+// errors from doing so. It is safe to call on a partly opened Store.
+func (s *Store) Close() error {
+	errs := []error{s.q.close()}
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers on both the write and the read side.
+// It returns a wrapped driver error (without the password) if it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	defer s.observe("ping", time.Now())
+	if err := s.w.PingContext(ctx); err != nil {
+		return s.redact(fmt.Errorf("store: ping: %w", err))
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return s.redact(fmt.Errorf("store: ping readers: %w", err))
+	}
+	return nil
+}
+
+// Engine returns "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.d.name }
+
+func (s *Store) observe(op string, start time.Time) {
+	if s.opt.Observe != nil {
+		s.opt.Observe(op, time.Since(start))
+	}
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	return tx.Commit()
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
