@@ -1,0 +1,164 @@
+package monitor
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// maxBatch bounds one transaction, so a burst never holds the writer for long.
+const maxBatch = 2000
+
+// record is everything one result changes in the store.
+type record struct {
+	result  store.ResultRow
+	state   store.CheckState
+	event   *store.Event
+	buckets []store.Bucket
+	// done, when set, receives the outcome once the record is committed.
+	done chan error
+}
+
+// writer is the store's single writer. It commits whatever has queued while
+// the previous commit ran (group commit): one result alone is written at once,
+// a thousand arriving together share one transaction.
+type writer struct {
+	store *store.Store
+	keep  int
+	clock clock.Clock
+	log   *slog.Logger
+	obs   func(batch int)
+
+	in     chan record
+	mu     sync.RWMutex
+	closed bool
+	done   chan struct{}
+}
+
+func newWriter(s *store.Store, keep int, c clock.Clock, log *slog.Logger, obs func(int)) *writer {
+	return &writer{store: s, keep: keep, clock: c, log: log, obs: obs, in: make(chan record, 4*maxBatch), done: make(chan struct{})}
+}
+
+// add queues a record; it blocks when the store falls far behind, which slows
+// probes down instead of dropping results. It is false once the writer closed.
+func (w *writer) add(r record) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return false
+	}
+	w.in <- r
+	return true
+}
+
+// queued is how many records wait for the store.
+func (w *writer) queued() int { return len(w.in) }
+
+// close stops intake; run then writes what is queued and returns.
+func (w *writer) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.closed = true
+		close(w.in)
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	for first := range w.in {
+		batch := []record{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-w.in:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.write(batch)
+	}
+}
+
+func (w *writer) write(batch []record) {
+	b := merge(batch)
+	if w.obs != nil {
+		w.obs(len(batch))
+	}
+	err := w.commit(b, len(batch))
+	for _, r := range batch {
+		if r.done != nil {
+			r.done <- err
+		}
+	}
+}
+
+func (w *writer) commit(b store.Batch, n int) error {
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := w.store.WriteBatch(ctx, b, w.keep)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		w.log.Error("writing results failed; retrying", "results", n, "attempt", attempt, "err", err)
+		if attempt == 10 {
+			w.log.Error("giving up on a batch of results after 10 attempts", "results", n)
+			return err
+		}
+		<-w.clock.After(backoff)
+		backoff = min(2*backoff, 10*time.Second)
+	}
+}
+
+// merge folds records into one store batch: the newest state per check, and
+// bucket deltas summed per bucket.
+func merge(batch []record) store.Batch {
+	var b store.Batch
+	states := map[int64]int{}
+	type key struct {
+		id    int64
+		res   store.Resolution
+		start int64
+	}
+	buckets := map[key]int{}
+	for _, r := range batch {
+		b.Results = append(b.Results, r.result)
+		if i, ok := states[r.state.CheckID]; ok {
+			b.States[i] = r.state
+		} else {
+			states[r.state.CheckID] = len(b.States)
+			b.States = append(b.States, r.state)
+		}
+		if r.event != nil {
+			b.Events = append(b.Events, *r.event)
+		}
+		for _, d := range r.buckets {
+			k := key{d.CheckID, d.Res, d.Start.UnixMilli()}
+			i, ok := buckets[k]
+			if !ok {
+				buckets[k] = len(b.Buckets)
+				b.Buckets = append(b.Buckets, d)
+				continue
+			}
+			acc := &b.Buckets[i]
+			acc.N += d.N
+			acc.Fails += d.Fails
+			acc.Warns += d.Warns
+			acc.UpMs += d.UpMs
+			acc.DownMs += d.DownMs
+			acc.DurSum += d.DurSum
+			acc.DurMax = max(acc.DurMax, d.DurMax)
+		}
+	}
+	return b
+}
