@@ -139,12 +139,11 @@ func parseFile(s source, v *validator, opt Options) (*Config, *file, []Problem) 
 	// Decode from the value tree: it holds the expanded values with anchors
 	// resolved, and decoding it is linear, whereas the YAML library re-formats
 	// the whole file for every value that unmarshals itself from text.
+	// A value the schema refused fails to decode too; the other fields are
+	// still filled, so semantic checks can go on and report the rest.
 	var c Config
-	if err := decodeValue(f.value, &c); err != nil {
-		if len(ps) == 0 {
-			ps = append(ps, yamlProblem(f, err))
-		}
-		return nil, nil, ps
+	if err := decodeValue(f.value, &c); err != nil && len(ps) == 0 {
+		return nil, nil, append(ps, yamlProblem(f, err))
 	}
 	ps = append(ps, resolveSecrets(reflect.ValueOf(&c).Elem(), "", f)...)
 	c.setOrigins(f)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -167,6 +168,9 @@ func (c *Check) Equal(o *Check) bool {
 func (c *Check) Target() string {
 	switch {
 	case c.HTTP != nil:
+		if u, err := url.Parse(c.HTTP.URL); err == nil {
+			return u.Redacted() // a URL may carry user:password
+		}
 		return c.HTTP.URL
 	case c.TCP != nil:
 		return c.TCP.Address

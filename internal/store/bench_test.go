@@ -19,9 +19,9 @@ import (
 func BenchmarkWriteBatch(b *testing.B) {
 	const checks, keep = 500, 100
 	for _, e := range engines(b) {
-		b.Run(e.name, func(b *testing.B) {
+		b.Run(e.Name, func(b *testing.B) {
 			ctx := context.Background()
-			s := openStore(b, e.fresh(b), Options{})
+			s := openStore(b, e.Fresh(b), Options{})
 			refs := make([]CheckRef, checks)
 			for i := range refs {
 				refs[i] = CheckRef{Service: "svc", Name: fmt.Sprintf("check-%03d", i), Kind: "http"}

@@ -40,13 +40,13 @@ func write(t *testing.T, s *Store, b Batch, keep int) {
 
 func testMigrationsIdempotent(t *testing.T, e engine) {
 	ctx := context.Background()
-	dsn := e.fresh(t)
+	dsn := e.Fresh(t)
 	s1, err := Open(ctx, dsn, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s1.Engine(); got != e.name {
-		t.Errorf("Engine() = %q, want %q", got, e.name)
+	if got := s1.Engine(); got != e.Name {
+		t.Errorf("Engine() = %q, want %q", got, e.Name)
 	}
 	first := register(t, s1, "shop/homepage")
 	if err := s1.Close(); err != nil {
@@ -72,10 +72,10 @@ func assertMigratedOnce(t *testing.T, s *Store) {
 }
 
 func testConcurrentOpen(t *testing.T, e engine) {
-	if e.name != enginePostgres {
+	if e.Name != enginePostgres {
 		t.Skip("one vigil process owns a SQLite file; replicas share only Postgres")
 	}
-	dsn := e.fresh(t)
+	dsn := e.Fresh(t)
 	var wg sync.WaitGroup
 	stores := make([]*Store, 3)
 	errs := make([]error, len(stores))
@@ -102,7 +102,7 @@ func testConcurrentOpen(t *testing.T, e engine) {
 
 func testRegisterChecks(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids, err := s.RegisterChecks(ctx, []CheckRef{
 		{"shop", "homepage", "http"}, {"shop", "dns1", "dns"}, {"shop", "homepage", "http"},
 	})
@@ -141,7 +141,7 @@ func testRegisterChecks(t *testing.T, e engine) {
 
 func testStates(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids := register(t, s, "web/b", "web/a", "api/z")
 	a := CheckState{
 		CheckID: ids["web/a"], State: "failing", Reason: "status == 200: status=503",
@@ -184,7 +184,7 @@ func result(id, seq int64) ResultRow {
 
 func testResultsRing(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids := register(t, s, "shop/homepage", "shop/db")
 	id, other := ids["shop/homepage"], ids["shop/db"]
 	const keep = 10
@@ -225,7 +225,7 @@ func testResultsRing(t *testing.T, e engine) {
 
 func testConditions(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	id := register(t, s, "shop/homepage")["shop/homepage"]
 	failed := ResultRow{CheckID: id, Seq: 1, Result: check.Result{
 		At: t0, Duration: 5*time.Second + 250*time.Microsecond, Status: check.Fail,
@@ -251,7 +251,7 @@ func testConditions(t *testing.T, e engine) {
 
 func testEvents(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids := register(t, s, "shop/homepage", "shop/db")
 	h, d := ids["shop/homepage"], ids["shop/db"]
 	ev := func(id int64, at time.Duration, from, to string) Event {
@@ -287,7 +287,7 @@ func testEvents(t *testing.T, e engine) {
 
 func testBucketDeltas(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	id := register(t, s, "shop/homepage")["shop/homepage"]
 	delta := func(res Resolution, n, fails int64, mx time.Duration) Bucket {
 		return Bucket{CheckID: id, Res: res, Start: t0, N: n, Fails: fails, Warns: 1, UpMs: 1000 * (n - fails),
@@ -329,7 +329,7 @@ func bucketsAt(t *testing.T, s *Store, res Resolution, ids []int64, offsets ...t
 
 func testSumBucketsWindow(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids := register(t, s, "shop/a", "shop/b", "shop/c")
 	a, b, c := ids["shop/a"], ids["shop/b"], ids["shop/c"]
 	bucketsAt(t, s, Minute, []int64{a, b, c}, -time.Minute, 0, time.Minute, 2*time.Minute, 3*time.Minute)
@@ -363,7 +363,7 @@ func testSumBucketsWindow(t *testing.T, e engine) {
 
 func testBucketsOrdered(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids := register(t, s, "shop/a", "shop/b")
 	bucketsAt(t, s, Day, []int64{ids["shop/a"], ids["shop/b"]}, 72*time.Hour, 0, 48*time.Hour, 24*time.Hour, -24*time.Hour)
 	got, err := s.Buckets(ctx, ids["shop/a"], Day, t0, t0.Add(72*time.Hour))
@@ -384,7 +384,7 @@ func testBucketsOrdered(t *testing.T, e engine) {
 
 func testPrune(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	ids := register(t, s, "shop/a", "shop/b")
 	both := []int64{ids["shop/a"], ids["shop/b"]}
 	bucketsAt(t, s, Minute, both, 0, time.Minute, 2*time.Minute)
@@ -408,7 +408,7 @@ func testPrune(t *testing.T, e engine) {
 
 func testUnknownCheckRejected(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := openStore(t, e.fresh(t), Options{})
+	s := openStore(t, e.Fresh(t), Options{})
 	id := register(t, s, "shop/a")["shop/a"]
 	bad := Batch{
 		States:  []CheckState{{CheckID: id, State: "ok"}},
@@ -430,7 +430,7 @@ func testObserve(t *testing.T, e engine) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	var ops []string
-	s := openStore(t, e.fresh(t), Options{Observe: func(op string, took time.Duration) {
+	s := openStore(t, e.Fresh(t), Options{Observe: func(op string, took time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
 		ops = append(ops, op)

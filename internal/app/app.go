@@ -1,0 +1,281 @@
+// Package app wires Vigil together. Run is the whole program behind main;
+// tests call Run, or Start, in-process, exactly as main does.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/vigil-sre/vigil/examples"
+	"github.com/vigil-sre/vigil/internal/auth"
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/secret"
+	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/web"
+)
+
+// BuiltinConfigName is how the bundled example config is named in messages.
+const BuiltinConfigName = "examples/vigil.yaml (built in)"
+
+// Options say how to start Vigil. The zero value runs the bundled example.
+type Options struct {
+	ConfigPath string // a file or a directory of files; "" runs the bundled example
+	Listen     string // overrides global.listen
+	Store      string // overrides global.store
+	Clock      clock.Clock
+	Log        *slog.Logger
+	LogOutput  io.Writer // where the default logger writes; stderr when nil
+	LookupEnv  func(string) (string, bool)
+	Version    string
+}
+
+// App is a running Vigil.
+type App struct {
+	opt   Options
+	log   *slog.Logger
+	level *slog.LevelVar
+
+	cfg    atomic.Pointer[config.Config]
+	tokens atomic.Pointer[auth.Tokens]
+
+	store *store.Store
+	mon   *monitor.Monitor
+	reg   *prometheus.Registry
+	srv   *http.Server
+	ln    net.Listener
+
+	reloadMu sync.Mutex
+	cancel   context.CancelFunc
+	monDone  chan struct{}
+	srvErr   chan error
+}
+
+// Start loads the config, opens the store, starts the checks and serves HTTP.
+// It returns once Vigil is listening.
+func Start(ctx context.Context, opt Options) (*App, error) {
+	if opt.Clock == nil {
+		opt.Clock = clock.Real()
+	}
+	a := &App{opt: opt, level: new(slog.LevelVar)}
+	a.log = opt.Log
+	if a.log == nil {
+		out := opt.LogOutput
+		if out == nil {
+			out = os.Stderr
+		}
+		a.log = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: a.level}))
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	a.setConfig(cfg)
+
+	a.reg = prometheus.NewRegistry()
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	storeOps := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "vigil_store_operation_seconds", Help: "Store operations by name.",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 3, 10),
+	}, []string{"op"})
+	a.reg.MustRegister(storeOps)
+
+	dsn := cfg.Global.Store.Reveal()
+	a.store, err = store.Open(ctx, dsn, store.Options{
+		Log:     a.log,
+		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
+	}
+	a.mon = monitor.New(monitor.Options{
+		Clock: opt.Clock, Store: a.store, Log: a.log,
+		Metrics: monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
+	}, cfg.Global.MaxConcurrentChecks)
+	if err := a.mon.Apply(ctx, cfg); err != nil {
+		a.store.Close()
+		return nil, err
+	}
+
+	srv, err := web.New(web.Deps{
+		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Store: a.store,
+		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
+	})
+	if err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	a.ln, err = net.Listen("tcp", cfg.Global.Listen)
+	if err != nil {
+		a.store.Close()
+		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
+	}
+	a.srv = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.monDone = make(chan struct{})
+	go func() { a.mon.Run(runCtx); close(a.monDone) }()
+	a.srvErr = make(chan error, 1)
+	go func() {
+		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
+			a.srvErr <- err
+		}
+		close(a.srvErr)
+	}()
+	a.log.Info("vigil started", "url", a.URL(), "config", a.configName(), "store", RedactDSN(dsn),
+		"services", len(cfg.Services), "checks", countChecks(cfg))
+	return a, nil
+}
+
+// URL is where Vigil serves HTTP.
+func (a *App) URL() string {
+	addr := a.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Config is the running config.
+func (a *App) Config() *config.Config { return a.cfg.Load() }
+
+// Errors reports a failure of the HTTP server; it is closed on shutdown.
+func (a *App) Errors() <-chan error { return a.srvErr }
+
+func (a *App) configName() string {
+	if a.opt.ConfigPath == "" {
+		return BuiltinConfigName
+	}
+	return a.opt.ConfigPath
+}
+
+// loadConfig reads the config and applies the command-line overrides.
+func (a *App) loadConfig() (*config.Config, error) {
+	lookup := a.opt.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	// --listen also sets ${VIGIL_LISTEN}, so a config can point checks at Vigil itself.
+	envLookup := func(name string) (string, bool) {
+		if name == "VIGIL_LISTEN" && a.opt.Listen != "" {
+			return a.opt.Listen, true
+		}
+		return lookup(name)
+	}
+	cfg, err := LoadConfig(a.opt.ConfigPath, config.Options{LookupEnv: envLookup})
+	if err != nil {
+		return nil, err
+	}
+	if a.opt.Listen != "" {
+		cfg.Global.Listen = a.opt.Listen
+	}
+	if a.opt.Store != "" {
+		cfg.Global.Store = secret.NewDSN(a.opt.Store)
+	}
+	return cfg, nil
+}
+
+// LoadConfig loads path, or the bundled example when path is empty.
+func LoadConfig(path string, opt config.Options) (*config.Config, error) {
+	if path == "" {
+		opt.BaseDir = "."
+		return config.Parse(BuiltinConfigName, examples.Default, opt)
+	}
+	return config.Load(path, opt)
+}
+
+func (a *App) setConfig(cfg *config.Config) {
+	a.cfg.Store(cfg)
+	a.tokens.Store(auth.New(cfg.Tokens))
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(cfg.Global.LogLevel)); err == nil {
+		a.level.Set(lvl)
+	}
+}
+
+// Reload reads the config again and applies it. An invalid config is refused
+// with its problems, and the running one stays in force.
+func (a *App) Reload(ctx context.Context) error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	cfg, err := a.loadConfig()
+	if err != nil {
+		a.log.Error("config reload refused; keeping the running config", "err", err)
+		return err
+	}
+	old := a.cfg.Load()
+	if err := a.mon.Apply(ctx, cfg); err != nil {
+		a.log.Error("config reload failed; keeping the running config", "err", err)
+		return errs.Wrap(errs.Internal, err, "applying config")
+	}
+	a.setConfig(cfg)
+	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
+		a.log.Warn("global.listen and global.store take effect on restart")
+	}
+	a.log.Info("config reloaded", "services", len(cfg.Services), "checks", countChecks(cfg))
+	return nil
+}
+
+func (a *App) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		return errs.Wrap(errs.Unavailable, err, "the store does not answer")
+	}
+	return nil
+}
+
+// Close stops serving, lets running probes finish, writes their results and
+// closes the store.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := a.srv.Shutdown(ctx)
+	a.cancel()
+	<-a.monDone
+	if cerr := a.store.Close(); err == nil {
+		err = cerr
+	}
+	a.log.Info("vigil stopped")
+	return err
+}
+
+func countChecks(c *config.Config) int {
+	n := 0
+	for _, s := range c.Services {
+		n += len(s.Checks)
+	}
+	return n
+}
+
+// RedactDSN shows where a store is without its credentials.
+func RedactDSN(dsn string) string {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return "<invalid store DSN>"
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		rest = rest[at+1:]
+	}
+	if q := strings.IndexByte(rest, '?'); q >= 0 {
+		rest = rest[:q]
+	}
+	return scheme + "://" + rest
+}

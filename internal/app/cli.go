@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries an exit status without printing anything more.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// Run is the vigil command: it runs args (without the program name) and
+// returns the exit status.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "vigil:", err)
+	return 1
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vigil",
+		Short: "Vigil runs an SRE team's operations week: checks, alerts, on-call, runbooks, incidents",
+		Long: `Vigil watches services (HTTP, TCP, DNS, TLS, disk, logs, commands,
+heartbeats), explains exactly why a check fails, and keeps the history
+(results, state changes, uptime) in SQLite or Postgres.
+
+Start the built-in demo (SQLite file vigil.db in this directory):
+
+  vigil serve
+
+Run your team's config (a file, or a directory of .yaml files):
+
+  vigil config check ./vigil.yaml
+  vigil serve --config ./vigil.yaml`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(serveCmd(), configCmd(), versionCmd())
+	return root
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print Vigil's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), "vigil", Version())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	writeFile(t, good, "services:\n  - id: shop\n    checks: [{id: db, tcp: {address: '127.0.0.1:5432'}}]\n")
+	code, out, _ := runCLI(t, "config", "check", good)
+	if code != 0 || out != good+": ok (1 services, 1 checks, 0 runbooks)\n" {
+		t.Fatalf("good: %d %q", code, out)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "services:\n  - id: shop\n    checks:\n      - {id: db, tcp: {address: '127.0.0.1:5432'}, every: soon}\n      - {id: web, http: {url: 'http://x/'}, expect: ['status = 200']}\n")
+	code, out, errOut := runCLI(t, "config", "check", bad)
+	want := bad + `:4:59: services[0].checks[0].every: invalid duration "soon" (use a number and a unit: ms, s, m, h, d, w, e.g. 30s, 5m, 14d)
+` + bad + `:5:62: services[0].checks[1].expect[0]: unexpected token Operator("=")
+`
+	if code != 1 || out != want || errOut != "2 problem(s) found\n" {
+		t.Fatalf("bad: %d\n%s\nwant\n%s\nstderr %q", code, out, want, errOut)
+	}
+	code, out, _ = runCLI(t, "config", "check")
+	if code != 0 || !strings.Contains(out, "built in): ok (1 services, 5 checks") {
+		t.Fatalf("built-in example: %d %q", code, out)
+	}
+	code, _, errOut = runCLI(t, "config", "check", filepath.Join(dir, "missing.yaml"))
+	if code != 1 || !strings.Contains(errOut, "no such file or directory") {
+		t.Fatalf("missing file: %d %q", code, errOut)
+	}
+}
+
+func TestConfigSchemaAndDump(t *testing.T) {
+	code, out, _ := runCLI(t, "config", "schema")
+	var schema map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &schema) != nil || schema["title"] != "Vigil configuration" {
+		t.Fatalf("schema: %d %.200s", code, out)
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "c.yaml")
+	writeFile(t, f, "global: {store: 'postgres://vigil:pg-s3cret@db/vigil'}\ntokens: [{id: t, secret: t0k3n-s3cret, scopes: [read]}]\nservices: [{id: s, checks: [{id: c, tcp: {address: 'h:1'}}]}]\n")
+	code, out, _ = runCLI(t, "config", "dump", f)
+	if code != 0 || strings.Contains(out, "s3cret") {
+		t.Fatalf("dump: %d, leaks a secret:\n%s", code, out)
+	}
+	mustContain(t, "dump", out, "store: postgres://vigil:xxxxx@db/vigil", "secret: <redacted>", "fail_after: 2", "every: 1m")
+}
+
+func TestHelpTeaches(t *testing.T) {
+	code, out, _ := runCLI(t, "--help")
+	mustContain(t, "root help", out, "vigil serve", "vigil config check", "completion", "Available Commands")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	_, out, _ = runCLI(t, "serve", "--help")
+	mustContain(t, "serve help", out, "--config", "--listen", "--store", "SIGHUP", "Examples:", "built-in example")
+	code, out, _ = runCLI(t, "completion", "bash")
+	if code != 0 || !strings.Contains(out, "bash completion") {
+		t.Fatalf("completion: %d", code)
+	}
+	code, out, _ = runCLI(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "vigil ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	code, _, errOut := runCLI(t, "serve", "--bogus")
+	if code != 1 || !strings.Contains(errOut, "unknown flag: --bogus") {
+		t.Fatalf("bad flag: %d %q", code, errOut)
+	}
+}

@@ -1,0 +1,207 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
+)
+
+// t0 is when every test's fake clock starts.
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// harness is a Vigil started in-process on a fake clock, reached over HTTP.
+type harness struct {
+	t      *testing.T
+	app    *App
+	clock  *clock.Fake
+	url    string
+	cfg    string // path of the config file
+	logs   *syncBuffer
+	client *http.Client
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start writes cfg to a file and starts Vigil with it.
+func start(t *testing.T, cfg string, store string) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vigil.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if store == "" {
+		store = "sqlite://" + filepath.Join(dir, "vigil.db")
+	}
+	return startAt(t, path, store, clock.NewFake(t0))
+}
+
+func startAt(t *testing.T, path, store string, fc *clock.Fake) *harness {
+	t.Helper()
+	logs := &syncBuffer{}
+	a, err := Start(context.Background(), Options{
+		ConfigPath: path, Listen: "127.0.0.1:0", Store: store, Clock: fc,
+		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		LookupEnv: func(string) (string, bool) { return "", false }, Version: "test",
+	})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	h := &harness{t: t, app: a, clock: fc, url: a.URL(), cfg: path, logs: logs, client: &http.Client{Timeout: 10 * time.Second}}
+	t.Cleanup(func() { h.stop() })
+	return h
+}
+
+func (h *harness) stop() {
+	if h.app != nil {
+		h.app.Close()
+		h.app = nil
+	}
+}
+
+// advance moves the fake clock; probes that fall due start at once.
+func (h *harness) advance(d time.Duration) { h.clock.Advance(d) }
+
+// do sends a request and decodes a JSON answer into out (when not nil).
+func (h *harness) do(method, path, token string, body io.Reader, out any) int {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.url+path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			h.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+type checkJSON struct {
+	Service     string     `json:"service"`
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	State       string     `json:"state"`
+	Reason      string     `json:"reason"`
+	LastChecked *time.Time `json:"last_checked"`
+	Uptime      []struct {
+		Window  string   `json:"window"`
+		Percent *float64 `json:"percent"`
+	} `json:"uptime"`
+	Results []struct {
+		Seq        int64  `json:"seq"`
+		Status     string `json:"status"`
+		Reason     string `json:"reason"`
+		Conditions []struct {
+			Expr     string `json:"expr"`
+			OK       bool   `json:"ok"`
+			Observed string `json:"observed"`
+		} `json:"conditions"`
+	} `json:"results"`
+	Events []struct {
+		From, To, Reason string
+	} `json:"events"`
+}
+
+func (h *harness) check(key string) checkJSON {
+	h.t.Helper()
+	var c checkJSON
+	if code := h.do("GET", "/api/v1/checks/"+key, "", nil, &c); code != 200 {
+		h.t.Fatalf("GET check %s: %d", key, code)
+	}
+	return c
+}
+
+// waitChecked waits until the check has a result taken at or after at.
+func (h *harness) waitChecked(key string, at time.Time) checkJSON {
+	h.t.Helper()
+	var c checkJSON
+	h.eventually(fmt.Sprintf("%s checked at %v", key, at), func() bool {
+		c = h.check(key)
+		return c.LastChecked != nil && !c.LastChecked.Before(at)
+	})
+	return c
+}
+
+// waitState waits for a check to reach state.
+func (h *harness) waitState(key, state string) checkJSON {
+	h.t.Helper()
+	var c checkJSON
+	h.eventually(key+" "+state, func() bool {
+		c = h.check(key)
+		return c.State == state
+	})
+	return c
+}
+
+// eventually polls cond in real time: probes do real I/O after the fake
+// clock releases them.
+func (h *harness) eventually(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("timed out waiting for %s", what)
+}
+
+// step advances the clock by d and waits until every key has a result from then.
+func (h *harness) step(d time.Duration, keys ...string) {
+	h.t.Helper()
+	h.advance(d)
+	now := h.clock.Now()
+	for _, k := range keys {
+		h.waitChecked(k, now.Add(-d+time.Nanosecond))
+	}
+}
+
+func mustContain(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Fatalf("%s: %q does not contain %q", what, got, w)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func serveCmd() *cobra.Command {
+	var opt Options
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run Vigil: checks, status page and API",
+		Long: `Run Vigil: schedule every check, keep results and uptime in the store,
+and serve the status page (/), the API (/api/v1/...), /metrics, /healthz and
+/readyz.
+
+Without --config, Vigil runs its built-in example (examples/vigil.yaml), which
+watches Vigil itself and this machine, with SQLite in ./vigil.db.
+
+SIGHUP or POST /-/reload (admin token) re-reads the config; an invalid config
+is refused and logged, and the running one stays. SIGINT/SIGTERM stop Vigil
+after running probes finish and their results are written.`,
+		Example: `  vigil serve
+  vigil serve --config /etc/vigil/ --listen :8080
+  vigil serve --config team.yaml --store postgres://vigil:secret@db/vigil
+  VIGIL_CONFIG=team.yaml vigil serve`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opt.ConfigPath == "" {
+				opt.ConfigPath = os.Getenv("VIGIL_CONFIG")
+			}
+			opt.Version = Version()
+			opt.LogOutput = cmd.ErrOrStderr()
+			ctx := cmd.Context()
+			// Subscribe before anything can tell the world we are up, so a
+			// SIGHUP never finds the default action (exit) in place.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			a, err := Start(ctx, opt)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Vigil %s is watching %d checks: %s\n", opt.Version, countChecks(a.Config()), a.URL())
+			for {
+				select {
+				case <-hup:
+					_ = a.Reload(ctx) // logged inside; the running config stays on error
+				case err := <-a.Errors():
+					a.Close()
+					return err
+				case <-ctx.Done():
+					return a.Close()
+				}
+			}
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opt.ConfigPath, "config", "c", "", "config file or directory (default: the built-in example; env VIGIL_CONFIG)")
+	f.StringVar(&opt.Listen, "listen", "", "address to listen on, overriding global.listen (e.g. :8080)")
+	f.StringVar(&opt.Store, "store", "", "store DSN, overriding global.store: sqlite://PATH or postgres://...")
+	return cmd
+}

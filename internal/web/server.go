@@ -1,0 +1,174 @@
+// Package web is Vigil's HTTP surface: the JSON API, the status page, health,
+// metrics and reload. Every route is declared in routes.go; each handler file
+// holds one concern.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigil-sre/vigil/internal/auth"
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// Deps is what the HTTP layer needs from the rest of Vigil.
+type Deps struct {
+	Config  func() *config.Config // the running config; it changes on reload
+	Tokens  func() *auth.Tokens
+	Monitor *monitor.Monitor
+	Store   *store.Store
+	Clock   clock.Clock
+	Log     *slog.Logger
+	Metrics *prometheus.Registry
+	// Reload applies the config from disk; it returns config.Problems when the
+	// new config is invalid, in which case the running one stays.
+	Reload  func(ctx context.Context) error
+	Ready   func(ctx context.Context) error
+	Version string
+}
+
+// Server serves Vigil's HTTP routes.
+type Server struct {
+	d       Deps
+	pages   *template.Template
+	handler http.Handler
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{d: d, pages: pages}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.instrument(recoverPanics(d.Log, mux))
+	return s, nil
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// maxBody caps request bodies unless a route sets its own limit.
+const maxBody = 1 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// statusOf maps error codes to HTTP statuses, in this one place.
+func statusOf(code errs.Code) int {
+	switch code {
+	case errs.Invalid:
+		return http.StatusBadRequest
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
+// writeError answers with the error's status and safe message; internal
+// causes are logged, never sent.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := errs.CodeOf(err)
+	if code == errs.Internal {
+		s.d.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == errs.Unauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
+	}
+	writeJSON(w, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
+}
+
+// authorize wraps h so it runs only for a token with scope.
+func (s *Server) authorize(scope auth.Scope, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.d.Tokens().Authorize(r, scope); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error", Code: string(errs.Internal)})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// instrument counts requests by route pattern and status.
+func (s *Server) instrument(next http.Handler) http.Handler {
+	if s.d.Metrics == nil {
+		return next
+	}
+	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "vigil_http_request_duration_seconds", Help: "HTTP requests by route and status code.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route", "code"})
+	s.d.Metrics.MustRegister(requests)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := clock.Start()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		requests.WithLabelValues(route, http.StatusText(rec.status)).Observe(sw.Elapsed().Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// now is the injected clock's time, for ages shown in pages and the API.
+func (s *Server) now() time.Time { return s.d.Clock.Now() }

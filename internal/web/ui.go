@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// barDays is how many daily bars the status page shows.
+const barDays = 90
+
+func parsePages() (*template.Template, error) {
+	return template.New("").Funcs(template.FuncMap{
+		"ago":      agoText,
+		"pct":      pctText,
+		"uptimeOf": uptimeOf,
+		"dur":      func(d string) string { return d },
+		"ms":       func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
+		"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	}).ParseFS(templateFS, "templates/*.html")
+}
+
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // embedded at build time; cannot fail at run time
+	}
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// bar is one day of the uptime bars.
+type bar struct {
+	Day     string
+	Percent *float64
+	Class   string
+	Title   string
+}
+
+type statusPage struct {
+	Now      time.Time
+	Services []serviceCard
+	Overall  string
+	Problems int
+	Checks   int
+	Refresh  int
+	Version  string
+}
+
+type serviceCard struct {
+	serviceView
+	Bars []bar
+}
+
+// statusPage renders / : every service, its checks, why any is failing, and
+// 90 days of uptime bars.
+func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	services, err := s.services(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p := statusPage{Now: s.now(), Refresh: 30, Version: s.d.Version, Overall: "ok"}
+	for _, sv := range services {
+		bars, err := s.bars(ctx, sv.checkIDs())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars})
+		for _, c := range sv.Checks {
+			p.Checks++
+			if stateRank(c.State) >= stateRank(string(monitor.Pending)) {
+				p.Problems++
+			}
+		}
+		if stateRank(sv.State) > stateRank(p.Overall) {
+			p.Overall = sv.State
+		}
+	}
+	s.render(w, r, "status.html", p)
+}
+
+type checkPage struct {
+	Now     time.Time
+	Check   checkDetail
+	Bars    []bar
+	Refresh int
+	Version string
+}
+
+// checkPage renders /checks/{service}/{check}: the verdict of every condition
+// of the latest result, recent results and state changes.
+func (s *Server) checkPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.checkDetail(r, 50)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var bars []bar
+	if d.id != 0 {
+		if bars, err = s.bars(r.Context(), []int64{d.id}); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, "check.html", checkPage{Now: s.now(), Check: d, Bars: bars, Refresh: 30, Version: s.d.Version})
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
+		s.d.Log.Error("rendering page failed", "page", name, "err", err)
+	}
+}
+
+// bars sums the day buckets of checks into the last 90 days, oldest first.
+func (s *Server) bars(ctx context.Context, ids []int64) ([]bar, error) {
+	today := s.now().UTC().Truncate(24 * time.Hour)
+	from := today.Add(-(barDays - 1) * 24 * time.Hour)
+	up := make([]int64, barDays)
+	down := make([]int64, barDays)
+	for _, id := range ids {
+		bs, err := s.d.Store.Buckets(ctx, id, store.Day, from, today.Add(24*time.Hour))
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			i := int(b.Start.Sub(from) / (24 * time.Hour))
+			if i >= 0 && i < barDays {
+				up[i] += b.UpMs
+				down[i] += b.DownMs
+			}
+		}
+	}
+	out := make([]bar, barDays)
+	for i := range out {
+		day := from.Add(time.Duration(i) * 24 * time.Hour)
+		u := monitor.MakeUptime("", up[i], down[i])
+		b := bar{Day: day.Format("2006-01-02"), Percent: u.Percent, Class: barClass(u.Percent)}
+		if u.Percent == nil {
+			b.Title = b.Day + ": no data"
+		} else {
+			b.Title = fmt.Sprintf("%s: %s up, %s down", b.Day, pctText(u.Percent), duration.Format(time.Duration(down[i])*time.Millisecond))
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+func barClass(p *float64) string {
+	switch {
+	case p == nil:
+		return "none"
+	case *p >= 99.95:
+		return "up"
+	case *p >= 99:
+		return "minor"
+	case *p >= 95:
+		return "major"
+	}
+	return "down"
+}
+
+func pctText(p *float64) string {
+	if p == nil {
+		return "–"
+	}
+	if *p == 100 {
+		return "100%"
+	}
+	return fmt.Sprintf("%.2f%%", *p)
+}
+
+func uptimeOf(us []monitor.Uptime, window string) *float64 {
+	for _, u := range us {
+		if u.Window == window {
+			return u.Percent
+		}
+	}
+	return nil
+}
+
+func agoText(now time.Time, t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(*t)
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
