@@ -56,6 +56,7 @@ func TestHeartbeatAPI(t *testing.T) {
 		{"operate token", "/api/v1/heartbeats/shop/orders", "op3rate-t0ken", "", "", 202, ""},
 		{"keyless check needs a token", "/api/v1/heartbeats/shop/nightly", "", "", "", 401, "missing bearer token"},
 		{"keyless check with token", "/api/v1/heartbeats/shop/nightly", "op3rate-t0ken", "", "", 202, ""},
+		{"JSON sent as a form, as curl -d does", "/api/v1/heartbeats/shop/nightly", "op3rate-t0ken", "application/x-www-form-urlencoded", `{"status":"fail","message":"disk full"}`, 202, ""},
 		{"malformed JSON", "/api/v1/heartbeats/shop/orders", "hb-k3y", "application/json", `{"status": "ok",`, 400, "invalid JSON body: unexpected EOF"},
 		{"unknown field", "/api/v1/heartbeats/shop/orders", "hb-k3y", "application/json", `{"state":"ok"}`, 400, `unknown field "state"`},
 		{"bad status", "/api/v1/heartbeats/shop/orders", "hb-k3y", "application/json", `{"status":"meh"}`, 400, `status must be ok or fail, not "meh"`},
@@ -209,12 +210,17 @@ services:
 	if code := h.do("GET", "/readyz", "", nil, nil); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
-	resp, err := http.Get(h.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	// Results reach the store in batches, so wait for the first write.
+	var b []byte
+	h.eventually("a store write", func() bool {
+		resp, err := http.Get(h.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(b), `op="write_batch"`)
+	})
 	mustContain(t, "metrics", string(b),
 		`vigil_check_up{check="web",service="shop"} 1`,
 		`vigil_checks{state="ok"} 1`,

@@ -89,7 +89,7 @@ services:
 			tg.status.Store(200)
 			h.step(30*time.Second, key)
 			c = h.waitState(key, "failing")
-			mustContain(t, "recovering", c.Reason, "recovering: 1 of 2 passes needed")
+			mustContain(t, "recovering", c.Reason, "recovering: 1 of 2 passes in a row needed")
 			h.step(30*time.Second, key)
 			h.waitState(key, "ok")
 

@@ -82,6 +82,15 @@ testdata/conf.missing-required.yml:7:15: schedules[0].timezone: unknown time zon
 testdata/conf.missing-required.yml:8:39: schedules[0].rotations[0].members: needs at least 1 item(s)
 testdata/conf.missing-required.yml:8:51: schedules[0].rotations[0].length: must be positive
 testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)`},
+		{"conf.ranges.yml", `
+testdata/conf.ranges.yml:1:33: global.max_concurrent_checks: must be at least 1
+testdata/conf.ranges.yml:4:22: services[0].slo.objective: must be less than 100
+testdata/conf.ranges.yml:6:52: services[0].checks[0].fail_after: must be at least 1
+testdata/conf.ranges.yml:6:70: services[0].checks[0].recover_after: must be at least 1
+testdata/conf.ranges.yml:6:90: services[0].checks[0].flapping.low: must be at most 100
+testdata/conf.ranges.yml:7:52: services[0].checks[1].http.max_body: must be at least 1
+testdata/conf.ranges.yml:8:39: services[0].checks[2].every: must be at least 1s
+testdata/conf.ranges.yml:8:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
 		{"dir", `
 testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
 testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},
@@ -192,6 +201,25 @@ func TestDumpRedactsSecrets(t *testing.T) {
 	}
 }
 
+func TestFlappingDefaultsFillOnlyWhatIsMissing(t *testing.T) {
+	cfg, err := Parse("f.yml", []byte(`
+services:
+  - id: s
+    checks:
+      - {id: high, tcp: {address: "h:1"}, flapping: {high: 50}}
+      - {id: low, tcp: {address: "h:1"}, flapping: {low: 40}}
+`), noEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := cfg.Services[0].Checks[0].Flapping; f.Low != 25 || f.High != 50 {
+		t.Errorf("only high set: %+v", f)
+	}
+	if f := cfg.Services[0].Checks[1].Flapping; f.Low != 40 || f.High != 40 {
+		t.Errorf("only low set: %+v", f)
+	}
+}
+
 func TestEnvExpansion(t *testing.T) {
 	src := `
 services:
@@ -278,18 +306,32 @@ func TestSchemaIsValidJSONAndStrict(t *testing.T) {
 	}
 }
 
-func TestCheckEqual(t *testing.T) {
-	a, err := Load("testdata/conf.good.yml", goodEnv())
-	if err != nil {
-		t.Fatal(err)
+func TestSameProbe(t *testing.T) {
+	load := func() *Check {
+		cfg, err := Load("testdata/conf.good.yml", goodEnv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &cfg.Services[0].Checks[0]
 	}
-	b, _ := Load("testdata/conf.good.yml", goodEnv())
-	if !a.Services[0].Checks[0].Equal(&b.Services[0].Checks[0]) {
-		t.Fatal("the same check loaded twice is not Equal")
+	a := load()
+	cases := []struct {
+		name string
+		edit func(*Check)
+		same bool
+	}{
+		{"loaded twice", func(*Check) {}, true},
+		{"renamed and relabelled", func(c *Check) { c.Name, c.Severity, c.Labels = "Home", "info", map[string]string{"x": "y"} }, true},
+		{"other URL", func(c *Check) { c.HTTP.URL = "http://elsewhere/" }, false},
+		{"other interval", func(c *Check) { c.Every *= 2 }, false},
+		{"no longer reads json", func(c *Check) { c.uses = map[string]bool{"status": true} }, false},
 	}
-	b.Services[0].Checks[0].HTTP.URL = "http://elsewhere/"
-	if a.Services[0].Checks[0].Equal(&b.Services[0].Checks[0]) {
-		t.Fatal("a changed URL is still Equal")
+	for _, tc := range cases {
+		b := load()
+		tc.edit(b)
+		if got := a.SameProbe(b); got != tc.same {
+			t.Errorf("%s: SameProbe = %v", tc.name, got)
+		}
 	}
 }
 

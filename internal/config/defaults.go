@@ -88,8 +88,12 @@ func checkDefaults(service string, ch *Check) {
 	if ch.Flapping == nil {
 		ch.Flapping = &Flapping{}
 	}
-	if ch.Flapping.Low == 0 && ch.Flapping.High == 0 {
-		ch.Flapping.Low, ch.Flapping.High = DefaultFlapLow, DefaultFlapHigh
+	// A threshold left out defaults without crossing the one that was set.
+	if ch.Flapping.High == 0 {
+		ch.Flapping.High = max(DefaultFlapHigh, ch.Flapping.Low)
+	}
+	if ch.Flapping.Low == 0 {
+		ch.Flapping.Low = min(DefaultFlapLow, ch.Flapping.High)
 	}
 	if spec := ch.Spec(); spec != nil && len(ch.Expect) == 0 {
 		ch.Expect = spec.DefaultExpect()

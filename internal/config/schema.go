@@ -12,6 +12,8 @@ import (
 	"github.com/invopop/jsonschema"
 	js "github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/vigil-sre/vigil/internal/duration"
 )
@@ -150,9 +152,17 @@ func (v *validator) message(f *file, e *js.ValidationError, ref string) []Proble
 		return []Problem{f.problem(path, false, "needs at least %d entry", k.Want)}
 	case *kind.UniqueItems:
 		return []Problem{f.problem(path, false, "items must be unique")}
+	case *kind.Minimum:
+		return []Problem{f.problem(path, false, "must be at least %s", k.Want.RatString())}
+	case *kind.Maximum:
+		return []Problem{f.problem(path, false, "must be at most %s", k.Want.RatString())}
+	case *kind.ExclusiveMinimum:
+		return []Problem{f.problem(path, false, "must be more than %s", k.Want.RatString())}
+	case *kind.ExclusiveMaximum:
+		return []Problem{f.problem(path, false, "must be less than %s", k.Want.RatString())}
 	}
-	// Remaining kinds (minimum, maximum, ...) print the limit, never the value.
-	return []Problem{f.problem(path, false, "%s", e.ErrorKind.LocalizedString(nil))}
+	// Other kinds print their limit, never the value.
+	return []Problem{f.problem(path, false, "%s", e.ErrorKind.LocalizedString(message.NewPrinter(language.English)))}
 }
 
 func article(s string) string {

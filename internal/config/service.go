@@ -155,13 +155,14 @@ func (s *Service) Dir() string {
 	return s.at.f.dir
 }
 
-// Equal reports whether two checks are configured the same, so a reload can
-// keep a prober (and what it remembers, such as a log offset) when nothing changed.
-func (c *Check) Equal(o *Check) bool {
-	a, b := *c, *o
-	a.expect, a.warn, a.uses = nil, nil, nil
-	b.expect, b.warn, b.uses = nil, nil, nil
-	return reflect.DeepEqual(a, b)
+// SameProbe reports whether two checks probe the same way, so a reload can
+// keep a prober and what it remembers (a log offset and window, the time of
+// the last heartbeat) when only names, labels, severity or conditions that
+// read the same variables changed.
+func (c *Check) SameProbe(o *Check) bool {
+	return reflect.DeepEqual(c.Spec(), o.Spec()) &&
+		c.Every == o.Every && c.Timeout == o.Timeout && c.Grace == o.Grace && c.Window == o.Window &&
+		reflect.DeepEqual(c.uses, o.uses)
 }
 
 // Target says briefly what the check looks at, e.g. its URL or path.

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml/token"
-
 	"github.com/vigil-sre/vigil/internal/check/cond"
 )
 
@@ -217,8 +215,14 @@ func (k *checker) check(o origin, ch *Check) {
 		k.add(o.problem(childPath(spec.Kind(), p.Field), false, "%s", p.Message))
 	}
 	if ch.Passive() {
-		if ch.Every == 0 {
+		switch {
+		case ch.Every == 0:
 			k.add(o.problem("every", true, "is required for heartbeat checks: how often the job reports"))
+		case ch.Every.D() < time.Second:
+			k.add(o.problem("every", false, "must be at least 1s"))
+		}
+		if ch.Timeout != 0 {
+			k.add(o.problem("timeout", true, "does not apply to heartbeat checks; use grace for late reports"))
 		}
 	} else {
 		if ch.Every.D() < time.Second {
@@ -270,12 +274,12 @@ func (k *checker) conditionProblem(o origin, field string, err error) Problem {
 		return p
 	}
 	p.Message = ce.Msg
-	tk := o.f.vals[childPath(o.path, field)]
-	if tk == nil || strings.Contains(tk.Value, "\n") {
+	at, ok := o.f.vals[childPath(o.path, field)]
+	if !ok || at.multiline {
 		return p
 	}
 	offset := ce.Column - 1
-	if tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType {
+	if at.quoted {
 		offset++
 	}
 	p.Column += offset

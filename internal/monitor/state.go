@@ -120,7 +120,7 @@ func (t *Tracker) step(base State, r check.Result, p Policy) (State, string) {
 		healthy, reason = Degraded, r.Reason
 	}
 	if base == Failing && t.Passes < p.RecoverAfter {
-		return Failing, fmt.Sprintf("recovering: %d of %d passes needed; was failing: %s", t.Passes, p.RecoverAfter, t.Reason)
+		return Failing, fmt.Sprintf("recovering: %d of %d passes in a row needed"+recoveringMark+"%s", t.Passes, p.RecoverAfter, lastFailure(t.Reason))
 	}
 	return healthy, reason
 }
@@ -166,6 +166,18 @@ func FlapPercent(history string) float64 {
 func orOK(reason string) string {
 	if strings.TrimSpace(reason) == "" {
 		return "ok"
+	}
+	return reason
+}
+
+// recoveringMark separates a recovering reason from the failure it quotes.
+const recoveringMark = "; the last failure was: "
+
+// lastFailure is the failure a reason describes, without the recovering
+// preamble of earlier passes, so reasons never nest.
+func lastFailure(reason string) string {
+	if i := strings.LastIndex(reason, recoveringMark); i >= 0 && strings.HasPrefix(reason, "recovering: ") {
+		return reason[i+len(recoveringMark):]
 	}
 	return reason
 }

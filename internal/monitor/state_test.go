@@ -69,8 +69,15 @@ func TestReasons(t *testing.T) {
 		t.Fatalf("pending reason %q", tr.Reason)
 	}
 	feed(&tr, p, "ffp")
-	if !strings.HasPrefix(tr.Reason, "recovering: 1 of 2 passes needed; was failing: status == 200 failed") {
+	if want := "recovering: 1 of 2 passes in a row needed; the last failure was: status == 200 failed (status=503)"; tr.Reason != want {
 		t.Fatalf("recovering reason %q", tr.Reason)
+	}
+	// With more passes needed the reason says the same, never nesting.
+	var tr3 Tracker
+	p3 := Policy{FailAfter: 1, RecoverAfter: 4, FlapDisabled: true}
+	feed(&tr3, p3, "fppp")
+	if want := "recovering: 3 of 4 passes in a row needed; the last failure was: status == 200 failed (status=503)"; tr3.Reason != want {
+		t.Fatalf("recovering reason after 3 passes %q", tr3.Reason)
 	}
 	feed(&tr, p, "p")
 	if tr.Reason != "" || tr.State != OK {

@@ -8,7 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/errs"
@@ -17,6 +17,9 @@ import (
 
 // maxBeatBody caps a heartbeat's body: a status and a short message.
 const maxBeatBody = 64 << 10
+
+// maxMessage is how much of a report's message is kept.
+const maxMessage = 1000
 
 // beat is the optional JSON body of a heartbeat.
 type beat struct {
@@ -90,24 +93,23 @@ func readBeat(w http.ResponseWriter, r *http.Request) (beat, error) {
 		}
 		return b, errs.Wrap(errs.Invalid, err, "reading body")
 	}
-	if len(bytes.TrimSpace(body)) > 0 {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		switch mt {
-		case "application/json":
-			dec := json.NewDecoder(bytes.NewReader(body))
-			dec.DisallowUnknownFields()
-			var jb beat
-			if err := dec.Decode(&jb); err != nil {
-				return b, errs.E(errs.Invalid, "invalid JSON body: %s (expected {\"status\": \"ok\"|\"fail\", \"message\": \"...\"})", jsonProblem(err))
-			}
+		// curl -d sends JSON as a form unless told otherwise; a body that
+		// parses as a JSON object is taken as one whatever its type says.
+		jb, err := decodeBeat(trimmed)
+		switch {
+		case err == nil:
 			if jb.Status != "" {
 				b.Status = jb.Status
 			}
 			if jb.Message != "" {
 				b.Message = jb.Message
 			}
+		case mt == "application/json":
+			return b, errs.E(errs.Invalid, "invalid JSON body: %s (expected {\"status\": \"ok\"|\"fail\", \"message\": \"...\"})", jsonProblem(err))
 		default:
-			b.Message = strings.TrimSpace(string(body))
+			b.Message = string(trimmed)
 		}
 	}
 	switch b.Status {
@@ -115,10 +117,22 @@ func readBeat(w http.ResponseWriter, r *http.Request) (beat, error) {
 	default:
 		return b, errs.E(errs.Invalid, "status must be ok or fail, not %q", b.Status)
 	}
-	if len(b.Message) > 1000 {
-		b.Message = b.Message[:1000] + "…"
+	if len(b.Message) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(b.Message[cut]) {
+			cut--
+		}
+		b.Message = b.Message[:cut] + "…"
 	}
 	return b, nil
+}
+
+func decodeBeat(body []byte) (beat, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var b beat
+	err := dec.Decode(&b)
+	return b, err
 }
 
 // jsonProblem describes a JSON decoding error with its position.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,12 +53,24 @@ func (s *Spec) NewProber(env check.Env) (check.Prober, error) {
 	if dir != "" && !filepath.IsAbs(dir) && env.Dir != "" {
 		dir = filepath.Join(env.Dir, dir)
 	}
+	// A program named by a relative path (./check.sh) is found next to the
+	// config, like every other path in it; a bare name is looked up in PATH.
+	argv := append([]string(nil), s.Run...)
+	if strings.ContainsRune(argv[0], filepath.Separator) && !filepath.IsAbs(argv[0]) {
+		base := dir
+		if base == "" {
+			base = env.Dir
+		}
+		if base != "" {
+			argv[0] = filepath.Join(base, argv[0])
+		}
+	}
 	extra := make([]string, 0, len(s.Env))
 	for k, v := range s.Env {
 		extra = append(extra, k+"="+v)
 	}
 	sort.Strings(extra)
-	return &prober{argv: s.Run, dir: dir, env: extra}, nil
+	return &prober{argv: argv, dir: dir, env: extra}, nil
 }
 
 type prober struct {

@@ -72,7 +72,11 @@ func (p prober) Probe(ctx context.Context) (any, error) {
 }
 
 func varsOf(st *unix.Statfs_t) Vars {
-	bs := int64(st.Bsize)
+	// Block counts are in units of the fragment size, as df reads them.
+	bs := int64(st.Frsize)
+	if bs == 0 {
+		bs = int64(st.Bsize)
+	}
 	total := int64(st.Blocks) * bs
 	avail := int64(st.Bavail) * bs
 	used := (int64(st.Blocks) - int64(st.Bfree)) * bs

@@ -21,10 +21,12 @@ type Spec struct {
 	KeyFile string        `yaml:"key_file,omitempty" jsonschema:"description=file holding the key"`
 }
 
-// Vars describe the last report.
+// Vars describe the last report. A heartbeat is judged when a report arrives
+// and when its deadline passes, so lateness is the probe's own verdict, not a
+// variable.
 type Vars struct {
-	SinceLastBeat time.Duration `expr:"since_last_beat" json:"since_last_beat"`
-	Message       string        `expr:"message" json:"message"`
+	// Message is what the job sent with its report.
+	Message string `expr:"message" json:"message"`
 }
 
 func (s *Spec) Kind() string              { return "heartbeat" }
@@ -82,5 +84,5 @@ func (p *Prober) Probe(context.Context) (any, error) {
 		}
 		return nil, fmt.Errorf("job reported failure: %s", p.message)
 	}
-	return Vars{SinceLastBeat: since, Message: p.message}, nil
+	return Vars{Message: p.message}, nil
 }

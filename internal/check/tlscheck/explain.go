@@ -29,7 +29,13 @@ func Explain(err error, now time.Time) error {
 			}
 		}
 	case errors.As(err, &host):
-		msg = "TLS certificate " + strings.TrimPrefix(host.Error(), "x509: certificate ")
+		// x509 words names and IP addresses differently: "certificate is
+		// valid for ..., not ..." and "cannot validate certificate for ...".
+		if m := host.Error(); strings.HasPrefix(m, "x509: certificate ") {
+			msg = "TLS certificate " + strings.TrimPrefix(m, "x509: certificate ")
+		} else {
+			msg = "TLS certificate does not match: " + strings.TrimPrefix(m, "x509: ")
+		}
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired && invalid.Cert != nil:
 		if c := invalid.Cert; now.After(c.NotAfter) {
 			msg = "TLS certificate expired at " + c.NotAfter.UTC().Format(time.RFC3339)

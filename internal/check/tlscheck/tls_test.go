@@ -33,6 +33,7 @@ func TestProbe(t *testing.T) {
 	soon := ca.Issue(t, leaf(now.Add(-day), now.Add(10*day)))
 	self := tlstest.SelfSigned(t, leaf(now.Add(-day), now.Add(90*day)))
 	stranger := tlstest.NewCA(t, now).Issue(t, leaf(now.Add(-day), now.Add(90*day)))
+	namesOnly := ca.Issue(t, tlstest.Leaf{CommonName: "localhost", DNSNames: []string{"localhost"}, NotBefore: now.Add(-day), NotAfter: now.Add(90 * day)})
 
 	cases := []struct {
 		name       string
@@ -52,6 +53,8 @@ func TestProbe(t *testing.T) {
 			wantStatus: check.Fail, wantReason: "cert_expires_in > 0s failed (cert_expires_in=-24h0m0s)"},
 		{name: "not yet valid", cert: future, serverName: "localhost", wantErr: "TLS certificate is not valid until 2026-01-03T03:04:05Z"},
 		{name: "name mismatch", cert: valid, serverName: "shop.example", wantErr: "TLS certificate is valid for localhost, not shop.example"},
+		{name: "reached by an IP the certificate does not name", cert: namesOnly,
+			wantErr: "TLS certificate does not match: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs"},
 		{name: "name mismatch but insecure", cert: valid, serverName: "shop.example", insecure: true, wantExpiry: 90 * day, wantStatus: check.Pass},
 		{name: "self-signed", cert: self, serverName: "localhost", wantErr: "TLS certificate is self-signed and not trusted (CN=localhost,O=Vigil Tests)"},
 		{name: "unknown CA", cert: stranger, serverName: "localhost", wantErr: "TLS certificate is signed by an unknown authority (issuer CN=Vigil Test CA)"},
