@@ -92,6 +92,11 @@ func load(srcs []source, opt Options) (*Config, error) {
 		parts = append(parts, c)
 		files = append(files, f)
 	}
+	defer func() {
+		for _, f := range files {
+			f.release()
+		}
+	}()
 	// Semantic checks need every file decoded; they run even after schema
 	// problems, so one pass reports as much as can be known.
 	if decoded {

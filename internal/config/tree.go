@@ -11,16 +11,42 @@ import (
 
 // file is one parsed config file: its AST, a plain value tree for schema
 // validation, and the position of every field so any problem can be reported
-// at file:line:col.
+// at file:line:col. Only name and dir outlive loading (see release).
 type file struct {
 	name  string
 	dir   string
 	body  ast.Node
 	value any
-	vals  map[string]*token.Token // path -> first token of the value
-	keys  map[string]*token.Token // path -> the key token
+	vals  map[string]pos // path -> where the value starts
+	keys  map[string]pos // path -> where the key is
 
 	lookup func(string) (string, bool) // resolves ${NAME} in values
+}
+
+// pos is where something is written. Positions are copied out of the YAML
+// tokens because a token links to its neighbours and would keep every token
+// of the file alive.
+type pos struct {
+	line, col int
+	quoted    bool // the scalar is in quotes: its text starts one column later
+	multiline bool
+}
+
+func posOf(tk *token.Token) pos {
+	if tk == nil {
+		return pos{}
+	}
+	return pos{
+		line: tk.Position.Line, col: tk.Position.Column,
+		quoted:    tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType,
+		multiline: strings.Contains(tk.Value, "\n"),
+	}
+}
+
+// release drops what only loading needs, so a running config keeps no parse
+// tree (about 10 KB per check) alive.
+func (f *file) release() {
+	f.body, f.value, f.vals, f.keys, f.lookup = nil, nil, nil, nil, nil
 }
 
 // maxNodes bounds how many values a file may expand to.
@@ -45,15 +71,15 @@ func indexPath(parent string, i int) string { return parent + "[" + strconv.Itoa
 func (f *file) pos(path string, preferKey bool) (line, col int) {
 	for p := path; ; p = parentPath(p) {
 		if preferKey {
-			if tk := f.keys[p]; tk != nil {
-				return tk.Position.Line, tk.Position.Column
+			if at, ok := f.keys[p]; ok {
+				return at.line, at.col
 			}
 		}
-		if tk := f.vals[p]; tk != nil {
-			return tk.Position.Line, tk.Position.Column
+		if at, ok := f.vals[p]; ok {
+			return at.line, at.col
 		}
-		if tk := f.keys[p]; tk != nil {
-			return tk.Position.Line, tk.Position.Column
+		if at, ok := f.keys[p]; ok {
+			return at.line, at.col
 		}
 		if p == "" {
 			return 1, 1
@@ -77,8 +103,8 @@ func (f *file) problem(path string, preferKey bool, format string, args ...any) 
 // index walks the AST once, expanding ${NAME} in values and building the
 // value tree and the position maps.
 func (f *file) index() []Problem {
-	f.vals = map[string]*token.Token{}
-	f.keys = map[string]*token.Token{}
+	f.vals = map[string]pos{}
+	f.keys = map[string]pos{}
 	anchors := map[string]ast.Node{}
 	var problems []Problem
 	visited := 0
@@ -95,7 +121,7 @@ func (f *file) index() []Problem {
 			return nil
 		}
 		if _, seen := f.vals[path]; !seen {
-			f.vals[path] = n.GetToken()
+			f.vals[path] = posOf(n.GetToken())
 		}
 		switch n := n.(type) {
 		case *ast.AnchorNode:
@@ -152,6 +178,7 @@ func (f *file) index() []Problem {
 		return n.String()
 	}
 	f.value = walk(f.body, "")
+	f.body = nil // the tree and positions hold all that is needed from here
 	return problems
 }
 
@@ -172,6 +199,6 @@ func (f *file) mappingValue(mv *ast.MappingValueNode, path string, m map[string]
 		key = s.Value
 	}
 	p := childPath(path, key)
-	f.keys[p] = mv.Key.GetToken()
+	f.keys[p] = posOf(mv.Key.GetToken())
 	m[key] = walk(mv.Value, p)
 }

@@ -35,10 +35,16 @@ type Options struct {
 	Store   *store.Store
 	Log     *slog.Logger
 	Metrics *Metrics // nil disables metrics
+	// FlushDelay is how long results gather before they are written in one
+	// transaction; DefaultFlushDelay when zero.
+	FlushDelay time.Duration
 	// OnChange is called after every state change, in the order they happen
 	// for a check; alerting hooks in here.
 	OnChange func(Event)
 }
+
+// DefaultFlushDelay bounds how far stored history trails live state.
+const DefaultFlushDelay = 200 * time.Millisecond
 
 // Event is a state change of a check.
 type Event struct {
@@ -124,7 +130,7 @@ func (m *Monitor) Apply(ctx context.Context, cfg *config.Config) error {
 		e := &entry{cfg: it.c, id: ids[key], policy: policyOf(&it.c)}
 		e.expect, e.warn = it.c.Conditions()
 		switch {
-		case old != nil && old.cfg.Equal(&it.c):
+		case old != nil && old.cfg.SameProbe(&it.c):
 			e.prober = old.prober
 		default:
 			if old != nil {
@@ -191,7 +197,11 @@ func closeProber(p check.Prober) {
 // writes every result they produced before returning.
 func (m *Monitor) Run(ctx context.Context) {
 	m.mu.Lock()
-	m.w = newWriter(m.opt.Store, m.keep, m.opt.Clock, m.opt.Log, m.opt.Metrics.batchObserver())
+	delay := m.opt.FlushDelay
+	if delay <= 0 {
+		delay = DefaultFlushDelay
+	}
+	m.w = newWriter(m.opt.Store, m.keep, m.opt.Clock, delay, m.opt.Log, m.opt.Metrics.batchObserver())
 	m.mu.Unlock()
 	go m.w.run()
 	hk := make(chan struct{})
