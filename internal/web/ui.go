@@ -53,11 +53,16 @@ type bar struct {
 type statusPage struct {
 	Now      time.Time
 	Services []serviceCard
-	Overall  string
-	Problems int
+	Overall  string // the most alarming state of any check: the banner's color
 	Checks   int
-	Refresh  int
-	Version  string
+	Problems int // checks failing, flapping or pending
+	Degraded int
+	Unknown  int // checks with no result yet
+	// Attention lists the problem checks, so the banner can link to them on a
+	// page too long to scan.
+	Attention []checkView
+	Refresh   int
+	Version   string
 }
 
 type serviceCard struct {
@@ -74,7 +79,9 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	p := statusPage{Now: s.now(), Refresh: 30, Version: s.d.Version, Overall: "ok"}
+	// Overall starts unknown, not ok: before the first results the banner
+	// must not say that all is well.
+	p := statusPage{Now: s.now(), Refresh: 30, Version: s.d.Version, Overall: string(monitor.Unknown)}
 	for _, sv := range services {
 		bars, err := s.bars(ctx, sv.checkIDs())
 		if err != nil {
@@ -84,8 +91,14 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars})
 		for _, c := range sv.Checks {
 			p.Checks++
-			if stateRank(c.State) >= stateRank(string(monitor.Pending)) {
+			switch {
+			case stateRank(c.State) >= stateRank(string(monitor.Pending)):
 				p.Problems++
+				p.Attention = append(p.Attention, c)
+			case c.State == string(monitor.Degraded):
+				p.Degraded++
+			case c.State == string(monitor.Unknown):
+				p.Unknown++
 			}
 		}
 		if stateRank(sv.State) > stateRank(p.Overall) {
