@@ -1,0 +1,110 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-sre/vigil/internal/bench"
+)
+
+func benchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure Vigil on this machine",
+		Long: `Benchmarks that run Vigil the way users do and report what it cost.
+Results and the exact commands used for BENCHMARKS.md are in that file.`,
+	}
+	cmd.AddCommand(benchChecksCmd(), benchTargetCmd())
+	return cmd
+}
+
+func benchChecksCmd() *cobra.Command {
+	opt := bench.ChecksOptions{}
+	var jsonOut bool
+	var runs int
+	cmd := &cobra.Command{
+		Use:   "checks",
+		Short: "Run N HTTP checks against a local target and measure vigil serve",
+		Long: `Start a target server and 'vigil serve' as child processes, with a generated
+config of N HTTP checks every E against the target, and report:
+how many checks started within their first interval, how many scheduled
+probes were performed, scheduling lag (p50/p99, from /metrics), the average
+CPU of the serve process in cores and per check, and its peak RSS. The
+CPU of a bare Go HTTP GET on a new connection, measured in the same run, is
+the baseline.`,
+		Example: "  vigil bench checks --checks 10000 --every 10s --duration 2m",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			opt.Binary = bin
+			opt.Log = cmd.ErrOrStderr()
+			var reps []bench.ChecksReport
+			for i := 0; i < runs; i++ {
+				rep, err := bench.RunChecks(cmd.Context(), opt)
+				if err != nil {
+					return err
+				}
+				if runs > 1 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "run %d of %d:\n", i+1, runs)
+					printChecksReport(cmd.ErrOrStderr(), rep)
+				}
+				reps = append(reps, rep)
+			}
+			rep := bench.Median(reps)
+			if jsonOut {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			printChecksReport(cmd.OutOrStdout(), rep)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opt.Checks, "checks", 10000, "number of HTTP checks")
+	f.DurationVar(&opt.Every, "every", 10*time.Second, "interval of every check")
+	f.DurationVar(&opt.Duration, "duration", 2*time.Minute, "steady state to measure, after the first interval")
+	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
+	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
+	f.IntVar(&runs, "runs", 1, "repeat the benchmark and report the median of each figure")
+	return cmd
+}
+
+func printChecksReport(w io.Writer, r bench.ChecksReport) {
+	row := func(name, value, goal string) { fmt.Fprintf(w, "| %s | %s | %s |\n", name, value, goal) }
+	title := fmt.Sprintf("%d HTTP checks every %gs, %gs measured", r.Checks, r.EverySeconds, r.MeasuredSeconds)
+	if r.Runs > 1 {
+		title += fmt.Sprintf(", median of %d runs", r.Runs)
+	}
+	fmt.Fprintf(w, "| %s | result | goal |\n|---|---:|---|\n", title)
+	row("checks started within their first interval", fmt.Sprintf("%d of %d", r.StartedInFirst, r.Checks), "all")
+	row("scheduled probes performed", fmt.Sprintf("%.1f%% (%.0f of %.0f; %.0f failed, %.0f skipped)", 100*r.Performed/r.Scheduled, r.Performed, r.Scheduled, r.Failed, r.Skipped), "≥ 95%")
+	row("scheduling lag p50 / p99", fmt.Sprintf("%.1f ms / %.1f ms (%.2f%% under 1 s)", r.LagP50Ms, r.LagP99Ms, 100*r.LagUnder1s), "p99 < 1 s")
+	row("vigil CPU, average", fmt.Sprintf("%.3f cores (first interval: %.3f)", r.CPUCores, r.CPUCoresStartup), "< 0.5 core")
+	row("vigil CPU per check", fmt.Sprintf("%.3f ms = %.1f× a bare GET (%.3f ms)", r.CPUPerCheckMs, r.CPUPerCheckMs/r.BareGetCPUMs, r.BareGetCPUMs), "")
+	row("vigil peak RSS", fmt.Sprintf("%.0f MiB (%.0f MiB at the end)", r.PeakRSSMiB, r.RSSEndMiB), "< 400 MB")
+	row("config load and start", fmt.Sprintf("%.1f s", r.ConfigLoadAndStartS), "")
+}
+
+func benchTargetCmd() *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:    "target",
+		Short:  "Serve 200 {\"status\":\"UP\"} to every request (the benchmarks' check target)",
+		Args:   cobra.NoArgs,
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return bench.ServeTarget(cmd.Context(), listen, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "address to listen on")
+	return cmd
+}
