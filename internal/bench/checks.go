@@ -52,6 +52,7 @@ type ChecksReport struct {
 	LagUnder1s          float64 `json:"lag_share_under_1s"`
 	CPUCores            float64 `json:"cpu_cores_avg"`
 	CPUCoresStartup     float64 `json:"cpu_cores_first_interval"`
+	CPUCoresWhole       float64 `json:"cpu_cores_whole_run"`
 	CPUPerCheckMs       float64 `json:"cpu_ms_per_check"`
 	BareGetCPUMs        float64 `json:"bare_get_cpu_ms"`
 	PeakRSSMiB          float64 `json:"peak_rss_mib"`
@@ -149,6 +150,7 @@ func RunChecks(ctx context.Context, opt ChecksOptions) (ChecksReport, error) {
 	if rep.Performed > 0 {
 		rep.CPUPerCheckMs = cpu.Seconds() * 1000 / rep.Performed
 	}
+	rep.CPUCoresWhole = cpuEnd.cpu.Seconds() / wall.Since(started).Seconds()
 	rep.PeakRSSMiB = float64(cpuEnd.peakRSS) / (1 << 20)
 	rep.RSSEndMiB = float64(cpuEnd.rss) / (1 << 20)
 	return rep, nil
@@ -360,6 +362,7 @@ func Median(reps []ChecksReport) ChecksReport {
 	out.LagUnder1s = med(func(r ChecksReport) float64 { return r.LagUnder1s })
 	out.CPUCores = med(func(r ChecksReport) float64 { return r.CPUCores })
 	out.CPUCoresStartup = med(func(r ChecksReport) float64 { return r.CPUCoresStartup })
+	out.CPUCoresWhole = med(func(r ChecksReport) float64 { return r.CPUCoresWhole })
 	out.CPUPerCheckMs = med(func(r ChecksReport) float64 { return r.CPUPerCheckMs })
 	out.BareGetCPUMs = med(func(r ChecksReport) float64 { return r.BareGetCPUMs })
 	out.PeakRSSMiB = med(func(r ChecksReport) float64 { return r.PeakRSSMiB })
