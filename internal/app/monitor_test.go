@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/check/checktest"
 	"github.com/vigil-sre/vigil/internal/store/storetest"
 )
 
@@ -117,20 +117,7 @@ services:
 // TestHangingTargetSlowsNothingElse: a target that accepts and never answers
 // fails with the timeout as its reason while another check keeps its schedule.
 func TestHangingTargetSlowsNothingElse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold the connection open, say nothing
-		}
-	}()
+	hang := checktest.SilentServer(t)
 	fast := newTarget(t)
 	h := start(t, fmt.Sprintf(`
 services:
@@ -138,7 +125,7 @@ services:
     checks:
       - {id: hang, http: {url: "http://%s/"}, every: 10s, timeout: 300ms, fail_after: 1}
       - {id: fast, http: {url: %q}, every: 10s, timeout: 2s}
-`, ln.Addr(), fast.URL), "")
+`, hang, fast.URL), "")
 	for i := 0; i < 3; i++ {
 		began := time.Now()
 		h.step(10*time.Second, "svc/fast")

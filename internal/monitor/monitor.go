@@ -365,15 +365,28 @@ func (m *Monitor) Snapshots() map[string]Snapshot {
 	defer m.mu.RUnlock()
 	out := make(map[string]Snapshot, len(m.entries))
 	for key, e := range m.entries {
-		e.mu.Lock()
-		sn := Snapshot{Key: key, ID: e.id, Tracker: e.tr, Duration: e.dur}
-		e.mu.Unlock()
-		if sn.State == "" {
-			sn.State, sn.Reason = Unknown, "no result yet"
-		}
-		out[key] = sn
+		out[key] = e.snapshot(key)
 	}
 	return out
+}
+
+// Snapshot returns the live state of one check.
+func (m *Monitor) Snapshot(key string) (Snapshot, bool) {
+	e := m.entry(key)
+	if e == nil {
+		return Snapshot{}, false
+	}
+	return e.snapshot(key), true
+}
+
+func (e *entry) snapshot(key string) Snapshot {
+	e.mu.Lock()
+	sn := Snapshot{Key: key, ID: e.id, Tracker: e.tr, Duration: e.dur}
+	e.mu.Unlock()
+	if sn.State == "" {
+		sn.State, sn.Reason = Unknown, "no result yet"
+	}
+	return sn
 }
 
 // Queued is how many results wait to be written.

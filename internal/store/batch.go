@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
 // Batch is everything the monitor learned since its last flush.
@@ -33,7 +33,7 @@ type Batch struct {
 // bucket has an unknown resolution, and a wrapped error if the write fails
 // (including a reference to an unregistered check).
 func (s *Store) WriteBatch(ctx context.Context, b Batch, keep int) error {
-	defer s.observe("write_batch", time.Now())
+	defer s.observe("write_batch", clock.Start())
 	if keep < 1 {
 		return errors.New("store: write batch: keep must be at least 1")
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"maps"
 	"slices"
-	"time"
 )
 
 // CheckRef names a configured check.
@@ -28,7 +28,7 @@ const (
 // When a ref repeats, the last kind wins. It returns an error if a ref has an
 // empty Service or Name, or if the write fails.
 func (s *Store) RegisterChecks(ctx context.Context, refs []CheckRef) (map[string]int64, error) {
-	defer s.observe("register_checks", time.Now())
+	defer s.observe("register_checks", clock.Start())
 	byKey := make(map[string]CheckRef, len(refs))
 	for i, r := range refs {
 		if r.Service == "" || r.Name == "" {

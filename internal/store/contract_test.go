@@ -382,6 +382,43 @@ func testBucketsOrdered(t *testing.T, e engine) {
 	}
 }
 
+func testTimeline(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	ids := register(t, s, "shop/a", "shop/b", "shop/c")
+	a, b, c := ids["shop/a"], ids["shop/b"], ids["shop/c"]
+	bucketsAt(t, s, Day, []int64{a, b, c}, -24*time.Hour, 0, 24*time.Hour)
+	bucketsAt(t, s, Hour, []int64{a}, 0) // another resolution is never counted
+	write(t, s, Batch{Buckets: []Bucket{{CheckID: b, Res: Day, Start: t0, Fails: 1, DownMs: 5000}}}, 10)
+
+	got, err := s.Timeline(ctx, []int64{a, b}, Day, t0, t0.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Bucket{
+		{Res: Day, Start: t0, N: 2, Fails: 1, UpMs: 120000, DownMs: 5000},
+		{Res: Day, Start: t0.Add(24 * time.Hour), N: 2, UpMs: 120000},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d buckets: %+v", len(got), got)
+	}
+	for i := range want {
+		if g := got[i]; !g.Start.Equal(want[i].Start) || g.N != want[i].N || g.Fails != want[i].Fails || g.UpMs != want[i].UpMs || g.DownMs != want[i].DownMs || g.CheckID != 0 {
+			t.Errorf("bucket %d = %+v, want %+v", i, g, want[i])
+		}
+	}
+	// More ids than one query takes are summed across the chunks.
+	many := make([]int64, 0, sumIDsChunk+2)
+	for i := 0; i < sumIDsChunk; i++ {
+		many = append(many, 1_000_000+int64(i))
+	}
+	many = append(many, a, c)
+	got, err = s.Timeline(ctx, many, Day, t0, t0.Add(24*time.Hour))
+	if err != nil || len(got) != 1 || got[0].N != 2 {
+		t.Fatalf("chunked: %+v %v", got, err)
+	}
+}
+
 func testPrune(t *testing.T, e engine) {
 	ctx := context.Background()
 	s := openStore(t, e.Fresh(t), Options{})

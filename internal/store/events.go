@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"math"
 	"time"
 )
@@ -34,7 +35,7 @@ const (
 // by insertion), for one check or, with checkID 0, for all checks; limit <= 0
 // means no limit. It returns a wrapped error if the query fails.
 func (s *Store) Events(ctx context.Context, checkID int64, limit int) ([]Event, error) {
-	defer s.observe("events", time.Now())
+	defer s.observe("events", clock.Start())
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}

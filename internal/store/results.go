@@ -6,9 +6,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/vigil-sre/vigil/internal/check"
 )
@@ -37,7 +37,7 @@ const (
 // empty slice, not ErrNotFound. It returns a wrapped error if the query fails or
 // stored conditions do not decode.
 func (s *Store) RecentResults(ctx context.Context, checkID int64, limit int) ([]ResultRow, error) {
-	defer s.observe("recent_results", time.Now())
+	defer s.observe("recent_results", clock.Start())
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}

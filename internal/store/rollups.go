@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"slices"
 	"strings"
 	"time"
@@ -68,7 +69,12 @@ const (
 	sumBucketsTail = ` GROUP BY check_id`
 	pruneBuckets   = `DELETE FROM buckets WHERE res_s = ? AND start_ms < ?`
 
-	// sumIDsChunk bounds the IN list of one SumBuckets query.
+	timelineHead = `SELECT start_ms, CAST(SUM(n) AS BIGINT), CAST(SUM(fails) AS BIGINT), CAST(SUM(warns) AS BIGINT),
+		CAST(SUM(up_ms) AS BIGINT), CAST(SUM(down_ms) AS BIGINT)
+		FROM buckets%s WHERE res_s = ? AND start_ms >= ? AND start_ms < ?`
+	timelineTail = ` GROUP BY start_ms ORDER BY start_ms`
+
+	// sumIDsChunk bounds the IN list of one SumBuckets or Timeline query.
 	sumIDsChunk = 500
 )
 
@@ -77,7 +83,7 @@ const (
 // window are absent from the map. It returns an error for an unknown resolution
 // and a wrapped error if the query fails.
 func (s *Store) SumBuckets(ctx context.Context, ids []int64, res Resolution, from, to time.Time) (map[int64]Totals, error) {
-	defer s.observe("sum_buckets", time.Now())
+	defer s.observe("sum_buckets", clock.Start())
 	sec, err := res.seconds()
 	if err != nil {
 		return nil, fmt.Errorf("store: sum buckets: %w", err)
@@ -122,11 +128,67 @@ func (s *Store) sumBuckets(ctx context.Context, q string, args []any, out map[in
 	return nil
 }
 
+// Timeline returns the res buckets of several checks summed per bucket start,
+// oldest first, with CheckID zero (a service's uptime bars). DurSum and DurMax
+// are not summed. It returns an error for an unknown resolution and a wrapped
+// error if the query fails.
+func (s *Store) Timeline(ctx context.Context, ids []int64, res Resolution, from, to time.Time) ([]Bucket, error) {
+	defer s.observe("timeline", clock.Start())
+	sec, err := res.seconds()
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline: %w", err)
+	}
+	byStart := map[int64]*Bucket{}
+	var starts []int64
+	for chunk := range slices.Chunk(ids, sumIDsChunk) {
+		q := s.d.rebind(fmt.Sprintf(timelineHead, s.d.indexedBy("buckets_check")) +
+			` AND check_id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)` + timelineTail)
+		args := []any{sec, toMS(from), toMS(to)}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: timeline: %w", err)
+		}
+		for rows.Next() {
+			var start int64
+			var t Bucket
+			if err := rows.Scan(&start, &t.N, &t.Fails, &t.Warns, &t.UpMs, &t.DownMs); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: timeline: %w", err)
+			}
+			b, ok := byStart[start]
+			if !ok {
+				b = &Bucket{Res: res, Start: fromMS(start)}
+				byStart[start] = b
+				starts = append(starts, start)
+			}
+			b.N += t.N
+			b.Fails += t.Fails
+			b.Warns += t.Warns
+			b.UpMs += t.UpMs
+			b.DownMs += t.DownMs
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: timeline: %w", err)
+		}
+	}
+	slices.Sort(starts)
+	out := make([]Bucket, 0, len(starts))
+	for _, st := range starts {
+		out = append(out, *byStart[st])
+	}
+	return out, nil
+}
+
 // Buckets returns one check's res buckets with from <= Start < to, oldest
 // first (for uptime bars). It returns an error for an unknown resolution and a
 // wrapped error if the query fails.
 func (s *Store) Buckets(ctx context.Context, id int64, res Resolution, from, to time.Time) ([]Bucket, error) {
-	defer s.observe("buckets", time.Now())
+	defer s.observe("buckets", clock.Start())
 	sec, err := res.seconds()
 	if err != nil {
 		return nil, fmt.Errorf("store: buckets: %w", err)
@@ -156,7 +218,7 @@ func (s *Store) Buckets(ctx context.Context, id int64, res Resolution, from, to 
 // rows it deleted. It returns an error for an unknown resolution and a wrapped
 // error if the delete fails.
 func (s *Store) Prune(ctx context.Context, res Resolution, before time.Time) (int64, error) {
-	defer s.observe("prune", time.Now())
+	defer s.observe("prune", clock.Start())
 	sec, err := res.seconds()
 	if err != nil {
 		return 0, fmt.Errorf("store: prune: %w", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"maps"
 	"slices"
 	"time"
@@ -46,7 +47,7 @@ const (
 // Service, Name and Kind filled, ordered by service then name. It returns a
 // wrapped error if the query fails.
 func (s *Store) CheckStates(ctx context.Context) ([]CheckState, error) {
-	defer s.observe("check_states", time.Now())
+	defer s.observe("check_states", clock.Start())
 	rows, err := s.r.QueryContext(ctx, s.q.allStates)
 	if err != nil {
 		return nil, fmt.Errorf("store: check states: %w", err)
@@ -69,7 +70,7 @@ func (s *Store) CheckStates(ctx context.Context) ([]CheckState, error) {
 // CheckState returns one check's state. It returns ErrNotFound when the check
 // does not exist or has no state yet, a wrapped error if the query fails.
 func (s *Store) CheckState(ctx context.Context, checkID int64) (CheckState, error) {
-	defer s.observe("check_state", time.Now())
+	defer s.observe("check_state", clock.Start())
 	st, err := scanState(s.r.QueryRowContext(ctx, s.q.oneState, checkID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return CheckState{}, fmt.Errorf("store: check state %d: %w", checkID, ErrNotFound)

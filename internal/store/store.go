@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"log/slog"
 	"time"
 )
@@ -98,7 +99,7 @@ func (s *Store) Close() error {
 // Ping checks that the database answers on both the write and the read side.
 // It returns a wrapped driver error (without the password) if it does not.
 func (s *Store) Ping(ctx context.Context) error {
-	defer s.observe("ping", time.Now())
+	defer s.observe("ping", clock.Start())
 	if err := s.w.PingContext(ctx); err != nil {
 		return s.redact(fmt.Errorf("store: ping: %w", err))
 	}
@@ -111,9 +112,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Engine returns "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.d.name }
 
-func (s *Store) observe(op string, start time.Time) {
+func (s *Store) observe(op string, sw clock.Stopwatch) {
 	if s.opt.Observe != nil {
-		s.opt.Observe(op, time.Since(start))
+		s.opt.Observe(op, sw.Elapsed())
 	}
 }
 

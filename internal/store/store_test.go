@@ -43,6 +43,7 @@ func TestStore(t *testing.T) {
 		{"BucketDeltas", testBucketDeltas},
 		{"SumBucketsWindow", testSumBucketsWindow},
 		{"BucketsOrdered", testBucketsOrdered},
+		{"Timeline", testTimeline},
 		{"Prune", testPrune},
 		{"UnknownCheckRejected", testUnknownCheckRejected},
 		{"Observe", testObserve},

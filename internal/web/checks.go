@@ -56,7 +56,8 @@ func (s *Server) checkDetail(r *http.Request, results int) (checkDetail, error) 
 		return checkDetail{}, err
 	}
 	ctx := r.Context()
-	v := newCheckView(c, s.d.Monitor.Snapshots()[c.Key()])
+	sn, _ := s.d.Monitor.Snapshot(c.Key())
+	v := newCheckView(c, sn)
 	d := checkDetail{checkView: v, Uptime: []monitor.Uptime{}, Results: []resultView{}, Events: []eventView{}}
 	if v.id == 0 {
 		return d, nil
@@ -97,8 +98,8 @@ func (s *Server) listResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []resultView{}
-	if id := s.d.Monitor.Snapshots()[c.Key()].ID; id != 0 {
-		rows, err := s.d.Store.RecentResults(r.Context(), id, limit)
+	if sn, _ := s.d.Monitor.Snapshot(c.Key()); sn.ID != 0 {
+		rows, err := s.d.Store.RecentResults(r.Context(), sn.ID, limit)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

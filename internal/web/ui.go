@@ -147,17 +147,15 @@ func (s *Server) bars(ctx context.Context, ids []int64) ([]bar, error) {
 	from := today.Add(-(barDays - 1) * 24 * time.Hour)
 	up := make([]int64, barDays)
 	down := make([]int64, barDays)
-	for _, id := range ids {
-		bs, err := s.d.Store.Buckets(ctx, id, store.Day, from, today.Add(24*time.Hour))
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range bs {
-			i := int(b.Start.Sub(from) / (24 * time.Hour))
-			if i >= 0 && i < barDays {
-				up[i] += b.UpMs
-				down[i] += b.DownMs
-			}
+	bs, err := s.d.Store.Timeline(ctx, ids, store.Day, from, today.Add(24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		i := int(b.Start.Sub(from) / (24 * time.Hour))
+		if i >= 0 && i < barDays {
+			up[i] += b.UpMs
+			down[i] += b.DownMs
 		}
 	}
 	out := make([]bar, barDays)

@@ -3,6 +3,7 @@ package httpcheck
 import (
 	"context"
 	"errors"
+	"github.com/vigil-sre/vigil/internal/check/checktest"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,7 +54,7 @@ func TestConditions(t *testing.T) {
 
 func TestRedirects(t *testing.T) {
 	srv := newServer(t)
-	dead := "http://" + closedPort(t)
+	dead := "http://" + checktest.ClosedPort(t)
 	cases := []struct {
 		name, path    string
 		follow        *bool
@@ -145,8 +146,8 @@ func TestBroken(t *testing.T) {
 		deadline  bool
 		wantErr   string
 	}{
-		{name: "refused", url: "http://" + closedPort(t) + "/", wantErr: "connect: connection refused"},
-		{name: "never answers", url: "http://" + silentServer(t) + "/", deadline: true},
+		{name: "refused", url: "http://" + checktest.ClosedPort(t) + "/", wantErr: "connect: connection refused"},
+		{name: "never answers", url: "http://" + checktest.SilentServer(t) + "/", deadline: true},
 		{name: "stalls mid-body", url: srv.URL + "/stall", deadline: true},
 		{name: "hangs up", url: srv.URL + "/hangup", wantErr: "server closed the connection without a response"},
 		{name: "reset mid-body", url: srv.URL + "/reset", wantErr: "reading response body: read tcp"},

@@ -2,6 +2,7 @@ package httpcheck
 
 import (
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/check/checktest"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	srv := newServer(t)
 	headers := map[string]secret.String{"Authorization": secret.New("Bearer " + token), "X-Api-Key": secret.New(token)}
 	urls := []string{
-		"http://" + closedPort(t) + "/",
-		"http://" + silentServer(t) + "/",
+		"http://" + checktest.ClosedPort(t) + "/",
+		"http://" + checktest.SilentServer(t) + "/",
 		srv.URL + "/hangup", srv.URL + "/reset", srv.URL + "/cut", srv.URL + "/stall",
 		srv.URL + "/endless", srv.URL + "/redirect/11", srv.URL + "/status/503",
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/vigil-sre/vigil/internal/check/checktest"
 	"net"
 	"reflect"
 	"strings"
@@ -123,8 +124,8 @@ func evaluate(t *testing.T, v Vars, expect []string) check.Result {
 }
 
 func TestProbeUnreachable(t *testing.T) {
-	refused := closedPort(t)
-	silent := silentServer(t)
+	refused := checktest.ClosedPort(t)
+	silent := checktest.SilentServer(t)
 	cases := []struct {
 		name, addr, wantErr string
 		deadline            bool
@@ -172,44 +173,6 @@ func TestValidate(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want %v", c.spec, got, c.want)
 		}
 	}
-}
-
-// closedPort returns an address nothing listens on.
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
-// silentServer accepts connections and never says a word.
-func silentServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
 }
 
 func TestVersionName(t *testing.T) {
