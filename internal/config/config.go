@@ -45,6 +45,24 @@ type Global struct {
 	MaxConcurrentChecks int    `yaml:"max_concurrent_checks,omitempty" jsonschema:"minimum=1,default=1000"`
 	ResultsPerCheck     int    `yaml:"results_per_check,omitempty" jsonschema:"minimum=1,maximum=100000,description=raw results kept per check; older ones live on in rollups,default=100"`
 	LogLevel            string `yaml:"log_level,omitempty" jsonschema:"enum=debug,enum=info,enum=warn,enum=error,default=info"`
+
+	SMTP *SMTP `yaml:"smtp,omitempty" jsonschema:"description=how email leaves Vigil, for email contacts and channels"`
+	// LinkSecret signs the ack and resolve links in notifications. Without
+	// it Vigil makes one and keeps it in the store, so links outlive restarts.
+	LinkSecret     secret.String     `yaml:"link_secret,omitempty"`
+	LinkSecretFile string            `yaml:"link_secret_file,omitempty"`
+	LinkTTL        duration.Duration `yaml:"link_ttl,omitempty" jsonschema:"description=how long ack and resolve links work,default=24h"`
+}
+
+// SMTP is the mail server Vigil sends through.
+type SMTP struct {
+	Host         string        `yaml:"host" jsonschema:"required"`
+	Port         int           `yaml:"port,omitempty" jsonschema:"minimum=1,maximum=65535,default=587"`
+	Username     string        `yaml:"username,omitempty"`
+	Password     secret.String `yaml:"password,omitempty"`
+	PasswordFile string        `yaml:"password_file,omitempty"`
+	From         string        `yaml:"from" jsonschema:"required,description=sender address, e.g. Vigil <vigil@example.com>"`
+	TLS          string        `yaml:"tls,omitempty" jsonschema:"enum=starttls,enum=opportunistic,enum=tls,enum=none,default=starttls,description=starttls requires STARTTLS; tls is implicit TLS (port 465)"`
 }
 
 // Defaults of Global.

@@ -16,6 +16,7 @@ const (
 	DefaultFlapLow      = 25
 	DefaultFlapHigh     = 30
 	DefaultSLOWindow    = 30 * 24 * time.Hour
+	DefaultLinkTTL      = 24 * time.Hour
 	defaultSeverity     = "error"
 	defaultRecoverAfter = 1
 )
@@ -47,6 +48,17 @@ func applyDefaults(c *Config) {
 	}
 	if g.LogLevel == "" {
 		g.LogLevel = "info"
+	}
+	if g.LinkTTL == 0 {
+		g.LinkTTL = duration.Duration(DefaultLinkTTL)
+	}
+	if g.SMTP != nil {
+		if g.SMTP.Port == 0 {
+			g.SMTP.Port = 587
+		}
+		if g.SMTP.TLS == "" {
+			g.SMTP.TLS = "starttls"
+		}
 	}
 	for i := range c.Schedules {
 		if c.Schedules[i].Timezone == "" {

@@ -44,12 +44,15 @@ type Schedule struct {
 	at origin
 }
 
-// Rotation hands on-call from member to member every Length, starting at Start.
+// Rotation hands on-call from member to member every Length, starting at
+// Start. Rotations are layers: where a later one is active it covers, so a
+// business-hours rotation can sit on top of a 24/7 one.
 type Rotation struct {
 	ID      string            `yaml:"id" jsonschema:"required"`
 	Members []string          `yaml:"members" jsonschema:"required,minItems=1"`
-	Length  duration.Duration `yaml:"length" jsonschema:"required"`
+	Length  duration.Duration `yaml:"length" jsonschema:"required,description=shift length; whole days hand off at the same local time across DST"`
 	Start   string            `yaml:"start" jsonschema:"required,description=first handoff as local time in the schedule's zone: 2006-01-02T15:04:05"`
+	Active  string            `yaml:"active,omitempty" jsonschema:"description=time interval id when this layer covers; always when empty"`
 }
 
 // Override puts Person on call from From until Until (local times).
@@ -62,7 +65,7 @@ type Override struct {
 // Escalation is who is notified, and when, while an alert is unacknowledged.
 type Escalation struct {
 	ID     string           `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
-	Repeat int              `yaml:"repeat,omitempty" jsonschema:"minimum=0,description=times to run the steps again after the last"`
+	Repeat int              `yaml:"repeat,omitempty" jsonschema:"minimum=0,maximum=100,description=times to run the steps again after the last"`
 	Steps  []EscalationStep `yaml:"steps" jsonschema:"required,minItems=1"`
 
 	at origin

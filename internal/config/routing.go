@@ -14,8 +14,15 @@ type Channel struct {
 	Secret     secret.String `yaml:"secret,omitempty" jsonschema:"description=HMAC-SHA256 signing secret for webhooks"`
 	SecretFile string        `yaml:"secret_file,omitempty"`
 	To         []string      `yaml:"to,omitempty" jsonschema:"description=email recipients"`
+	Throttle   *Throttle     `yaml:"throttle,omitempty" jsonschema:"description=at most max messages per period; more are bundled into the next"`
 
 	at origin
+}
+
+// Throttle bounds how often one destination is messaged.
+type Throttle struct {
+	Max int               `yaml:"max" jsonschema:"required,minimum=1"`
+	Per duration.Duration `yaml:"per" jsonschema:"required"`
 }
 
 // TimeInterval is a named recurring window, e.g. business hours.
@@ -54,25 +61,35 @@ func Scopes() []string { return []string{"read", "respond", "operate", "admin"} 
 
 // Route is a node of the routing tree for alerts that arrive from other tools.
 type Route struct {
-	Match          map[string]string `yaml:"match,omitempty"`
-	Matchers       []string          `yaml:"matchers,omitempty" jsonschema:"description=Alertmanager-style matchers: name=value, name!=value, name=~regex, name!~regex"`
-	Service        string            `yaml:"service,omitempty"`
-	Escalation     string            `yaml:"escalation,omitempty"`
-	Continue       bool              `yaml:"continue,omitempty"`
-	GroupBy        []string          `yaml:"group_by,omitempty"`
-	GroupWait      duration.Duration `yaml:"group_wait,omitempty"`
-	GroupInterval  duration.Duration `yaml:"group_interval,omitempty"`
-	RepeatInterval duration.Duration `yaml:"repeat_interval,omitempty"`
-	Routes         []Route           `yaml:"routes,omitempty"`
+	Match      map[string]string `yaml:"match,omitempty"`
+	Matchers   []string          `yaml:"matchers,omitempty" jsonschema:"description=Alertmanager-style matchers: name=value, name!=value, name=~regex, name!~regex"`
+	Service    string            `yaml:"service,omitempty"`
+	Escalation string            `yaml:"escalation,omitempty"`
+	Continue   bool              `yaml:"continue,omitempty"`
+	GroupBy    []string          `yaml:"group_by,omitempty" jsonschema:"description=labels that split alerts into notification groups; ['...'] means every label"`
+	// The timings are pointers so that an explicit 0s (notify at once) is
+	// told apart from unset (inherit from the parent route).
+	GroupWait           *duration.Duration `yaml:"group_wait,omitempty" jsonschema:"description=wait before the first notification of a new group,default=30s"`
+	GroupInterval       *duration.Duration `yaml:"group_interval,omitempty" jsonschema:"description=wait before notifying about alerts added to a group,default=5m"`
+	RepeatInterval      *duration.Duration `yaml:"repeat_interval,omitempty" jsonschema:"description=wait before reminding about alerts still unacknowledged,default=4h"`
+	MuteTimeIntervals   []string           `yaml:"mute_time_intervals,omitempty" jsonschema:"description=time interval ids when this route does not notify"`
+	ActiveTimeIntervals []string           `yaml:"active_time_intervals,omitempty" jsonschema:"description=time interval ids outside which this route does not notify"`
+	SendResolved        *bool              `yaml:"send_resolved,omitempty" jsonschema:"description=notify when alerts resolve,default=true"`
+	// ResolvedWhenSilenced sends the resolved notification of an alert that
+	// was silenced when it resolved, so whoever was paged hears it is over.
+	ResolvedWhenSilenced bool    `yaml:"resolved_when_silenced,omitempty"`
+	Routes               []Route `yaml:"routes,omitempty"`
 
 	at origin
 }
 
 // InhibitRule mutes Target alerts while a Source alert fires with Equal labels.
 type InhibitRule struct {
-	Source map[string]string `yaml:"source" jsonschema:"required,minProperties=1"`
-	Target map[string]string `yaml:"target" jsonschema:"required,minProperties=1"`
-	Equal  []string          `yaml:"equal,omitempty"`
+	Source         map[string]string `yaml:"source,omitempty" jsonschema:"description=labels a firing alert must have to inhibit"`
+	SourceMatchers []string          `yaml:"source_matchers,omitempty"`
+	Target         map[string]string `yaml:"target,omitempty" jsonschema:"description=labels of the alerts it mutes"`
+	TargetMatchers []string          `yaml:"target_matchers,omitempty"`
+	Equal          []string          `yaml:"equal,omitempty"`
 
 	at origin
 }

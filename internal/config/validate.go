@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigil-sre/vigil/internal/check/cond"
 )
@@ -86,6 +87,17 @@ func validate(c *Config) []Problem {
 	for i := range c.Routes {
 		k.route(c.Routes[i].at, "", &c.Routes[i])
 	}
+	for _, in := range c.Inhibit {
+		k.matchers(in.at, "source_matchers", in.SourceMatchers)
+		k.matchers(in.at, "target_matchers", in.TargetMatchers)
+		if len(in.Source) == 0 && len(in.SourceMatchers) == 0 {
+			k.add(in.at.problem("source", true, "needs source or source_matchers: which alerts inhibit"))
+		}
+		if len(in.Target) == 0 && len(in.TargetMatchers) == 0 {
+			k.add(in.at.problem("target", true, "needs target or target_matchers: which alerts are muted"))
+		}
+	}
+	k.email()
 	for _, m := range c.Maintenance {
 		if _, err := ParseLocalTime(m.Start, time.UTC); err != nil {
 			k.add(m.at.problem("start", false, "%v", err))
@@ -297,6 +309,9 @@ func (k *checker) schedule(s Schedule) {
 		for j, m := range r.Members {
 			k.ref(s.at, childPath(rp, indexPath("members", j)), "person", m, k.people)
 		}
+		if r.Active != "" {
+			k.ref(s.at, childPath(rp, "active"), "time interval", r.Active, k.intervals)
+		}
 		if r.Length <= 0 {
 			k.add(s.at.problem(childPath(rp, "length"), false, "must be positive"))
 		}
@@ -321,6 +336,19 @@ func (k *checker) schedule(s Schedule) {
 	}
 }
 
+// email requires a mail server for email channels. A person's email address
+// may be there to identify them; without global.smtp it is not mailed.
+func (k *checker) email() {
+	if k.cfg.Global.SMTP != nil {
+		return
+	}
+	for _, c := range k.cfg.Channels {
+		if c.Type == "email" {
+			k.add(c.at.problem("type", false, "email channels need global.smtp"))
+		}
+	}
+}
+
 func (k *checker) channel(c Channel) {
 	switch c.Type {
 	case "slack", "webhook":
@@ -332,32 +360,37 @@ func (k *checker) channel(c Channel) {
 			k.add(c.at.problem("to", true, "is required for email channels"))
 		}
 	}
+	if c.Throttle != nil && c.Throttle.Per <= 0 {
+		k.add(c.at.problem("throttle.per", false, "must be positive"))
+	}
 }
 
-var (
-	weekdayRange = regexp.MustCompile(`^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$`)
-	timeRange    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`)
-)
-
+// timeInterval checks an interval with the compiler routing and on-call
+// use, reporting each bad entry at its own position.
 func (k *checker) timeInterval(t TimeInterval) {
-	for i, w := range t.Weekdays {
-		if !weekdayRange.MatchString(strings.ToLower(w)) {
-			k.add(t.at.problem(indexPath("weekdays", i), false, "%q must be a weekday or a range such as monday:friday", w))
-		}
+	_, err := t.Compile(time.UTC)
+	if err == nil {
+		return
 	}
-	for i, r := range t.Times {
-		if !timeRange.MatchString(r) {
-			k.add(t.at.problem(indexPath("times", i), false, "%q must be HH:MM-HH:MM", r))
-		}
+	var list interface{ Unwrap() []error }
+	errsOf := []error{err}
+	if errors.As(err, &list) {
+		errsOf = list.Unwrap()
 	}
-	if t.Timezone != "" {
-		if _, err := time.LoadLocation(t.Timezone); err != nil {
-			k.add(t.at.problem("timezone", false, "unknown time zone %q", t.Timezone))
-		}
+	for _, e := range errsOf {
+		field, msg, _ := strings.Cut(e.Error(), ": ")
+		k.add(t.at.problem(field, false, "%s", msg))
 	}
 }
 
-var matcherRE = regexp.MustCompile(`^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$`)
+// matchers checks Alertmanager-style matchers with Alertmanager's own parser.
+func (k *checker) matchers(o origin, field string, ms []string) {
+	for i, m := range ms {
+		if _, err := labels.ParseMatcher(m); err != nil {
+			k.add(o.problem(indexPath(field, i), false, "%q is not a matcher (name=\"value\", !=, =~ or !~): %v", m, err))
+		}
+	}
+}
 
 func (k *checker) route(o origin, path string, r *Route) {
 	if r.Service != "" {
@@ -366,18 +399,12 @@ func (k *checker) route(o origin, path string, r *Route) {
 	if r.Escalation != "" {
 		k.ref(o, childPath(path, "escalation"), "escalation", r.Escalation, k.escalations)
 	}
-	for i, m := range r.Matchers {
-		sm := matcherRE.FindStringSubmatch(m)
-		field := childPath(path, indexPath("matchers", i))
-		if sm == nil {
-			k.add(o.problem(field, false, "%q must be NAME=VALUE, NAME!=VALUE, NAME=~REGEX or NAME!~REGEX", m))
-			continue
-		}
-		if strings.HasSuffix(sm[2], "~") {
-			if _, err := regexp.Compile("^(?:" + sm[3] + ")$"); err != nil {
-				k.add(o.problem(field, false, "bad regular expression: %v", err))
-			}
-		}
+	k.matchers(o, childPath(path, "matchers"), r.Matchers)
+	for i, ti := range r.MuteTimeIntervals {
+		k.ref(o, childPath(path, indexPath("mute_time_intervals", i)), "time interval", ti, k.intervals)
+	}
+	for i, ti := range r.ActiveTimeIntervals {
+		k.ref(o, childPath(path, indexPath("active_time_intervals", i)), "time interval", ti, k.intervals)
 	}
 	for i := range r.Routes {
 		k.route(o, childPath(path, indexPath("routes", i)), &r.Routes[i])

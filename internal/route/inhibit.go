@@ -1,0 +1,146 @@
+package route
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"github.com/vigil-sre/vigil/internal/config"
+)
+
+// Inhibitor holds the inhibition rules: a firing source alert mutes target
+// alerts that share its values for the rule's equal labels. Immutable.
+type Inhibitor struct {
+	rules []inhibitRule
+}
+
+type inhibitRule struct {
+	source, target labels.Matchers
+	equal          []string // sorted, unique
+}
+
+// NewInhibitor compiles the config's inhibition rules.
+func NewInhibitor(cfg *config.Config) (*Inhibitor, error) {
+	in := &Inhibitor{rules: make([]inhibitRule, 0, len(cfg.Inhibit))}
+	var errs []error
+	for i, cr := range cfg.Inhibit {
+		src, err1 := compileMatchers(cr.Source, cr.SourceMatchers)
+		tgt, err2 := compileMatchers(cr.Target, cr.TargetMatchers)
+		if err := errors.Join(err1, err2); err != nil {
+			errs = append(errs, fmt.Errorf("inhibit[%d]: %w", i, err))
+			continue
+		}
+		eq := slices.Clone(cr.Equal)
+		slices.Sort(eq)
+		in.rules = append(in.rules, inhibitRule{source: src, target: tgt, equal: slices.Compact(eq)})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return in, nil
+}
+
+// Inhibited reports whether target is inhibited by one of the firing alerts,
+// with Alertmanager's semantics (inhibit/inhibit.go, Inhibitor.Mutes): some
+// rule's target side matches it, and some firing alert matches the rule's
+// source side with the same value for every equal label (a label missing on
+// both sides counts as equal). When target matches both sides of a rule, only
+// sources that do not match the target side count for that rule, so an alert
+// never inhibits itself or its look-alikes.
+//
+// It scans firing for each call; for many targets build an InhibitIndex.
+func (in *Inhibitor) Inhibited(target map[string]string, firing []map[string]string) bool {
+	for i := range in.rules {
+		r := &in.rules[i]
+		if !matchAll(r.target, target) {
+			continue
+		}
+		twoSided := matchAll(r.source, target)
+		for _, src := range firing {
+			if matchAll(r.source, src) && r.sameEqual(src, target) && !(twoSided && matchAll(r.target, src)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *inhibitRule) sameEqual(a, b map[string]string) bool {
+	for _, n := range r.equal {
+		if a[n] != b[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// appendEqualKey encodes the values of the rule's equal labels. Each value is
+// length-prefixed so no two tuples share a key whatever bytes they hold.
+func (r *inhibitRule) appendEqualKey(b []byte, lbls map[string]string) []byte {
+	for _, n := range r.equal {
+		v := lbls[n]
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	return b
+}
+
+// InhibitIndex answers Inhibited for many targets against one set of firing
+// alerts: per rule, a map from equal-label values to whether a source with
+// those values may inhibit targets that match both sides. Each query is then
+// one map lookup per rule whose target side matches. Immutable once built, so
+// it may be shared between goroutines; rebuild it when the firing set changes.
+type InhibitIndex struct {
+	rules []inhibitRule
+	// sources[i] maps an equal key to true when some source with that key
+	// does not match rule i's target side.
+	sources []map[string]bool
+}
+
+// Index builds an InhibitIndex over the firing alerts.
+func (in *Inhibitor) Index(firing []map[string]string) *InhibitIndex {
+	idx := &InhibitIndex{rules: in.rules, sources: make([]map[string]bool, len(in.rules))}
+	for i := range idx.sources {
+		idx.sources[i] = map[string]bool{}
+	}
+	var buf []byte
+	for _, src := range firing {
+		for i := range in.rules {
+			r := &in.rules[i]
+			if !matchAll(r.source, src) {
+				continue
+			}
+			buf = r.appendEqualKey(buf[:0], src)
+			oneSided := !matchAll(r.target, src)
+			m := idx.sources[i]
+			if prev, ok := m[string(buf)]; !ok || (oneSided && !prev) {
+				m[string(buf)] = oneSided
+			}
+		}
+	}
+	return idx
+}
+
+// Inhibited reports whether target is inhibited by the indexed firing
+// alerts, exactly as Inhibitor.Inhibited would.
+func (idx *InhibitIndex) Inhibited(target map[string]string) bool {
+	var arr [256]byte
+	for i := range idx.rules {
+		r := &idx.rules[i]
+		if !matchAll(r.target, target) {
+			continue
+		}
+		key := r.appendEqualKey(arr[:0], target)
+		oneSided, ok := idx.sources[i][string(key)]
+		if !ok {
+			continue
+		}
+		if oneSided || !matchAll(r.source, target) {
+			return true
+		}
+	}
+	return false
+}
