@@ -1,0 +1,110 @@
+package ingest
+
+import (
+	"github.com/vigil-sre/vigil/internal/alert"
+)
+
+// amMessage is Alertmanager's webhook payload, version 4
+// (notify/webhook.Message in Alertmanager). Only the fields Vigil maps are
+// declared: groupLabels, commonLabels and the like repeat what each alert
+// carries, and skipping them saves a map per request.
+type amMessage struct {
+	Version     string    `json:"version"`
+	ExternalURL string    `json:"externalURL"`
+	Alerts      []amAlert `json:"alerts"`
+}
+
+// amAlert is one alert of a group (template.Alert in Alertmanager).
+type amAlert struct {
+	Status       string            `json:"status"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     string            `json:"startsAt"`
+	EndsAt       string            `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint"`
+}
+
+// amVersion is the only webhook version Alertmanager has sent since 0.x;
+// another would mean a format we have not read.
+const amVersion = "4"
+
+// Alertmanager reads one webhook notification: one event per alert, trigger
+// for firing and resolve for resolved. A truncated group (truncatedAlerts > 0,
+// from max_alerts) yields the alerts that were sent; the rest arrive when
+// Alertmanager next notifies the group. It returns Errors listing every
+// problem, and no events, when the payload is invalid.
+func Alertmanager(body []byte, integ Integration) ([]alert.Event, error) {
+	var msg amMessage
+	if errs := decodeBatch[amAlert](body, &msg, "alerts"); errs != nil {
+		return nil, errs
+	}
+	var errs Errors
+	checkVersion(&errs, msg.Version, amVersion)
+	if len(msg.Alerts) > MaxAlerts {
+		errs.add("alerts", "has %d alerts; the limit is %d a request", len(msg.Alerts), MaxAlerts)
+		return nil, errs
+	}
+	events := make([]alert.Event, len(msg.Alerts))
+	for i := range msg.Alerts {
+		a := &msg.Alerts[i]
+		ev := &events[i]
+		a.fill(ev, &errs, where{"alerts", i}, alert.SourceAlertmanager, integ)
+		ev.Links = make([]alert.Link, 0, 3)
+		ev.Links = addLink(ev.Links, a.GeneratorURL, "Source")
+		ev.Links = addLink(ev.Links, msg.ExternalURL, "Alertmanager")
+		ev.Links = addLink(ev.Links, a.Annotations["runbook_url"], "Runbook")
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+func checkVersion(errs *Errors, got, want string) {
+	switch got {
+	case want:
+	case "":
+		errs.add("version", "is missing; expected %q", want)
+	default:
+		errs.add("version", "%s is not supported; expected %q", quote(got), want)
+	}
+}
+
+// fill maps the fields Alertmanager and Grafana alerts share onto ev,
+// reporting problems at the alert's place in the body.
+func (a *amAlert) fill(ev *alert.Event, errs *Errors, at where, source string, integ Integration) {
+	ev.Source = source
+	ev.Integration = integ.ID
+	starts := parseTime(errs, at, "startsAt", a.StartsAt)
+	ends := parseTime(errs, at, "endsAt", a.EndsAt)
+	switch a.Status {
+	case "firing":
+		ev.Action, ev.At = alert.Trigger, starts
+	case "resolved":
+		ev.Action, ev.At = alert.Resolve, ends
+	case "":
+		errs.add(at.field("status"), `is missing; expected "firing" or "resolved"`)
+	default:
+		errs.add(at.field("status"), `%s is not "firing" or "resolved"`, quote(a.Status))
+	}
+
+	ev.Key = a.Fingerprint
+	if ev.Key == "" {
+		ev.Key = fingerprint(a.Labels)
+	} else if chars(ev.Key) > maxKeyChars {
+		errs.add(at.field("fingerprint"), "is longer than %d characters", maxKeyChars)
+	}
+	checkValues(errs, at, "labels", a.Labels)
+	checkValues(errs, at, "annotations", a.Annotations)
+
+	// The decoded maps are fresh per alert, so the event can own them.
+	ev.Labels = a.Labels
+	ev.Annotations = a.Annotations
+	ev.Summary = summaryOf(a.Labels, a.Annotations, ev.Key)
+	ev.Severity = severityOf(a.Labels)
+	ev.Service = a.Labels["service"]
+	if ev.Service == "" {
+		ev.Service = integ.Service
+	}
+}
