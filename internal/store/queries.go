@@ -11,6 +11,11 @@ import (
 // prepared once when the Store opens.
 type queries struct {
 	upChecks, upStates, upResults, addEvents, addBuckets bulk
+	upAlerts, addAlertLog, upGroups, addNotifications    bulk
+	addNotifAlerts, upMembers                            bulk
+	updNotification, delMember                           *sql.Stmt
+
+	alertLog, dueNotifications, alertNotifications string
 
 	checkIDs, allStates, oneState, recentResults string
 	eventsAll, eventsCheck                       string
@@ -28,6 +33,10 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 		buckets:       d.rebind(fmt.Sprintf(selectBuckets, d.indexedBy("buckets_check"))),
 		sumAll:        d.rebind(fmt.Sprintf(sumBucketsHead, "") + sumBucketsTail),
 		prune:         d.rebind(pruneBuckets),
+
+		alertLog:           d.rebind(selectAlertLog),
+		dueNotifications:   d.rebind(selectDueNotifications),
+		alertNotifications: d.rebind(selectAlertNotifications),
 	}
 	for _, b := range []struct {
 		dst        *bulk
@@ -39,15 +48,41 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 		{&q.upResults, upsertResultsHead, upsertResultsTail, upsertResultsCols},
 		{&q.addEvents, insertEventsHead, "", insertEventsCols},
 		{&q.addBuckets, upsertBucketsHead, upsertBucketsTail, upsertBucketsCols},
+		{&q.upAlerts, upsertAlertsHead, upsertAlertsTail, upsertAlertsCols},
+		{&q.addAlertLog, insertAlertLogHead, "", insertAlertLogCols},
+		{&q.upGroups, upsertGroupsHead, upsertGroupsTail, upsertGroupsCols},
+		{&q.addNotifications, insertNotificationsHead, "", insertNotificationsCols},
+		{&q.addNotifAlerts, insertNotifAlertsHead, "ON CONFLICT DO NOTHING", 2},
+		{&q.upMembers, upsertMembersHead, upsertMembersTail, upsertMembersCols},
 	} {
 		var err error
 		if *b.dst, err = prepareBulk(ctx, db, d, b.head, b.cols, b.tail); err != nil {
 			return q, fmt.Errorf("store: prepare %s: %w", b.head, err)
 		}
 	}
+	for _, st := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&q.updNotification, updateNotification},
+		{&q.delMember, `DELETE FROM alert_routes WHERE alert_id = ? AND group_key = ?`},
+	} {
+		var err error
+		if *st.dst, err = db.PrepareContext(ctx, d.rebind(st.sql)); err != nil {
+			return q, fmt.Errorf("store: prepare %s: %w", st.sql, err)
+		}
+	}
 	return q, nil
 }
 
 func (q queries) close() error {
-	return errors.Join(q.upChecks.close(), q.upStates.close(), q.upResults.close(), q.addEvents.close(), q.addBuckets.close())
+	errs := []error{q.upChecks.close(), q.upStates.close(), q.upResults.close(), q.addEvents.close(), q.addBuckets.close(),
+		q.upAlerts.close(), q.addAlertLog.close(), q.upGroups.close(), q.addNotifications.close(), q.addNotifAlerts.close(),
+		q.upMembers.close()}
+	for _, st := range []*sql.Stmt{q.updNotification, q.delMember} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,438 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/clock"
+)
+
+// AlertRow is an alert as stored, with its escalation state.
+type AlertRow struct {
+	ID          int64
+	DedupKey    string
+	Source      string
+	Integration string
+	Status      string
+	Severity    string
+	Summary     string
+	Service     string
+	Labels      map[string]string
+	Annotations map[string]string
+	Links       []alert.Link
+	Runbook     string
+	Occurrences int
+	FirstSeen   time.Time
+	LastSeen    time.Time
+	AckedAt     time.Time
+	AckedBy     string
+	ResolvedAt  time.Time
+	ResolvedBy  string
+	UpdatedAt   time.Time
+}
+
+// MemberRow is an alert's place in a notification group, with the escalation
+// state of that group's route.
+type MemberRow struct {
+	AlertID      int64
+	GroupKey     string
+	NotifiedAt   time.Time // first notification: when the escalation started
+	EscStep      int
+	EscRound     int
+	NextEscAt    time.Time
+	RemindedAt   time.Time
+	ResolvedSent bool
+}
+
+// MemberKey names a MemberRow.
+type MemberKey struct {
+	AlertID  int64
+	GroupKey string
+}
+
+// AlertLog is one entry of an alert's log: fired, acknowledged, notified ...
+type AlertLog struct {
+	ID      int64
+	AlertID int64
+	At      time.Time
+	Kind    string
+	Actor   string
+	Detail  string
+}
+
+// GroupRow is a notification group's timers.
+type GroupRow struct {
+	Key         string
+	Route       string
+	Service     string
+	Labels      map[string]string
+	CreatedAt   time.Time
+	NextFlushAt time.Time
+	LastFlushAt time.Time
+}
+
+// AlertBatch is what the alert writer changes in one transaction.
+type AlertBatch struct {
+	Alerts        []AlertRow // written whole, by id
+	Log           []AlertLog
+	Members       []MemberRow // written whole, by alert and group
+	DeleteMembers []MemberKey
+	Groups        []GroupRow // written whole, by key
+	DeleteGroups  []string
+	Notifications []Notification
+}
+
+// Empty reports whether the batch changes nothing.
+func (b AlertBatch) Empty() bool {
+	return len(b.Alerts)+len(b.Log)+len(b.Members)+len(b.DeleteMembers)+len(b.Groups)+len(b.DeleteGroups)+len(b.Notifications) == 0
+}
+
+const (
+	alertCols = `id, dedup_key, source, integration, status, severity, summary, service, labels, annotations, links,
+		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms`
+	upsertAlertsCols = 20
+	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `)`
+	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
+		summary = excluded.summary, service = excluded.service, labels = excluded.labels, annotations = excluded.annotations,
+		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
+		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
+		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms`
+	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent`
+	upsertMembersCols = 8
+	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
+	upsertMembersTail = `ON CONFLICT (alert_id, group_key) DO UPDATE SET notified_ms = excluded.notified_ms,
+		esc_step = excluded.esc_step, esc_round = excluded.esc_round, next_esc_ms = excluded.next_esc_ms,
+		reminded_ms = excluded.reminded_ms, resolved_sent = excluded.resolved_sent`
+	selectMembers = `SELECT ` + memberCols + ` FROM alert_routes ORDER BY alert_id, group_key`
+	// Alerts still being delivered: open ones, and resolved ones whose
+	// resolution has not been announced yet.
+	selectLiveAlerts = `SELECT ` + alertCols + ` FROM alerts WHERE status <> 'resolved'
+		OR id IN (SELECT alert_id FROM alert_routes WHERE resolved_sent = 0) ORDER BY id`
+	insertAlertLogCols = 6
+	insertAlertLogHead = `INSERT INTO alert_log (id, alert_id, at_ms, kind, actor, detail)`
+	upsertGroupsCols   = 7
+	upsertGroupsHead   = `INSERT INTO alert_groups (group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms)`
+	upsertGroupsTail   = `ON CONFLICT (group_key) DO UPDATE SET route = excluded.route, service = excluded.service,
+		labels = excluded.labels, next_flush_ms = excluded.next_flush_ms, last_flush_ms = excluded.last_flush_ms`
+
+	selectAlerts    = `SELECT ` + alertCols + ` FROM alerts`
+	selectGroups    = `SELECT group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms FROM alert_groups`
+	selectAlertLog  = `SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY id`
+	selectMaxAlert  = `SELECT COALESCE(MAX(id), 0) FROM alerts`
+	selectMaxLog    = `SELECT COALESCE(MAX(id), 0) FROM alert_log`
+	selectMaxNotify = `SELECT COALESCE(MAX(id), 0) FROM notifications`
+)
+
+// WriteAlerts writes b in one transaction: alerts and groups are written
+// whole (the writer owns them), log rows and notifications are added. Rows
+// go in id order, so an alert resolving and its successor opening in the same
+// batch never collide on the one-open-alert-per-key index.
+func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
+	defer s.observe("write_alerts", clock.Start())
+	if b.Empty() {
+		return nil
+	}
+	sort.Slice(b.Alerts, func(i, j int) bool { return b.Alerts[i].ID < b.Alerts[j].ID })
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.writeAlertRows(ctx, tx, b.Alerts); err != nil {
+			return fmt.Errorf("alerts: %w", err)
+		}
+		if err := s.writeAlertLog(ctx, tx, b.Log); err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
+		if err := s.writeMembers(ctx, tx, b.Members, b.DeleteMembers); err != nil {
+			return fmt.Errorf("members: %w", err)
+		}
+		if err := s.writeGroups(ctx, tx, b.Groups, b.DeleteGroups); err != nil {
+			return fmt.Errorf("groups: %w", err)
+		}
+		if err := s.insertNotifications(ctx, tx, b.Notifications); err != nil {
+			return fmt.Errorf("notifications: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: write alerts: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(rows)*upsertAlertsCols)
+	for _, a := range rows {
+		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
+			jsonText(a.Labels, "{}"), jsonText(a.Annotations, "{}"), jsonText(a.Links, "[]"), a.Runbook,
+			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
+			a.ResolvedBy, toMS(a.UpdatedAt))
+	}
+	return s.q.upAlerts.exec(ctx, tx, args)
+}
+
+func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, deleted []MemberKey) error {
+	if len(rows) > 0 {
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].AlertID != rows[j].AlertID {
+				return rows[i].AlertID < rows[j].AlertID
+			}
+			return rows[i].GroupKey < rows[j].GroupKey
+		})
+		args := make([]any, 0, len(rows)*upsertMembersCols)
+		for _, m := range rows {
+			sent := 0
+			if m.ResolvedSent {
+				sent = 1
+			}
+			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent)
+		}
+		if err := s.q.upMembers.exec(ctx, tx, args); err != nil {
+			return err
+		}
+	}
+	if len(deleted) > 0 {
+		st := tx.StmtContext(ctx, s.q.delMember)
+		for _, k := range deleted {
+			if _, err := st.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Members returns every alert's place in a notification group.
+func (s *Store) Members(ctx context.Context) ([]MemberRow, error) {
+	defer s.observe("members", clock.Start())
+	rows, err := s.r.QueryContext(ctx, selectMembers)
+	if err != nil {
+		return nil, fmt.Errorf("store: members: %w", err)
+	}
+	defer rows.Close()
+	var out []MemberRow
+	for rows.Next() {
+		var m MemberRow
+		var notified, next, reminded int64
+		var sent int
+		if err := rows.Scan(&m.AlertID, &m.GroupKey, &notified, &m.EscStep, &m.EscRound, &next, &reminded, &sent); err != nil {
+			return nil, fmt.Errorf("store: members: %w", err)
+		}
+		m.NotifiedAt, m.NextEscAt, m.RemindedAt, m.ResolvedSent = fromMS(notified), fromMS(next), fromMS(reminded), sent != 0
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) writeAlertLog(ctx context.Context, tx *sql.Tx, rows []AlertLog) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(rows)*insertAlertLogCols)
+	for _, l := range rows {
+		args = append(args, l.ID, l.AlertID, toMS(l.At), l.Kind, l.Actor, l.Detail)
+	}
+	return s.q.addAlertLog.exec(ctx, tx, args)
+}
+
+func (s *Store) writeGroups(ctx context.Context, tx *sql.Tx, rows []GroupRow, deleted []string) error {
+	if len(rows) > 0 {
+		sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+		args := make([]any, 0, len(rows)*upsertGroupsCols)
+		for _, g := range rows {
+			args = append(args, g.Key, g.Route, g.Service, jsonText(g.Labels, "{}"), toMS(g.CreatedAt), toMS(g.NextFlushAt), toMS(g.LastFlushAt))
+		}
+		if err := s.q.upGroups.exec(ctx, tx, args); err != nil {
+			return err
+		}
+	}
+	for chunk := range slices.Chunk(deleted, sumIDsChunk) {
+		q := s.d.rebind(`DELETE FROM alert_groups WHERE group_key IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LiveAlerts returns the alerts still being delivered, oldest first: every
+// open alert, and resolved ones whose resolution is yet to be announced.
+func (s *Store) LiveAlerts(ctx context.Context) ([]AlertRow, error) {
+	defer s.observe("live_alerts", clock.Start())
+	return s.queryAlerts(ctx, selectLiveAlerts)
+}
+
+// Alert returns one alert. It returns ErrNotFound when there is none.
+func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
+	defer s.observe("alert", clock.Start())
+	rows, err := s.queryAlerts(ctx, selectAlerts+` WHERE id = ?`, id)
+	if err != nil {
+		return AlertRow{}, err
+	}
+	if len(rows) == 0 {
+		return AlertRow{}, fmt.Errorf("store: alert %d: %w", id, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+// AlertFilter selects alerts for Alerts.
+type AlertFilter struct {
+	Status  []string // any of these; empty means all
+	Service string
+	Limit   int // 0 means 100
+	Offset  int
+}
+
+// Alerts returns the alerts the filter selects, newest first, and how many
+// there are in all.
+func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, error) {
+	defer s.observe("alerts", clock.Start())
+	var where []string
+	var args []any
+	if len(f.Status) > 0 {
+		where = append(where, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
+		for _, st := range f.Status {
+			args = append(args, st)
+		}
+	}
+	if f.Service != "" {
+		where = append(where, `service = ?`)
+		args = append(args, f.Service)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var total int
+	if err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM alerts`+cond), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count alerts: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.queryAlerts(ctx, selectAlerts+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+	return rows, total, err
+}
+
+func (s *Store) queryAlerts(ctx context.Context, q string, args ...any) ([]AlertRow, error) {
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []AlertRow
+	for rows.Next() {
+		var a AlertRow
+		var labels, annotations, links string
+		var first, last, acked, resolved, updated int64
+		if err := rows.Scan(&a.ID, &a.DedupKey, &a.Source, &a.Integration, &a.Status, &a.Severity, &a.Summary, &a.Service,
+			&labels, &annotations, &links, &a.Runbook, &a.Occurrences, &first, &last, &acked, &a.AckedBy,
+			&resolved, &a.ResolvedBy, &updated); err != nil {
+			return nil, fmt.Errorf("store: alerts: %w", err)
+		}
+		if err := decodeJSONs(&a.Labels, labels, &a.Annotations, annotations, &a.Links, links); err != nil {
+			return nil, fmt.Errorf("store: alert %d: %w", a.ID, err)
+		}
+		a.FirstSeen, a.LastSeen, a.AckedAt, a.ResolvedAt = fromMS(first), fromMS(last), fromMS(acked), fromMS(resolved)
+		a.UpdatedAt = fromMS(updated)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: alerts: %w", err)
+	}
+	return out, nil
+}
+
+// AlertLogs returns an alert's log, oldest first.
+func (s *Store) AlertLogs(ctx context.Context, alertID int64) ([]AlertLog, error) {
+	defer s.observe("alert_log", clock.Start())
+	rows, err := s.r.QueryContext(ctx, s.q.alertLog, alertID)
+	if err != nil {
+		return nil, fmt.Errorf("store: alert log: %w", err)
+	}
+	defer rows.Close()
+	var out []AlertLog
+	for rows.Next() {
+		var l AlertLog
+		var at int64
+		if err := rows.Scan(&l.ID, &l.AlertID, &at, &l.Kind, &l.Actor, &l.Detail); err != nil {
+			return nil, fmt.Errorf("store: alert log: %w", err)
+		}
+		l.At = fromMS(at)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Groups returns every notification group.
+func (s *Store) Groups(ctx context.Context) ([]GroupRow, error) {
+	defer s.observe("groups", clock.Start())
+	rows, err := s.r.QueryContext(ctx, selectGroups)
+	if err != nil {
+		return nil, fmt.Errorf("store: groups: %w", err)
+	}
+	defer rows.Close()
+	var out []GroupRow
+	for rows.Next() {
+		var g GroupRow
+		var labels string
+		var created, next, last int64
+		if err := rows.Scan(&g.Key, &g.Route, &g.Service, &labels, &created, &next, &last); err != nil {
+			return nil, fmt.Errorf("store: groups: %w", err)
+		}
+		if err := json.Unmarshal([]byte(labels), &g.Labels); err != nil {
+			return nil, fmt.Errorf("store: group %s: %w", g.Key, err)
+		}
+		g.CreatedAt, g.NextFlushAt, g.LastFlushAt = fromMS(created), fromMS(next), fromMS(last)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// MaxIDs returns the highest alert, log and notification ids in use; the
+// alert writer continues from them.
+func (s *Store) MaxIDs(ctx context.Context) (alert, log, notification int64, err error) {
+	for _, q := range []struct {
+		sql string
+		dst *int64
+	}{{selectMaxAlert, &alert}, {selectMaxLog, &log}, {selectMaxNotify, &notification}} {
+		if err = s.w.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
+			return 0, 0, 0, fmt.Errorf("store: max ids: %w", err)
+		}
+	}
+	return alert, log, notification, nil
+}
+
+func jsonText(v any, empty string) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return empty
+	}
+	return string(b)
+}
+
+// decodeJSONs decodes pairs of (destination, JSON text).
+func decodeJSONs(pairs ...any) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		text := pairs[i+1].(string)
+		if text == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(text), pairs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
+)
+
+// Notification statuses.
+const (
+	NotifyPending = "pending"
+	NotifySent    = "sent"
+	NotifyFailed  = "failed" // permanently: the destination refused it or no longer exists
+)
+
+// Notification is one message to one destination, in the outbox until sent
+// and kept afterwards as delivery history.
+type Notification struct {
+	ID            int64
+	CreatedAt     time.Time
+	GroupKey      string
+	Kind          string
+	Destination   string // person/ID/contact or channel/ID
+	Message       []byte // JSON of notify.Message
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	SentAt        time.Time
+	AlertIDs      []int64 // the alerts it is about; written to notification_alerts
+}
+
+// NotificationUpdate records a delivery attempt.
+type NotificationUpdate struct {
+	ID            int64
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	SentAt        time.Time
+}
+
+const (
+	notificationCols        = `id, created_ms, group_key, kind, destination, message, status, attempts, next_attempt_ms, last_error, sent_ms`
+	insertNotificationsCols = 11
+	insertNotificationsHead = `INSERT INTO notifications (` + notificationCols + `)`
+	insertNotifAlertsHead   = `INSERT INTO notification_alerts (alert_id, notification_id)`
+	selectDueNotifications  = `SELECT ` + notificationCols + ` FROM notifications
+		WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`
+	selectNextNotification   = `SELECT COALESCE(MIN(next_attempt_ms), 0) FROM notifications WHERE status = 'pending'`
+	selectAlertNotifications = `SELECT n.id, n.created_ms, n.group_key, n.kind, n.destination, n.message, n.status, n.attempts,
+		n.next_attempt_ms, n.last_error, n.sent_ms FROM notifications n
+		JOIN notification_alerts na ON na.notification_id = n.id WHERE na.alert_id = ? ORDER BY n.id`
+	updateNotification = `UPDATE notifications SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?`
+	selectNotified     = `SELECT na.alert_id, n.destination FROM notification_alerts na
+		JOIN notifications n ON n.id = na.notification_id
+		JOIN alerts a ON a.id = na.alert_id
+		WHERE a.status <> 'resolved' AND n.kind IN ('firing', 'escalation', 'reminder')`
+)
+
+func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, ns []Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ns)*insertNotificationsCols)
+	var links []any
+	for _, n := range ns {
+		args = append(args, n.ID, toMS(n.CreatedAt), n.GroupKey, n.Kind, n.Destination, string(n.Message), n.Status,
+			n.Attempts, toMS(n.NextAttemptAt), n.LastError, toMS(n.SentAt))
+		for _, a := range n.AlertIDs {
+			links = append(links, a, n.ID)
+		}
+	}
+	if err := s.q.addNotifications.exec(ctx, tx, args); err != nil {
+		return err
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	return s.q.addNotifAlerts.exec(ctx, tx, links)
+}
+
+// DueNotifications returns up to limit pending notifications whose next
+// attempt is due at now, the most overdue first.
+func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error) {
+	defer s.observe("due_notifications", clock.Start())
+	return s.queryNotifications(ctx, s.q.dueNotifications, toMS(now), limit)
+}
+
+// NextNotificationAt is when the earliest pending notification is due; zero
+// when none is pending.
+func (s *Store) NextNotificationAt(ctx context.Context) (time.Time, error) {
+	var ms int64
+	if err := s.r.QueryRowContext(ctx, selectNextNotification).Scan(&ms); err != nil {
+		return time.Time{}, fmt.Errorf("store: next notification: %w", err)
+	}
+	return fromMS(ms), nil
+}
+
+// AlertNotifications returns the notifications about an alert, oldest first:
+// its delivery history.
+func (s *Store) AlertNotifications(ctx context.Context, alertID int64) ([]Notification, error) {
+	defer s.observe("alert_notifications", clock.Start())
+	return s.queryNotifications(ctx, s.q.alertNotifications, alertID)
+}
+
+// UpdateNotifications records delivery attempts in one transaction.
+func (s *Store) UpdateNotifications(ctx context.Context, us []NotificationUpdate) error {
+	defer s.observe("update_notifications", clock.Start())
+	if len(us) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		st := tx.StmtContext(ctx, s.q.updNotification)
+		for _, u := range us {
+			if _, err := st.ExecContext(ctx, u.Status, u.Attempts, toMS(u.NextAttemptAt), u.LastError, toMS(u.SentAt), u.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: update notifications: %w", err)
+	}
+	return nil
+}
+
+// NotifiedDestinations returns, for each open alert, the destinations that
+// were paged about it: who must hear when it resolves.
+func (s *Store) NotifiedDestinations(ctx context.Context) (map[int64][]string, error) {
+	rows, err := s.r.QueryContext(ctx, selectNotified)
+	if err != nil {
+		return nil, fmt.Errorf("store: notified destinations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var dest string
+		if err := rows.Scan(&id, &dest); err != nil {
+			return nil, fmt.Errorf("store: notified destinations: %w", err)
+		}
+		out[id] = append(out[id], dest)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) queryNotifications(ctx context.Context, q string, args ...any) ([]Notification, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		var created, next, sent int64
+		var msg string
+		if err := rows.Scan(&n.ID, &created, &n.GroupKey, &n.Kind, &n.Destination, &msg, &n.Status, &n.Attempts,
+			&next, &n.LastError, &sent); err != nil {
+			return nil, fmt.Errorf("store: notifications: %w", err)
+		}
+		n.Message = []byte(msg)
+		n.CreatedAt, n.NextAttemptAt, n.SentAt = fromMS(created), fromMS(next), fromMS(sent)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
