@@ -25,6 +25,9 @@ import (
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/notify"
+	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/secret"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/web"
@@ -54,15 +57,20 @@ type App struct {
 	cfg    atomic.Pointer[config.Config]
 	tokens atomic.Pointer[auth.Tokens]
 
-	store *store.Store
-	mon   *monitor.Monitor
-	reg   *prometheus.Registry
-	srv   *http.Server
-	ln    net.Listener
+	dir atomic.Pointer[oncall.Directory]
+
+	store  *store.Store
+	mon    *monitor.Monitor
+	pager  *pager.Pager
+	outbox *notify.Outbox
+	links  *pager.Links
+	reg    *prometheus.Registry
+	srv    *http.Server
+	ln     net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
-	monDone  chan struct{}
+	running  sync.WaitGroup // monitor, pager, outbox
 	srvErr   chan error
 }
 
@@ -103,9 +111,14 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
 	}
+	if err := a.startPager(ctx, cfg); err != nil {
+		a.store.Close()
+		return nil, err
+	}
 	a.mon = monitor.New(monitor.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log,
-		Metrics: monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
+		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
+		OnChange: a.checkChanged,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
@@ -113,7 +126,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}
 
 	srv, err := web.New(web.Deps{
-		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Store: a.store,
+		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links,
+		Directory: a.dir.Load, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
@@ -129,8 +143,18 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.monDone = make(chan struct{})
-	go func() { a.mon.Run(runCtx); close(a.monDone) }()
+	a.running.Add(3)
+	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
+	go func() {
+		defer a.running.Done()
+		if err := a.pager.Run(runCtx); err != nil {
+			a.log.Error("the pager stopped", "err", err)
+		}
+	}()
+	go func() { defer a.running.Done(); a.outbox.Run(runCtx) }()
+	if err := a.reconcileChecks(ctx); err != nil {
+		a.log.Error("reconciling check alerts failed; they catch up on the next state change", "err", err)
+	}
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -221,10 +245,19 @@ func (a *App) Reload(ctx context.Context) error {
 		return err
 	}
 	old := a.cfg.Load()
+	dir, err := oncall.NewDirectory(cfg)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "on-call directory")
+	}
+	if err := a.pager.Reload(ctx, cfg); err != nil {
+		a.log.Error("config reload failed; keeping the running config", "err", err)
+		return errs.Wrap(errs.Internal, err, "applying config")
+	}
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.log.Error("config reload failed; keeping the running config", "err", err)
 		return errs.Wrap(errs.Internal, err, "applying config")
 	}
+	a.dir.Store(dir)
 	a.setConfig(cfg)
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")
@@ -249,7 +282,7 @@ func (a *App) Close() error {
 	defer cancel()
 	err := a.srv.Shutdown(ctx)
 	a.cancel()
-	<-a.monDone
+	a.running.Wait()
 	if cerr := a.store.Close(); err == nil {
 		err = cerr
 	}

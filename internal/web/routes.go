@@ -8,9 +8,9 @@ import (
 	"github.com/vigil-sre/vigil/internal/auth"
 )
 
-// routes declares every route Vigil serves. Reads of monitoring data are open,
-// like a status page; everything that changes state needs a token scope or,
-// for ingestion, the integration's own key.
+// routes declares every route Vigil serves. Reads are open, like a status
+// page; everything that changes state needs a token scope, the integration's
+// own key (ingestion, heartbeats), or a signed link (ack and resolve).
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -24,6 +24,27 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/checks/{service}/{check}/results", s.listResults)
 	mux.HandleFunc("GET /api/v1/events", s.listEvents)
 	mux.HandleFunc("POST /api/v1/heartbeats/{service}/{check}", s.heartbeat)
+
+	mux.HandleFunc("GET /api/v1/alerts", s.listAlerts)
+	mux.HandleFunc("GET /api/v1/alerts/{id}", s.getAlert)
+	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", s.ackAlert)
+	mux.HandleFunc("POST /api/v1/alerts/{id}/resolve", s.resolveAlert)
+	mux.HandleFunc("GET /api/v1/alerts/{id}/notifications", s.alertNotifications)
+	mux.HandleFunc("GET /api/v1/silences", s.listSilences)
+	mux.HandleFunc("POST /api/v1/silences", s.createSilence)
+	mux.HandleFunc("GET /api/v1/silences/{id}", s.getSilence)
+	mux.HandleFunc("DELETE /api/v1/silences/{id}", s.expireSilence)
+	mux.HandleFunc("GET /api/v1/oncall", s.onCall)
+
+	// Ingestion, each behind its integration's key.
+	mux.HandleFunc("POST /api/v1/integrations/alertmanager", s.alertmanagerWebhook)
+	mux.HandleFunc("POST /api/v1/integrations/grafana", s.grafanaWebhook)
+	mux.HandleFunc("POST /api/v1/events", s.genericEvents)
+	mux.HandleFunc("POST /v2/enqueue", s.pagerDutyEnqueue)
+
+	// Signed ack and resolve links from notifications; they need no login.
+	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
+	mux.HandleFunc("POST /a/{id}/{verb}", s.linkAct)
 
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	mux.HandleFunc("GET /checks/{service}/{check}", s.checkPage)

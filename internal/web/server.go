@@ -18,6 +18,8 @@ import (
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -26,10 +28,14 @@ type Deps struct {
 	Config  func() *config.Config // the running config; it changes on reload
 	Tokens  func() *auth.Tokens
 	Monitor *monitor.Monitor
-	Store   *store.Store
-	Clock   clock.Clock
-	Log     *slog.Logger
-	Metrics *prometheus.Registry
+	Pager   *pager.Pager
+	Links   *pager.Links
+	// Directory answers who is on call under the running config.
+	Directory func() *oncall.Directory
+	Store     *store.Store
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Metrics   *prometheus.Registry
 	// Reload applies the config from disk; it returns config.Problems when the
 	// new config is invalid, in which case the running one stays.
 	Reload  func(ctx context.Context) error

@@ -1,0 +1,64 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/notify"
+	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/pager"
+)
+
+// startPager builds the pager, the outbox and the link signer.
+func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
+	key := cfg.Global.LinkSecret.Reveal()
+	if key == "" {
+		// One secret per store, kept there: links outlive restarts and work on
+		// every replica.
+		var err error
+		key, err = a.store.Setting(ctx, "link_secret", func() (string, error) {
+			b := make([]byte, 32)
+			rand.Read(b)
+			return base64.RawStdEncoding.EncodeToString(b), nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	a.links = pager.NewLinks([]byte(key), cfg.Global.LinkTTL.D())
+	dir, err := oncall.NewDirectory(cfg)
+	if err != nil {
+		return err
+	}
+	a.dir.Store(dir)
+	a.outbox = notify.NewOutbox(notify.OutboxOptions{
+		Store: a.store, Clock: a.opt.Clock, Sender: a.senders(), Log: a.log, Metrics: a.reg,
+		Resolve: func(name string) (notify.Destination, notify.Limit, bool) {
+			return pager.ResolveDestination(a.cfg.Load(), name)
+		},
+	})
+	a.pager, err = pager.New(pager.Options{
+		Clock: a.opt.Clock, Store: a.store, Log: a.log, Links: a.links, Notify: a.outbox.Wake,
+		Metrics: pager.NewMetrics(a.reg, func() int { return a.pager.Open() }),
+	}, cfg)
+	return err
+}
+
+// checkChanged turns a check's state change into its alert event.
+func (a *App) checkChanged(ev monitor.Event) {
+	e, ok := checkEvent(a.cfg.Load(), ev)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := a.pager.Ingest(ctx, []alert.Event{e}); err != nil {
+		// The state is stored; reconcileChecks raises the alert at the next start.
+		a.log.Error("raising a check's alert failed", "check", ev.Service+"/"+ev.Check, "err", err)
+	}
+}

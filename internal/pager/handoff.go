@@ -1,0 +1,29 @@
+package pager
+
+import (
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/notify"
+)
+
+// handoffLookahead is how far ahead the next handoff is searched for.
+const handoffLookahead = 14 * 24 * time.Hour
+
+// handoff tells every person whose shift starts now that they are on call.
+func (p *Pager) handoff(c *change, out *outgoing, now time.Time) {
+	for _, h := range p.w.dir.Handoffs(p.handoffs, now.Add(time.Nanosecond)) {
+		for _, dest := range p.w.destinations([]string{"person/" + h.Person}, now) {
+			out.addHandoff(dest, notify.Handoff{Schedule: h.Schedule, Person: h.Person, From: h.At, Until: h.Until})
+		}
+	}
+	p.handoffs = now.Add(time.Nanosecond)
+	p.scheduleHandoff(now)
+}
+
+// scheduleHandoff puts the next handoff after now on the agenda.
+func (p *Pager) scheduleHandoff(now time.Time) {
+	for _, h := range p.w.dir.Handoffs(now.Add(time.Nanosecond), now.Add(handoffLookahead)) {
+		p.timers.add(timer{at: h.At, kind: handoffTimer})
+		return
+	}
+}

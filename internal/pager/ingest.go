@@ -1,0 +1,258 @@
+package pager
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// ingest applies events in order.
+func (p *Pager) ingest(c *change, events []alert.Event, now time.Time) []Outcome {
+	out := make([]Outcome, len(events))
+	for i, ev := range events {
+		out[i] = p.event(c, ev, now)
+	}
+	p.opt.Metrics.observeEvents(events)
+	return out
+}
+
+func (p *Pager) event(c *change, ev alert.Event, now time.Time) Outcome {
+	key := ev.DedupKey()
+	at := ev.At
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	a := p.open[key]
+	o := Outcome{DedupKey: ev.Key}
+	switch {
+	case a == nil && ev.Action != alert.Trigger:
+		o.Ignored = true
+		return o
+	case a == nil:
+		a = p.create(c, ev, key, now)
+		o.New = true
+	case ev.Action == alert.Trigger:
+		p.repeat(c, a, ev, now)
+	case ev.Action == alert.Acknowledge:
+		p.acknowledge(c, a, by(ev), at)
+	case ev.Action == alert.Resolve:
+		p.resolve(c, a, by(ev), at)
+	}
+	o.AlertID, o.Status = a.row.ID, alert.Status(a.row.Status)
+	return o
+}
+
+func by(ev alert.Event) string {
+	if ev.By != "" {
+		return ev.By
+	}
+	if ev.Integration != "" {
+		return ev.Source + "/" + ev.Integration
+	}
+	return ev.Source
+}
+
+// create opens an alert and puts it in a group for every route it matches.
+func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *alertState {
+	p.ids.alert++
+	sev := ev.Severity
+	if sev == "" {
+		sev = alert.Error
+	}
+	first := ev.At
+	if first.IsZero() || first.After(now) {
+		first = now
+	}
+	a := &alertState{
+		row: store.AlertRow{
+			ID: p.ids.alert, DedupKey: key, Source: ev.Source, Integration: ev.Integration, Status: string(alert.Firing),
+			Severity: string(sev), Summary: summary(ev), Service: ev.Service, Labels: alertLabels(ev, sev),
+			Annotations: ev.Annotations, Links: ev.Links, Runbook: ev.Runbook, Occurrences: 1,
+			FirstSeen: first, LastSeen: now, UpdatedAt: now,
+		},
+		members: map[string]*member{},
+	}
+	p.alerts[a.row.ID] = a
+	p.open[key] = a
+	c.undo = append(c.undo, func() { delete(p.alerts, a.row.ID); delete(p.open, key) })
+	c.touchAlert(a)
+	routes := p.w.tree.Match(a.row.Labels)
+	if a.row.Service == "" && len(routes) > 0 {
+		a.row.Service = routes[0].Service
+	}
+	if a.row.Runbook == "" {
+		a.row.Runbook = p.w.runbookFor(a.row)
+	}
+	p.log(c, a, now, "fired", by(ev), a.row.Summary)
+	for _, r := range routes {
+		g := p.groupFor(c, r, a, now)
+		m := &member{row: store.MemberRow{AlertID: a.row.ID, GroupKey: g.row.Key}, notified: map[string]bool{}}
+		a.members[g.row.Key] = m
+		g.members[a.row.ID] = a
+		c.undo = append(c.undo, func() { delete(g.members, a.row.ID) })
+		c.touchMember(m)
+	}
+	p.invalidateInhibition()
+	return a
+}
+
+// repeat records that a source still reports an open alert.
+func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) {
+	c.touchAlert(a)
+	a.row.Occurrences++
+	a.row.LastSeen, a.row.UpdatedAt = now, now
+	if ev.Summary != "" {
+		a.row.Summary = summary(ev)
+	}
+	if ev.Severity != "" && string(ev.Severity) != a.row.Severity {
+		p.log(c, a, now, "severity", by(ev), a.row.Severity+" → "+string(ev.Severity))
+		a.row.Severity = string(ev.Severity)
+		a.row.Labels = maps.Clone(a.row.Labels)
+		a.row.Labels["severity"] = a.row.Severity
+		p.invalidateInhibition()
+	}
+	if len(ev.Annotations) > 0 {
+		a.row.Annotations = ev.Annotations
+	}
+	if len(ev.Links) > 0 {
+		a.row.Links = ev.Links
+	}
+}
+
+func (p *Pager) acknowledge(c *change, a *alertState, who string, at time.Time) {
+	if a.row.Status != string(alert.Firing) {
+		return
+	}
+	c.touchAlert(a)
+	a.row.Status, a.row.AckedAt, a.row.AckedBy, a.row.UpdatedAt = string(alert.Acknowledged), at, who, at
+	for _, m := range a.members {
+		c.touchMember(m)
+		m.row.NextEscAt = time.Time{}
+	}
+	p.log(c, a, at, "acknowledged", who, "")
+	p.invalidateInhibition()
+}
+
+func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time) {
+	if a.row.Status == string(alert.Resolved) {
+		return
+	}
+	c.touchAlert(a)
+	a.row.Status, a.row.ResolvedAt, a.row.ResolvedBy, a.row.UpdatedAt = string(alert.Resolved), at, who, at
+	delete(p.open, a.row.DedupKey)
+	c.undo = append(c.undo, func() { p.open[a.row.DedupKey] = a })
+	for key, m := range a.members {
+		c.touchMember(m)
+		m.row.NextEscAt = time.Time{}
+		if m.row.NotifiedAt.IsZero() {
+			// Nobody heard of it: nothing to announce.
+			p.leave(c, a, key)
+		}
+	}
+	p.log(c, a, at, "resolved", who, "")
+	p.invalidateInhibition()
+}
+
+// operate acknowledges or resolves an alert by id, for the API and links.
+func (p *Pager) operate(c *change, op *opRequest, now time.Time) ([]Outcome, error) {
+	a := p.alerts[op.id]
+	if a == nil || a.row.Status == string(alert.Resolved) {
+		return nil, p.notOpen(op.id)
+	}
+	switch op.action {
+	case alert.Acknowledge:
+		if a.row.Status == string(alert.Acknowledged) {
+			return nil, errs.E(errs.Conflict, "alert %d is already acknowledged (by %s)", op.id, a.row.AckedBy)
+		}
+		p.acknowledge(c, a, op.by, now)
+	case alert.Resolve:
+		p.resolve(c, a, op.by, now)
+	}
+	return []Outcome{{AlertID: a.row.ID, DedupKey: a.row.DedupKey, Status: alert.Status(a.row.Status)}}, nil
+}
+
+// notOpen explains why an alert cannot be acknowledged or resolved.
+func (p *Pager) notOpen(id int64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	row, err := p.opt.Store.Alert(ctx, id)
+	switch {
+	case errors.Is(err, errUnknownAlert), err != nil && strings.Contains(err.Error(), "not found"):
+		return errs.E(errs.NotFound, "no alert %d", id)
+	case err != nil:
+		return errs.Wrap(errs.Internal, err, "reading alert %d", id)
+	}
+	return errs.E(errs.Conflict, "alert %d is already resolved (by %s)", id, row.ResolvedBy)
+}
+
+// leave removes an alert from a group, and the group when it empties.
+func (p *Pager) leave(c *change, a *alertState, key string) {
+	m := a.members[key]
+	if m == nil {
+		return
+	}
+	delete(a.members, key)
+	k := store.MemberKey{AlertID: a.row.ID, GroupKey: key}
+	c.deleted[k] = true
+	c.undo = append(c.undo, func() { a.members[key] = m; delete(c.deleted, k) })
+	if g := p.groups[key]; g != nil {
+		delete(g.members, a.row.ID)
+		c.undo = append(c.undo, func() { g.members[a.row.ID] = a })
+		if len(g.members) == 0 {
+			delete(p.groups, key)
+			c.dropped[key] = true
+			c.undo = append(c.undo, func() { p.groups[key] = g; delete(c.dropped, key) })
+		}
+	}
+}
+
+// forgetDone drops resolved alerts that nothing waits on any more.
+func (p *Pager) forgetDone(c *change) {
+	for id, a := range c.alerts {
+		if a.row.Status == string(alert.Resolved) && len(a.members) == 0 {
+			delete(p.alerts, id)
+		}
+	}
+}
+
+func (p *Pager) log(c *change, a *alertState, at time.Time, kind, actor, detail string) {
+	p.ids.log++
+	c.log = append(c.log, store.AlertLog{ID: p.ids.log, AlertID: a.row.ID, At: at, Kind: kind, Actor: actor, Detail: detail})
+}
+
+func summary(ev alert.Event) string {
+	s := strings.TrimSpace(ev.Summary)
+	if s == "" {
+		s = ev.Labels["alertname"]
+	}
+	if s == "" {
+		s = ev.Key
+	}
+	if len(s) > 1024 {
+		s = s[:1024]
+	}
+	return s
+}
+
+// alertLabels are the labels routing, silences and inhibition see: the
+// source's labels plus service and severity.
+func alertLabels(ev alert.Event, sev alert.Severity) map[string]string {
+	l := make(map[string]string, len(ev.Labels)+3)
+	maps.Copy(l, ev.Labels)
+	if ev.Service != "" {
+		l["service"] = ev.Service
+	}
+	if l["severity"] == "" || ev.Source == alert.SourceCheck || ev.Source == alert.SourcePagerDuty {
+		l["severity"] = string(sev)
+	}
+	if l["alertname"] == "" {
+		l["alertname"] = summary(ev)
+	}
+	return l
+}

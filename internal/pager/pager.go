@@ -1,0 +1,306 @@
+// Package pager turns events into alerts and alerts into pages. One
+// goroutine owns every open alert, notification group and escalation timer;
+// it deduplicates events into alerts, routes them (Alertmanager's tree,
+// silences, inhibition, maintenance, time intervals), groups them, climbs
+// escalation policies while nobody acknowledges, and writes the notifications
+// it decides on to the outbox, all in the same transaction as the change that
+// caused them. A caller is answered only after that transaction commits, so
+// an event that got a 2xx is on disk, and so is every page it will cause.
+package pager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/route"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// Options configure a Pager.
+type Options struct {
+	Clock   clock.Clock
+	Store   *store.Store
+	Log     *slog.Logger
+	Links   *Links   // signs ack and resolve links
+	Metrics *Metrics // nil records nothing
+	// Notify is called after a commit that added notifications, so the outbox
+	// sends them at once.
+	Notify func()
+}
+
+// Outcome is what became of one event.
+type Outcome struct {
+	AlertID  int64        `json:"alert_id,omitempty"`
+	DedupKey string       `json:"dedup_key"`
+	Status   alert.Status `json:"status,omitempty"`
+	New      bool         `json:"new,omitempty"`
+	// Ignored is set for an acknowledge or resolve about no open alert, which
+	// is accepted and does nothing, as PagerDuty does.
+	Ignored bool `json:"ignored,omitempty"`
+}
+
+// Pager owns the alerts. Its methods are safe for concurrent use; they hand
+// work to the pager's goroutine and wait for the commit.
+type Pager struct {
+	opt   Options
+	reqs  chan *request
+	ready chan struct{}
+	count atomic.Int64 // open alerts, published after each commit
+
+	// Everything below is owned by the loop goroutine.
+	w        *world
+	alerts   map[int64]*alertState
+	open     map[string]*alertState // by dedup key
+	groups   map[string]*group
+	silences route.Silences
+	timers   agenda
+	ids      struct{ alert, log, note int64 }
+	handoffs time.Time           // handoffs notified up to here
+	inhibit  *route.InhibitIndex // over the firing alerts; nil when stale
+}
+
+type request struct {
+	ctx    context.Context
+	events []alert.Event
+	op     *opRequest
+	cfg    *config.Config
+	sil    route.Silences
+	reply  chan reply
+}
+
+type opRequest struct {
+	id     int64
+	action alert.Action
+	by     string
+}
+
+type reply struct {
+	outcomes []Outcome
+	err      error
+}
+
+// maxBatch bounds the requests one transaction serves.
+const maxBatch = 256
+
+// New makes a pager for cfg; call Run to start it.
+func New(opt Options, cfg *config.Config) (*Pager, error) {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	w, err := newWorld(cfg, opt.Log)
+	if err != nil {
+		return nil, err
+	}
+	return &Pager{
+		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}),
+		alerts: map[int64]*alertState{}, open: map[string]*alertState{}, groups: map[string]*group{},
+	}, nil
+}
+
+// Run loads what is in flight from the store and serves until ctx ends.
+func (p *Pager) Run(ctx context.Context) error {
+	if err := p.recover(ctx); err != nil {
+		return fmt.Errorf("pager: recovering alerts: %w", err)
+	}
+	p.count.Store(int64(len(p.open)))
+	close(p.ready)
+	wake := p.opt.Clock.NewTimer(time.Hour)
+	defer wake.Stop()
+	for {
+		p.resetTimer(wake)
+		select {
+		case <-ctx.Done():
+			p.drain(ctx.Err())
+			return nil
+		case r := <-p.reqs:
+			batch := []*request{r}
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-p.reqs:
+					batch = append(batch, r)
+				default:
+					break more
+				}
+			}
+			p.serve(batch)
+		case <-wake.Chan():
+			p.tick()
+		}
+	}
+}
+
+func (p *Pager) resetTimer(t clock.Timer) {
+	next := p.timers.next()
+	d := time.Hour
+	if !next.IsZero() {
+		d = max(0, next.Sub(p.opt.Clock.Now()))
+	}
+	t.Reset(d)
+}
+
+// drain answers requests that will not be served.
+func (p *Pager) drain(err error) {
+	for {
+		select {
+		case r := <-p.reqs:
+			r.reply <- reply{err: errs.Wrap(errs.Unavailable, err, "shutting down")}
+		default:
+			return
+		}
+	}
+}
+
+// serve applies a batch of requests and commits them together.
+func (p *Pager) serve(batch []*request) {
+	now := p.opt.Clock.Now()
+	c := newChange()
+	ids := p.ids
+	replies := make([]reply, len(batch))
+	for i, r := range batch {
+		if r.ctx.Err() != nil {
+			replies[i].err = r.ctx.Err()
+			continue
+		}
+		switch {
+		case r.cfg != nil:
+			replies[i].err = p.reload(r.cfg)
+		case r.sil != nil:
+			p.silences = r.sil
+		case r.op != nil:
+			replies[i].outcomes, replies[i].err = p.operate(c, r.op, now)
+		default:
+			replies[i].outcomes = p.ingest(c, r.events, now)
+		}
+	}
+	// Work that fell due meanwhile rides in the same transaction.
+	p.runDue(c, now)
+	if err := p.commit(c); err != nil {
+		c.rollback()
+		p.ids = ids
+		for i := range replies {
+			if replies[i].err == nil {
+				replies[i] = reply{err: errs.Wrap(errs.Unavailable, err, "could not store the change; nothing was recorded")}
+			}
+		}
+	}
+	for i, r := range batch {
+		r.reply <- replies[i]
+	}
+}
+
+// tick runs the timers that are due.
+func (p *Pager) tick() {
+	c := newChange()
+	ids := p.ids
+	p.runDue(c, p.opt.Clock.Now())
+	if err := p.commit(c); err != nil {
+		c.rollback()
+		p.ids = ids
+		p.opt.Log.Error("pager: writing due work failed; it will be retried", "err", err)
+		// The timers were consumed; put a retry in a second.
+		p.timers.add(timer{at: p.opt.Clock.Now().Add(time.Second), kind: flushTimer})
+	}
+}
+
+func (p *Pager) commit(c *change) error {
+	if c.empty() {
+		return nil
+	}
+	sw := clock.Start()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b := c.batch()
+	err := p.opt.Store.WriteAlerts(ctx, b)
+	p.opt.Metrics.observeCommit(len(b.Alerts), sw.Elapsed(), err)
+	if err != nil {
+		return err
+	}
+	p.forgetDone(c)
+	p.count.Store(int64(len(p.open)))
+	if len(c.notes) > 0 && p.opt.Notify != nil {
+		p.opt.Notify()
+	}
+	return nil
+}
+
+// call hands a request to the loop and waits for its reply.
+func (p *Pager) call(ctx context.Context, r *request) reply {
+	r.ctx = ctx
+	r.reply = make(chan reply, 1)
+	select {
+	case <-p.ready:
+	case <-ctx.Done():
+		return reply{err: ctx.Err()}
+	}
+	select {
+	case p.reqs <- r:
+	case <-ctx.Done():
+		return reply{err: ctx.Err()}
+	}
+	select {
+	case rep := <-r.reply:
+		return rep
+	case <-ctx.Done():
+		// The loop may still commit it; the caller is told it is unknown.
+		return reply{err: ctx.Err()}
+	}
+}
+
+// Open is the number of open alerts as of the last commit.
+func (p *Pager) Open() int {
+	if p == nil {
+		return 0
+	}
+	return int(p.count.Load())
+}
+
+// Ingest records events. It returns once they are stored, with what became
+// of each.
+func (p *Pager) Ingest(ctx context.Context, events []alert.Event) ([]Outcome, error) {
+	rep := p.call(ctx, &request{events: events})
+	return rep.outcomes, rep.err
+}
+
+// Acknowledge stops an alert's escalation. It returns an errs.NotFound error
+// for an unknown alert and errs.Conflict for a resolved one.
+func (p *Pager) Acknowledge(ctx context.Context, id int64, by string) (Outcome, error) {
+	return p.operateCall(ctx, id, alert.Acknowledge, by)
+}
+
+// Resolve closes an alert. It returns errs.NotFound for an unknown alert and
+// errs.Conflict for one already resolved.
+func (p *Pager) Resolve(ctx context.Context, id int64, by string) (Outcome, error) {
+	return p.operateCall(ctx, id, alert.Resolve, by)
+}
+
+func (p *Pager) operateCall(ctx context.Context, id int64, a alert.Action, by string) (Outcome, error) {
+	rep := p.call(ctx, &request{op: &opRequest{id: id, action: a, by: by}})
+	if rep.err != nil {
+		return Outcome{}, rep.err
+	}
+	return rep.outcomes[0], nil
+}
+
+// Reload applies a new config: routes, policies, people and channels.
+func (p *Pager) Reload(ctx context.Context, cfg *config.Config) error {
+	return p.call(ctx, &request{cfg: cfg}).err
+}
+
+// SetSilences replaces the silences in force.
+func (p *Pager) SetSilences(ctx context.Context, s route.Silences) error {
+	if s == nil {
+		s = route.Silences{}
+	}
+	return p.call(ctx, &request{sil: s}).err
+}
+
+var errUnknownAlert = errors.New("unknown alert")

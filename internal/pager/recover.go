@@ -1,0 +1,79 @@
+package pager
+
+import (
+	"context"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/route"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// recover loads what was in flight when Vigil stopped: open alerts, alerts
+// whose resolution is still to be announced, groups and their timers, who
+// was paged about what, and the silences.
+func (p *Pager) recover(ctx context.Context) error {
+	s := p.opt.Store
+	var err error
+	if p.ids.alert, p.ids.log, p.ids.note, err = s.MaxIDs(ctx); err != nil {
+		return err
+	}
+	rows, err := s.LiveAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		a := &alertState{row: r, members: map[string]*member{}}
+		p.alerts[r.ID] = a
+		if alert.Status(r.Status).Open() {
+			p.open[r.DedupKey] = a
+		}
+	}
+	groups, err := s.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		p.groups[g.Key] = &group{row: g, members: map[int64]*alertState{}}
+		p.timers.add(timer{at: g.NextFlushAt, kind: flushTimer, group: g.Key})
+	}
+	members, err := s.Members(ctx)
+	if err != nil {
+		return err
+	}
+	notified, err := s.NotifiedDestinations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		a, g := p.alerts[m.AlertID], p.groups[m.GroupKey]
+		if a == nil || g == nil {
+			continue
+		}
+		mem := &member{row: m, notified: map[string]bool{}}
+		for _, d := range notified[m.AlertID] {
+			mem.notified[d] = true
+		}
+		a.members[m.GroupKey] = mem
+		g.members[a.row.ID] = a
+		p.timers.add(timer{at: m.NextEscAt, kind: escalateTimer, group: m.GroupKey, alert: m.AlertID})
+	}
+	sil, err := s.Silences(ctx, p.opt.Clock.Now())
+	if err != nil {
+		return err
+	}
+	p.silences = SilencesFrom(sil)
+	p.handoffs = p.opt.Clock.Now()
+	p.scheduleHandoff(p.handoffs)
+	p.opt.Log.Info("pager ready", "open_alerts", len(p.open), "groups", len(p.groups))
+	return nil
+}
+
+// SilencesFrom converts stored silences for matching.
+func SilencesFrom(rows []store.SilenceRow) route.Silences {
+	out := make(route.Silences, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, route.Silence{ID: r.ID, Matchers: r.Matchers, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
+			CreatedBy: r.CreatedBy, Comment: r.Comment, CreatedAt: r.CreatedAt})
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package pager
+
+import (
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// alertState is an alert the pager is still delivering: open, or resolved
+// with its resolution not yet announced.
+type alertState struct {
+	row     store.AlertRow
+	members map[string]*member // by group key
+	// suppressedBy remembers why the alert was last held back (a silence, an
+	// inhibition, maintenance), so the log says it once, not every flush.
+	suppressedBy string
+}
+
+// member is an alert's place in one notification group, with the
+// escalation state of that group's route.
+type member struct {
+	row      store.MemberRow
+	notified map[string]bool // destinations paged about the alert through this group
+}
+
+// group is a notification group: alerts of one service and route sharing
+// their group_by labels.
+type group struct {
+	row     store.GroupRow
+	members map[int64]*alertState
+}
+
+// change collects what one batch of work changed, to be written in one
+// transaction, and how to put memory back if that write fails.
+type change struct {
+	alerts  map[int64]*alertState
+	members map[store.MemberKey]*member
+	deleted map[store.MemberKey]bool
+	groups  map[string]*group
+	dropped map[string]bool
+	log     []store.AlertLog
+	notes   []store.Notification
+	undo    []func()
+}
+
+func newChange() *change {
+	return &change{
+		alerts: map[int64]*alertState{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
+		groups: map[string]*group{}, dropped: map[string]bool{},
+	}
+}
+
+func (c *change) empty() bool {
+	return len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes) == 0
+}
+
+// touchAlert marks an alert dirty and remembers its row as it was.
+func (c *change) touchAlert(a *alertState) {
+	if _, ok := c.alerts[a.row.ID]; ok {
+		return
+	}
+	c.alerts[a.row.ID] = a
+	prev, prevSupp := a.row, a.suppressedBy
+	c.undo = append(c.undo, func() { a.row, a.suppressedBy = prev, prevSupp })
+}
+
+func (c *change) touchMember(m *member) {
+	k := store.MemberKey{AlertID: m.row.AlertID, GroupKey: m.row.GroupKey}
+	delete(c.deleted, k)
+	if _, ok := c.members[k]; ok {
+		return
+	}
+	c.members[k] = m
+	prev := m.row
+	prevNotified := make(map[string]bool, len(m.notified))
+	for d := range m.notified {
+		prevNotified[d] = true
+	}
+	c.undo = append(c.undo, func() { m.row, m.notified = prev, prevNotified })
+}
+
+func (c *change) touchGroup(g *group) {
+	delete(c.dropped, g.row.Key)
+	if _, ok := c.groups[g.row.Key]; ok {
+		return
+	}
+	c.groups[g.row.Key] = g
+	prev := g.row
+	c.undo = append(c.undo, func() { g.row = prev })
+}
+
+// batch is what gets written.
+func (c *change) batch() store.AlertBatch {
+	var b store.AlertBatch
+	for _, a := range c.alerts {
+		b.Alerts = append(b.Alerts, a.row)
+	}
+	for k, m := range c.members {
+		if !c.deleted[k] {
+			b.Members = append(b.Members, m.row)
+		}
+	}
+	for k := range c.deleted {
+		b.DeleteMembers = append(b.DeleteMembers, k)
+	}
+	for key, g := range c.groups {
+		if !c.dropped[key] {
+			b.Groups = append(b.Groups, g.row)
+		}
+	}
+	for key := range c.dropped {
+		b.DeleteGroups = append(b.DeleteGroups, key)
+	}
+	b.Log = c.log
+	b.Notifications = c.notes
+	return b
+}
+
+// rollback puts memory back as it was before the change.
+func (c *change) rollback() {
+	for i := len(c.undo) - 1; i >= 0; i-- {
+		c.undo[i]()
+	}
+}

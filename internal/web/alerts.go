@@ -1,0 +1,255 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/auth"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// alertView is an alert as the API shows it.
+type alertView struct {
+	ID          int64             `json:"id"`
+	Key         string            `json:"dedup_key"`
+	Source      string            `json:"source"`
+	Integration string            `json:"integration,omitempty"`
+	Status      string            `json:"status"`
+	Severity    string            `json:"severity"`
+	Summary     string            `json:"summary"`
+	Service     string            `json:"service,omitempty"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	Links       []alert.Link      `json:"links"`
+	Runbook     string            `json:"runbook,omitempty"`
+	Occurrences int               `json:"occurrences"`
+	FirstSeen   time.Time         `json:"first_seen"`
+	LastSeen    time.Time         `json:"last_seen"`
+	AckedAt     *time.Time        `json:"acknowledged_at"`
+	AckedBy     string            `json:"acknowledged_by,omitempty"`
+	ResolvedAt  *time.Time        `json:"resolved_at"`
+	ResolvedBy  string            `json:"resolved_by,omitempty"`
+}
+
+func newAlertView(a store.AlertRow) alertView {
+	v := alertView{
+		ID: a.ID, Key: sourceKey(a.DedupKey), Source: a.Source, Integration: a.Integration, Status: a.Status,
+		Severity: a.Severity, Summary: a.Summary, Service: a.Service, Labels: a.Labels, Annotations: a.Annotations,
+		Links: a.Links, Runbook: a.Runbook, Occurrences: a.Occurrences, FirstSeen: a.FirstSeen, LastSeen: a.LastSeen,
+		AckedBy: a.AckedBy, ResolvedBy: a.ResolvedBy,
+	}
+	if v.Labels == nil {
+		v.Labels = map[string]string{}
+	}
+	if v.Annotations == nil {
+		v.Annotations = map[string]string{}
+	}
+	if v.Links == nil {
+		v.Links = []alert.Link{}
+	}
+	if !a.AckedAt.IsZero() {
+		v.AckedAt = &a.AckedAt
+	}
+	if !a.ResolvedAt.IsZero() {
+		v.ResolvedAt = &a.ResolvedAt
+	}
+	return v
+}
+
+// sourceKey is the dedup key as its source knows it (the stored key is
+// scoped by source and integration).
+func sourceKey(k string) string {
+	if i := strings.IndexByte(k, '/'); i >= 0 {
+		if j := strings.IndexByte(k[i+1:], '/'); j >= 0 {
+			return k[i+1+j+1:]
+		}
+	}
+	return k
+}
+
+type alertLogView struct {
+	At     time.Time `json:"at"`
+	Kind   string    `json:"kind"`
+	Actor  string    `json:"actor"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&limit=&offset=.
+func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.AlertFilter{Service: q.Get("service")}
+	if st := q.Get("status"); st != "" {
+		for _, v := range strings.Split(st, ",") {
+			switch alert.Status(v) {
+			case alert.Firing, alert.Acknowledged, alert.Resolved:
+				f.Status = append(f.Status, v)
+			case "open":
+				f.Status = append(f.Status, string(alert.Firing), string(alert.Acknowledged))
+			default:
+				s.writeError(w, r, errs.E(errs.Invalid, "status must be firing, acknowledged, resolved or open, not %q", v))
+				return
+			}
+		}
+	}
+	var err error
+	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if o := q.Get("offset"); o != "" {
+		if f.Offset, err = strconv.Atoi(o); err != nil || f.Offset < 0 {
+			s.writeError(w, r, errs.E(errs.Invalid, "offset must be a whole number of 0 or more"))
+			return
+		}
+	}
+	rows, total, err := s.d.Store.Alerts(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]alertView, 0, len(rows))
+	for _, a := range rows {
+		out = append(out, newAlertView(a))
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	writeJSON(w, http.StatusOK, out)
+}
+
+// getAlert answers GET /api/v1/alerts/{id} with the alert and its log.
+func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
+	id, err := alertID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.d.Store.Alert(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		err = errs.E(errs.NotFound, "no alert %d", id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	logs, err := s.d.Store.AlertLogs(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		alertView
+		Log []alertLogView `json:"log"`
+	}{alertView: newAlertView(a), Log: []alertLogView{}}
+	for _, l := range logs {
+		out.Log = append(out.Log, alertLogView{At: l.At, Kind: l.Kind, Actor: l.Actor, Detail: l.Detail})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ackAlert answers POST /api/v1/alerts/{id}/ack.
+func (s *Server) ackAlert(w http.ResponseWriter, r *http.Request) {
+	s.operateAlert(w, r, alert.Acknowledge)
+}
+
+// resolveAlert answers POST /api/v1/alerts/{id}/resolve.
+func (s *Server) resolveAlert(w http.ResponseWriter, r *http.Request) {
+	s.operateAlert(w, r, alert.Resolve)
+}
+
+func (s *Server) operateAlert(w http.ResponseWriter, r *http.Request, a alert.Action) {
+	id, err := alertID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	who := "token/" + tok
+	var body struct {
+		By string `json:"by"`
+	}
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil {
+			s.writeError(w, r, errs.E(errs.Invalid, "invalid JSON body: %s (expected {\"by\": \"name\"})", jsonProblem(err)))
+			return
+		}
+	}
+	if body.By != "" {
+		who = body.By + " (" + who + ")"
+	}
+	if a == alert.Acknowledge {
+		_, err = s.d.Pager.Acknowledge(r.Context(), id, who)
+	} else {
+		_, err = s.d.Pager.Resolve(r.Context(), id, who)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.getAlert(w, r)
+}
+
+type notificationView struct {
+	ID          int64      `json:"id"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Kind        string     `json:"kind"`
+	Destination string     `json:"destination"`
+	Status      string     `json:"status"`
+	Attempts    int        `json:"attempts"`
+	NextAttempt *time.Time `json:"next_attempt_at,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+	SentAt      *time.Time `json:"sent_at"`
+	Title       string     `json:"title"`
+}
+
+// alertNotifications answers GET /api/v1/alerts/{id}/notifications: who was
+// told what, when, and whether it arrived.
+func (s *Server) alertNotifications(w http.ResponseWriter, r *http.Request) {
+	id, err := alertID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ns, err := s.d.Store.AlertNotifications(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]notificationView, 0, len(ns))
+	for _, n := range ns {
+		v := notificationView{ID: n.ID, CreatedAt: n.CreatedAt, Kind: n.Kind, Destination: n.Destination,
+			Status: n.Status, Attempts: n.Attempts, LastError: n.LastError}
+		if n.Status == store.NotifyPending && !n.NextAttemptAt.IsZero() {
+			v.NextAttempt = &n.NextAttemptAt
+		}
+		if !n.SentAt.IsZero() {
+			v.SentAt = &n.SentAt
+		}
+		var m struct {
+			Title string `json:"title"`
+		}
+		if json.Unmarshal(n.Message, &m) == nil {
+			v.Title = m.Title
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func alertID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.Invalid, "alert id must be a positive number, not %q", r.PathValue("id"))
+	}
+	return id, nil
+}

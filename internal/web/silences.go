@@ -1,0 +1,183 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/auth"
+	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/route"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+type silenceView struct {
+	ID        string    `json:"id"`
+	Matchers  []string  `json:"matchers"`
+	StartsAt  time.Time `json:"starts_at"`
+	EndsAt    time.Time `json:"ends_at"`
+	CreatedBy string    `json:"created_by"`
+	Comment   string    `json:"comment"`
+	CreatedAt time.Time `json:"created_at"`
+	State     string    `json:"state"` // pending, active, expired
+}
+
+func newSilenceView(s store.SilenceRow, now time.Time) silenceView {
+	v := silenceView{ID: s.ID, Matchers: s.Matchers, StartsAt: s.StartsAt, EndsAt: s.EndsAt, CreatedBy: s.CreatedBy,
+		Comment: s.Comment, CreatedAt: s.CreatedAt, State: "active"}
+	switch {
+	case !now.Before(s.EndsAt):
+		v.State = "expired"
+	case now.Before(s.StartsAt):
+		v.State = "pending"
+	}
+	return v
+}
+
+// listSilences answers GET /api/v1/silences; ?all=true includes expired ones.
+func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
+	now := s.now()
+	since := now
+	if r.URL.Query().Get("all") == "true" {
+		since = time.Time{}
+	}
+	rows, err := s.d.Store.Silences(r.Context(), since)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]silenceView, 0, len(rows))
+	for _, sl := range rows {
+		out = append(out, newSilenceView(sl, now))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// silenceRequest is the body of POST /api/v1/silences.
+type silenceRequest struct {
+	Matchers  []string          `json:"matchers"`
+	StartsAt  *time.Time        `json:"starts_at"`
+	EndsAt    *time.Time        `json:"ends_at"`
+	Duration  duration.Duration `json:"duration"`
+	Comment   string            `json:"comment"`
+	CreatedBy string            `json:"created_by"`
+}
+
+// createSilence answers POST /api/v1/silences (respond scope) with 201 and
+// the silence. Give ends_at or duration; starts_at defaults to now.
+func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req silenceRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.writeError(w, r, errs.E(errs.Invalid, "invalid JSON body: %s", jsonProblem(err)))
+		return
+	}
+	now := s.now()
+	sl := route.Silence{Matchers: req.Matchers, StartsAt: now, Comment: req.Comment, CreatedAt: now,
+		CreatedBy: "token/" + tok}
+	if req.CreatedBy != "" {
+		sl.CreatedBy = req.CreatedBy + " (token/" + tok + ")"
+	}
+	if req.StartsAt != nil {
+		sl.StartsAt = *req.StartsAt
+	}
+	switch {
+	case req.EndsAt != nil && req.Duration != 0:
+		s.writeError(w, r, errs.E(errs.Invalid, "give ends_at or duration, not both"))
+		return
+	case req.EndsAt != nil:
+		sl.EndsAt = *req.EndsAt
+	case req.Duration > 0:
+		sl.EndsAt = sl.StartsAt.Add(req.Duration.D())
+	default:
+		s.writeError(w, r, errs.E(errs.Invalid, "ends_at or duration is required"))
+		return
+	}
+	if sl.Comment == "" {
+		s.writeError(w, r, errs.E(errs.Invalid, "comment is required: say why, so the next person knows"))
+		return
+	}
+	if err := sl.Validate(); err != nil {
+		s.writeError(w, r, errs.E(errs.Invalid, "%v", err))
+		return
+	}
+	sl.ID = rand.Text()[:16]
+	row := store.SilenceRow{ID: sl.ID, Matchers: sl.Matchers, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt,
+		CreatedBy: sl.CreatedBy, Comment: sl.Comment, CreatedAt: now, UpdatedAt: now}
+	if err := s.d.Store.PutSilence(r.Context(), row); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.refreshSilences(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, newSilenceView(row, now))
+}
+
+// getSilence answers GET /api/v1/silences/{id}.
+func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
+	row, err := s.d.Store.Silence(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		err = errs.E(errs.NotFound, "no silence %q", r.PathValue("id"))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newSilenceView(row, s.now()))
+}
+
+// expireSilence answers DELETE /api/v1/silences/{id} (respond scope): the
+// silence ends now and stays in history.
+func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.d.Tokens().Authorize(r, auth.Respond); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	row, err := s.d.Store.Silence(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		err = errs.E(errs.NotFound, "no silence %q", r.PathValue("id"))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.now()
+	if !now.Before(row.EndsAt) {
+		s.writeError(w, r, errs.E(errs.Conflict, "silence %s already ended at %s", row.ID, row.EndsAt.Format(time.RFC3339)))
+		return
+	}
+	row.EndsAt, row.UpdatedAt = now, now
+	if row.StartsAt.After(now) {
+		row.StartsAt = now
+	}
+	if err := s.d.Store.PutSilence(r.Context(), row); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.refreshSilences(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newSilenceView(row, now))
+}
+
+// refreshSilences hands the pager the silences now stored.
+func (s *Server) refreshSilences(r *http.Request) error {
+	rows, err := s.d.Store.Silences(r.Context(), s.now())
+	if err != nil {
+		return err
+	}
+	return s.d.Pager.SetSilences(r.Context(), pager.SilencesFrom(rows))
+}
