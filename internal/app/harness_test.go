@@ -187,6 +187,26 @@ func (h *harness) eventually(what string, cond func() bool) {
 	h.t.Fatalf("timed out waiting for %s", what)
 }
 
+// advanceUntil moves the fake clock in steps of d, up to limit in all, until
+// cond holds. Components re-arm their timers after each step of real work,
+// and a single large jump could land before a timer is re-armed.
+func (h *harness) advanceUntil(what string, d, limit time.Duration, cond func() bool) {
+	h.t.Helper()
+	for moved := time.Duration(0); ; moved += d {
+		deadline := time.Now().Add(200 * time.Millisecond)
+		for time.Now().Before(deadline) {
+			if cond() {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if moved >= limit {
+			h.t.Fatalf("%s: not after %v", what, moved)
+		}
+		h.advance(d)
+	}
+}
+
 // step advances the clock by d and waits until every key has a result from then.
 func (h *harness) step(d time.Duration, keys ...string) {
 	h.t.Helper()

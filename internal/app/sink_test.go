@@ -16,8 +16,8 @@ type sink struct {
 	*httptest.Server
 	mu       sync.Mutex
 	got      []delivery
-	failWith []int // status codes to answer before succeeding
-	header   http.Header
+	failWith []int       // status codes to answer before succeeding
+	header   http.Header // sent with a 429
 }
 
 type delivery struct {
@@ -57,8 +57,10 @@ func newSink(t *testing.T) *sink {
 		if len(s.failWith) > 0 {
 			code := s.failWith[0]
 			s.failWith = s.failWith[1:]
-			for k, v := range s.header {
-				w.Header()[k] = v
+			if code == http.StatusTooManyRequests {
+				for k, v := range s.header {
+					w.Header()[k] = v
+				}
 			}
 			w.WriteHeader(code)
 			return

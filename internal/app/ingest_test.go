@@ -1,0 +1,226 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PagerDuty/go-pagerduty"
+)
+
+func ingestConfig(sinkURL string) string {
+	return fmt.Sprintf(`
+tokens:
+  - {id: ops, secret: op3rate-t0ken, scopes: [operate]}
+integrations:
+  - {id: prometheus, type: alertmanager, key: am-k3y}
+  - {id: grafana, type: grafana, key: gf-k3y}
+  - {id: orders, type: pagerduty, key: pd-r0uting-k3y, service: shop}
+  - {id: scripts, type: generic, key: gen-k3y}
+people:
+  - {id: dba, contacts: {webhook: "%s/dba"}}
+escalations:
+  - {id: data, steps: [{notify: [person/dba]}]}
+routes:
+  - {match: {team: data}, escalation: data, group_by: [alertname], group_wait: 30s}
+services:
+  - {id: postgres}
+  - {id: shop}
+`, sinkURL)
+}
+
+func fixture(t *testing.T, name string) []byte {
+	b, err := os.ReadFile("../alert/ingest/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (h *harness) post(path, key, contentType string, body []byte) (int, map[string]any) {
+	h.t.Helper()
+	req, _ := http.NewRequest("POST", h.url+path, bytes.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func (h *harness) alerts(query string) []alertJSON {
+	h.t.Helper()
+	var out []alertJSON
+	if code := h.do("GET", "/api/v1/alerts?"+query, "", nil, &out); code != 200 {
+		h.t.Fatalf("GET alerts: %d", code)
+	}
+	return out
+}
+
+// TestAlertmanagerWebhook: Alertmanager's own payloads open deduplicated
+// alerts, which are routed and grouped into one page after group_wait.
+func TestAlertmanagerWebhook(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, ingestConfig(sk.URL), "")
+	firing := fixture(t, "am_firing.json")
+
+	if code, body := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", firing); code != 200 {
+		t.Fatalf("webhook: %d %v", code, body)
+	}
+	open := h.alerts("status=open")
+	if len(open) != 2 || open[1].Summary != "Instance db-1:9100 down" || open[1].Service != "postgres" || open[1].Severity != "critical" {
+		t.Fatalf("alerts %+v", open)
+	}
+	// Alertmanager resends a firing group every group_interval: same alerts, counted.
+	h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", firing)
+	if open = h.alerts("status=open"); len(open) != 2 || open[0].Occurrences != 2 {
+		t.Fatalf("after a resend: %+v", open)
+	}
+	// Grouped by alertname: one page with both alerts, after group_wait.
+	time.Sleep(20 * time.Millisecond)
+	if n := len(sk.deliveries("/dba")); n != 0 {
+		t.Fatalf("paged before group_wait: %d", n)
+	}
+	h.advance(30 * time.Second)
+	page := sk.wait(t, "/dba", 1)[0].Message
+	if len(page.Alerts) != 2 || !strings.HasPrefix(page.Title, "[FIRING:2] postgres: Instance db-") {
+		t.Fatalf("grouped page %q with %d alerts", page.Title, len(page.Alerts))
+	}
+
+	// Alertmanager says db-1 is resolved.
+	var payload map[string]any
+	json.Unmarshal(firing, &payload)
+	one := payload["alerts"].([]any)[0].(map[string]any)
+	one["status"], one["endsAt"] = "resolved", "2026-11-23T09:05:00Z"
+	payload["alerts"], payload["status"] = []any{one}, "resolved"
+	resolved, _ := json.Marshal(payload)
+	h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", resolved)
+	if open = h.alerts("status=open"); len(open) != 1 || !strings.Contains(open[0].Summary, "db-2") {
+		t.Fatalf("after resolving db-1: %+v", open)
+	}
+	if r := h.alerts("status=resolved"); len(r) != 1 || r[0].ResolvedBy != "alertmanager/prometheus" {
+		t.Fatalf("resolved: %+v", r)
+	}
+}
+
+func TestIngestionRefusesBadInput(t *testing.T) {
+	h := start(t, ingestConfig("http://127.0.0.1:1"), "")
+	firing := fixture(t, "am_firing.json")
+	cases := []struct {
+		name, path, key string
+		body            []byte
+		status          int
+		errHas          string
+	}{
+		{"no key", "/api/v1/integrations/alertmanager", "", firing, 401, "missing key"},
+		{"wrong key", "/api/v1/integrations/alertmanager", "nope", firing, 401, "no alertmanager integration has this key"},
+		{"another integration's key", "/api/v1/integrations/alertmanager", "gf-k3y", firing, 401, "no alertmanager integration"},
+		{"malformed JSON", "/api/v1/integrations/alertmanager", "am-k3y", []byte(`{"version": "4", "alerts": [`), 400, "invalid JSON at byte"},
+		{"wrong field type", "/api/v1/integrations/alertmanager", "am-k3y", []byte(`{"version":"4","alerts":[{"status":"firing","labels":{"a":1}}]}`), 400, "alerts[0].labels"},
+		{"unknown version", "/api/v1/integrations/alertmanager", "am-k3y", []byte(`{"version":"3","alerts":[]}`), 400, "version"},
+		{"too large", "/api/v1/events", "gen-k3y", bytes.Repeat([]byte("x"), 2<<20), 413, "larger than"},
+		{"generic missing key field", "/api/v1/events", "gen-k3y", []byte(`{"summary":"x"}`), 400, "key"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, body := h.post(c.path, c.key, "application/json", c.body)
+			if code != c.status || !strings.Contains(fmt.Sprint(body["error"]), c.errHas) {
+				t.Fatalf("%d %v, want %d containing %q", code, body, c.status, c.errHas)
+			}
+		})
+	}
+	if n := len(h.alerts("status=open")); n != 0 {
+		t.Fatalf("refused requests opened %d alerts", n)
+	}
+}
+
+// TestPagerDutyClient points PagerDuty's own Go client at /v2/enqueue.
+func TestPagerDutyClient(t *testing.T) {
+	h := start(t, ingestConfig("http://127.0.0.1:1"), "")
+	client := pagerduty.NewClient("", pagerduty.WithV2EventsAPIEndpoint(h.url))
+	ctx := context.Background()
+	resp, err := client.ManageEventWithContext(ctx, &pagerduty.V2Event{
+		RoutingKey: "pd-r0uting-k3y", Action: "trigger",
+		Payload: &pagerduty.V2Payload{Summary: "Error Processing Order #12", Source: "order-processor", Severity: "error",
+			Details: map[string]any{"queue": 42}},
+	})
+	if err != nil || resp.Status != "success" || resp.Message != "Event processed" || resp.DedupKey == "" {
+		t.Fatalf("trigger: %+v %v", resp, err)
+	}
+	open := h.alerts("status=open")
+	if len(open) != 1 || open[0].Service != "shop" || open[0].Severity != "error" || open[0].Summary != "Error Processing Order #12" {
+		t.Fatalf("alert %+v", open)
+	}
+	if _, err := client.ManageEventWithContext(ctx, &pagerduty.V2Event{RoutingKey: "pd-r0uting-k3y", Action: "acknowledge", DedupKey: resp.DedupKey}); err != nil {
+		t.Fatal(err)
+	}
+	if a := h.alert(open[0].ID); a.Status != "acknowledged" || a.AckedBy != "pagerduty/orders" {
+		t.Fatalf("after acknowledge: %+v", a)
+	}
+	if _, err := client.ManageEventWithContext(ctx, &pagerduty.V2Event{RoutingKey: "pd-r0uting-k3y", Action: "resolve", DedupKey: resp.DedupKey}); err != nil {
+		t.Fatal(err)
+	}
+	if a := h.alert(open[0].ID); a.Status != "resolved" {
+		t.Fatalf("after resolve: %+v", a)
+	}
+	// Invalid events and unknown keys are refused the way PagerDuty refuses them.
+	_, err = client.ManageEventWithContext(ctx, &pagerduty.V2Event{RoutingKey: "pd-r0uting-k3y", Action: "trigger",
+		Payload: &pagerduty.V2Payload{Summary: "x", Source: "y", Severity: "urgent"}})
+	if err == nil || !strings.Contains(err.Error(), "400") {
+		t.Fatalf("bad severity: %v", err)
+	}
+	_, err = client.ManageEventWithContext(ctx, &pagerduty.V2Event{RoutingKey: "not-a-key", Action: "trigger",
+		Payload: &pagerduty.V2Payload{Summary: "x", Source: "y", Severity: "info"}})
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("unknown routing key: %v", err)
+	}
+}
+
+func TestGrafanaAndGenericEvents(t *testing.T) {
+	h := start(t, ingestConfig("http://127.0.0.1:1"), "")
+	if code, body := h.post("/api/v1/integrations/grafana", "gf-k3y", "application/json", fixture(t, "grafana_firing.json")); code != 200 {
+		t.Fatalf("grafana: %d %v", code, body)
+	}
+	// Grafana can send the key as a basic-auth password.
+	req, _ := http.NewRequest("POST", h.url+"/api/v1/integrations/grafana", bytes.NewReader(fixture(t, "grafana_resolved.json")))
+	req.SetBasicAuth("grafana", "gf-k3y")
+	resp, err := h.client.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("basic auth: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// A script with an operate token raises and resolves by key.
+	code, body := h.post("/api/v1/events", "op3rate-t0ken", "application/json",
+		[]byte(`{"key":"disk-cleanup","summary":"Log mount below 20%","severity":"warning","service":"shop"}`))
+	if code != 200 {
+		t.Fatalf("generic: %d %v", code, body)
+	}
+	var found bool
+	for _, a := range h.alerts("status=open") {
+		if a.Summary == "Log mount below 20%" && a.Severity == "warning" && a.Service == "shop" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("generic alert missing: %+v", h.alerts("status=open"))
+	}
+	h.post("/api/v1/events", "gen-k3y", "application/json", []byte(`{"key":"disk-cleanup","action":"resolve"}`))
+	h.post("/api/v1/events", "op3rate-t0ken", "application/json", []byte(`{"key":"disk-cleanup","action":"resolve"}`))
+	for _, a := range h.alerts("status=open") {
+		if a.Summary == "Log mount below 20%" {
+			t.Fatalf("the key's own source resolves it: %+v", a)
+		}
+	}
+}

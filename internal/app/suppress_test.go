@@ -1,0 +1,197 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func suppressConfig(sinkURL string, extra string) string {
+	return fmt.Sprintf(`
+tokens:
+  - {id: oncall, secret: r3spond-t0ken, scopes: [respond]}
+  - {id: cli, secret: cl1-t0ken, scopes: [operate]}
+integrations:
+  - {id: scripts, type: generic, key: gen-k3y}
+people:
+  - {id: thach, contacts: {webhook: "%s/thach"}}
+escalations:
+  - {id: sre, steps: [{notify: [person/thach]}]}
+routes:
+  - {escalation: sre, group_by: [alertname], group_wait: 0s, group_interval: 1m%s}
+inhibit:
+  - {source: {severity: critical}, target: {severity: warning}, equal: [service]}
+maintenance:
+  - {id: release-night, match: {service: shop}, start: "2026-11-27T22:00:00", duration: 2h}
+services:
+  - {id: shop}
+  - {id: dns}
+`, sinkURL, extra)
+}
+
+func (h *harness) raise(key, summary, severity, service string) int64 {
+	h.t.Helper()
+	code, body := h.post("/api/v1/events", "gen-k3y", "application/json",
+		[]byte(fmt.Sprintf(`{"key":%q,"summary":%q,"severity":%q,"service":%q}`, key, summary, severity, service)))
+	if code != 200 {
+		h.t.Fatalf("raise %s: %d %v", key, code, body)
+	}
+	return int64(body["alerts"].([]any)[0].(map[string]any)["alert_id"].(float64))
+}
+
+func (h *harness) resolveKey(key string) {
+	h.t.Helper()
+	if code, _ := h.post("/api/v1/events", "gen-k3y", "application/json", []byte(fmt.Sprintf(`{"key":%q,"action":"resolve"}`, key))); code != 200 {
+		h.t.Fatalf("resolve %s: %d", key, code)
+	}
+}
+
+func (h *harness) logKinds(id int64) string {
+	var kinds []string
+	for _, l := range h.alert(id).Log {
+		kinds = append(kinds, l.Kind)
+	}
+	return strings.Join(kinds, " ")
+}
+
+func TestSilenceHoldsBackPagesUntilItEnds(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	var sil struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+	}
+	body := strings.NewReader(`{"matchers":["service=\"dns\""],"duration":"1h","comment":"failing over dns1 by hand"}`)
+	if code := h.do("POST", "/api/v1/silences", "r3spond-t0ken", body, &sil); code != 201 || sil.State != "active" {
+		t.Fatalf("create silence: %d %+v", code, sil)
+	}
+	id := h.raise("dns1-down", "DNS1 not answering", "critical", "dns")
+	time.Sleep(30 * time.Millisecond)
+	if n := len(sk.deliveries("/thach")); n != 0 {
+		t.Fatalf("a silenced alert paged: %d", n)
+	}
+	if !strings.Contains(h.logKinds(id), "suppressed") {
+		t.Fatalf("the log does not say why: %s", h.logKinds(id))
+	}
+	// Expiring the silence lets the alert page at its group's next flush.
+	if code := h.do("DELETE", "/api/v1/silences/"+sil.ID, "r3spond-t0ken", nil, nil); code != 200 {
+		t.Fatalf("expire: %d", code)
+	}
+	h.advance(time.Minute)
+	if msg := sk.wait(t, "/thach", 1)[0].Message; msg.Alerts[0].ID != id {
+		t.Fatalf("paged about %+v", msg.Alerts)
+	}
+	var list []map[string]any
+	h.do("GET", "/api/v1/silences?all=true", "", nil, &list)
+	if len(list) != 1 || list[0]["state"] != "expired" {
+		t.Fatalf("silences: %+v", list)
+	}
+	// Bad silences are refused with a reason.
+	for body, want := range map[string]string{
+		`{"matchers":[],"duration":"1h","comment":"x"}`:                     "matcher",
+		`{"matchers":["alertname=~\".*\""],"duration":"1h","comment":"x"}`: "match",
+		`{"matchers":["service=\"dns\""],"duration":"1h"}`:                   "comment is required",
+		`{"matchers":["service=dns\""],"duration":"1h","comment":"x"}`:       "",
+	} {
+		var e map[string]string
+		if code := h.do("POST", "/api/v1/silences", "r3spond-t0ken", strings.NewReader(body), &e); code != 400 || !strings.Contains(e["error"], want) {
+			t.Errorf("%s: %d %v", body, code, e)
+		}
+	}
+	if code := h.do("POST", "/api/v1/silences", "", strings.NewReader(`{}`), nil); code != http.StatusUnauthorized {
+		t.Fatalf("silence without a token: %d", code)
+	}
+}
+
+// TestResolvedWhenSilenced: by default an alert silenced when it resolves
+// sends no resolved notice; the route option sends it, so whoever was paged
+// hears it is over (a long-standing Alertmanager request).
+func TestResolvedWhenSilenced(t *testing.T) {
+	for _, opt := range []bool{false, true} {
+		t.Run(fmt.Sprint(opt), func(t *testing.T) {
+			sk := newSink(t)
+			h := start(t, suppressConfig(sk.URL, fmt.Sprintf(", resolved_when_silenced: %v", opt)), "")
+			h.raise("db-down", "DB down", "critical", "shop")
+			sk.wait(t, "/thach", 1)
+			h.do("POST", "/api/v1/silences", "r3spond-t0ken",
+				strings.NewReader(`{"matchers":["alertname=\"DB down\""],"duration":"1h","comment":"known"}`), nil)
+			h.advance(time.Minute) // the next flush sees the silence
+			h.resolveKey("db-down")
+			h.advance(time.Minute)
+			time.Sleep(30 * time.Millisecond)
+			got := sk.deliveries("/thach")
+			resolvedSent := len(got) == 2 && got[1].Message.Kind == "resolved"
+			if resolvedSent != opt || (!opt && len(got) != 1) {
+				t.Fatalf("resolved_when_silenced=%v: %d messages", opt, len(got))
+			}
+		})
+	}
+}
+
+func TestInhibitionAndMaintenance(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	crit := h.raise("app-down", "Application down", "critical", "shop")
+	warn := h.raise("slow", "Checkout slow", "warning", "shop")
+	other := h.raise("dns-slow", "DNS slow", "warning", "dns")
+	sk.wait(t, "/thach", 2)
+	time.Sleep(30 * time.Millisecond)
+	var paged []int64
+	for _, d := range sk.deliveries("/thach") {
+		for _, a := range d.Message.Alerts {
+			paged = append(paged, a.ID)
+		}
+	}
+	if fmt.Sprint(paged) != fmt.Sprint([]int64{crit, other}) {
+		t.Fatalf("paged about %v; want the critical one and the other service's warning, not %d", paged, warn)
+	}
+	if !strings.Contains(h.logKinds(warn), "suppressed") {
+		t.Fatalf("inhibited alert log: %s", h.logKinds(warn))
+	}
+	// Inside the release-night window, shop's new alerts do not page.
+	h.advance(time.Date(2026, 11, 27, 22, 30, 0, 0, time.UTC).Sub(h.clock.Now()))
+	id := h.raise("migration", "Migration slow", "critical", "shop")
+	time.Sleep(50 * time.Millisecond)
+	for _, d := range sk.deliveries("/thach") {
+		for _, a := range d.Message.Alerts {
+			if a.ID == id {
+				t.Fatalf("paged during maintenance: %s", d.Message.Title)
+			}
+		}
+	}
+	a := h.alert(id)
+	if last := a.Log[len(a.Log)-1]; last.Kind != "suppressed" || !strings.Contains(last.Detail, "release-night") {
+		t.Fatalf("maintenance log: %+v", a.Log)
+	}
+}
+
+// TestDestinationDownDelaysButNeverDrops: a webhook answering 503 and then
+// 429 with Retry-After gets the page once it recovers; every attempt is in
+// the delivery history.
+func TestDestinationDownDelaysButNeverDrops(t *testing.T) {
+	sk := newSink(t)
+	sk.fail([]int{503, 503, 429}, http.Header{"Retry-After": {"120"}})
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	id := h.raise("app-down", "Application down", "critical", "shop")
+	notes := func() []map[string]any {
+		var n []map[string]any
+		h.do("GET", fmt.Sprintf("/api/v1/alerts/%d/notifications", id), "", nil, &n)
+		return n
+	}
+	h.eventually("first attempt fails", func() bool { n := notes(); return len(n) == 1 && n[0]["attempts"] == 1.0 })
+	if n := notes()[0]; n["status"] != "pending" || !strings.Contains(fmt.Sprint(n["last_error"]), "503") {
+		t.Fatalf("after a 503: %+v", n)
+	}
+	// Backoff: about 1s, then 2s.
+	h.advanceUntil("second attempt", 500*time.Millisecond, 5*time.Second, func() bool { return notes()[0]["attempts"] == 2.0 })
+	h.advanceUntil("third attempt (429)", 500*time.Millisecond, 5*time.Second, func() bool { return notes()[0]["attempts"] == 3.0 })
+	retryAt := h.clock.Now()
+	// The 429 asked for two minutes, longer than the backoff: nothing before that.
+	h.advanceUntil("delivered", 10*time.Second, 3*time.Minute, func() bool { return len(sk.deliveries("/thach")) == 1 })
+	if waited := h.clock.Now().Sub(retryAt); waited < 110*time.Second {
+		t.Fatalf("Retry-After not honoured: retried after %v", waited)
+	}
+	h.eventually("recorded as sent", func() bool { n := notes()[0]; return n["status"] == "sent" && n["attempts"] == 4.0 })
+}
