@@ -90,10 +90,10 @@ func TestSilenceHoldsBackPagesUntilItEnds(t *testing.T) {
 	}
 	// Bad silences are refused with a reason.
 	for body, want := range map[string]string{
-		`{"matchers":[],"duration":"1h","comment":"x"}`:                     "matcher",
+		`{"matchers":[],"duration":"1h","comment":"x"}`:                    "matcher",
 		`{"matchers":["alertname=~\".*\""],"duration":"1h","comment":"x"}`: "match",
-		`{"matchers":["service=\"dns\""],"duration":"1h"}`:                   "comment is required",
-		`{"matchers":["service=dns\""],"duration":"1h","comment":"x"}`:       "",
+		`{"matchers":["service=\"dns\""],"duration":"1h"}`:                 "comment is required",
+		`{"matchers":["service=dns\""],"duration":"1h","comment":"x"}`:     "",
 	} {
 		var e map[string]string
 		if code := h.do("POST", "/api/v1/silences", "r3spond-t0ken", strings.NewReader(body), &e); code != 400 || !strings.Contains(e["error"], want) {
