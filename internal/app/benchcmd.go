@@ -19,7 +19,7 @@ func benchCmd() *cobra.Command {
 		Long: `Benchmarks that run Vigil the way users do and report what it cost.
 Results and the exact commands used for BENCHMARKS.md are in that file.`,
 	}
-	cmd.AddCommand(benchChecksCmd(), benchTargetCmd())
+	cmd.AddCommand(benchChecksCmd(), benchAlertsCmd(), benchCrashCmd(), benchTargetCmd())
 	return cmd
 }
 
@@ -106,5 +106,100 @@ func benchTargetCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "address to listen on")
+	return cmd
+}
+
+func benchAlertsCmd() *cobra.Command {
+	opt := bench.AlertsOptions{}
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "alerts",
+		Short: "Ingest Alertmanager webhooks into vigil serve and measure it",
+		Long: `Start a target (a webhook sink) and 'vigil serve' as child processes, then:
+open --alerts alerts in groups of --per-group through Alertmanager webhook
+batches of --batch, resend them for --duration as Alertmanager does (every
+answer is given only once the change is stored), measure RSS and the alerts
+list API with them all open, and time --latency-alerts alerts from the
+webhook request to the notification arriving at the sink (group_wait 0s).
+The baseline is the same batches posted to a receiver that only parses them.`,
+		Example: "  vigil bench alerts --alerts 100000 --per-group 10 --batch 50 --duration 1m",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			opt.Binary, opt.Log = bin, cmd.ErrOrStderr()
+			rep, err := bench.RunAlerts(cmd.Context(), opt)
+			if err != nil {
+				return err
+			}
+			if jsonOut {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			w := cmd.OutOrStdout()
+			row := func(name, value, goal string) { fmt.Fprintf(w, "| %s | %s | %s |\n", name, value, goal) }
+			fmt.Fprintf(w, "| %d alerts in %d groups, batches of %d | result | goal |\n|---|---:|---|\n", rep.Alerts, rep.Groups, rep.Batch)
+			row("new alerts stored", fmt.Sprintf("%.0f /s", rep.NewPerSec), "")
+			row("sustained (resends), every 2xx stored", fmt.Sprintf("%.0f /s = %.2f× the parse-only baseline (%.0f /s)", rep.SustainedPerSec, rep.SustainedPerSec/rep.BaselinePerSec, rep.BaselinePerSec), "≥ 20,000 /s")
+			row("webhook request p50 / p99", fmt.Sprintf("%.1f / %.1f ms (%d errors)", rep.RequestP50Ms, rep.RequestP99Ms, rep.Errors), "")
+			row("vigil CPU while sustained", fmt.Sprintf("%.2f cores", rep.CPUCores), "")
+			row("RSS with the alerts open", fmt.Sprintf("%.0f MiB (%d open; peak %.0f MiB)", rep.RSSMiB, rep.OpenAlerts, rep.PeakRSSMiB), "< 1 GB")
+			row("GET /api/v1/alerts p50 / p99", fmt.Sprintf("%.1f / %.1f ms", rep.ListP50Ms, rep.ListP99Ms), "p99 < 100 ms")
+			row("ingestion → notification delivered, p50 / p99", fmt.Sprintf("%.1f / %.1f ms (max %.1f, %d alerts)", rep.DeliveryP50Ms, rep.DeliveryP99Ms, rep.DeliveryMaxMs, rep.DeliverySamples), "p99 < 250 ms")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opt.Alerts, "alerts", 100000, "distinct alerts to open")
+	f.IntVar(&opt.PerGroup, "per-group", 10, "alerts per notification group")
+	f.IntVar(&opt.Batch, "batch", 50, "alerts per webhook request")
+	f.IntVar(&opt.Clients, "clients", 8, "concurrent senders")
+	f.DurationVar(&opt.Duration, "duration", time.Minute, "sustained phase")
+	f.IntVar(&opt.LatencyAlerts, "latency-alerts", 2000, "alerts timed from ingestion to delivery")
+	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
+	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func benchCrashCmd() *cobra.Command {
+	opt := bench.CrashOptions{}
+	cmd := &cobra.Command{
+		Use:   "crash",
+		Short: "Kill vigil serve with SIGKILL mid-ingestion and check nothing acknowledged is lost",
+		Long: `Ingest Alertmanager webhooks as fast as --clients can send them, each alert
+paging at once through a webhook; kill 'vigil serve' with SIGKILL after
+--kill-after; restart it on the same store; report how many acknowledged
+alerts are stored and paged. Exits 1 if any is missing.`,
+		Example: "  vigil bench crash --kill-after 5s",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			opt.Binary, opt.Log = bin, cmd.ErrOrStderr()
+			rep, err := bench.RunCrash(cmd.Context(), opt)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				return err
+			}
+			if rep.Found != rep.Acknowledged || rep.Delivered != rep.Acknowledged {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opt.Clients, "clients", 8, "concurrent senders")
+	f.IntVar(&opt.Batch, "batch", 50, "alerts per webhook request")
+	f.DurationVar(&opt.KillAfter, "kill-after", 5*time.Second, "ingest this long, then SIGKILL")
+	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	return cmd
 }

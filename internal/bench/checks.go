@@ -233,13 +233,17 @@ func freeAddr() (string, error) {
 }
 
 type child struct {
-	pid int
-	url string
+	pid  int
+	url  string
+	kill func() // SIGKILL, no cleanup: a crash
 }
 
 // startChild runs the binary and waits for the first line matching pattern.
-func startChild(ctx context.Context, bin string, args []string, pattern string, stderr io.Writer) (child, func(), error) {
+func startChild(ctx context.Context, bin string, args []string, pattern string, stderr io.Writer, env ...string) (child, func(), error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return child{}, nil, err
@@ -266,7 +270,11 @@ func startChild(ctx context.Context, bin string, args []string, pattern string, 
 	for sc.Scan() {
 		if m := re.FindString(sc.Text()); m != "" {
 			go io.Copy(io.Discard, out)
-			return child{pid: cmd.Process.Pid, url: m}, stop, nil
+			kill := func() {
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
+			return child{pid: cmd.Process.Pid, url: m, kill: kill}, stop, nil
 		}
 	}
 	stop()

@@ -2,26 +2,53 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// ServeTarget answers every request with 200 and {"status":"UP"}: the check
+// ServeTarget answers every GET with 200 and {"status":"UP"}: the check
 // target of the benchmarks, run in a process of its own so its CPU is not
-// counted as Vigil's. It prints its address, then serves until ctx ends.
+// counted as Vigil's. POSTs are webhook notifications from Vigil: it records
+// which alerts arrived and, from the sent_ns annotation the load generator
+// puts on each alert, how long after it was sent. GET /stats reports that.
+// POST /down?on=1 makes it answer notifications with 503 and Retry-After
+// (a channel that is down) until POST /down?on=0.
+// It prints its address, then serves until ctx ends.
 func ServeTarget(ctx context.Context, listen string, out io.Writer) error {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
 	}
+	s := &sinkStats{seen: map[string]bool{}}
+	var down atomic.Bool
 	srv := &http.Server{
 		ReadHeaderTimeout: 5 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"status":"UP"}`)
+			switch {
+			case r.Method == http.MethodPost && r.URL.Path == "/down":
+				down.Store(r.URL.Query().Get("on") == "1")
+			case r.Method == http.MethodPost && down.Load():
+				w.Header().Set("Retry-After", "1")
+				http.Error(w, "down for the benchmark", http.StatusServiceUnavailable)
+			case r.Method == http.MethodPost:
+				s.record(r)
+				w.WriteHeader(http.StatusOK)
+			case r.URL.Path == "/stats":
+				w.Header().Set("Content-Type", "application/json")
+				q := r.URL.Query()
+				json.NewEncoder(w).Encode(s.report(q.Get("reset") == "1", q.Get("keys") == "1"))
+			default:
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"status":"UP"}`)
+			}
 		}),
 	}
 	fmt.Fprintf(out, "target listening on http://%s\n", ln.Addr())
@@ -33,4 +60,73 @@ func ServeTarget(ctx context.Context, listen string, out io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// SinkReport is what the target saw of notifications.
+type SinkReport struct {
+	Deliveries int     `json:"deliveries"`
+	Alerts     int     `json:"alerts"` // distinct alert keys seen
+	P50Ms      float64 `json:"p50_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	MaxMs      float64 `json:"max_ms"`
+	Samples    int     `json:"samples"`
+	// Keys are the alert keys seen, when asked for with ?keys=1.
+	Keys []string `json:"keys,omitempty"`
+}
+
+type sinkStats struct {
+	mu         sync.Mutex
+	deliveries int
+	seen       map[string]bool
+	lat        []time.Duration
+}
+
+func (s *sinkStats) record(r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	var msg struct {
+		Kind   string `json:"kind"`
+		Alerts []struct {
+			Labels      map[string]string `json:"labels"`
+			Annotations map[string]string `json:"annotations"`
+		} `json:"alerts"`
+	}
+	if json.Unmarshal(body, &msg) != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries++
+	for _, a := range msg.Alerts {
+		key := a.Labels["instance"]
+		first := !s.seen[key]
+		s.seen[key] = true
+		if ns, err := strconv.ParseInt(a.Annotations["sent_ns"], 10, 64); err == nil && first && msg.Kind == "firing" {
+			s.lat = append(s.lat, now.Sub(time.Unix(0, ns)))
+		}
+	}
+}
+
+func (s *sinkStats) report(reset, keys bool) SinkReport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := SinkReport{Deliveries: s.deliveries, Alerts: len(s.seen), Samples: len(s.lat)}
+	if len(s.lat) > 0 {
+		l := append([]time.Duration(nil), s.lat...)
+		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		r.P50Ms, r.P99Ms, r.MaxMs = ms(l[len(l)/2]), ms(l[len(l)*99/100]), ms(l[len(l)-1])
+	}
+	if keys {
+		for k := range s.seen {
+			r.Keys = append(r.Keys, k)
+		}
+	}
+	if reset {
+		s.deliveries, s.seen, s.lat = 0, map[string]bool{}, nil
+	}
+	return r
 }

@@ -106,6 +106,11 @@ type errorBody struct {
 // writeError answers with the error's status and safe message; internal
 // causes are logged, never sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		// The client is gone; there is nobody to answer and nothing went wrong here.
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
 	code := errs.CodeOf(err)
 	if code == errs.Internal {
 		s.d.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -1,0 +1,213 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
+)
+
+// AlertsOptions configure the alert benchmark.
+type AlertsOptions struct {
+	Binary        string
+	Alerts        int           // distinct alerts to open
+	PerGroup      int           // alerts per notification group
+	Batch         int           // alerts per webhook request
+	Clients       int           // concurrent senders
+	Duration      time.Duration // sustained phase
+	LatencyAlerts int           // alerts paged one by one in the latency phase
+	Store         string
+	Log           io.Writer
+}
+
+// AlertsReport is what the alert benchmark found.
+type AlertsReport struct {
+	Alerts          int     `json:"alerts"`
+	Groups          int     `json:"groups"`
+	Batch           int     `json:"batch"`
+	BaselinePerSec  float64 `json:"baseline_alerts_per_second"`
+	NewPerSec       float64 `json:"new_alerts_per_second"`
+	SustainedPerSec float64 `json:"sustained_alerts_per_second"`
+	RequestP50Ms    float64 `json:"request_p50_ms"`
+	RequestP99Ms    float64 `json:"request_p99_ms"`
+	Errors          int64   `json:"errors"`
+	CPUCores        float64 `json:"cpu_cores_sustained"`
+	OpenAlerts      int     `json:"open_alerts"`
+	RSSMiB          float64 `json:"rss_mib_open"`
+	PeakRSSMiB      float64 `json:"peak_rss_mib"`
+	ListP50Ms       float64 `json:"list_p50_ms"`
+	ListP99Ms       float64 `json:"list_p99_ms"`
+	DeliveryP50Ms   float64 `json:"delivery_p50_ms"`
+	DeliveryP99Ms   float64 `json:"delivery_p99_ms"`
+	DeliveryMaxMs   float64 `json:"delivery_max_ms"`
+	DeliverySamples int     `json:"delivery_samples"`
+}
+
+// alertsConfig routes the throughput alerts into groups that wait an hour (so
+// the run measures ingestion) and the latency alerts into groups of one that
+// page at once (group_wait 0s) through a webhook to the target.
+func alertsConfig(target string) []byte {
+	return []byte(fmt.Sprintf(`
+integrations:
+  - {id: bench, type: alertmanager, key: bench-key}
+people:
+  - {id: oncall, contacts: {webhook: "%s/hook"}}
+escalations:
+  - {id: bench, steps: [{notify: [person/oncall]}]}
+routes:
+  - {match: {bench: load}, escalation: bench, group_by: [alertname], group_wait: 1h, group_interval: 1h, repeat_interval: 24h}
+  - {match: {bench: latency}, escalation: bench, group_by: [alertname], group_wait: 0s, group_interval: 1h, repeat_interval: 24h}
+services:
+  - {id: bench}
+`, target))
+}
+
+// RunAlerts measures ingestion throughput with every 2xx durable, memory and
+// list latency with the alerts open, and the delay from ingestion to the
+// notification reaching its channel.
+func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
+	rep := AlertsReport{Alerts: opt.Alerts, Groups: opt.Alerts / opt.PerGroup, Batch: opt.Batch}
+	logf := func(format string, args ...any) { fmt.Fprintf(opt.Log, format+"\n", args...) }
+	dir, err := os.MkdirTemp("", "vigil-bench-alerts-")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(dir)
+	store := opt.Store
+	if store == "" {
+		store = "sqlite://" + filepath.Join(dir, "bench.db")
+	}
+	target, stopTarget, err := startChild(ctx, opt.Binary, []string{"bench", "target", "--listen", "127.0.0.1:0"}, `http://\S+`, nil)
+	if err != nil {
+		return rep, err
+	}
+	defer stopTarget()
+
+	// Baseline: the same batches posted to a receiver that only parses them.
+	base := load{url: target.url + "/baseline", key: "x", clients: opt.Clients, batch: opt.Batch, from: 0, to: opt.Alerts,
+		perGroup: opt.PerGroup, kind: "load", status: "firing"}.post(ctx)
+	rep.BaselinePerSec = base.perSecond()
+	logf("baseline: a receiver that only parses the batches takes %.0f alerts/s", rep.BaselinePerSec)
+
+	cfgPath := filepath.Join(dir, "bench.yaml")
+	if err := os.WriteFile(cfgPath, alertsConfig(target.url), 0o600); err != nil {
+		return rep, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return rep, err
+	}
+	vigil, stopVigil, err := startChild(ctx, opt.Binary, []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, `http://\S+`, opt.Log)
+	if err != nil {
+		return rep, err
+	}
+	defer stopVigil()
+	url := vigil.url + "/api/v1/integrations/alertmanager"
+	sampler := newSampler(vigil.pid)
+	go sampler.run(ctx)
+	defer sampler.stop()
+
+	fresh := load{url: url, key: "bench-key", clients: opt.Clients, batch: opt.Batch, from: 0, to: opt.Alerts,
+		perGroup: opt.PerGroup, kind: "load", status: "firing"}.post(ctx)
+	rep.NewPerSec, rep.Errors = fresh.perSecond(), fresh.errors
+	logf("opened %d alerts in %d groups: %.0f alerts/s", fresh.alerts, rep.Groups, rep.NewPerSec)
+
+	// Sustained: Alertmanager resending the firing groups, as it does every
+	// group_interval; each resend is stored before it is answered.
+	cpu0 := sampler.now()
+	sctx, cancel := context.WithTimeout(ctx, opt.Duration)
+	sus := load{url: url, key: "bench-key", clients: opt.Clients, batch: opt.Batch, from: 0, cycle: opt.Alerts,
+		perGroup: opt.PerGroup, kind: "load", status: "firing"}.post(sctx)
+	cancel()
+	cpu1 := sampler.now()
+	rep.SustainedPerSec, rep.Errors = sus.perSecond(), rep.Errors+sus.errors
+	rep.RequestP50Ms, rep.RequestP99Ms = ms(sus.p50), ms(sus.p99)
+	rep.CPUCores = (cpu1.cpu - cpu0.cpu).Seconds() / sus.elapsed.Seconds()
+	logf("sustained: %.0f alerts/s, request p99 %.1f ms, %.2f cores", rep.SustainedPerSec, rep.RequestP99Ms, rep.CPUCores)
+
+	client := &http.Client{Timeout: 30 * time.Second}
+	rep.OpenAlerts, err = openAlerts(client, vigil.url)
+	if err != nil {
+		return rep, err
+	}
+	rep.RSSMiB = float64(cpu1.rss) / (1 << 20)
+	rep.ListP50Ms, rep.ListP99Ms, err = listLatency(client, vigil.url, 300)
+	if err != nil {
+		return rep, err
+	}
+	logf("%d alerts open: RSS %.0f MiB, GET /api/v1/alerts p99 %.1f ms", rep.OpenAlerts, rep.RSSMiB, rep.ListP99Ms)
+
+	// Latency: alerts that each page at once, sent one by one at a steady
+	// pace; the target times each from its send to its delivery.
+	lat := load{url: url, key: "bench-key", clients: 1, batch: 1, from: 0, to: opt.LatencyAlerts, perGroup: 1, kind: "latency", status: "firing"}
+	pace := time.NewTicker(5 * time.Millisecond)
+	for i := 0; i < opt.LatencyAlerts && ctx.Err() == nil; i++ {
+		<-pace.C
+		one := lat
+		one.from, one.to = i, i+1
+		one.post(ctx)
+	}
+	pace.Stop()
+	deadline := time.Now().Add(30 * time.Second)
+	var sink SinkReport
+	for time.Now().Before(deadline) {
+		if err := getJSON(client, target.url+"/stats", &sink); err == nil && sink.Samples >= opt.LatencyAlerts {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	rep.DeliveryP50Ms, rep.DeliveryP99Ms, rep.DeliveryMaxMs, rep.DeliverySamples = sink.P50Ms, sink.P99Ms, sink.MaxMs, sink.Samples
+	rep.PeakRSSMiB = float64(sampler.now().peakRSS) / (1 << 20)
+	logf("delivery: p50 %.1f ms, p99 %.1f ms over %d alerts (sink saw %d deliveries, %d alerts)", rep.DeliveryP50Ms, rep.DeliveryP99Ms, rep.DeliverySamples, sink.Deliveries, sink.Alerts)
+	return rep, nil
+}
+
+func openAlerts(c *http.Client, url string) (int, error) {
+	resp, err := c.Get(url + "/api/v1/alerts?status=open&limit=1")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var n int
+	_, err = fmt.Sscan(resp.Header.Get("X-Total-Count"), &n)
+	return n, err
+}
+
+// listLatency times GET /api/v1/alerts the way a person or the CLI pages
+// through open alerts: first pages, later pages, filtered by service.
+func listLatency(c *http.Client, url string, n int) (p50, p99 float64, err error) {
+	paths := []string{"/api/v1/alerts?status=open&limit=100", "/api/v1/alerts?status=open&limit=100&offset=5000",
+		"/api/v1/alerts?status=open&service=bench&limit=50", "/api/v1/alerts?limit=100"}
+	var lat []time.Duration
+	for i := 0; i < n; i++ {
+		sw := clock.Start()
+		resp, err := c.Get(url + paths[i%len(paths)])
+		if err != nil {
+			return 0, 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return 0, 0, fmt.Errorf("GET alerts: %s", resp.Status)
+		}
+		lat = append(lat, sw.Elapsed())
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), nil
+}
+
+func getJSON(c *http.Client, url string, v any) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
