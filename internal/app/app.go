@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigil-sre/vigil/examples"
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
@@ -70,7 +71,8 @@ type App struct {
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
-	running  sync.WaitGroup // monitor, pager, outbox
+	running  sync.WaitGroup // monitor, pager, outbox, feed
+	feed     *checkFeed     // check state changes on their way to the pager
 	srvErr   chan error
 }
 
@@ -115,6 +117,10 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
+	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
+		_, err := a.pager.Ingest(ctx, evs)
+		return err
+	}, a.log, opt.Clock)
 	a.mon = monitor.New(monitor.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
@@ -143,8 +149,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(3)
-	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
+	a.running.Add(4)
 	go func() {
 		defer a.running.Done()
 		if err := a.pager.Run(runCtx); err != nil {
@@ -152,9 +157,13 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		}
 	}()
 	go func() { defer a.running.Done(); a.outbox.Run(runCtx) }()
+	go func() { defer a.running.Done(); a.feed.run(runCtx) }()
+	// Before the first probe, so that a fresh state change cannot be
+	// overtaken by the stored state it replaces.
 	if err := a.reconcileChecks(ctx); err != nil {
-		a.log.Error("reconciling check alerts failed; they catch up on the next state change", "err", err)
+		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
 	}
+	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"maps"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/monitor"
 )
@@ -112,4 +114,68 @@ func (a *App) reconcileChecks(ctx context.Context) error {
 	}
 	_, err := a.pager.Ingest(ctx, events)
 	return err
+}
+
+// checkFeed hands check alert events to the pager in the order they
+// happened, in batches, off the probes' goroutines. While the pager cannot
+// commit it retries with backoff and the queue fills; then probes wait to
+// queue, which slows checking rather than losing a page. Events still queued
+// at shutdown are not lost either: the check states are stored, and
+// reconcileChecks raises their alerts at the next start.
+type checkFeed struct {
+	ch     chan alert.Event
+	done   chan struct{}
+	ingest func(context.Context, []alert.Event) error
+	log    *slog.Logger
+	clock  clock.Clock
+}
+
+// checkFeedQueue is how many check events may wait for the pager.
+const checkFeedQueue = 4096
+
+func newCheckFeed(ingest func(context.Context, []alert.Event) error, log *slog.Logger, c clock.Clock) *checkFeed {
+	return &checkFeed{ch: make(chan alert.Event, checkFeedQueue), done: make(chan struct{}), ingest: ingest, log: log, clock: c}
+}
+
+// send queues ev; after run has returned it drops ev (see checkFeed).
+func (f *checkFeed) send(ev alert.Event) {
+	select {
+	case f.ch <- ev:
+	case <-f.done:
+	}
+}
+
+// run delivers queued events until ctx ends.
+func (f *checkFeed) run(ctx context.Context) {
+	defer close(f.done)
+	batch := make([]alert.Event, 0, 256)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-f.ch:
+			batch = append(batch[:0], ev)
+		}
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case ev := <-f.ch:
+				batch = append(batch, ev)
+			default:
+				break drain
+			}
+		}
+		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
+			err := f.ingest(ctx, batch)
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+			f.log.Error("raising check alerts failed; retrying", "events", len(batch), "retry_in", delay, "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-f.clock.After(delay):
+			}
+		}
+	}
 }

@@ -75,7 +75,12 @@ func startAt(t *testing.T, path, store string, fc *clock.Fake) *harness {
 		t.Fatalf("start: %v", err)
 	}
 	h := &harness{t: t, app: a, clock: fc, url: a.URL(), cfg: path, logs: logs, client: &http.Client{Timeout: 10 * time.Second}}
-	t.Cleanup(func() { h.stop() })
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
 	return h
 }
 

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"time"
 
-	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
@@ -49,16 +47,11 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	return err
 }
 
-// checkChanged turns a check's state change into its alert event.
+// checkChanged turns a check's state change into its alert event and queues
+// it for the pager. It runs on the probe's goroutine, so it only queues: a
+// probe never waits for the pager's commit.
 func (a *App) checkChanged(ev monitor.Event) {
-	e, ok := checkEvent(a.cfg.Load(), ev)
-	if !ok {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := a.pager.Ingest(ctx, []alert.Event{e}); err != nil {
-		// The state is stored; reconcileChecks raises the alert at the next start.
-		a.log.Error("raising a check's alert failed", "check", ev.Service+"/"+ev.Check, "err", err)
+	if e, ok := checkEvent(a.cfg.Load(), ev); ok {
+		a.feed.send(e)
 	}
 }

@@ -35,6 +35,13 @@ services:
         every: 30s
         expect: ['status == 200', 'duration < 5s']
         fail_after: 1
+        runbook: payments-down
+runbooks:
+  - id: payments-down
+    title: Payments API down
+    doc: |
+      1. Look at the payments log.
+      2. Restart the payments pod.
 `
 
 // TestStatusPageInBrowser loads the status page and a check page in headless
@@ -129,8 +136,28 @@ func TestStatusPageInBrowser(t *testing.T) {
 	mustRow(t, "conditions", conds, "✓ held | duration < 5s | expect")
 	mustRow(t, "state changes", b.rows("table.events"), "| unknown | failing | status == 200 failed (status=503)")
 
+	// The failing check opened an alert; its page is where notifications
+	// lead, with the SOP and the timeline.
+	b.do(chromedp.Navigate(h.url + "/alerts"))
+	b.do(chromedp.WaitVisible(chromedp.CSS("#heading")))
+	mustContain(t, "alerts heading", b.text("#heading"), "1 open alert")
+	mustRow(t, "alerts", b.rows("table.alerts"), "firing | error | payments | api is failing: status == 200 failed (status=503)")
+	b.clickAndLoad("table.alerts tbody tr td:nth-child(5) a")
+	b.do(chromedp.WaitVisible(chromedp.CSS("#timeline")))
+	b.shot("alert.png")
+	if got := evalIn[string](b, `location.pathname`); !strings.HasPrefix(got, "/alerts/") {
+		t.Fatalf("the alert link led to %s", got)
+	}
+	mustContain(t, "alert status", b.text("#status"), "FIRING")
+	mustContain(t, "runbook", b.text("#runbook"), "Payments API down", "1. Look at the payments log.\n2. Restart the payments pod.")
+	mustRow(t, "timeline", b.rows("#timeline"), "| fired | check | ")
+	mustRow(t, "labels", b.rows("#labels"), "check | api")
+
 	// On a phone the pages must fit the screen: nothing to scroll sideways.
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.fits("alert page")
+	b.do(chromedp.Navigate(h.url + "/checks/payments/api"))
+	b.do(chromedp.WaitVisible(chromedp.CSS("table.conditions")))
 	b.fits("check page")
 	b.shot("check-narrow.png")
 	b.do(chromedp.Navigate(h.url + "/"))

@@ -67,11 +67,13 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 		}
 		return startChild(ctx, opt.Binary, []string{"serve", "--config", cfg, "--listen", addr, "--store", store}, `http://\S+`, opt.Log, opt.Env...)
 	}
-	vigil, _, err := serve()
+	vigil, stopFirst, err := serve()
 	if err != nil {
 		return rep, err
 	}
+	defer stopFirst() // on the way out early; after the kill it has nothing to stop
 	lctx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
 	done := make(chan loadResult, 1)
 	go func() {
 		done <- load{url: vigil.url + "/api/v1/integrations/alertmanager", key: "bench-key", clients: opt.Clients, batch: opt.Batch,

@@ -98,6 +98,18 @@ func (d *Directory) Handoffs(from, to time.Time) []Handoff {
 	return out
 }
 
+// OffCall is when person, on call on schedule at t, goes off call. ok is
+// false when they are not on call at t, or still are a year later (the only
+// member of a rotation is on call for good).
+func (d *Directory) OffCall(schedule, person string, t time.Time) (time.Time, bool) {
+	s, found := d.schedules[schedule]
+	if !found || !slices.Contains(s.people(t), person) {
+		return time.Time{}, false
+	}
+	u := s.until(person, t)
+	return u, !u.IsZero()
+}
+
 // people is who is on call at t, whatever put them there.
 func (s *schedule) people(t time.Time) []string {
 	var out []string

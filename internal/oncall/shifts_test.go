@@ -237,3 +237,37 @@ func TestHandoffsAgreeWithShifts(t *testing.T) {
 		}
 	}
 }
+
+func TestOffCall(t *testing.T) {
+	p := primary()
+	d := oneSchedule(t, hcm, p.Rotations, p.Overrides)
+	solo := oneSchedule(t, hcm, []config.Rotation{rot("solo", []string{"thach"}, 168*time.Hour, "2026-11-23T09:00:00")}, nil)
+	tests := []struct {
+		name   string
+		d      *Directory
+		person string
+		at     string // local
+		want   string // local; "" for not ok
+	}{
+		{"weekly shift ends at the handoff", d, "thach", "2026-11-24T12:00:00", "2026-11-30T09:00:00"},
+		{"a shift running into the person's own override lasts through it", d, "john", "2026-11-30T10:00:00", "2026-12-03T09:00:00"},
+		{"an override ends when the rotation hands to someone else", d, "susan", "2026-12-03T10:00:00", "2026-12-03T21:00:00"},
+		{"not on call", d, "john", "2026-11-24T12:00:00", ""},
+		{"the only member is on call for good", solo, "thach", "2026-11-24T12:00:00", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id := tc.d.Schedules()[0]
+			got, ok := tc.d.OffCall(id, tc.person, local(t, hcm, tc.at))
+			if tc.want == "" {
+				if ok {
+					t.Fatalf("OffCall = %v, true; want not ok", got)
+				}
+				return
+			}
+			if want := local(t, hcm, tc.want); !ok || !got.Equal(want) {
+				t.Fatalf("OffCall = %v, %v; want %v", got, ok, want)
+			}
+		})
+	}
+}

@@ -220,10 +220,19 @@ func (s *Server) alertNotifications(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ns, err := s.d.Store.AlertNotifications(r.Context(), id)
+	out, err := s.notifications(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// notifications is the delivery history of alert id, oldest first.
+func (s *Server) notifications(r *http.Request, id int64) ([]notificationView, error) {
+	ns, err := s.d.Store.AlertNotifications(r.Context(), id)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]notificationView, 0, len(ns))
 	for _, n := range ns {
@@ -243,7 +252,7 @@ func (s *Server) alertNotifications(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 func alertID(r *http.Request) (int64, error) {

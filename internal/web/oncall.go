@@ -11,8 +11,10 @@ type onCallView struct {
 	Schedule string       `json:"schedule"`
 	At       time.Time    `json:"at"`
 	OnCall   []personView `json:"on_call"`
-	Until    *time.Time   `json:"until"` // end of the current shift
-	Next     []shiftView  `json:"next"`  // the following shifts
+	// Until is when the first of them goes off call; null when nobody is
+	// on call, or they still are a year later.
+	Until *time.Time  `json:"until"`
+	Next  []shiftView `json:"next"` // the following shifts
 }
 
 type personView struct {
@@ -26,6 +28,9 @@ type shiftView struct {
 	End    time.Time  `json:"end"`
 	Source string     `json:"source"`
 }
+
+// nextShiftsWindow is how far ahead the answer lists the next shifts.
+const nextShiftsWindow = 14 * 24 * time.Hour
 
 // onCall answers GET /api/v1/oncall?at=RFC3339&schedule=ID: who is on call
 // on every schedule (or one), and the next shifts.
@@ -53,16 +58,12 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 		v := onCallView{Schedule: sched, At: at, OnCall: []personView{}, Next: []shiftView{}}
 		for _, id := range dir.OnCall(sched, at) {
 			v.OnCall = append(v.OnCall, person(id))
-		}
-		for _, sh := range dir.Shifts(sched, at, at.Add(14*24*time.Hour)) {
-			if !sh.Start.After(at) {
-				if v.Until == nil || sh.End.Before(*v.Until) {
-					end := sh.End
-					v.Until = &end
-				}
-				continue
+			if end, ok := dir.OffCall(sched, id, at); ok && (v.Until == nil || end.Before(*v.Until)) {
+				v.Until = &end
 			}
-			if len(v.Next) < 5 {
+		}
+		for _, sh := range dir.Shifts(sched, at, at.Add(nextShiftsWindow)) {
+			if sh.Start.After(at) && len(v.Next) < 5 {
 				v.Next = append(v.Next, shiftView{Person: person(sh.Person), Start: sh.Start, End: sh.End, Source: sh.Source})
 			}
 		}

@@ -48,5 +48,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	mux.HandleFunc("GET /checks/{service}/{check}", s.checkPage)
+	mux.HandleFunc("GET /alerts", s.alertsPage)
+	mux.HandleFunc("GET /alerts/{id}", s.alertPage)
 	mux.Handle("GET /static/", staticFiles())
 }

@@ -26,6 +26,8 @@ const barDays = 90
 func parsePages() (*template.Template, error) {
 	return template.New("").Funcs(template.FuncMap{
 		"ago":      agoText,
+		"list":     func(v ...string) []string { return v },
+		"since":    func(now, t time.Time) string { return agoText(now, &t) },
 		"pct":      pctText,
 		"uptimeOf": uptimeOf,
 		"dur":      func(d string) string { return d },

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// alertsPageLimit is how many alerts the alerts page lists.
+const alertsPageLimit = 200
+
+type alertsPage struct {
+	Now     time.Time
+	Status  string // the filter: open, firing, acknowledged, resolved or all
+	Alerts  []alertView
+	Total   int
+	Shown   int
+	Refresh int
+	Version string
+}
+
+// alertsPage renders /alerts?status=: alerts newest first, open ones unless
+// asked otherwise.
+func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
+	p := alertsPage{Now: s.now(), Status: r.URL.Query().Get("status"), Refresh: 30, Version: s.d.Version}
+	f := store.AlertFilter{Limit: alertsPageLimit}
+	switch p.Status {
+	case "", "open":
+		p.Status = "open"
+		f.Status = []string{string(alert.Firing), string(alert.Acknowledged)}
+	case string(alert.Firing), string(alert.Acknowledged), string(alert.Resolved):
+		f.Status = []string{p.Status}
+	case "all":
+	default:
+		s.writeError(w, r, errs.E(errs.Invalid, "status must be open, firing, acknowledged, resolved or all, not %q", p.Status))
+		return
+	}
+	rows, total, err := s.d.Store.Alerts(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, a := range rows {
+		p.Alerts = append(p.Alerts, newAlertView(a))
+	}
+	p.Total, p.Shown = total, len(rows)
+	s.render(w, r, "alerts.html", p)
+}
+
+type alertPage struct {
+	Now           time.Time
+	Alert         alertView
+	Runbook       *runbookView
+	Log           []alertLogView
+	Notifications []notificationView
+	Refresh       int
+	Version       string
+}
+
+type runbookView struct {
+	ID, Title, Doc string
+}
+
+// alertPage renders /alerts/{id}: what the alert is, its SOP, its timeline
+// and who was told. It is the page every notification links to.
+func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
+	id, err := alertID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, err := s.d.Store.Alert(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		err = errs.E(errs.NotFound, "no alert %d", id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p := alertPage{Now: s.now(), Alert: newAlertView(a), Refresh: 30, Version: s.d.Version}
+	if a.Runbook != "" {
+		for _, rb := range s.d.Config().Runbooks {
+			if rb.ID == a.Runbook {
+				p.Runbook = &runbookView{ID: rb.ID, Title: rb.Title, Doc: rb.Doc}
+			}
+		}
+	}
+	logs, err := s.d.Store.AlertLogs(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, l := range logs {
+		p.Log = append(p.Log, alertLogView{At: l.At, Kind: l.Kind, Actor: l.Actor, Detail: l.Detail})
+	}
+	if p.Notifications, err = s.notifications(r, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.render(w, r, "alert.html", p)
+}
