@@ -211,3 +211,34 @@ schedules:
 		t.Fatalf("vigil oncall: %d\n%s", code, out)
 	}
 }
+
+// TestHandoffBeyondTheLookahead: a monthly rotation's next handoff is weeks
+// away, further than the pager looks ahead; the incoming person is told all
+// the same. A schedule with a single member says no handoff is planned.
+func TestHandoffBeyondTheLookahead(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, fmt.Sprintf(`
+people:
+  - {id: thach, contacts: {webhook: "%[1]s/thach"}}
+  - {id: john, contacts: {webhook: "%[1]s/john"}}
+  - {id: susan, contacts: {webhook: "%[1]s/susan"}}
+schedules:
+  - id: monthly
+    rotations: [{id: m, members: [thach, john], length: 30d, start: "2026-11-13T09:00:00"}]
+  - id: solo
+    rotations: [{id: s, members: [susan], length: 7d, start: "2026-12-20T09:00:00"}]
+`, sk.URL), "")
+	// The clock starts on 23 November; john takes over on 13 December, 20
+	// days on, and susan starts for good on 20 December.
+	h.advanceUntil("monthly handoff", 24*time.Hour, 25*24*time.Hour, func() bool { return len(sk.deliveries("/john")) == 1 })
+	if msg := sk.deliveries("/john")[0].Message; msg.Handoff == nil || !msg.Handoff.From.Equal(time.Date(2026, 12, 13, 9, 0, 0, 0, time.UTC)) ||
+		!msg.Handoff.Until.Equal(time.Date(2027, 1, 12, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("john's handoff: %+v", msg.Handoff)
+	}
+	h.advanceUntil("solo handoff", 24*time.Hour, 10*24*time.Hour, func() bool { return len(sk.deliveries("/susan")) == 1 })
+	solo := sk.deliveries("/susan")
+	if len(solo) != 1 || solo[0].Message.Handoff == nil || !solo[0].Message.Handoff.Until.IsZero() ||
+		!strings.HasSuffix(solo[0].Message.Title, "with no handoff planned") {
+		t.Fatalf("susan's handoff: %+v", solo)
+	}
+}

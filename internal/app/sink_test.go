@@ -42,8 +42,10 @@ type delivery struct {
 			} `json:"runbook"`
 		} `json:"alerts"`
 		Handoff *struct {
-			Schedule string `json:"schedule"`
-			Person   string `json:"person"`
+			Schedule string    `json:"schedule"`
+			Person   string    `json:"person"`
+			From     time.Time `json:"from"`
+			Until    time.Time `json:"until"`
 		} `json:"handoff"`
 	}
 }

@@ -94,8 +94,8 @@ func (s *sinkStats) record(r *http.Request) {
 			Annotations map[string]string `json:"annotations"`
 		} `json:"alerts"`
 	}
-	if json.Unmarshal(body, &msg) != nil {
-		return
+	if json.Unmarshal(body, &msg) != nil || msg.Kind == "" {
+		return // not a notification: the baseline's batches are only parsed
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

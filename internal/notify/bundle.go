@@ -3,6 +3,7 @@ package notify
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Bundle merges messages for one destination into one: a person paged about
@@ -35,7 +36,11 @@ func Bundle(msgs []Message) Message {
 	}
 	out.Title = fmt.Sprintf("%d notifications: %s", len(msgs), strings.Join(titles, "; "))
 	if len(out.Title) > 300 {
-		out.Title = out.Title[:297] + "..."
+		cut := 297
+		for cut > 0 && !utf8.RuneStart(out.Title[cut]) {
+			cut-- // never split a character
+		}
+		out.Title = out.Title[:cut] + "..."
 	}
 	out.Text = strings.Join(texts, "\n\n")
 	return out

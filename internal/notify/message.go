@@ -73,7 +73,7 @@ type Handoff struct {
 	Schedule string    `json:"schedule"`
 	Person   string    `json:"person"`
 	From     time.Time `json:"from"`
-	Until    time.Time `json:"until"`
+	Until    time.Time `json:"until,omitzero"` // zero: no handoff planned
 }
 
 // DestinationType is how a destination is reached.

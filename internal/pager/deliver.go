@@ -110,12 +110,20 @@ func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing,
 	}
 	if len(m.alerts) > 0 {
 		msg.Service = m.alerts[0].row.Service
+		msg.URL = p.w.url("/alerts")
+	}
+	if len(msg.Alerts) == 1 {
+		msg.URL = msg.Alerts[0].URL
 	}
 	if len(m.handoffs) > 0 {
 		h := m.handoffs[0]
 		msg.Handoff = &h
-		msg.Title = fmt.Sprintf("You are on call for %s from %s until %s", h.Schedule,
-			h.From.Format("Mon 2 Jan 15:04 MST"), h.Until.Format("Mon 2 Jan 15:04 MST"))
+		msg.Title = fmt.Sprintf("You are on call for %s from %s", h.Schedule, h.From.Format("Mon 2 Jan 15:04 MST"))
+		if h.Until.IsZero() {
+			msg.Title += " with no handoff planned"
+		} else {
+			msg.Title += " until " + h.Until.Format("Mon 2 Jan 15:04 MST")
+		}
 		msg.Text = msg.Title
 		return msg
 	}

@@ -20,10 +20,12 @@ func (p *Pager) handoff(c *change, out *outgoing, now time.Time) {
 	p.scheduleHandoff(now)
 }
 
-// scheduleHandoff puts the next handoff after now on the agenda.
+// scheduleHandoff puts the next handoff after now on the agenda. With none
+// within handoffLookahead (a monthly rotation) it looks again then.
 func (p *Pager) scheduleHandoff(now time.Time) {
-	for _, h := range p.w.dir.Handoffs(now.Add(time.Nanosecond), now.Add(handoffLookahead)) {
-		p.timers.add(timer{at: h.At, kind: handoffTimer})
-		return
+	at := now.Add(handoffLookahead)
+	if hs := p.w.dir.Handoffs(now.Add(time.Nanosecond), at); len(hs) > 0 {
+		at = hs[0].At
 	}
+	p.timers.add(timer{at: at, kind: handoffTimer})
 }

@@ -62,8 +62,11 @@ func build(m notify.Message) payload {
 		blocks = append(blocks, contextBlock(line))
 	}
 	if h := m.Handoff; h != nil {
-		blocks = append(blocks, section(fmt.Sprintf("You are on call for *%s* from %s until %s.",
-			escape(h.Schedule), date(h.From), date(h.Until))))
+		until := " until " + date(h.Until) + "."
+		if h.Until.IsZero() {
+			until = ", with no handoff planned."
+		}
+		blocks = append(blocks, section(fmt.Sprintf("You are on call for *%s* from %s", escape(h.Schedule), date(h.From))+until))
 	}
 	if text := strings.TrimSpace(m.Text); text != "" && len(m.Alerts) == 0 {
 		blocks = append(blocks, section(escape(text)))

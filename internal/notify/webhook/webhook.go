@@ -26,6 +26,7 @@
 //	  }],
 //	  "handoff": {"schedule": "sre-primary", "person": "thach",
 //	              "from": "2026-11-30T09:00:00+07:00", "until": "2026-12-07T09:00:00+07:00"},
+//	                                   // until is omitted when no handoff is planned
 //	  "url": "https://vigil.example/…",
 //	  "at": "2026-11-27T22:04:00Z"
 //	}

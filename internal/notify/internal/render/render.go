@@ -117,8 +117,12 @@ func Since(a notify.Alert, at time.Time) string {
 	return When(a.Since)
 }
 
-// Handoff is the sentence a handoff message is about.
+// Handoff is the sentence a handoff message is about. A zero Until means no
+// handoff is planned (the only member of a rotation).
 func Handoff(h notify.Handoff) string {
+	if h.Until.IsZero() {
+		return fmt.Sprintf("You are on call for %s from %s, with no handoff planned.", h.Schedule, When(h.From))
+	}
 	return fmt.Sprintf("You are on call for %s from %s until %s.", h.Schedule, When(h.From), When(h.Until))
 }
 
