@@ -47,6 +47,12 @@ func TestStore(t *testing.T) {
 		{"Prune", testPrune},
 		{"UnknownCheckRejected", testUnknownCheckRejected},
 		{"Observe", testObserve},
+		{"AlertsRoundTrip", testAlertsRoundTrip},
+		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
+		{"AlertsFilter", testAlertsFilter},
+		{"NotificationsOutbox", testNotificationsOutbox},
+		{"Silences", testSilences},
+		{"SettingOnce", testSettingOnce},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

@@ -1,0 +1,283 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+)
+
+func alertRow(id int64, key, status string, at time.Duration) AlertRow {
+	return AlertRow{
+		ID: id, DedupKey: key, Source: "alertmanager", Integration: "prom", Status: status, Severity: "critical",
+		Summary: "Disk full " + key, Service: "shop", Labels: map[string]string{"alertname": "DiskFull", "host": key},
+		Annotations: map[string]string{"description": "95%\nused"}, Links: []alert.Link{{Href: "https://grafana/d/1", Text: "Dashboard"}},
+		Runbook: "cleanup", Occurrences: 1, FirstSeen: t0.Add(at), LastSeen: t0.Add(at), UpdatedAt: t0.Add(at),
+	}
+}
+
+func writeAlerts(t *testing.T, s *Store, b AlertBatch) {
+	t.Helper()
+	if err := s.WriteAlerts(context.Background(), b); err != nil {
+		t.Fatalf("WriteAlerts: %v", err)
+	}
+}
+
+// testAlertsRoundTrip: every field of an alert, its log, its group and its
+// group membership comes back as written, and rewriting an alert updates it.
+func testAlertsRoundTrip(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	a := alertRow(1, "k1", "firing", 0)
+	g := GroupRow{Key: "shop|{alertname=DiskFull}", Route: "0", Service: "shop", Labels: map[string]string{"alertname": "DiskFull"},
+		CreatedAt: t0, NextFlushAt: t0.Add(30 * time.Second)}
+	m := MemberRow{AlertID: 1, GroupKey: g.Key, NotifiedAt: t0.Add(30 * time.Second), EscStep: 1, NextEscAt: t0.Add(15 * time.Minute)}
+	writeAlerts(t, s, AlertBatch{
+		Alerts: []AlertRow{a}, Groups: []GroupRow{g}, Members: []MemberRow{m},
+		Log: []AlertLog{{ID: 1, AlertID: 1, At: t0, Kind: "fired", Actor: "alertmanager/prom", Detail: "Disk full"},
+			{ID: 2, AlertID: 1, At: t0.Add(30 * time.Second), Kind: "notified", Actor: "vigil", Detail: "step 1: person/thach/slack"}},
+	})
+	got, err := s.Alert(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameAlert(got, a) {
+		t.Fatalf("Alert(1) =\n%+v\nwant\n%+v", got, a)
+	}
+	logs, err := s.AlertLogs(ctx, 1)
+	if err != nil || len(logs) != 2 || logs[0].Kind != "fired" || logs[1].Detail != "step 1: person/thach/slack" || !logs[1].At.Equal(t0.Add(30*time.Second)) {
+		t.Fatalf("AlertLogs = %+v, %v", logs, err)
+	}
+	groups, err := s.Groups(ctx)
+	if err != nil || len(groups) != 1 || groups[0].Key != g.Key || !maps.Equal(groups[0].Labels, g.Labels) || !groups[0].NextFlushAt.Equal(g.NextFlushAt) {
+		t.Fatalf("Groups = %+v, %v", groups, err)
+	}
+	members, err := s.Members(ctx)
+	if err != nil || len(members) != 1 || members[0].EscStep != 1 || !members[0].NextEscAt.Equal(m.NextEscAt) || !members[0].NotifiedAt.Equal(m.NotifiedAt) {
+		t.Fatalf("Members = %+v, %v", members, err)
+	}
+
+	// Acknowledged, counted again, its group flushed: written whole.
+	a.Status, a.Occurrences, a.LastSeen, a.AckedAt, a.AckedBy = "acknowledged", 3, t0.Add(time.Minute), t0.Add(2*time.Minute), "thach (link)"
+	g.LastFlushAt, g.NextFlushAt = t0.Add(5*time.Minute), t0.Add(10*time.Minute)
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, Groups: []GroupRow{g}})
+	if got, _ := s.Alert(ctx, 1); !sameAlert(got, a) {
+		t.Fatalf("after update Alert(1) =\n%+v\nwant\n%+v", got, a)
+	}
+	if groups, _ := s.Groups(ctx); len(groups) != 1 || !groups[0].LastFlushAt.Equal(g.LastFlushAt) {
+		t.Fatalf("group after flush: %+v", groups)
+	}
+
+	// Resolved and announced: the member and the group go; the alert stays.
+	a.Status, a.ResolvedAt, a.ResolvedBy = "resolved", t0.Add(time.Hour), "alertmanager/prom"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, DeleteMembers: []MemberKey{{1, g.Key}}, DeleteGroups: []string{g.Key}})
+	if groups, _ := s.Groups(ctx); len(groups) != 0 {
+		t.Fatalf("groups after delete: %+v", groups)
+	}
+	if members, _ := s.Members(ctx); len(members) != 0 {
+		t.Fatalf("members after delete: %+v", members)
+	}
+	if live, err := s.LiveAlerts(ctx); err != nil || len(live) != 0 {
+		t.Fatalf("LiveAlerts after resolution = %+v, %v", live, err)
+	}
+	if _, err := s.Alert(ctx, 99); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Alert(99): %v, want ErrNotFound", err)
+	}
+	if al, lg, _, err := s.MaxIDs(ctx); err != nil || al != 1 || lg != 2 {
+		t.Fatalf("MaxIDs = %d, %d, %v", al, lg, err)
+	}
+}
+
+func sameAlert(a, b AlertRow) bool {
+	return a.ID == b.ID && a.DedupKey == b.DedupKey && a.Source == b.Source && a.Integration == b.Integration &&
+		a.Status == b.Status && a.Severity == b.Severity && a.Summary == b.Summary && a.Service == b.Service &&
+		maps.Equal(a.Labels, b.Labels) && maps.Equal(a.Annotations, b.Annotations) && slices.Equal(a.Links, b.Links) &&
+		a.Runbook == b.Runbook && a.Occurrences == b.Occurrences && a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) &&
+		a.AckedAt.Equal(b.AckedAt) && a.AckedBy == b.AckedBy && a.ResolvedAt.Equal(b.ResolvedAt) && a.ResolvedBy == b.ResolvedBy
+}
+
+// testOneOpenAlertPerKey: the store refuses a second open alert with the
+// same key, and the whole batch with it; a resolved one and its successor
+// may share a key, even within one batch.
+func testOneOpenAlertPerKey(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{alertRow(1, "k", "firing", 0)}})
+	err := s.WriteAlerts(ctx, AlertBatch{Alerts: []AlertRow{alertRow(2, "k", "firing", time.Minute), alertRow(3, "other", "firing", time.Minute)}})
+	if err == nil {
+		t.Fatal("a second open alert with the same key was accepted")
+	}
+	if _, err := s.Alert(ctx, 3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the refused batch was partly written: %v", err)
+	}
+	resolved := alertRow(1, "k", "resolved", 0)
+	resolved.ResolvedAt = t0.Add(time.Hour)
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{alertRow(2, "k", "firing", time.Hour), resolved}})
+	if a, err := s.Alert(ctx, 2); err != nil || a.Status != "firing" {
+		t.Fatalf("successor: %+v, %v", a, err)
+	}
+}
+
+// testAlertsFilter: newest first, filtered by status and service, paged, and
+// counted in all.
+func testAlertsFilter(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	var rows []AlertRow
+	for i := int64(1); i <= 25; i++ {
+		r := alertRow(i, fmt.Sprint("k", i), []string{"firing", "acknowledged", "resolved"}[i%3], time.Duration(i)*time.Minute)
+		if i%5 == 0 {
+			r.Service = "db"
+		}
+		rows = append(rows, r)
+	}
+	writeAlerts(t, s, AlertBatch{Alerts: rows})
+	ids := func(rs []AlertRow) []int64 {
+		var out []int64
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		f     AlertFilter
+		want  []int64
+		total int
+	}{
+		{"all, newest first", AlertFilter{Limit: 3}, []int64{25, 24, 23}, 25},
+		{"second page", AlertFilter{Limit: 3, Offset: 3}, []int64{22, 21, 20}, 25},
+		{"open", AlertFilter{Status: []string{"firing", "acknowledged"}, Limit: 4}, []int64{25, 24, 22, 21}, 17},
+		{"resolved of db", AlertFilter{Status: []string{"resolved"}, Service: "db"}, []int64{20, 5}, 2},
+		{"service", AlertFilter{Service: "db"}, []int64{25, 20, 15, 10, 5}, 5},
+		{"nothing", AlertFilter{Service: "none"}, nil, 0},
+	}
+	for _, c := range cases {
+		got, total, err := s.Alerts(ctx, c.f)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !slices.Equal(ids(got), c.want) || total != c.total {
+			t.Errorf("%s: ids %v total %d, want %v total %d", c.name, ids(got), total, c.want, c.total)
+		}
+	}
+}
+
+// testNotificationsOutbox: notifications written with their alerts come due
+// in order, record their attempts, and make up each alert's history.
+func testNotificationsOutbox(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	n := func(id int64, dest string, due time.Duration, alerts ...int64) Notification {
+		return Notification{ID: id, CreatedAt: t0, GroupKey: "g", Kind: "firing", Destination: dest, Message: []byte(`{"title":"x"}`),
+			Status: NotifyPending, NextAttemptAt: t0.Add(due), AlertIDs: alerts}
+	}
+	writeAlerts(t, s, AlertBatch{
+		Alerts:        []AlertRow{alertRow(1, "a", "firing", 0), alertRow(2, "b", "firing", 0)},
+		Notifications: []Notification{n(1, "person/thach/slack", 0, 1, 2), n(2, "channel/ops", time.Minute, 1), n(3, "person/john/email", 0, 2)},
+	})
+	if next, err := s.NextNotificationAt(ctx); err != nil || !next.Equal(t0) {
+		t.Fatalf("NextNotificationAt = %v, %v", next, err)
+	}
+	due, err := s.DueNotifications(ctx, t0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 2 || due[0].ID != 1 || due[1].ID != 3 || string(due[0].Message) != `{"title":"x"}` {
+		t.Fatalf("due at t0: %+v", due)
+	}
+	err = s.UpdateNotifications(ctx, []NotificationUpdate{
+		{ID: 1, Status: NotifySent, Attempts: 1, SentAt: t0.Add(time.Second)},
+		{ID: 3, Status: NotifyPending, Attempts: 1, NextAttemptAt: t0.Add(2 * time.Minute), LastError: "503 Service Unavailable"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.DueNotifications(ctx, t0.Add(90*time.Second), 10); len(due) != 1 || due[0].ID != 2 {
+		t.Fatalf("due at 1m30s: %+v", due)
+	}
+	if next, _ := s.NextNotificationAt(ctx); !next.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("NextNotificationAt after attempts = %v", next)
+	}
+	hist, err := s.AlertNotifications(ctx, 2)
+	if err != nil || len(hist) != 2 || hist[0].ID != 1 || hist[0].Status != NotifySent || !hist[0].SentAt.Equal(t0.Add(time.Second)) ||
+		hist[1].ID != 3 || hist[1].Attempts != 1 || hist[1].LastError != "503 Service Unavailable" {
+		t.Fatalf("AlertNotifications(2) = %+v, %v", hist, err)
+	}
+	notified, err := s.NotifiedDestinations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(notified[1])
+	if !slices.Equal(notified[1], []string{"channel/ops", "person/thach/slack"}) {
+		t.Fatalf("NotifiedDestinations[1] = %v", notified[1])
+	}
+	if _, _, nmax, err := s.MaxIDs(ctx); err != nil || nmax != 3 {
+		t.Fatalf("MaxIDs notifications = %d, %v", nmax, err)
+	}
+}
+
+// testSilences: silences round-trip, are replaced by id, and list by end.
+func testSilences(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	sl := SilenceRow{ID: "s1", Matchers: []string{`service="shop"`, `alertname=~"DNS.*"`}, StartsAt: t0, EndsAt: t0.Add(2 * time.Hour),
+		CreatedBy: "susan (token/ops)", Comment: "release night", CreatedAt: t0, UpdatedAt: t0}
+	old := SilenceRow{ID: "s0", Matchers: []string{`a="b"`}, StartsAt: t0.Add(-3 * time.Hour), EndsAt: t0.Add(-time.Hour), CreatedAt: t0, UpdatedAt: t0}
+	for _, x := range []SilenceRow{sl, old} {
+		if err := s.PutSilence(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Silence(ctx, "s1")
+	if err != nil || !slices.Equal(got.Matchers, sl.Matchers) || got.Comment != sl.Comment || got.CreatedBy != sl.CreatedBy || !got.EndsAt.Equal(sl.EndsAt) {
+		t.Fatalf("Silence(s1) = %+v, %v", got, err)
+	}
+	if active, _ := s.Silences(ctx, t0); len(active) != 1 || active[0].ID != "s1" {
+		t.Fatalf("Silences(now) = %+v", active)
+	}
+	if all, _ := s.Silences(ctx, time.Time{}); len(all) != 2 || all[0].ID != "s0" {
+		t.Fatalf("Silences(all) = %+v", all)
+	}
+	sl.EndsAt, sl.UpdatedAt = t0.Add(time.Minute), t0.Add(time.Minute) // expired early
+	if err := s.PutSilence(ctx, sl); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Silence(ctx, "s1"); !got.EndsAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("after expiry: %+v", got)
+	}
+	if _, err := s.Silence(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Silence(nope): %v", err)
+	}
+}
+
+// testSettingOnce: concurrent first reads of a setting agree on one value.
+func testSettingOnce(t *testing.T, e engine) {
+	dsn := e.Fresh(t)
+	stores := []*Store{openStore(t, dsn, Options{}), openStore(t, dsn, Options{})}
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := stores[i%2].Setting(context.Background(), "link_secret", func() (string, error) { return fmt.Sprint("secret-", i), nil })
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = v
+		}()
+	}
+	wg.Wait()
+	for _, v := range got {
+		if v != got[0] || v == "" {
+			t.Fatalf("replicas disagree on the setting: %q", got)
+		}
+	}
+}
