@@ -110,8 +110,29 @@ func TestAlertmanagerWebhook(t *testing.T) {
 	if open = h.alerts("status=open"); len(open) != 1 || !strings.Contains(open[0].Summary, "db-2") {
 		t.Fatalf("after resolving db-1: %+v", open)
 	}
-	if r := h.alerts("status=resolved"); len(r) != 1 || r[0].ResolvedBy != "alertmanager/prometheus" {
+	r := h.alerts("status=resolved")
+	if len(r) != 1 || r[0].ResolvedBy != "alertmanager/prometheus" {
 		t.Fatalf("resolved: %+v", r)
+	}
+
+	// db-1 goes down again: a new alert with a new id and the same key; the
+	// resolved one stays resolved, as history.
+	h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", firing)
+	open = h.alerts("status=open")
+	if len(open) != 2 {
+		t.Fatalf("after db-1 fired again: %+v", open)
+	}
+	var again alertJSON
+	for _, a := range open {
+		if a.DedupKey == r[0].DedupKey {
+			again = a
+		}
+	}
+	if again.ID == 0 || again.ID == r[0].ID || again.Occurrences != 1 || again.Status != "firing" {
+		t.Fatalf("re-fired alert %+v, resolved one %+v", again, r[0])
+	}
+	if old := h.alert(r[0].ID); old.Status != "resolved" {
+		t.Fatalf("the resolved alert became %s", old.Status)
 	}
 }
 
