@@ -38,13 +38,13 @@ func (s Severity) Rank() int {
 // and the words Alertmanager rules commonly use (page, high, warn, low, none).
 func ParseSeverity(s string) (Severity, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "critical", "crit", "page", "p1", "high", "fatal", "emergency":
+	case "critical", "crit", "page", "p1", "sev1", "high", "fatal", "emergency":
 		return Critical, true
-	case "error", "err", "major", "p2":
+	case "error", "err", "major", "p2", "sev2":
 		return Error, true
-	case "warning", "warn", "minor", "p3", "medium":
+	case "warning", "warn", "minor", "p3", "sev3", "medium":
 		return Warning, true
-	case "info", "informational", "low", "none", "p4", "p5", "ok":
+	case "info", "informational", "notice", "low", "none", "p4", "p5", "sev4", "ok":
 		return Info, true
 	}
 	return "", false

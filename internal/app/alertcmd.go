@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
 type alertRow struct {
@@ -67,7 +69,7 @@ func alertListCmd(c *client) *cobra.Command {
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSTATUS\tSEVERITY\tSERVICE\tAGE\tCOUNT\tSUMMARY")
-			now := time.Now()
+			now := clock.Real().Now() // the CLI user's own clock
 			for _, a := range rows {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Status, a.Severity, a.Service, ago(now, a.FirstSeen), a.Occurrences, a.Summary)
 			}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -73,29 +72,18 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	a, err := s.d.Store.Alert(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		err = errs.E(errs.NotFound, "no alert %d", id)
-	}
+	a, log, err := s.alertWithLog(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	p := alertPage{Now: s.now(), Alert: newAlertView(a), Refresh: 30, Version: s.d.Version}
+	p := alertPage{Now: s.now(), Alert: newAlertView(a), Log: log, Refresh: 30, Version: s.d.Version}
 	if a.Runbook != "" {
 		for _, rb := range s.d.Config().Runbooks {
 			if rb.ID == a.Runbook {
 				p.Runbook = &runbookView{ID: rb.ID, Title: rb.Title, Doc: rb.Doc}
 			}
 		}
-	}
-	logs, err := s.d.Store.AlertLogs(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	for _, l := range logs {
-		p.Log = append(p.Log, alertLogView{At: l.At, Kind: l.Kind, Actor: l.Actor, Detail: l.Detail})
 	}
 	if p.Notifications, err = s.notifications(r, id); err != nil {
 		s.writeError(w, r, err)

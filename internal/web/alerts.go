@@ -128,15 +128,7 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	a, err := s.d.Store.Alert(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		err = errs.E(errs.NotFound, "no alert %d", id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	logs, err := s.d.Store.AlertLogs(r.Context(), id)
+	a, log, err := s.alertWithLog(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -144,11 +136,28 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		alertView
 		Log []alertLogView `json:"log"`
-	}{alertView: newAlertView(a), Log: []alertLogView{}}
-	for _, l := range logs {
-		out.Log = append(out.Log, alertLogView{At: l.At, Kind: l.Kind, Actor: l.Actor, Detail: l.Detail})
-	}
+	}{alertView: newAlertView(a), Log: log}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// alertWithLog reads an alert and its log, oldest entry first.
+func (s *Server) alertWithLog(r *http.Request, id int64) (store.AlertRow, []alertLogView, error) {
+	a, err := s.d.Store.Alert(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		err = errs.E(errs.NotFound, "no alert %d", id)
+	}
+	if err != nil {
+		return a, nil, err
+	}
+	logs, err := s.d.Store.AlertLogs(r.Context(), id)
+	if err != nil {
+		return a, nil, err
+	}
+	out := make([]alertLogView, 0, len(logs))
+	for _, l := range logs {
+		out = append(out, alertLogView{At: l.At, Kind: l.Kind, Actor: l.Actor, Detail: l.Detail})
+	}
+	return a, out, nil
 }
 
 // ackAlert answers POST /api/v1/alerts/{id}/ack.

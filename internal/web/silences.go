@@ -114,23 +114,33 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 	sl.ID = rand.Text()[:16]
 	row := store.SilenceRow{ID: sl.ID, Matchers: sl.Matchers, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt,
 		CreatedBy: sl.CreatedBy, Comment: sl.Comment, CreatedAt: now, UpdatedAt: now}
-	if err := s.d.Store.PutSilence(r.Context(), row); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.refreshSilences(r); err != nil {
+	if err := s.saveSilence(r, row); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, newSilenceView(row, now))
 }
 
-// getSilence answers GET /api/v1/silences/{id}.
-func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
+// silenceByID reads the silence the path names.
+func (s *Server) silenceByID(r *http.Request) (store.SilenceRow, error) {
 	row, err := s.d.Store.Silence(r.Context(), r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		err = errs.E(errs.NotFound, "no silence %q", r.PathValue("id"))
 	}
+	return row, err
+}
+
+// saveSilence stores a silence and hands the pager the new set.
+func (s *Server) saveSilence(r *http.Request, row store.SilenceRow) error {
+	if err := s.d.Store.PutSilence(r.Context(), row); err != nil {
+		return err
+	}
+	return s.refreshSilences(r)
+}
+
+// getSilence answers GET /api/v1/silences/{id}.
+func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
+	row, err := s.silenceByID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -145,10 +155,7 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	row, err := s.d.Store.Silence(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		err = errs.E(errs.NotFound, "no silence %q", r.PathValue("id"))
-	}
+	row, err := s.silenceByID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -162,11 +169,7 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 	if row.StartsAt.After(now) {
 		row.StartsAt = now
 	}
-	if err := s.d.Store.PutSilence(r.Context(), row); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.refreshSilences(r); err != nil {
+	if err := s.saveSilence(r, row); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

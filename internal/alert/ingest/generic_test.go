@@ -54,10 +54,10 @@ func TestGenericInvalid(t *testing.T) {
 	}{
 		{"missing key and summary", `{"severity":"info"}`, []string{"key: is missing or blank", "summary: is missing or blank (required to trigger)"}},
 		{"misspelt field", `{"key":"k","sumary":"s"}`, []string{"sumary: is not a known field"}},
-		{"bad action, severity, time, link", `{"key":"k","action":"close","severity":"sev1","at":"01/03/2026","links":[{"text":"no href"}]}`, []string{
+		{"bad action, severity, time, link", `{"key":"k","action":"close","severity":"urgent","at":"01/03/2026","links":[{"text":"no href"}]}`, []string{
 			`at: "01/03/2026" is not an RFC 3339 time`,
 			`action: "close" is not one of trigger, acknowledge, resolve`,
-			`severity: "sev1" is not one of critical, error, warning, info`,
+			`severity: "urgent" is not one of critical, error, warning, info`,
 			"links[0].href: is missing or blank",
 		}},
 		{"label of wrong type", `{"key":"k","summary":"s","labels":{"n":5}}`, []string{"labels: expected a string, found a number (at byte 40)"}},

@@ -9,48 +9,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/notify"
 )
 
 // Vigil's severity levels, most severe first.
 const (
-	Critical = "critical"
-	Error    = "error"
-	Warning  = "warning"
-	Info     = "info"
+	Critical = string(alert.Critical)
+	Error    = string(alert.Error)
+	Warning  = string(alert.Warning)
+	Info     = string(alert.Info)
 )
 
 // Severity maps the spellings sources use (Alertmanager rules, PagerDuty
-// events, Grafana) onto Vigil's four levels. Other values come back lowercased,
-// so a channel can still show them.
+// events, Grafana) onto Vigil's four levels, as ingestion does. Other values
+// come back lowercased, so a channel can still show them.
 func Severity(s string) string {
-	switch s = strings.ToLower(strings.TrimSpace(s)); s {
-	case "critical", "crit", "fatal", "page", "p1", "sev1":
-		return Critical
-	case "error", "err", "major", "high", "p2", "sev2":
-		return Error
-	case "warning", "warn", "minor", "medium", "p3", "sev3":
-		return Warning
-	case "info", "informational", "low", "notice", "p4", "p5", "sev4":
-		return Info
+	if sev, ok := alert.ParseSeverity(s); ok {
+		return string(sev)
 	}
-	return s
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // Rank orders severities: 4 for critical down to 1 for info, 0 when unknown.
-func Rank(s string) int {
-	switch Severity(s) {
-	case Critical:
-		return 4
-	case Error:
-		return 3
-	case Warning:
-		return 2
-	case Info:
-		return 1
-	}
-	return 0
-}
+func Rank(s string) int { return alert.Severity(Severity(s)).Rank() }
 
 // Resolved reports whether the alert is over.
 func Resolved(a notify.Alert) bool { return strings.EqualFold(a.Status, "resolved") }

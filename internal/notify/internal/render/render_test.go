@@ -11,7 +11,7 @@ import (
 func TestSeverity(t *testing.T) {
 	for in, want := range map[string]string{
 		"critical": Critical, "CRIT": Critical, " page ": Critical, "P1": Critical,
-		"error": Error, "major": Error, "high": Error,
+		"error": Error, "major": Error, "high": Critical, "sev2": Error,
 		"warning": Warning, "warn": Warning, "minor": Warning,
 		"info": Info, "low": Info, "": "", "Custom": "custom",
 	} {
