@@ -258,16 +258,24 @@ func (a *App) Reload(ctx context.Context) error {
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "on-call directory")
 	}
-	if err := a.pager.Reload(ctx, cfg); err != nil {
-		a.log.Error("config reload failed; keeping the running config", "err", err)
-		return errs.Wrap(errs.Internal, err, "applying config")
+	if err := a.pager.Check(cfg); err != nil {
+		a.log.Error("config reload refused; keeping the running config", "err", err)
+		return errs.Wrap(errs.Invalid, err, "applying config")
 	}
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.log.Error("config reload failed; keeping the running config", "err", err)
 		return errs.Wrap(errs.Internal, err, "applying config")
 	}
+	// The outbox finds destinations in the app's config: it changes before
+	// the pager can page a destination that is new in it.
 	a.dir.Store(dir)
 	a.setConfig(cfg)
+	if err := a.pager.Reload(ctx, cfg); err != nil {
+		// Only a shutdown or a cancelled request gets here; the pager keeps
+		// routing by the previous config until the next reload.
+		a.log.Error("applying the config to the pager failed", "err", err)
+		return errs.Wrap(errs.Unavailable, err, "applying config")
+	}
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")
 	}

@@ -49,6 +49,21 @@ type Outbox struct {
 
 	mu   sync.Mutex
 	sent map[string][]time.Time // recent sends per destination, for limits
+
+	// Owned by Run: destinations being delivered to now, and outcomes the
+	// store has not taken yet (their notifications are not sent again).
+	busy       map[string]bool
+	unrecorded map[int64]store.NotificationUpdate
+	recordAt   time.Time // after a failed write, the next attempt
+	failures   int
+	done       chan delivery
+	wg         sync.WaitGroup
+}
+
+// delivery is the outcome of one destination's send.
+type delivery struct {
+	dest    string
+	updates []store.NotificationUpdate
 }
 
 // NewOutbox makes a delivery worker; call Run.
@@ -65,7 +80,8 @@ func NewOutbox(opt OutboxOptions) *Outbox {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Outbox{opt: opt, wake: make(chan struct{}, 1), m: newOutboxMetrics(opt.Metrics), sent: map[string][]time.Time{}}
+	return &Outbox{opt: opt, wake: make(chan struct{}, 1), m: newOutboxMetrics(opt.Metrics), sent: map[string][]time.Time{},
+		busy: map[string]bool{}, unrecorded: map[int64]store.NotificationUpdate{}, done: make(chan delivery, opt.Workers)}
 }
 
 // Wake tells the worker there is new work.
@@ -77,77 +93,126 @@ func (o *Outbox) Wake() {
 }
 
 // Run delivers until ctx ends. Notifications left pending are picked up by
-// the next Run, after a restart too.
+// the next Run, after a restart too. Each destination is served by its own
+// worker (at most Workers at once), so one that hangs until its timeout
+// delays nobody else.
 func (o *Outbox) Run(ctx context.Context) {
 	t := o.opt.Clock.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
-		o.deliverDue(ctx)
-		wait := time.Minute
-		if next, err := o.opt.Store.NextNotificationAt(ctx); err == nil && !next.IsZero() {
-			wait = max(0, next.Sub(o.opt.Clock.Now()))
-		}
-		t.Reset(wait)
+		o.record()
+		o.dispatch(ctx)
+		t.Reset(o.wait(ctx))
 		select {
 		case <-ctx.Done():
+			o.stop()
 			return
+		case d := <-o.done:
+			o.finish(d)
 		case <-o.wake:
 		case <-t.Chan():
 		}
 	}
 }
 
-// deliverDue sends what is due, a destination at a time per worker.
-func (o *Outbox) deliverDue(ctx context.Context) {
-	for ctx.Err() == nil {
-		due, err := o.opt.Store.DueNotifications(ctx, o.opt.Clock.Now(), 1000)
-		if err != nil {
-			if ctx.Err() == nil {
-				o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
-			}
+// wait is how long Run may sleep before there is work.
+func (o *Outbox) wait(ctx context.Context) time.Duration {
+	now := o.opt.Clock.Now()
+	wait := time.Minute
+	if len(o.unrecorded) > 0 {
+		return max(0, o.recordAt.Sub(now))
+	}
+	if len(o.busy) >= o.opt.Workers {
+		return wait // a worker finishing wakes Run
+	}
+	if next, err := o.opt.Store.NextNotificationAt(ctx); err == nil && !next.IsZero() {
+		wait = max(0, next.Sub(now))
+	}
+	return wait
+}
+
+// dispatch starts a worker for each destination with something due, up to
+// Workers at once, skipping destinations already being served.
+func (o *Outbox) dispatch(ctx context.Context) {
+	if ctx.Err() != nil || len(o.unrecorded) > 0 || len(o.busy) >= o.opt.Workers {
+		return
+	}
+	due, err := o.opt.Store.DueNotifications(ctx, o.opt.Clock.Now(), 1000)
+	if err != nil {
+		if ctx.Err() == nil {
+			o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
+		}
+		return
+	}
+	byDest := map[string][]store.Notification{}
+	var order []string
+	for _, n := range due {
+		if o.busy[n.Destination] {
+			continue
+		}
+		if _, ok := byDest[n.Destination]; !ok {
+			order = append(order, n.Destination)
+		}
+		byDest[n.Destination] = append(byDest[n.Destination], n)
+	}
+	for _, dest := range order {
+		if len(o.busy) >= o.opt.Workers {
 			return
 		}
-		if len(due) == 0 {
-			return
-		}
-		byDest := map[string][]store.Notification{}
-		var order []string
-		for _, n := range due {
-			if _, ok := byDest[n.Destination]; !ok {
-				order = append(order, n.Destination)
-			}
-			byDest[n.Destination] = append(byDest[n.Destination], n)
-		}
-		updates := make([][]store.NotificationUpdate, len(order))
-		sem := make(chan struct{}, o.opt.Workers)
-		var wg sync.WaitGroup
-		for i, dest := range order {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				updates[i] = o.deliver(ctx, dest, byDest[dest])
-			}()
-		}
-		wg.Wait()
-		var all []store.NotificationUpdate
-		for _, u := range updates {
-			all = append(all, u...)
-		}
-		// Outcomes are recorded even while shutting down: a sent message must
-		// not be sent again needlessly.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		err = o.opt.Store.UpdateNotifications(wctx, all)
-		cancel()
-		if err != nil {
-			o.opt.Log.Error("outbox: recording deliveries failed; they may be sent again", "err", err)
-			return
-		}
-		if len(due) < 1000 {
-			return
+		o.busy[dest] = true
+		o.wg.Add(1)
+		go func(ns []store.Notification) {
+			defer o.wg.Done()
+			o.done <- delivery{dest: dest, updates: o.deliver(ctx, dest, ns)}
+		}(byDest[dest])
+	}
+}
+
+// finish records a worker's outcome.
+func (o *Outbox) finish(d delivery) {
+	delete(o.busy, d.dest)
+	for _, u := range d.updates {
+		o.unrecorded[u.ID] = u
+	}
+	o.record()
+}
+
+// record writes the outcomes the store has not taken yet. While it fails,
+// nothing new is sent (a sent message must not be sent again because its
+// outcome was lost), and it is retried with backoff.
+func (o *Outbox) record() {
+	if len(o.unrecorded) == 0 || o.opt.Clock.Now().Before(o.recordAt) {
+		return
+	}
+	us := make([]store.NotificationUpdate, 0, len(o.unrecorded))
+	for _, u := range o.unrecorded {
+		us = append(us, u)
+	}
+	// Outcomes are recorded even while shutting down.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := o.opt.Store.UpdateNotifications(ctx, us); err != nil {
+		o.failures++
+		delay := min(time.Second<<min(o.failures-1, 5), 30*time.Second)
+		o.recordAt = o.opt.Clock.Now().Add(delay)
+		o.opt.Log.Error("outbox: recording deliveries failed; sending waits until they are recorded", "retry_in", delay, "err", err)
+		return
+	}
+	clear(o.unrecorded)
+	o.failures, o.recordAt = 0, time.Time{}
+}
+
+// stop waits for the workers and records what they did.
+func (o *Outbox) stop() {
+	go func() { o.wg.Wait(); close(o.done) }()
+	for d := range o.done {
+		delete(o.busy, d.dest)
+		for _, u := range d.updates {
+			o.unrecorded[u.ID] = u
 		}
 	}
+	o.recordAt = time.Time{}
+	o.record()
 }
 
 // deliver sends one destination everything due for it, as one message.
@@ -181,7 +246,7 @@ func (o *Outbox) deliver(ctx context.Context, name string, ns []store.Notificati
 	o.m.observe(d.Type, err, sw.Elapsed())
 	now = o.opt.Clock.Now()
 	if err == nil {
-		o.record(name, now)
+		o.noteSent(name, now)
 		for _, n := range ns {
 			o.m.latency.Observe(now.Sub(n.CreatedAt).Seconds())
 		}
@@ -241,7 +306,7 @@ func (o *Outbox) held(name string, l Limit, now time.Time) (time.Time, bool) {
 	return recent[0].Add(l.Per), true
 }
 
-func (o *Outbox) record(name string, now time.Time) {
+func (o *Outbox) noteSent(name string, now time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.sent[name] = append(o.sent[name], now)

@@ -28,10 +28,11 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	return g
 }
 
-// runDue does every timer that is due.
-func (p *Pager) runDue(c *change, now time.Time) {
+// runDue does every timer that is due, and returns them.
+func (p *Pager) runDue(c *change, now time.Time) []timer {
 	out := newOutgoing()
-	for _, t := range p.timers.due(now) {
+	due := p.timers.due(now)
+	for _, t := range due {
 		switch t.kind {
 		case flushTimer:
 			if g := p.groups[t.group]; g != nil && !g.row.NextFlushAt.After(now) {
@@ -46,10 +47,13 @@ func (p *Pager) runDue(c *change, now time.Time) {
 				p.escalate(c, out, a, m, now)
 			}
 		case handoffTimer:
-			p.handoff(c, out, now)
+			if t.at.Equal(p.nextHand) {
+				p.handoff(c, out, now)
+			}
 		}
 	}
 	p.send(c, out, now)
+	return due
 }
 
 // flush is a group's moment to notify: new alerts start their escalation,
@@ -66,7 +70,7 @@ func (p *Pager) flush(c *change, out *outgoing, g *group, now time.Time) {
 		status := alert.Status(a.row.Status)
 		switch {
 		case status == alert.Resolved:
-			if !m.row.NotifiedAt.IsZero() && r.SendResolved && (a.suppressedBy == "" || r.ResolvedWhenSilenced) {
+			if !m.row.NotifiedAt.IsZero() && r.SendResolved && (r.ResolvedWhenSilenced || !p.silencedAtResolve(a, now)) {
 				for dest := range m.notified {
 					out.add(dest, notify.KindResolved, g.row.Key, a)
 				}
@@ -77,7 +81,9 @@ func (p *Pager) flush(c *change, out *outgoing, g *group, now time.Time) {
 		case muted:
 		case p.suppressed(c, a, now):
 		case m.row.NotifiedAt.IsZero():
-			p.start(c, out, a, m, policy, hasPolicy, now)
+			if status == alert.Firing { // acknowledged before anyone was paged: nobody needs to be
+				p.start(c, out, a, m, policy, hasPolicy, now)
+			}
 		case status == alert.Firing && r.RepeatInterval > 0 && !now.Before(lastTouch(m).Add(r.RepeatInterval)):
 			c.touchMember(m)
 			m.row.RemindedAt = now
@@ -97,6 +103,21 @@ func lastTouch(m *member) time.Time {
 		return m.row.RemindedAt
 	}
 	return m.row.NotifiedAt
+}
+
+// silencedAtResolve reports whether a resolved alert was held back when it
+// resolved: by a silence or maintenance then, or by anything at its last
+// flush. A restart forgets the last reason, so silences are asked again.
+func (p *Pager) silencedAtResolve(a *alertState, now time.Time) bool {
+	at := a.row.ResolvedAt
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	if a.suppressedBy != "" || len(p.silences.Silencing(a.row.Labels, at)) > 0 {
+		return true
+	}
+	_, inMaint := p.w.maint.In(a.row.Labels, at)
+	return inMaint
 }
 
 // start pages the first step of the policy about a new alert.

@@ -27,5 +27,12 @@ func (p *Pager) scheduleHandoff(now time.Time) {
 	if hs := p.w.dir.Handoffs(now.Add(time.Nanosecond), at); len(hs) > 0 {
 		at = hs[0].At
 	}
+	p.scheduleHandoffAt(at)
+}
+
+// scheduleHandoffAt makes at the one handoff timer that counts, so a reload
+// or a retry never starts a second chain.
+func (p *Pager) scheduleHandoffAt(at time.Time) {
+	p.nextHand = at
 	p.timers.add(timer{at: at, kind: handoffTimer})
 }

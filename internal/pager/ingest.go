@@ -212,12 +212,19 @@ func (p *Pager) leave(c *change, a *alertState, key string) {
 	}
 }
 
-// forgetDone drops resolved alerts that nothing waits on any more.
+// forgetDone drops resolved alerts that nothing waits on any more: those the
+// change touched, and those that just left their last group.
 func (p *Pager) forgetDone(c *change) {
-	for id, a := range c.alerts {
-		if a.row.Status == string(alert.Resolved) && len(a.members) == 0 {
+	forget := func(id int64) {
+		if a := p.alerts[id]; a != nil && a.row.Status == string(alert.Resolved) && len(a.members) == 0 {
 			delete(p.alerts, id)
 		}
+	}
+	for id := range c.alerts {
+		forget(id)
+	}
+	for k := range c.deleted {
+		forget(k.AlertID)
 	}
 }
 

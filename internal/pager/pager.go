@@ -64,7 +64,10 @@ type Pager struct {
 	timers   agenda
 	ids      struct{ alert, log, note int64 }
 	handoffs time.Time           // handoffs notified up to here
+	nextHand time.Time           // the one handoff timer that counts; others are stale
 	inhibit  *route.InhibitIndex // over the firing alerts; nil when stale
+	failures int                 // commits failed in a row
+	retryAt  time.Time           // after a failed commit, due work waits until then
 }
 
 type request struct {
@@ -106,10 +109,22 @@ func New(opt Options, cfg *config.Config) (*Pager, error) {
 }
 
 // Run loads what is in flight from the store and serves until ctx ends.
+// While the store cannot be read it keeps trying, and callers wait.
 func (p *Pager) Run(ctx context.Context) error {
-	if err := p.recover(ctx); err != nil {
-		return fmt.Errorf("pager: recovering alerts: %w", err)
+	for delay := time.Second; ; delay = min(2*delay, maxRetryDelay) {
+		err := p.recover(ctx)
+		if err == nil {
+			break
+		}
+		p.opt.Log.Error("pager: loading alerts from the store failed; retrying", "retry_in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pager: recovering alerts: %w", err)
+		case <-p.opt.Clock.After(delay):
+		}
 	}
+	p.handoffs = p.opt.Clock.Now()
+	p.scheduleHandoff(p.handoffs)
 	p.count.Store(int64(len(p.open)))
 	close(p.ready)
 	wake := p.opt.Clock.NewTimer(time.Hour)
@@ -142,6 +157,9 @@ func (p *Pager) resetTimer(t clock.Timer) {
 	next := p.timers.next()
 	d := time.Hour
 	if !next.IsZero() {
+		if next.Before(p.retryAt) {
+			next = p.retryAt
+		}
 		d = max(0, next.Sub(p.opt.Clock.Now()))
 	}
 	t.Reset(d)
@@ -162,8 +180,7 @@ func (p *Pager) drain(err error) {
 // serve applies a batch of requests and commits them together.
 func (p *Pager) serve(batch []*request) {
 	now := p.opt.Clock.Now()
-	c := newChange()
-	ids := p.ids
+	c, saved := newChange(), p.save()
 	replies := make([]reply, len(batch))
 	for i, r := range batch {
 		if r.ctx.Err() != nil {
@@ -182,12 +199,15 @@ func (p *Pager) serve(batch []*request) {
 		}
 	}
 	// Work that fell due meanwhile rides in the same transaction.
-	p.runDue(c, now)
+	var popped []timer
+	if !now.Before(p.retryAt) {
+		popped = p.runDue(c, now)
+	}
 	if err := p.commit(c); err != nil {
-		c.rollback()
-		p.ids = ids
-		for i := range replies {
-			if replies[i].err == nil {
+		p.failed(c, saved, popped, now, err)
+		for i, r := range batch {
+			// A new config or silences apply in memory whatever the store says.
+			if replies[i].err == nil && r.cfg == nil && r.sil == nil {
 				replies[i] = reply{err: errs.Wrap(errs.Unavailable, err, "could not store the change; nothing was recorded")}
 			}
 		}
@@ -199,16 +219,74 @@ func (p *Pager) serve(batch []*request) {
 
 // tick runs the timers that are due.
 func (p *Pager) tick() {
-	c := newChange()
-	ids := p.ids
-	p.runDue(c, p.opt.Clock.Now())
-	if err := p.commit(c); err != nil {
-		c.rollback()
-		p.ids = ids
-		p.opt.Log.Error("pager: writing due work failed; it will be retried", "err", err)
-		// The timers were consumed; put a retry in a second.
-		p.timers.add(timer{at: p.opt.Clock.Now().Add(time.Second), kind: flushTimer})
+	now := p.opt.Clock.Now()
+	if now.Before(p.retryAt) {
+		return
 	}
+	c, saved := newChange(), p.save()
+	popped := p.runDue(c, now)
+	if err := p.commit(c); err != nil {
+		p.failed(c, saved, popped, now, err)
+	}
+}
+
+// saved is what a failed commit puts back besides the change's own undo.
+type saved struct {
+	ids      struct{ alert, log, note int64 }
+	handoffs time.Time
+	nextHand time.Time
+}
+
+func (p *Pager) save() saved { return saved{ids: p.ids, handoffs: p.handoffs, nextHand: p.nextHand} }
+
+// maxRetryDelay bounds the wait between attempts after store failures.
+const maxRetryDelay = 30 * time.Second
+
+// failed puts memory back after a commit the store refused, puts the due
+// work it consumed back on the agenda after a backoff, and reloads the state
+// from the store: the commit may have applied after all (a timeout during
+// COMMIT), and the store is what survives a crash, so it is the truth.
+func (p *Pager) failed(c *change, sv saved, popped []timer, now time.Time, err error) {
+	c.rollback()
+	p.ids, p.handoffs, p.nextHand = sv.ids, sv.handoffs, sv.nextHand
+	p.invalidateInhibition()
+	p.failures++
+	delay := min(time.Second<<min(p.failures-1, 5), maxRetryDelay)
+	p.retryAt = now.Add(delay)
+	p.opt.Log.Error("pager: storing alert changes failed; due work is retried", "retry_in", delay, "err", err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if rerr := p.resync(ctx); rerr != nil {
+		p.opt.Log.Error("pager: reloading alerts after a failed commit failed; keeping the state from before it", "err", rerr)
+		for _, t := range popped {
+			if t.kind != handoffTimer {
+				t.at = p.retryAt
+				p.timers.add(t)
+			}
+		}
+	}
+	for _, t := range popped {
+		if t.kind == handoffTimer {
+			p.scheduleHandoffAt(p.retryAt)
+			break
+		}
+	}
+}
+
+// resync replaces the in-memory state with what the store holds.
+func (p *Pager) resync(ctx context.Context) error {
+	alerts, open, groups, timers, ids := p.alerts, p.open, p.groups, p.timers, p.ids
+	p.alerts, p.open, p.groups, p.timers = map[int64]*alertState{}, map[string]*alertState{}, map[string]*group{}, nil
+	p.invalidateInhibition()
+	if err := p.recover(ctx); err != nil {
+		p.alerts, p.open, p.groups, p.timers, p.ids = alerts, open, groups, timers, ids
+		return err
+	}
+	if !p.nextHand.IsZero() {
+		p.scheduleHandoffAt(p.nextHand)
+	}
+	p.count.Store(int64(len(p.open)))
+	return nil
 }
 
 func (p *Pager) commit(c *change) error {
@@ -224,6 +302,7 @@ func (p *Pager) commit(c *change) error {
 	if err != nil {
 		return err
 	}
+	p.failures, p.retryAt = 0, time.Time{}
 	p.forgetDone(c)
 	p.count.Store(int64(len(p.open)))
 	if len(c.notes) > 0 && p.opt.Notify != nil {
@@ -288,6 +367,12 @@ func (p *Pager) operateCall(ctx context.Context, id int64, a alert.Action, by st
 		return Outcome{}, rep.err
 	}
 	return rep.outcomes[0], nil
+}
+
+// Check reports whether Reload would accept cfg, without applying it.
+func (p *Pager) Check(cfg *config.Config) error {
+	_, err := newWorld(cfg, p.opt.Log)
+	return err
 }
 
 // Reload applies a new config: routes, policies, people and channels.

@@ -10,8 +10,10 @@ import (
 
 // recover loads what was in flight when Vigil stopped: open alerts, alerts
 // whose resolution is still to be announced, groups and their timers, who
-// was paged about what, and the silences.
+// was paged about what, and the silences. It fills empty state; after an
+// error the state is partial and must be emptied before another attempt.
 func (p *Pager) recover(ctx context.Context) error {
+	p.alerts, p.open, p.groups, p.timers = map[int64]*alertState{}, map[string]*alertState{}, map[string]*group{}, nil
 	s := p.opt.Store
 	var err error
 	if p.ids.alert, p.ids.log, p.ids.note, err = s.MaxIDs(ctx); err != nil {
@@ -40,17 +42,13 @@ func (p *Pager) recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	notified, err := s.NotifiedDestinations(ctx)
-	if err != nil {
-		return err
-	}
 	for _, m := range members {
 		a, g := p.alerts[m.AlertID], p.groups[m.GroupKey]
 		if a == nil || g == nil {
 			continue
 		}
 		mem := &member{row: m, notified: map[string]bool{}}
-		for _, d := range notified[m.AlertID] {
+		for _, d := range m.Paged {
 			mem.notified[d] = true
 		}
 		a.members[m.GroupKey] = mem
@@ -62,8 +60,6 @@ func (p *Pager) recover(ctx context.Context) error {
 		return err
 	}
 	p.silences = SilencesFrom(sil)
-	p.handoffs = p.opt.Clock.Now()
-	p.scheduleHandoff(p.handoffs)
 	p.opt.Log.Info("pager ready", "open_alerts", len(p.open), "groups", len(p.groups))
 	return nil
 }

@@ -1,6 +1,9 @@
 package pager
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -95,7 +98,9 @@ func (c *change) batch() store.AlertBatch {
 	}
 	for k, m := range c.members {
 		if !c.deleted[k] {
-			b.Members = append(b.Members, m.row)
+			row := m.row
+			row.Paged = slices.Sorted(maps.Keys(m.notified))
+			b.Members = append(b.Members, row)
 		}
 	}
 	for k := range c.deleted {

@@ -49,6 +49,7 @@ type MemberRow struct {
 	NextEscAt    time.Time
 	RemindedAt   time.Time
 	ResolvedSent bool
+	Paged        []string // destinations paged about the alert through this group
 }
 
 // MemberKey names a MemberRow.
@@ -104,12 +105,12 @@ const (
 		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
 		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms`
-	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent`
-	upsertMembersCols = 8
+	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent, paged`
+	upsertMembersCols = 9
 	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
 	upsertMembersTail = `ON CONFLICT (alert_id, group_key) DO UPDATE SET notified_ms = excluded.notified_ms,
 		esc_step = excluded.esc_step, esc_round = excluded.esc_round, next_esc_ms = excluded.next_esc_ms,
-		reminded_ms = excluded.reminded_ms, resolved_sent = excluded.resolved_sent`
+		reminded_ms = excluded.reminded_ms, resolved_sent = excluded.resolved_sent, paged = excluded.paged`
 	selectMembers = `SELECT ` + memberCols + ` FROM alert_routes ORDER BY alert_id, group_key`
 	// Alerts still being delivered: open ones, and resolved ones whose
 	// resolution has not been announced yet.
@@ -192,7 +193,8 @@ func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, 
 			if m.ResolvedSent {
 				sent = 1
 			}
-			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent)
+			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent,
+				jsonText(m.Paged, "[]"))
 		}
 		if err := s.q.upMembers.exec(ctx, tx, args); err != nil {
 			return err
@@ -222,8 +224,12 @@ func (s *Store) Members(ctx context.Context) ([]MemberRow, error) {
 		var m MemberRow
 		var notified, next, reminded int64
 		var sent int
-		if err := rows.Scan(&m.AlertID, &m.GroupKey, &notified, &m.EscStep, &m.EscRound, &next, &reminded, &sent); err != nil {
+		var paged string
+		if err := rows.Scan(&m.AlertID, &m.GroupKey, &notified, &m.EscStep, &m.EscRound, &next, &reminded, &sent, &paged); err != nil {
 			return nil, fmt.Errorf("store: members: %w", err)
+		}
+		if err := json.Unmarshal([]byte(paged), &m.Paged); err != nil {
+			return nil, fmt.Errorf("store: members: paged of alert %d: %w", m.AlertID, err)
 		}
 		m.NotifiedAt, m.NextEscAt, m.RemindedAt, m.ResolvedSent = fromMS(notified), fromMS(next), fromMS(reminded), sent != 0
 		out = append(out, m)

@@ -55,10 +55,6 @@ const (
 		n.next_attempt_ms, n.last_error, n.sent_ms FROM notifications n
 		JOIN notification_alerts na ON na.notification_id = n.id WHERE na.alert_id = ? ORDER BY n.id`
 	updateNotification = `UPDATE notifications SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?`
-	selectNotified     = `SELECT na.alert_id, n.destination FROM notification_alerts na
-		JOIN notifications n ON n.id = na.notification_id
-		JOIN alerts a ON a.id = na.alert_id
-		WHERE a.status <> 'resolved' AND n.kind IN ('firing', 'escalation', 'reminder')`
 )
 
 func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, ns []Notification) error {
@@ -126,26 +122,6 @@ func (s *Store) UpdateNotifications(ctx context.Context, us []NotificationUpdate
 		return fmt.Errorf("store: update notifications: %w", err)
 	}
 	return nil
-}
-
-// NotifiedDestinations returns, for each open alert, the destinations that
-// were paged about it: who must hear when it resolves.
-func (s *Store) NotifiedDestinations(ctx context.Context) (map[int64][]string, error) {
-	rows, err := s.r.QueryContext(ctx, selectNotified)
-	if err != nil {
-		return nil, fmt.Errorf("store: notified destinations: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var dest string
-		if err := rows.Scan(&id, &dest); err != nil {
-			return nil, fmt.Errorf("store: notified destinations: %w", err)
-		}
-		out[id] = append(out[id], dest)
-	}
-	return out, rows.Err()
 }
 
 func (s *Store) queryNotifications(ctx context.Context, q string, args ...any) ([]Notification, error) {
