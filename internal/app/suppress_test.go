@@ -195,3 +195,48 @@ func TestDestinationDownDelaysButNeverDrops(t *testing.T) {
 	}
 	h.eventually("recorded as sent", func() bool { n := notes()[0]; return n["status"] == "sent" && n["attempts"] == 4.0 })
 }
+
+// TestAckDuringGroupWaitPagesNobody: an alert acknowledged before its group's
+// first flush is already being handled, so the flush pages nobody.
+func TestAckDuringGroupWaitPagesNobody(t *testing.T) {
+	sk := newSink(t)
+	cfg := strings.Replace(suppressConfig(sk.URL, ""), "group_wait: 0s", "group_wait: 30s", 1)
+	h := start(t, cfg, "")
+	id := h.raise("disk-full", "Disk full on app1", "critical", "shop")
+	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", id), "r3spond-t0ken", nil, nil); code != 200 {
+		t.Fatalf("ack: %d", code)
+	}
+	h.advance(time.Minute)
+	h.advance(time.Minute)
+	time.Sleep(50 * time.Millisecond)
+	if got := sk.deliveries("/thach"); len(got) != 0 {
+		t.Fatalf("an acknowledged alert paged: %+v", got[0].Message)
+	}
+	// A second alert in another group, not acknowledged, still pages: the
+	// route itself is live.
+	h.raise("dns-down", "DNS down", "critical", "dns")
+	h.advance(31 * time.Second)
+	if msg := sk.wait(t, "/thach", 1)[0].Message; msg.Alerts[0].Summary != "DNS down" {
+		t.Fatalf("paged about %+v", msg.Alerts)
+	}
+}
+
+// TestResolvedNoticeAfterRestart: whoever was paged before a restart hears
+// the alert resolve after it.
+func TestResolvedNoticeAfterRestart(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	h.raise("db-down", "DB down", "critical", "shop")
+	sk.wait(t, "/thach", 1)
+	path := h.cfg
+	store := "sqlite://" + strings.TrimSuffix(path, "vigil.yaml") + "vigil.db"
+	h.stop()
+
+	h2 := startAt(t, path, store, h.clock)
+	h2.resolveKey("db-down")
+	h2.advance(time.Minute)
+	got := sk.wait(t, "/thach", 2)
+	if got[1].Message.Kind != "resolved" {
+		t.Fatalf("second message is %q, want resolved", got[1].Message.Kind)
+	}
+}
