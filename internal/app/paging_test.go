@@ -117,6 +117,15 @@ func TestFailingCheckPagesEscalatesAndResolves(t *testing.T) {
 			if resp.StatusCode != 200 || got.Status != "acknowledged" || got.AckedBy != "person/john (link)" {
 				t.Fatalf("after the ack link: %d %s by %q", resp.StatusCode, got.Status, got.AckedBy)
 			}
+			// Opening the link again says so, with no button to press.
+			if resp, err = http.Get(ackURL); err != nil {
+				t.Fatal(err)
+			}
+			page, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(page), "already acknowledged by person/john (link)") || strings.Contains(string(page), `id="act"`) {
+				t.Fatalf("link page after the ack: %.600s", page)
+			}
 			// A signed link cannot be turned into another action or alert.
 			tampered := strings.Replace(h.url+u.Path, "/ack", "/resolve", 1)
 			if resp, _ := http.PostForm(tampered, u.Query()); resp.StatusCode != http.StatusForbidden {

@@ -90,15 +90,26 @@ func TestSilenceHoldsBackPagesUntilItEnds(t *testing.T) {
 	}
 	// Bad silences are refused with a reason.
 	for body, want := range map[string]string{
-		`{"matchers":[],"duration":"1h","comment":"x"}`:                    "matcher",
-		`{"matchers":["alertname=~\".*\""],"duration":"1h","comment":"x"}`: "match",
-		`{"matchers":["service=\"dns\""],"duration":"1h"}`:                 "comment is required",
-		`{"matchers":["service=dns\""],"duration":"1h","comment":"x"}`:     "",
+		`{"matchers":[],"duration":"1h","comment":"x"}`:                                                     "matcher",
+		`{"matchers":["alertname=~\".*\""],"duration":"1h","comment":"x"}`:                                  "match",
+		`{"matchers":["service=\"dns\""],"duration":"1h"}`:                                                  "comment is required",
+		`{"matchers":["service=dns\""],"duration":"1h","comment":"x"}`:                                      "",
+		`{"matchers":["service=\"dns\""],"duration":"-1h","comment":"x"}`:                                   "duration: must be positive",
+		`{"matchers":["service=\"dns\""],"duration":"soon","comment":"x"}`:                                  "duration: ",
+		`{"matchers":["service=\"dns\""],"ends_at":"tonight","comment":"x"}`:                                "ends_at: \"tonight\" is not an RFC 3339 time",
+		`{"matchers":["service=\"dns\""],"starts_at":"2026-13-01T00:00:00Z","duration":"1h","comment":"x"}`: "starts_at: ",
 	} {
 		var e map[string]string
 		if code := h.do("POST", "/api/v1/silences", "r3spond-t0ken", strings.NewReader(body), &e); code != 400 || !strings.Contains(e["error"], want) {
 			t.Errorf("%s: %d %v", body, code, e)
 		}
+	}
+	huge := `{"comment":"` + strings.Repeat("x", 70<<10) + `"}`
+	if code := h.do("POST", "/api/v1/silences", "r3spond-t0ken", strings.NewReader(huge), nil); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized silence: %d", code)
+	}
+	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", id), "r3spond-t0ken", strings.NewReader(huge), nil); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized ack: %d", code)
 	}
 	if code := h.do("POST", "/api/v1/silences", "", strings.NewReader(`{}`), nil); code != http.StatusUnauthorized {
 		t.Fatalf("silence without a token: %d", code)

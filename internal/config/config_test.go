@@ -83,14 +83,15 @@ testdata/conf.missing-required.yml:8:39: schedules[0].rotations[0].members: need
 testdata/conf.missing-required.yml:8:51: schedules[0].rotations[0].length: must be positive
 testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)`},
 		{"conf.ranges.yml", `
-testdata/conf.ranges.yml:1:33: global.max_concurrent_checks: must be at least 1
-testdata/conf.ranges.yml:4:22: services[0].slo.objective: must be less than 100
-testdata/conf.ranges.yml:6:52: services[0].checks[0].fail_after: must be at least 1
-testdata/conf.ranges.yml:6:70: services[0].checks[0].recover_after: must be at least 1
-testdata/conf.ranges.yml:6:90: services[0].checks[0].flapping.low: must be at most 100
-testdata/conf.ranges.yml:7:52: services[0].checks[1].http.max_body: must be at least 1
-testdata/conf.ranges.yml:8:39: services[0].checks[2].every: must be at least 1s
-testdata/conf.ranges.yml:8:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
+testdata/conf.ranges.yml:2:26: global.max_concurrent_checks: must be at least 1
+testdata/conf.ranges.yml:3:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
+testdata/conf.ranges.yml:6:22: services[0].slo.objective: must be less than 100
+testdata/conf.ranges.yml:8:52: services[0].checks[0].fail_after: must be at least 1
+testdata/conf.ranges.yml:8:70: services[0].checks[0].recover_after: must be at least 1
+testdata/conf.ranges.yml:8:90: services[0].checks[0].flapping.low: must be at most 100
+testdata/conf.ranges.yml:9:52: services[0].checks[1].http.max_body: must be at least 1
+testdata/conf.ranges.yml:10:39: services[0].checks[2].every: must be at least 1s
+testdata/conf.ranges.yml:10:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
 		{"dir", `
 testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
 testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},

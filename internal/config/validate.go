@@ -339,7 +339,15 @@ func (k *checker) schedule(s Schedule) {
 // email requires a mail server for email channels. A person's email address
 // may be there to identify them; without global.smtp it is not mailed.
 func (k *checker) email() {
-	if k.cfg.Global.SMTP != nil {
+	if m := k.cfg.Global.SMTP; m != nil {
+		// A password is only ever sent over TLS or to this machine: with tls
+		// none or opportunistic a remote server (or whoever sits between)
+		// would be offered it in clear, or be able to strip STARTTLS.
+		if (m.Username != "" || !m.Password.IsZero() || m.PasswordFile != "") &&
+			(m.TLS == "none" || m.TLS == "opportunistic") && !loopbackHost(m.Host) {
+			k.add(k.cfg.globalAt.problem("smtp.tls", false,
+				"%s would let the password cross the network unencrypted; use starttls or tls, or relay through localhost", m.TLS))
+		}
 		return
 	}
 	for _, c := range k.cfg.Channels {
@@ -347,6 +355,15 @@ func (k *checker) email() {
 			k.add(c.at.problem("type", false, "email channels need global.smtp"))
 		}
 	}
+}
+
+// loopbackHost reports whether host is this machine by name or address.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (k *checker) channel(c Channel) {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/errs"
@@ -241,8 +242,8 @@ func summary(ev alert.Event) string {
 	if s == "" {
 		s = ev.Key
 	}
-	if len(s) > 1024 {
-		s = s[:1024]
+	if utf8.RuneCountInString(s) > 1024 {
+		s = string([]rune(s)[:1024])
 	}
 	return s
 }

@@ -39,7 +39,7 @@ type alertView struct {
 
 func newAlertView(a store.AlertRow) alertView {
 	v := alertView{
-		ID: a.ID, Key: sourceKey(a.DedupKey), Source: a.Source, Integration: a.Integration, Status: a.Status,
+		ID: a.ID, Key: sourceKey(a), Source: a.Source, Integration: a.Integration, Status: a.Status,
 		Severity: a.Severity, Summary: a.Summary, Service: a.Service, Labels: a.Labels, Annotations: a.Annotations,
 		Links: a.Links, Runbook: a.Runbook, Occurrences: a.Occurrences, FirstSeen: a.FirstSeen, LastSeen: a.LastSeen,
 		AckedBy: a.AckedBy, ResolvedBy: a.ResolvedBy,
@@ -62,15 +62,10 @@ func newAlertView(a store.AlertRow) alertView {
 	return v
 }
 
-// sourceKey is the dedup key as its source knows it (the stored key is
-// scoped by source and integration).
-func sourceKey(k string) string {
-	if i := strings.IndexByte(k, '/'); i >= 0 {
-		if j := strings.IndexByte(k[i+1:], '/'); j >= 0 {
-			return k[i+1+j+1:]
-		}
-	}
-	return k
+// sourceKey is the dedup key as its source knows it: the stored key is
+// scoped by source and integration, and either may itself hold a '/'.
+func sourceKey(a store.AlertRow) string {
+	return strings.TrimPrefix(a.DedupKey, a.Source+"/"+a.Integration+"/")
 }
 
 type alertLogView struct {
@@ -186,10 +181,11 @@ func (s *Server) operateAlert(w http.ResponseWriter, r *http.Request, a alert.Ac
 		By string `json:"by"`
 	}
 	if r.ContentLength != 0 {
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&body); err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "invalid JSON body: %s (expected {\"by\": \"name\"})", jsonProblem(err)))
+		if err := decodeBody(w, r, 4<<10, &body); err != nil {
+			if errs.CodeOf(err) == errs.Invalid {
+				err = errs.E(errs.Invalid, "%v (expected {\"by\": \"name\"})", err)
+			}
+			s.writeError(w, r, err)
 			return
 		}
 	}

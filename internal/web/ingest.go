@@ -91,7 +91,7 @@ func (s *Server) pagerDutyEnqueue(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.d.Pager.Ingest(r.Context(), []alert.Event{ev}); err != nil {
 		s.d.Log.Error("storing a PagerDuty event failed", "err", err)
-		reply(http.StatusInternalServerError, ingest.PagerDutyInvalid([]string{"could not store the event; retry"}))
+		reply(http.StatusInternalServerError, ingest.PagerDutyUnavailable())
 		return
 	}
 	reply(ingest.PagerDutyReply(ev.Key, nil))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -58,13 +57,45 @@ func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 }
 
 // silenceRequest is the body of POST /api/v1/silences.
+// Times and the duration are read as strings so a bad one is reported with
+// its field's name.
 type silenceRequest struct {
-	Matchers  []string          `json:"matchers"`
-	StartsAt  *time.Time        `json:"starts_at"`
-	EndsAt    *time.Time        `json:"ends_at"`
-	Duration  duration.Duration `json:"duration"`
-	Comment   string            `json:"comment"`
-	CreatedBy string            `json:"created_by"`
+	Matchers  []string `json:"matchers"`
+	StartsAt  string   `json:"starts_at"`
+	EndsAt    string   `json:"ends_at"`
+	Duration  string   `json:"duration"`
+	Comment   string   `json:"comment"`
+	CreatedBy string   `json:"created_by"`
+}
+
+// window reads when the silence starts (now unless given) and ends.
+func (req silenceRequest) window(now time.Time) (start, end time.Time, err error) {
+	start = now
+	if req.StartsAt != "" {
+		if start, err = time.Parse(time.RFC3339, req.StartsAt); err != nil {
+			return start, end, errs.E(errs.Invalid, "starts_at: %q is not an RFC 3339 time (like 2026-11-27T22:00:00Z)", req.StartsAt)
+		}
+	}
+	switch {
+	case req.EndsAt != "" && req.Duration != "":
+		return start, end, errs.E(errs.Invalid, "give ends_at or duration, not both")
+	case req.EndsAt != "":
+		if end, err = time.Parse(time.RFC3339, req.EndsAt); err != nil {
+			return start, end, errs.E(errs.Invalid, "ends_at: %q is not an RFC 3339 time (like 2026-11-28T02:00:00Z)", req.EndsAt)
+		}
+	case req.Duration != "":
+		d, err := duration.Parse(req.Duration)
+		if err != nil {
+			return start, end, errs.E(errs.Invalid, "duration: %v", err)
+		}
+		if d <= 0 {
+			return start, end, errs.E(errs.Invalid, "duration: must be positive, got %q", req.Duration)
+		}
+		end = start.Add(d)
+	default:
+		return start, end, errs.E(errs.Invalid, "ends_at or duration is required")
+	}
+	return start, end, nil
 }
 
 // createSilence answers POST /api/v1/silences (respond scope) with 201 and
@@ -76,32 +107,20 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req silenceRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.writeError(w, r, errs.E(errs.Invalid, "invalid JSON body: %s", jsonProblem(err)))
+	if err := decodeBody(w, r, 64<<10, &req); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	now := s.now()
-	sl := route.Silence{Matchers: req.Matchers, StartsAt: now, Comment: req.Comment, CreatedAt: now,
+	start, end, err := req.window(now)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sl := route.Silence{Matchers: req.Matchers, StartsAt: start, EndsAt: end, Comment: req.Comment, CreatedAt: now,
 		CreatedBy: "token/" + tok}
 	if req.CreatedBy != "" {
 		sl.CreatedBy = req.CreatedBy + " (token/" + tok + ")"
-	}
-	if req.StartsAt != nil {
-		sl.StartsAt = *req.StartsAt
-	}
-	switch {
-	case req.EndsAt != nil && req.Duration != 0:
-		s.writeError(w, r, errs.E(errs.Invalid, "give ends_at or duration, not both"))
-		return
-	case req.EndsAt != nil:
-		sl.EndsAt = *req.EndsAt
-	case req.Duration > 0:
-		sl.EndsAt = sl.StartsAt.Add(req.Duration.D())
-	default:
-		s.writeError(w, r, errs.E(errs.Invalid, "ends_at or duration is required"))
-		return
 	}
 	if sl.Comment == "" {
 		s.writeError(w, r, errs.E(errs.Invalid, "comment is required: say why, so the next person knows"))

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"hash/fnv"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,8 +122,8 @@ func (w where) field(name string) string {
 // addLink appends a link when the sender gave a URL; senders fill unused URL
 // fields with empty strings.
 func addLink(links []alert.Link, href, text string) []alert.Link {
-	if href == "" {
-		return links
+	if !webURL(href) {
+		return links // a javascript: or data: link is not followed from a page or a chat
 	}
 	return append(links, alert.Link{Href: href, Text: text})
 }
@@ -131,3 +132,26 @@ func addLink(links []alert.Link, href, text string) []alert.Link {
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 func chars(s string) int { return utf8.RuneCountInString(s) }
+
+// webURL reports whether s is an absolute http(s) URL, the only kind of link
+// an alert keeps.
+func webURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// clipped ends a value that was shortened to fit.
+const clipped = " …(truncated)"
+
+// clip shortens s to at most max bytes, cutting between characters and
+// saying so at the end.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len(clipped)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + clipped
+}

@@ -124,8 +124,11 @@ func (g *genericEvent) event(errs *Errors, at where, integ Integration) alert.Ev
 	checkValues(errs, at, "labels", g.Labels)
 	checkValues(errs, at, "annotations", g.Annotations)
 	for i, l := range g.Links {
-		if blank(l.Href) {
+		switch {
+		case blank(l.Href):
 			errs.add(join(index(at.field("links"), i), "href"), "is missing or blank")
+		case !webURL(l.Href):
+			errs.add(join(index(at.field("links"), i), "href"), "must be an http:// or https:// URL")
 		}
 	}
 	return ev

@@ -54,11 +54,12 @@ func TestGenericInvalid(t *testing.T) {
 	}{
 		{"missing key and summary", `{"severity":"info"}`, []string{"key: is missing or blank", "summary: is missing or blank (required to trigger)"}},
 		{"misspelt field", `{"key":"k","sumary":"s"}`, []string{"sumary: is not a known field"}},
-		{"bad action, severity, time, link", `{"key":"k","action":"close","severity":"urgent","at":"01/03/2026","links":[{"text":"no href"}]}`, []string{
+		{"bad action, severity, time, link", `{"key":"k","action":"close","severity":"urgent","at":"01/03/2026","links":[{"text":"no href"},{"href":"javascript:alert(1)"}]}`, []string{
 			`at: "01/03/2026" is not an RFC 3339 time`,
 			`action: "close" is not one of trigger, acknowledge, resolve`,
 			`severity: "urgent" is not one of critical, error, warning, info`,
 			"links[0].href: is missing or blank",
+			"links[1].href: must be an http:// or https:// URL",
 		}},
 		{"label of wrong type", `{"key":"k","summary":"s","labels":{"n":5}}`, []string{"labels: expected a string, found a number (at byte 40)"}},
 		{"overlong key and summary", `{"key":"` + strings.Repeat("k", 256) + `","summary":"` + strings.Repeat("s", 1025) + `"}`, []string{
@@ -84,5 +85,17 @@ func TestGenericInvalid(t *testing.T) {
 			}
 			sameStrings(t, problems(t, err), tt.want)
 		})
+	}
+}
+
+// TestForeignLinksKeepOnlyWebURLs: links from other tools are not refused
+// (that would lose the alert) but a javascript: or data: one is dropped.
+func TestForeignLinksKeepOnlyWebURLs(t *testing.T) {
+	var links []alert.Link
+	for _, href := range []string{"https://grafana.example/d/1", "javascript:alert(1)", " JavaScript:x", "data:text/html,x", "//host/x", "", "http://am.example/#/alerts"} {
+		links = addLink(links, href, "x")
+	}
+	if len(links) != 2 || links[0].Href != "https://grafana.example/d/1" || links[1].Href != "http://am.example/#/alerts" {
+		t.Fatalf("kept %+v", links)
 	}
 }

@@ -189,7 +189,9 @@ func (in *pdEvent) links() []alert.Link {
 
 // flattenDetails turns custom_details into annotations: strings as they are,
 // other values as compact JSON. A custom_details that is not an object is
-// kept whole under "custom_details".
+// kept whole under "custom_details". PagerDuty takes any size within the
+// request's 512 KB, so a value over MaxValueBytes is shortened rather than
+// refused: refusing would lose the alert.
 func flattenDetails(raw json.RawMessage) map[string]string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -197,11 +199,11 @@ func flattenDetails(raw json.RawMessage) map[string]string {
 	}
 	var fields map[string]json.RawMessage
 	if raw[0] != '{' || json.Unmarshal(raw, &fields) != nil {
-		return map[string]string{"custom_details": jsonText(raw)}
+		return map[string]string{"custom_details": clip(jsonText(raw), MaxValueBytes)}
 	}
 	out := make(map[string]string, len(fields))
 	for k, v := range fields {
-		out[k] = jsonText(v)
+		out[k] = clip(jsonText(v), MaxValueBytes)
 	}
 	return out
 }

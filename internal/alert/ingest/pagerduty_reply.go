@@ -40,6 +40,13 @@ func PagerDutyInvalid(errs []string) []byte {
 	return marshalReply(pdReply{Status: pdInvalid, Message: pdInvalidMessage, Errors: nonEmpty(errs)})
 }
 
+// PagerDutyUnavailable is the body sent with 500 when the event could not
+// be stored. PagerDuty documents no body for its 5xx answers; clients only
+// need the status to retry, and the body says not to look at the event.
+func PagerDutyUnavailable() []byte {
+	return marshalReply(pdReply{Status: "error", Message: "Event could not be stored; retry", Errors: []string{"storage unavailable"}})
+}
+
 // PagerDutyUnrecognized is the body PagerDuty sends with 400 Bad Request for
 // a body that is not a JSON object:
 // {"status":"Unrecognized object","message":"Event object format is unrecognized","errors":[...]}.

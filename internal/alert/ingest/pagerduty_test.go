@@ -191,6 +191,8 @@ func TestFlattenDetails(t *testing.T) {
 		{`{"a":"x","b":1,"c":true,"d":null,"e":{ "f" : [1, 2] }}`, map[string]string{"a": "x", "b": "1", "c": "true", "d": "null", "e": `{"f":[1,2]}`}},
 		{`"just text"`, map[string]string{"custom_details": "just text"}},
 		{`[1, 2]`, map[string]string{"custom_details": "[1,2]"}},
+		// A value over MaxValueBytes is cut between characters, and says so.
+		{`{"log":"` + strings.Repeat("é", MaxValueBytes) + `"}`, map[string]string{"log": strings.Repeat("é", (MaxValueBytes-len(clipped))/2) + clipped}},
 	}
 	for _, tt := range tests {
 		got := flattenDetails([]byte(tt.raw))

@@ -32,6 +32,8 @@ func (p *Poster) statusError(d notify.Destination, resp *http.Response, reply []
 	if text := replyText(reply, secrets); text != "" {
 		msg += ": " + text
 	}
+	// The reason phrase is the receiver's words too and may echo the request.
+	msg = render.Redact(msg, secrets...)
 	code := resp.StatusCode
 	switch {
 	case code == http.StatusRequestTimeout, code == http.StatusTooEarly,
@@ -44,7 +46,8 @@ func (p *Poster) statusError(d notify.Destination, resp *http.Response, reply []
 }
 
 // replyText is the reply body fit for an error message: one line, short,
-// and scrubbed in case the endpoint echoes the request.
+// and scrubbed (before it is cut, so no part of a secret survives) in case
+// the endpoint echoes the request.
 func replyText(reply []byte, secrets []string) string {
 	s := strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -106,15 +107,29 @@ func (p *Poster) Post(ctx context.Context, d notify.Destination, body []byte, he
 }
 
 // secretsOf lists what must never appear in an error: the URL and the parts
-// of it that carry the credential (Slack's is the path; other receivers put
-// a token in the query or userinfo), and the signing secret.
+// of it that may carry the credential (Slack's is in the path; other
+// receivers put a token in a path segment, a query value or the userinfo),
+// and the signing secret. Path segments shorter than 8 characters are words
+// like "hooks" or "v1", not credentials, and stay readable. Longest first, so
+// a whole URL is redacted before a part of it.
 func secretsOf(d notify.Destination, u *url.URL) []string {
-	s := []string{d.URL.Reveal(), d.Secret.Reveal(), u.RawQuery, u.EscapedPath(), u.Path}
+	s := []string{d.URL.Reveal(), d.Secret.Reveal(), u.RawQuery, u.EscapedPath(), u.Path, strings.TrimPrefix(u.Path, "/")}
 	if pw, ok := u.User.Password(); ok {
 		s = append(s, pw)
 	}
 	if u.User != nil {
 		s = append(s, u.User.Username())
 	}
-	return append(s, strings.TrimPrefix(u.Path, "/"))
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			s = append(s, v, url.QueryEscape(v))
+		}
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if len(seg) >= 8 {
+			s = append(s, seg, url.PathEscape(seg))
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
+	return s
 }

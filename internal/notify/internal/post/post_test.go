@@ -1,9 +1,17 @@
 package post
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-sre/vigil/internal/notify"
+	"github.com/vigil-sre/vigil/internal/secret"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -42,5 +50,40 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}
 	if err := p.client.CheckRedirect(nil, nil); err != http.ErrUseLastResponse {
 		t.Errorf("CheckRedirect = %v", err)
+	}
+}
+
+// TestEchoedCredentialsAreRedacted: a receiver that repeats the request in
+// its reason phrase or body must not put the credential in the error, which
+// is stored as the notification's last_error and shown in the API.
+func TestEchoedCredentialsAreRedacted(t *testing.T) {
+	const pathToken, queryToken = "T0kenInPath77", "q/uery+t0ken=="
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		echo := r.URL.RequestURI() + " token=" + r.URL.Query().Get("token")
+		body := "rejected " + echo
+		fmt.Fprintf(buf, "HTTP/1.1 403 Bad token %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", echo, len(body), body)
+		buf.Flush()
+	}))
+	defer srv.Close()
+	raw := srv.URL + "/hooks/" + pathToken + "?token=" + url.QueryEscape(queryToken)
+	d := notify.Destination{Type: notify.Webhook, Name: "channel/ops", URL: secret.New(raw)}
+	err := New("webhook", nil, nil).Post(context.Background(), d, []byte(`{}`), nil)
+	if err == nil {
+		t.Fatal("a 403 was taken for delivered")
+	}
+	msg := err.Error()
+	for _, s := range []string{pathToken, queryToken, url.QueryEscape(queryToken), raw} {
+		if strings.Contains(msg, s) {
+			t.Errorf("error repeats %q: %s", s, msg)
+		}
+	}
+	if !strings.Contains(msg, "403") || !strings.Contains(msg, "<redacted>") {
+		t.Errorf("error lost what helps: %s", msg)
 	}
 }
