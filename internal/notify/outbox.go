@@ -56,6 +56,11 @@ type Outbox struct {
 	unrecorded map[int64]store.NotificationUpdate
 	recordAt   time.Time // after a failed write, the next attempt
 	failures   int
+	// scanned is when dispatch last read what was due: everything due by
+	// then is being delivered or waits for a worker to finish. readFailed
+	// says that read failed.
+	scanned    time.Time
+	readFailed bool
 	done       chan delivery
 	wg         sync.WaitGroup
 }
@@ -115,17 +120,23 @@ func (o *Outbox) Run(ctx context.Context) {
 	}
 }
 
-// wait is how long Run may sleep before there is work.
+// wait is how long Run may sleep before there is work. Everything due when
+// dispatch looked is in a worker or waits for one to finish, which wakes
+// Run; so only what falls due later, new rows (Wake) and finishing workers
+// end the sleep. Sleeping until "the earliest pending row" would spin while
+// a worker holds that row.
 func (o *Outbox) wait(ctx context.Context) time.Duration {
 	now := o.opt.Clock.Now()
-	wait := time.Minute
-	if len(o.unrecorded) > 0 {
+	switch {
+	case len(o.unrecorded) > 0:
 		return max(0, o.recordAt.Sub(now))
+	case o.readFailed:
+		return time.Second
+	case len(o.busy) >= o.opt.Workers:
+		return time.Minute // a worker finishing wakes Run
 	}
-	if len(o.busy) >= o.opt.Workers {
-		return wait // a worker finishing wakes Run
-	}
-	if next, err := o.opt.Store.NextNotificationAt(ctx); err == nil && !next.IsZero() {
+	wait := time.Minute
+	if next, err := o.opt.Store.NextNotificationAt(ctx, o.scanned); err == nil && !next.IsZero() {
 		wait = max(0, next.Sub(now))
 	}
 	return wait
@@ -137,13 +148,16 @@ func (o *Outbox) dispatch(ctx context.Context) {
 	if ctx.Err() != nil || len(o.unrecorded) > 0 || len(o.busy) >= o.opt.Workers {
 		return
 	}
-	due, err := o.opt.Store.DueNotifications(ctx, o.opt.Clock.Now(), 1000)
+	now := o.opt.Clock.Now()
+	due, err := o.opt.Store.DueNotifications(ctx, now, 1000)
+	o.readFailed = err != nil
 	if err != nil {
 		if ctx.Err() == nil {
 			o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
 		}
 		return
 	}
+	o.scanned = now
 	byDest := map[string][]store.Notification{}
 	var order []string
 	for _, n := range due {
@@ -168,11 +182,20 @@ func (o *Outbox) dispatch(ctx context.Context) {
 	}
 }
 
-// finish records a worker's outcome.
+// finish records a worker's outcome, with those of any other workers that
+// have finished meanwhile: one commit for all of them.
 func (o *Outbox) finish(d delivery) {
-	delete(o.busy, d.dest)
-	for _, u := range d.updates {
-		o.unrecorded[u.ID] = u
+	for {
+		delete(o.busy, d.dest)
+		for _, u := range d.updates {
+			o.unrecorded[u.ID] = u
+		}
+		select {
+		case d = <-o.done:
+			continue
+		default:
+		}
+		break
 	}
 	o.record()
 }

@@ -184,8 +184,12 @@ func testNotificationsOutbox(t *testing.T, e engine) {
 		Alerts:        []AlertRow{alertRow(1, "a", "firing", 0), alertRow(2, "b", "firing", 0)},
 		Notifications: []Notification{n(1, "person/thach/slack", 0, 1, 2), n(2, "channel/ops", time.Minute, 1), n(3, "person/john/email", 0, 2)},
 	})
-	if next, err := s.NextNotificationAt(ctx); err != nil || !next.Equal(t0) {
+	if next, err := s.NextNotificationAt(ctx, t0.Add(-time.Second)); err != nil || !next.Equal(t0) {
 		t.Fatalf("NextNotificationAt = %v, %v", next, err)
+	}
+	// What is already due is the caller's; the next one is after it.
+	if next, err := s.NextNotificationAt(ctx, t0); err != nil || !next.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("NextNotificationAt(t0) = %v, %v", next, err)
 	}
 	due, err := s.DueNotifications(ctx, t0, 10)
 	if err != nil {
@@ -204,7 +208,7 @@ func testNotificationsOutbox(t *testing.T, e engine) {
 	if due, _ := s.DueNotifications(ctx, t0.Add(90*time.Second), 10); len(due) != 1 || due[0].ID != 2 {
 		t.Fatalf("due at 1m30s: %+v", due)
 	}
-	if next, _ := s.NextNotificationAt(ctx); !next.Equal(t0.Add(time.Minute)) {
+	if next, _ := s.NextNotificationAt(ctx, t0); !next.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("NextNotificationAt after attempts = %v", next)
 	}
 	hist, err := s.AlertNotifications(ctx, 2)

@@ -50,7 +50,7 @@ const (
 	insertNotifAlertsHead   = `INSERT INTO notification_alerts (alert_id, notification_id)`
 	selectDueNotifications  = `SELECT ` + notificationCols + ` FROM notifications
 		WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`
-	selectNextNotification   = `SELECT COALESCE(MIN(next_attempt_ms), 0) FROM notifications WHERE status = 'pending'`
+	selectNextNotification   = `SELECT COALESCE(MIN(next_attempt_ms), 0) FROM notifications WHERE status = 'pending' AND next_attempt_ms > ?`
 	selectAlertNotifications = `SELECT n.id, n.created_ms, n.group_key, n.kind, n.destination, n.message, n.status, n.attempts,
 		n.next_attempt_ms, n.last_error, n.sent_ms FROM notifications n
 		JOIN notification_alerts na ON na.notification_id = n.id WHERE na.alert_id = ? ORDER BY n.id`
@@ -86,11 +86,11 @@ func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) 
 	return s.queryNotifications(ctx, s.q.dueNotifications, toMS(now), limit)
 }
 
-// NextNotificationAt is when the earliest pending notification is due; zero
-// when none is pending.
-func (s *Store) NextNotificationAt(ctx context.Context) (time.Time, error) {
+// NextNotificationAt is when the earliest pending notification not yet due
+// at after falls due; zero when there is none.
+func (s *Store) NextNotificationAt(ctx context.Context, after time.Time) (time.Time, error) {
 	var ms int64
-	if err := s.r.QueryRowContext(ctx, selectNextNotification).Scan(&ms); err != nil {
+	if err := s.r.QueryRowContext(ctx, s.q.nextNotification, toMS(after)).Scan(&ms); err != nil {
 		return time.Time{}, fmt.Errorf("store: next notification: %w", err)
 	}
 	return fromMS(ms), nil

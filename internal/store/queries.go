@@ -15,7 +15,7 @@ type queries struct {
 	addNotifAlerts, upMembers                            bulk
 	updNotification, delMember                           *sql.Stmt
 
-	alertLog, dueNotifications, alertNotifications string
+	alertLog, dueNotifications, nextNotification, alertNotifications string
 
 	checkIDs, allStates, oneState, recentResults string
 	eventsAll, eventsCheck                       string
@@ -36,6 +36,7 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 
 		alertLog:           d.rebind(selectAlertLog),
 		dueNotifications:   d.rebind(selectDueNotifications),
+		nextNotification:   d.rebind(selectNextNotification),
 		alertNotifications: d.rebind(selectAlertNotifications),
 	}
 	for _, b := range []struct {
