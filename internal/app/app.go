@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/runbook"
 	"io"
 	"log/slog"
 	"net"
@@ -64,10 +65,12 @@ type App struct {
 	mon    *monitor.Monitor
 	pager  *pager.Pager
 	outbox *notify.Outbox
-	links  *pager.Links
-	reg    *prometheus.Registry
-	srv    *http.Server
-	ln     net.Listener
+	// runbooks runs SOPs; alerts reach it from the pager's goroutine.
+	runbooks *runbook.Engine
+	links    *pager.Links
+	reg      *prometheus.Registry
+	srv      *http.Server
+	ln       net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
@@ -132,7 +135,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}
 
 	srv, err := web.New(web.Deps{
-		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links,
+		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks,
 		Directory: a.dir.Load, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -149,7 +152,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(4)
+	a.running.Add(5)
+	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
 	go func() {
 		defer a.running.Done()
 		if err := a.pager.Run(runCtx); err != nil {
@@ -262,6 +266,10 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("config reload refused; keeping the running config", "err", err)
 		return errs.Wrap(errs.Invalid, err, "applying config")
 	}
+	if err := a.runbooks.Check(cfg); err != nil {
+		a.log.Error("config reload refused; keeping the running config", "err", err)
+		return errs.Wrap(errs.Invalid, err, "applying config")
+	}
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.log.Error("config reload failed; keeping the running config", "err", err)
 		return errs.Wrap(errs.Internal, err, "applying config")
@@ -276,6 +284,10 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("applying the config to the pager failed", "err", err)
 		return errs.Wrap(errs.Unavailable, err, "applying config")
 	}
+	if err := a.runbooks.Apply(cfg); err != nil {
+		a.log.Error("applying the config to runbooks failed", "err", err)
+	}
+	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")
 	}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"github.com/vigil-sre/vigil/internal/check"
+	"github.com/vigil-sre/vigil/internal/runbook"
+	"github.com/vigil-sre/vigil/internal/store"
+	"strings"
 
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/monitor"
@@ -43,8 +47,25 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	a.pager, err = pager.New(pager.Options{
 		Clock: a.opt.Clock, Store: a.store, Log: a.log, Links: a.links, Notify: a.outbox.Wake,
 		Metrics: pager.NewMetrics(a.reg, func() int { return a.pager.Open() }),
+		Fired:   func(rows []store.AlertRow) { a.runbooks.AlertsFired(rows) },
 	}, cfg)
-	return err
+	if err != nil {
+		return err
+	}
+	a.runbooks = runbook.New(runbook.Deps{
+		Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
+		Probe: func(ctx context.Context, key string) (check.Result, error) { return a.mon.ProbeNow(ctx, key) },
+		URL:   func(path string) string { return externalURL(a.cfg.Load()) + path },
+	})
+	return a.runbooks.Apply(cfg)
+}
+
+// externalURL is where people reach Vigil, for links.
+func externalURL(cfg *config.Config) string {
+	if cfg.Global.ExternalURL != "" {
+		return strings.TrimSuffix(cfg.Global.ExternalURL, "/")
+	}
+	return "http://" + listenHost(cfg.Global.Listen)
 }
 
 // checkChanged turns a check's state change into its alert event and queues

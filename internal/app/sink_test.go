@@ -27,6 +27,7 @@ type delivery struct {
 	Message struct {
 		Kind   string `json:"kind"`
 		Title  string `json:"title"`
+		Text   string `json:"text"`
 		Step   int    `json:"escalation_step"`
 		Alerts []struct {
 			ID         int64  `json:"id"`

@@ -52,6 +52,7 @@ type Token struct {
 	Secret     secret.String `yaml:"secret,omitempty"`
 	SecretFile string        `yaml:"secret_file,omitempty"`
 	Scopes     []string      `yaml:"scopes" jsonschema:"required,minItems=1,uniqueItems=true"`
+	Person     string        `yaml:"person,omitempty" jsonschema:"description=the person who holds this token, for runbook approvers"`
 
 	at origin
 }

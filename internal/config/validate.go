@@ -83,6 +83,9 @@ func validate(c *Config) []Problem {
 				k.add(t.at.problem(indexPath("scopes", j), false, "%q is not one of %s", s, strings.Join(Scopes(), ", ")))
 			}
 		}
+		if t.Person != "" {
+			k.ref(t.at, "person", "person", t.Person, k.people)
+		}
 	}
 	for i := range c.Routes {
 		k.route(c.Routes[i].at, "", &c.Routes[i])
@@ -425,32 +428,6 @@ func (k *checker) route(o origin, path string, r *Route) {
 	}
 	for i := range r.Routes {
 		k.route(o, childPath(path, indexPath("routes", i)), &r.Routes[i])
-	}
-}
-
-func (k *checker) runbook(r Runbook) {
-	for i, t := range r.On {
-		tp := indexPath("on", i)
-		if t.Alert != nil && t.Alert.Check != "" && !k.checks[t.Alert.Check] {
-			k.add(r.at.problem(childPath(tp, "alert.check"), false, "unknown check %q (write service/check)", t.Alert.Check))
-		}
-	}
-	if r.Guard != nil && r.Guard.Window != nil {
-		k.ref(r.at, "guard.window", "time interval", *r.Guard.Window, k.intervals)
-	}
-	seen := map[string]bool{}
-	for i, s := range r.Steps {
-		sp := indexPath("steps", i)
-		if seen[s.ID] {
-			k.add(r.at.problem(childPath(sp, "id"), false, "duplicate step id %q", s.ID))
-		}
-		seen[s.ID] = true
-		if s.Check != "" && !k.checks[s.Check] {
-			k.add(r.at.problem(childPath(sp, "check"), false, "unknown check %q (write service/check)", s.Check))
-		}
-		for j, t := range s.Notify {
-			k.target(r.at, childPath(sp, indexPath("notify", j)), t, "person", "team", "schedule", "channel")
-		}
 	}
 }
 

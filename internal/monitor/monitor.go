@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/errs"
 	"io"
 	"log/slog"
 	"strings"
@@ -230,6 +231,19 @@ func (m *Monitor) probe(ctx context.Context, key string, _ time.Time) {
 		return
 	}
 	m.record(e, m.observe(ctx, e), nil)
+}
+
+// ProbeNow runs a configured check at once, records the result like a
+// scheduled run, and returns it: a runbook's check step, which can so
+// recover the check and resolve its alert.
+func (m *Monitor) ProbeNow(ctx context.Context, key string) (check.Result, error) {
+	e := m.entry(key)
+	if e == nil {
+		return check.Result{}, errs.E(errs.NotFound, "no check %s", key)
+	}
+	r := m.observe(ctx, e)
+	m.record(e, r, nil)
+	return r, nil
 }
 
 func (m *Monitor) observe(ctx context.Context, e *entry) check.Result {

@@ -20,6 +20,7 @@ const (
 	KindReminder   Kind = "reminder"   // still unacknowledged after repeat_interval
 	KindResolved   Kind = "resolved"   // alerts that are over
 	KindHandoff    Kind = "handoff"    // you are on call from ... to ...
+	KindRunbook    Kind = "runbook"    // a runbook's notify step or approval request
 	KindTest       Kind = "test"
 )
 

@@ -91,6 +91,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 		a.row.Runbook = p.w.runbookFor(a.row)
 	}
 	p.log(c, a, now, "fired", by(ev), a.row.Summary)
+	c.fired = append(c.fired, a.row)
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
 		m := &member{row: store.MemberRow{AlertID: a.row.ID, GroupKey: g.row.Key}, notified: map[string]bool{}}
@@ -162,6 +163,17 @@ func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time) {
 
 // operate acknowledges or resolves an alert by id, for the API and links.
 func (p *Pager) operate(c *change, op *opRequest, now time.Time) ([]Outcome, error) {
+	switch {
+	case op.note != nil:
+		p.ids.log++
+		n := *op.note
+		n.ID, n.At = p.ids.log, now
+		c.log = append(c.log, n)
+		return nil, nil
+	case op.announce != nil:
+		p.announce(c, *op.announce, now)
+		return nil, nil
+	}
 	a := p.alerts[op.id]
 	if a == nil || a.row.Status == string(alert.Resolved) {
 		return nil, p.notOpen(op.id)

@@ -34,6 +34,9 @@ type Options struct {
 	// Notify is called after a commit that added notifications, so the outbox
 	// sends them at once.
 	Notify func()
+	// Fired, when set, is told of the alerts a commit opened (runbook
+	// triggers). It is called on the pager's goroutine and must not block.
+	Fired func([]store.AlertRow)
 }
 
 // Outcome is what became of one event.
@@ -80,9 +83,11 @@ type request struct {
 }
 
 type opRequest struct {
-	id     int64
-	action alert.Action
-	by     string
+	id       int64
+	action   alert.Action
+	by       string
+	note     *store.AlertLog // add to an alert's timeline
+	announce *Announcement
 }
 
 type reply struct {
@@ -307,6 +312,9 @@ func (p *Pager) commit(c *change) error {
 	p.count.Store(int64(len(p.open)))
 	if len(c.notes) > 0 && p.opt.Notify != nil {
 		p.opt.Notify()
+	}
+	if len(c.fired) > 0 && p.opt.Fired != nil {
+		p.opt.Fired(c.fired)
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ type change struct {
 	dropped map[string]bool
 	log     []store.AlertLog
 	notes   []store.Notification
+	fired   []store.AlertRow // alerts opened, told to Options.Fired after the commit
 	undo    []func()
 }
 

@@ -130,6 +130,17 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// inSnapshot runs fn in a read-only transaction on the read pool, so that its
+// queries see one committed state: Postgres needs repeatable read for that,
+// SQLite transactions already are serializable.
+func (s *Store) inSnapshot(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(tx), ignoreDone(tx.Rollback()))
+}
+
 func ignoreDone(err error) error {
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil

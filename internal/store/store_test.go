@@ -53,6 +53,14 @@ func TestStore(t *testing.T) {
 		{"NotificationsOutbox", testNotificationsOutbox},
 		{"Silences", testSilences},
 		{"SettingOnce", testSettingOnce},
+		{"RunsRoundTrip", testRunsRoundTrip},
+		{"StepsInPlace", testStepsInPlace},
+		{"StepText", testStepText},
+		{"SaveRunAndStep", testSaveRunAndStep},
+		{"RunsFilter", testRunsFilter},
+		{"CountRuns", testCountRuns},
+		{"UnfinishedRuns", testUnfinishedRuns},
+		{"Audit", testAudit},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

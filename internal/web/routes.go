@@ -36,6 +36,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", s.expireSilence)
 	mux.HandleFunc("GET /api/v1/oncall", s.onCall)
 
+	mux.HandleFunc("GET /api/v1/runbooks", s.listRunbooks)
+	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.getRunbook)
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.startRun)
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.webhookRun)
+	mux.HandleFunc("GET /api/v1/runs", s.listRuns)
+	mux.HandleFunc("GET /api/v1/runs/{id}", s.getRun)
+	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.runEvents)
+	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
+	mux.HandleFunc("GET /api/v1/audit", s.listAudit)
+
 	// Ingestion, each behind its integration's key.
 	mux.HandleFunc("POST /api/v1/integrations/alertmanager", s.alertmanagerWebhook)
 	mux.HandleFunc("POST /api/v1/integrations/grafana", s.grafanaWebhook)

@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigil-sre/vigil/internal/runbook"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,8 @@ type Deps struct {
 	Monitor *monitor.Monitor
 	Pager   *pager.Pager
 	Links   *pager.Links
+	// Runbooks runs SOPs.
+	Runbooks *runbook.Engine
 	// Directory answers who is on call under the running config.
 	Directory func() *oncall.Directory
 	Store     *store.Store

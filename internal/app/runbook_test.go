@@ -1,0 +1,198 @@
+package app
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+type stepJSON struct {
+	StepID   string `json:"step_id"`
+	Kind     string `json:"kind"`
+	Status   string `json:"status"`
+	ExitCode int    `json:"exit_code"`
+	Stdout   string `json:"stdout"`
+	Detail   string `json:"detail"`
+	Error    string `json:"error"`
+}
+
+type runJSONT struct {
+	ID          string            `json:"id"`
+	Runbook     string            `json:"runbook"`
+	Status      string            `json:"status"`
+	Trigger     string            `json:"trigger"`
+	TriggeredBy string            `json:"triggered_by"`
+	AlertID     int64             `json:"alert_id"`
+	Reason      string            `json:"reason"`
+	ApprovedBy  string            `json:"approved_by"`
+	Params      map[string]string `json:"params"`
+	Steps       []stepJSON        `json:"steps"`
+}
+
+func runbookConfig(target, sink, fixer string) string {
+	return fmt.Sprintf(`
+tokens:
+  - {id: ops, secret: 0perate-t0ken, scopes: [operate], person: thach}
+  - {id: viewer, secret: v1ew-t0ken, scopes: [read]}
+people:
+  - {id: thach, contacts: {webhook: "%[2]s/thach"}}
+  - {id: glen, contacts: {webhook: "%[2]s/glen"}}
+escalations:
+  - {id: sre, steps: [{notify: [person/thach]}]}
+services:
+  - id: shop
+    escalation: sre
+    checks:
+      - {id: web, http: {url: %[1]q}, every: 30s, fail_after: 1, recover_after: 3, runbook: app-down}
+runbooks:
+  - id: app-down
+    title: Application down
+    doc: Restart the app, then check it answers.
+    on: [{alert: {check: shop/web}}]
+    resolve_on_success: true
+    guard: {max_runs: 3, per: 1h}
+    steps:
+      - {id: restart, http: {url: "%[3]s", method: POST}}
+      - {id: tell, notify: [person/glen], message: "restarted the app for alert {{ .alert.id }}"}
+      - {id: verify, check: shop/web}
+  - id: migrate
+    params: [{name: env, enum: [staging, production]}]
+    guard: {approval_if: 'params.env == "production"', approvers: [person/thach]}
+    steps:
+      - {id: run, run: [echo, "migrating {{ .params.env }}"]}
+`, target, sink, fixer)
+}
+
+// TestAlertTriggeredRunbookResolvesTheAlert: the homepage check fails, its
+// alert starts the app-down runbook, which restarts the app, tells glen,
+// checks the homepage again and, finding it up, resolves the alert. The
+// alert's timeline and delivery history show the run.
+func TestAlertTriggeredRunbookResolvesTheAlert(t *testing.T) {
+	tg, sk := newTarget(t), newSink(t)
+	// The app's "restart" endpoint brings it back.
+	fixer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tg.status.Store(200) }))
+	defer fixer.Close()
+	h := start(t, runbookConfig(tg.URL, sk.URL, fixer.URL), "")
+	tg.status.Store(500)
+	h.step(30*time.Second, "shop/web")
+	h.waitState("shop/web", "failing")
+	var runs []runJSONT
+	h.eventually("the runbook ran", func() bool {
+		runs = nil
+		h.do("GET", "/api/v1/runs?runbook=app-down", "", nil, &runs)
+		return len(runs) == 1 && runs[0].Status == "succeeded"
+	})
+	if runs[0].Trigger != "alert" || runs[0].AlertID != 1 || runs[0].TriggeredBy != "alert/1" {
+		t.Fatalf("run: %+v", runs[0])
+	}
+	h.eventually("alert resolved by the runbook", func() bool { return h.alert(1).Status == "resolved" })
+	if by := h.alert(1).ResolvedBy; !strings.HasPrefix(by, "runbook/app-down (run "+runs[0].ID) {
+		t.Fatalf("resolved by %q", by)
+	}
+	mustContain(t, "alert timeline", h.logKinds(1), "runbook")
+	glen := sk.wait(t, "/glen", 1)[0].Message
+	if glen.Kind != "runbook" || !strings.Contains(glen.Text, "restarted the app for alert 1") {
+		t.Fatalf("glen was told %+v", glen)
+	}
+	var hist []map[string]any
+	h.do("GET", "/api/v1/alerts/1/notifications", "", nil, &hist)
+	kinds := []string{}
+	for _, n := range hist {
+		kinds = append(kinds, fmt.Sprint(n["kind"]))
+	}
+	mustContain(t, "delivery history", strings.Join(kinds, " "), "runbook")
+}
+
+func TestRunbookAPIAndCLI(t *testing.T) {
+	tg, sk := newTarget(t), newSink(t)
+	h := start(t, runbookConfig(tg.URL, sk.URL, tg.URL), "")
+	var books []map[string]any
+	if code := h.do("GET", "/api/v1/runbooks", "", nil, &books); code != 200 || len(books) != 2 || books[0]["doc"] != "Restart the app, then check it answers." {
+		t.Fatalf("runbooks: %d %v", code, books)
+	}
+	post := func(tok, body string, out any) int {
+		return h.do("POST", "/api/v1/runbooks/migrate/runs", tok, strings.NewReader(body), out)
+	}
+	var e map[string]any
+	if code := post("v1ew-t0ken", `{"params":{"env":"staging"}}`, &e); code != http.StatusForbidden {
+		t.Fatalf("read token: %d", code)
+	}
+	if code := post("0perate-t0ken", `{"params":{"env":"staging","cmd":"rm -rf /"}}`, &e); code != 400 || !strings.Contains(fmt.Sprint(e["error"]), "params.cmd: not declared") {
+		t.Fatalf("undeclared param: %d %v", code, e)
+	}
+	if code := post("0perate-t0ken", `{"params":{"env":"qa"}}`, &e); code != 400 || !strings.Contains(fmt.Sprint(e["error"]), `"qa" is not one of staging, production`) {
+		t.Fatalf("bad enum: %d %v", code, e)
+	}
+	var dry runJSONT
+	if code := post("0perate-t0ken", `{"params":{"env":"staging"},"dry_run":true}`, &dry); code != 200 || len(dry.Steps) != 1 ||
+		!strings.Contains(dry.Steps[0].Detail, `"argv":["echo","migrating staging"]`) || dry.Steps[0].Status != "planned" {
+		t.Fatalf("dry run: %+v", dry)
+	}
+	var run runJSONT
+	if code := post("0perate-t0ken", `{"params":{"env":"staging"}}`, &run); code != 201 {
+		t.Fatalf("run: %d %+v", code, run)
+	}
+	h.eventually("staging run done", func() bool {
+		h.do("GET", "/api/v1/runs/"+run.ID, "", nil, &run)
+		return run.Status == "succeeded"
+	})
+	if run.Steps[0].Stdout != "migrating staging\n" {
+		t.Fatalf("output: %+v", run.Steps)
+	}
+	// Production needs thach's approval; the run waits, then goes on.
+	if code := post("0perate-t0ken", `{"params":{"env":"production"}}`, &run); code != 201 || run.Status != "awaiting_approval" {
+		t.Fatalf("production run: %d %+v", code, run)
+	}
+	cli := func(args ...string) (int, string, string) {
+		return runCLI(t, append(args, "--server", h.url, "--token", "0perate-t0ken")...)
+	}
+	// Follow the run live while it is approved.
+	resp, err := http.Get(h.url + "/api/v1/runs/" + run.ID + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	code, out, errOut := cli("run", "approve", run.ID, "--comment", "DBA on the bridge")
+	if code != 0 || !strings.Contains(out, "approved") {
+		t.Fatalf("approve: %d %q %q", code, out, errOut)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("events: %s", resp.Status)
+	}
+	var events []string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if ev, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			events = append(events, ev)
+			if ev == "end" {
+				break
+			}
+		}
+	}
+	if events[0] != "snapshot" || events[len(events)-1] != "end" || !strings.Contains(strings.Join(events, " "), "step") {
+		t.Fatalf("events: %v", events)
+	}
+	code, out, _ = cli("run", "logs", run.ID)
+	if code != 0 || !strings.Contains(out, "succeeded") || !strings.Contains(out, "| migrating production") {
+		t.Fatalf("logs: %d\n%s", code, out)
+	}
+	h.do("GET", "/api/v1/runs/"+run.ID, "", nil, &run)
+	if run.ApprovedBy != "person/thach (token/ops)" {
+		t.Fatalf("approved by %q", run.ApprovedBy)
+	}
+	code, out, _ = cli("run", "migrate", "-p", "env=staging", "--dry-run")
+	if code != 0 || !strings.Contains(out, "nothing was executed") || !strings.Contains(out, "migrating staging") {
+		t.Fatalf("cli dry run: %d\n%s", code, out)
+	}
+	var audit []map[string]any
+	h.do("GET", "/api/v1/audit", "", nil, &audit)
+	actions := []string{}
+	for _, a := range audit {
+		actions = append(actions, fmt.Sprint(a["action"]))
+	}
+	mustContain(t, "audit log", strings.Join(actions, " "), "run.dry_run", "run.triggered", "run.approved", "run.finished")
+}

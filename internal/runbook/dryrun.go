@@ -1,0 +1,162 @@
+package runbook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/runbook/cleanup"
+	"github.com/vigil-sre/vigil/internal/runbook/sshstep"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// dryRun renders every step of r, executes none, and stores the result as
+// a run whose steps are "planned". Outputs of earlier steps are shown as
+// placeholders (<steps.ID.stdout>); guards are reported, not enforced.
+func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
+	now := e.d.Clock.Now()
+	r.row.Status, r.row.StartedAt, r.row.EndedAt = store.RunSucceeded, now, now
+	if _, refusal := e.guardPreview(ctx, r); refusal != nil {
+		r.row.Reason = "a real run now would be " + refusal.Error()
+	}
+	if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the dry run")
+	}
+	for i, s := range r.b.steps {
+		row := store.StepRow{RunID: r.row.ID, Seq: i, StepID: s.cfg.ID, Kind: s.kind, Status: "planned", StartedAt: now, EndedAt: now,
+			Idempotent: s.cfg.Idempotent}
+		detail, err := r.plan(s)
+		if err != nil {
+			row.Error = err.Error()
+		}
+		if s.cfg.If != "" {
+			detail = "if " + s.cfg.If + ": " + detail
+		}
+		row.Detail = r.mask(detail)
+		if err := e.d.Store.SaveStep(ctx, row); err != nil {
+			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the dry run")
+		}
+		r.steps[s.cfg.ID] = map[string]any{"ok": true, "status": "ok", "exit_code": 0, "skipped": false, "error": "",
+			"stdout": "<steps." + s.cfg.ID + ".stdout>", "stderr": "<steps." + s.cfg.ID + ".stderr>"}
+	}
+	e.audit(ctx, r.row.TriggeredBy, "run.dry_run", r.row, formatParams(r.row.Params))
+	return r.row, nil
+}
+
+// guardPreview says whether the guards would let a real run through now,
+// without taking a lock or counting the dry run.
+func (e *Engine) guardPreview(ctx context.Context, r *run) (bool, *Refusal) {
+	approval, refusal := e.guard(ctx, r, e.d.Clock.Now())
+	if refusal == nil {
+		e.release(r)
+	}
+	return approval, refusal
+}
+
+// plan describes what step s would do.
+func (r *run) plan(s *step) (string, error) {
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	switch s.kind {
+	case "run":
+		argv, err := r.renderList(s.argv)
+		if err != nil {
+			return "", err
+		}
+		env, err := r.env(s)
+		if err != nil {
+			return "", err
+		}
+		dir, err := r.renderText(s, "dir")
+		if err != nil {
+			return "", err
+		}
+		return js(map[string]any{"argv": argv, "dir": dir, "env": stepEnv(env, s)}), nil
+	case "shell":
+		return js(map[string]any{"argv": []string{"/bin/sh", "-c", s.cfg.Shell}}), nil
+	case "ssh":
+		host, err := r.renderText(s, "ssh.host")
+		if err != nil {
+			return "", err
+		}
+		argv, err := r.renderList(s.list["ssh.command"])
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("ssh %s@%s %s", s.cfg.SSH.User, host, sshstep.Command(argv)), nil
+	case "http":
+		url, err := r.renderText(s, "http.url")
+		if err != nil {
+			return "", err
+		}
+		body, err := r.renderText(s, "http.body")
+		if err != nil {
+			return "", err
+		}
+		method := s.cfg.HTTP.Method
+		if method == "" {
+			method = "GET"
+		}
+		return js(map[string]any{"method": method, "url": url, "body": body, "expect": s.cfg.Expect}), nil
+	case "check":
+		return "run check " + s.cfg.Check, nil
+	case "wait":
+		w := s.cfg.Wait
+		switch {
+		case w.Duration > 0:
+			return "wait " + w.Duration.String(), nil
+		case w.Check != "":
+			return "wait until check " + w.Check + " passes", nil
+		}
+		return "wait until " + w.Until, nil
+	case "approve":
+		return "wait for approval by " + orAnyone(s.cfg.Approve.Approvers), nil
+	case "notify":
+		msg, err := r.renderText(s, "message")
+		if err != nil {
+			return "", err
+		}
+		return "notify " + strings.Join(s.cfg.Notify, ", ") + ": " + msg, nil
+	case "cleanup":
+		spec, err := r.cleanupSpec(s)
+		if err != nil {
+			return "", err
+		}
+		rep, err := cleanup.Plan(spec, r.e.d.Clock.Now(), nil)
+		if err != nil {
+			return "", err
+		}
+		return js(rep), nil
+	case "runbook":
+		params := map[string]string{}
+		for k := range s.cfg.Runbook.Params {
+			v, err := r.renderText(s, "param."+k)
+			if err != nil {
+				return "", err
+			}
+			params[k] = v
+		}
+		return "run runbook " + s.cfg.Runbook.ID + " with " + formatParams(params), nil
+	}
+	return "", fmt.Errorf("unknown step kind %s", s.kind)
+}
+
+// stepEnv is the part of a command's environment the step itself sets.
+func stepEnv(env []string, s *step) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := s.env[k]; ok || strings.HasPrefix(k, "PARAM_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func orAnyone(who []string) string {
+	if len(who) == 0 {
+		return "anyone with the operate scope"
+	}
+	return strings.Join(who, ", ")
+}

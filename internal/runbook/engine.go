@@ -1,0 +1,382 @@
+// Package runbook runs SOPs as code. Config alone says what runs; a caller
+// passes only declared, typed params. The executor, not the API, enforces
+// every guard (rate limits, concurrency locks, a circuit breaker, allowed
+// windows, approvals, confirmation of destructive runs), so no path around
+// them exists. Each run and step is stored as it happens, followed live by
+// subscribers, and recorded in the append-only audit log.
+package runbook
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/check"
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/route"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// Pager is what runs need of the pager: telling people, writing to an
+// alert's timeline, resolving it.
+type Pager interface {
+	Announce(ctx context.Context, a pager.Announcement) error
+	Note(ctx context.Context, alertID int64, kind, actor, detail string) error
+	Resolve(ctx context.Context, id int64, by string) (pager.Outcome, error)
+}
+
+// Deps are the engine's collaborators.
+type Deps struct {
+	Store *store.Store
+	Clock clock.Clock
+	Log   *slog.Logger
+	// Probe runs a configured check now (service/check).
+	Probe func(ctx context.Context, key string) (check.Result, error)
+	Pager Pager
+	// URL makes an absolute link to a path of Vigil's.
+	URL func(path string) string
+}
+
+// Request asks for a run.
+type Request struct {
+	Runbook     string
+	Params      map[string]string
+	DryRun      bool
+	Confirm     string
+	Trigger     string // manual, alert, schedule, webhook, runbook
+	TriggeredBy string
+	Alert       *store.AlertRow // the alert that triggered it, if any
+	parent      *run
+}
+
+// automatic reports whether nobody asked for the run in person.
+func (r Request) automatic() bool {
+	return r.Trigger == TriggerAlert || r.Trigger == TriggerSchedule || r.Trigger == TriggerWebhook
+}
+
+// Triggers.
+const (
+	TriggerManual   = "manual"
+	TriggerAlert    = "alert"
+	TriggerSchedule = "schedule"
+	TriggerWebhook  = "webhook"
+	TriggerRunbook  = "runbook"
+)
+
+// Refusal is a guard saying no: 409 with the guard's name and reason.
+type Refusal struct {
+	Guard  string
+	Reason string
+	Run    store.RunRow
+}
+
+func (r *Refusal) Error() string { return "refused by " + r.Guard + ": " + r.Reason }
+
+// Engine runs runbooks.
+type Engine struct {
+	d Deps
+
+	mu        sync.Mutex
+	cfg       *config.Config
+	books     map[string]*book
+	intervals *route.Intervals
+	tokens    map[string]string   // token id → person id
+	teams     map[string][]string // team id → person ids
+	active    map[string]*run     // by run id
+	locks     map[string]int      // lock key → runs holding it
+	breaker   map[string]time.Time
+	subs      map[string]map[chan Event]struct{}
+	forTimers map[string]clock.Timer
+	ctx       context.Context
+	wg        sync.WaitGroup
+	ready     chan struct{}
+}
+
+// New makes an engine; call Apply, then Run.
+func New(d Deps) *Engine {
+	if d.Clock == nil {
+		d.Clock = clock.Real()
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.URL == nil {
+		d.URL = func(p string) string { return p }
+	}
+	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{}, locks: map[string]int{},
+		breaker: map[string]time.Time{}, subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
+		ready: make(chan struct{}), ctx: context.Background()}
+}
+
+// Check reports whether Apply would accept cfg.
+func (e *Engine) Check(cfg *config.Config) error {
+	if _, err := compileBooks(cfg); err != nil {
+		return err
+	}
+	_, err := route.NewIntervals(cfg)
+	return err
+}
+
+// Apply makes cfg's runbooks current. Runs in flight finish with the
+// definition they started with.
+func (e *Engine) Apply(cfg *config.Config) error {
+	books, err := compileBooks(cfg)
+	if err != nil {
+		return err
+	}
+	iv, err := route.NewIntervals(cfg)
+	if err != nil {
+		return err
+	}
+	tokens := map[string]string{}
+	for _, t := range cfg.Tokens {
+		if t.Person != "" {
+			tokens[t.ID] = t.Person
+		}
+	}
+	teams := map[string][]string{}
+	for _, t := range cfg.Teams {
+		teams[t.ID] = t.Members
+	}
+	e.mu.Lock()
+	e.cfg, e.books, e.intervals, e.tokens, e.teams = cfg, books, iv, tokens, teams
+	e.mu.Unlock()
+	return nil
+}
+
+// Books lists the runbooks, in config order.
+func (e *Engine) Books() []config.Runbook {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cfg == nil {
+		return nil
+	}
+	return slices.Clone(e.cfg.Runbooks)
+}
+
+// Book is one runbook's definition.
+func (e *Engine) Book(id string) (config.Runbook, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b := e.books[id]
+	if b == nil {
+		return config.Runbook{}, false
+	}
+	return b.cfg, true
+}
+
+func newRunID() string { return "r_" + strings.ToLower(rand.Text()[:16]) }
+
+// Start checks the guards and starts a run. A refused run is stored (with
+// the guard's reason) and returned as a *Refusal. A dry run renders every
+// step and executes nothing; it returns once rendered.
+func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
+	e.mu.Lock()
+	b := e.books[req.Runbook]
+	e.mu.Unlock()
+	if b == nil {
+		return store.RunRow{}, errs.E(errs.NotFound, "no runbook %q", req.Runbook)
+	}
+	if req.Trigger == "" {
+		req.Trigger = TriggerManual
+	}
+	raw, typed, err := b.typedParams(req.Params)
+	if err != nil {
+		return store.RunRow{}, err
+	}
+	now := e.d.Clock.Now()
+	r := &run{e: e, b: b, req: req, params: typed, steps: map[string]map[string]any{},
+		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Status: store.RunPending, Trigger: req.Trigger,
+			TriggeredBy: req.TriggeredBy, Params: raw, DryRun: req.DryRun, CreatedAt: now}}
+	if req.Alert != nil {
+		r.row.AlertID = req.Alert.ID
+	}
+	if p := req.parent; p != nil {
+		r.row.ParentRunID, r.row.Depth = p.row.ID, p.row.Depth+1
+		r.row.AlertID = p.row.AlertID
+		r.req.Alert = p.req.Alert
+	}
+	r.row.LockKey = b.cfg.ID
+	if b.lock != nil {
+		key, err := b.lock.Render(r.data())
+		if err != nil {
+			return store.RunRow{}, errs.E(errs.Invalid, "guard.lock: %v", err)
+		}
+		r.row.LockKey = b.cfg.ID + "/" + key
+	}
+	if req.DryRun {
+		return e.dryRun(ctx, r)
+	}
+	approval, refusal := e.guard(ctx, r, now)
+	if refusal != nil {
+		r.row.Status, r.row.Reason, r.row.EndedAt = store.RunRefused, refusal.Error(), now
+		if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
+			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
+		}
+		e.audit(ctx, r.row.TriggeredBy, "run.refused", r.row, refusal.Error())
+		e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", r.row.ID, b.cfg.ID, refusal.Reason))
+		refusal.Run = r.row
+		return r.row, refusal
+	}
+	if approval {
+		ttl := DefaultApprovalTTL
+		if g := b.cfg.Guard; g != nil && g.ApprovalTTL > 0 {
+			ttl = g.ApprovalTTL.D()
+		}
+		r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
+		r.row.Reason = "waiting for approval"
+	}
+	if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
+		e.release(r)
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the run")
+	}
+	e.audit(ctx, r.row.TriggeredBy, "run.triggered", r.row, fmt.Sprintf("trigger=%s params=%s", req.Trigger, formatParams(raw)))
+	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s started (%s)", r.row.ID, b.cfg.ID, req.Trigger))
+	row := r.row
+	e.launch(r, 0, approval)
+	return row, nil
+}
+
+// launch runs r on its own goroutine, tracked so Close can wait for it.
+func (e *Engine) launch(r *run, from int, awaitApproval bool) {
+	e.mu.Lock()
+	e.active[r.row.ID] = r
+	ctx := e.ctx
+	e.mu.Unlock()
+	r.approvals = make(chan approval, 1)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		r.execute(ctx, from, awaitApproval)
+	}()
+}
+
+// release gives back what a run held.
+func (e *Engine) release(r *run) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r.locked {
+		e.locks[r.row.LockKey]--
+		if e.locks[r.row.LockKey] <= 0 {
+			delete(e.locks, r.row.LockKey)
+		}
+		r.locked = false
+	}
+	delete(e.active, r.row.ID)
+}
+
+// Approve lets a run waiting for approval go on. who is the token id;
+// approvers, when listed, must include the person the token belongs to.
+func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
+	e.mu.Lock()
+	r := e.active[runID]
+	person := e.tokens[token]
+	e.mu.Unlock()
+	if r == nil {
+		row, _, err := e.d.Store.Run(ctx, runID)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.RunRow{}, errs.E(errs.NotFound, "no run %s", runID)
+		}
+		if err != nil {
+			return store.RunRow{}, errs.Wrap(errs.Internal, err, "reading run %s", runID)
+		}
+		return row, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+	}
+	approvers := r.pendingApprovers()
+	if r.snapshot().Status != store.RunAwaiting {
+		return r.snapshot(), errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, r.snapshot().Status)
+	}
+	who := "token/" + token
+	if len(approvers) > 0 {
+		if person == "" {
+			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and token %s is not tied to a person (set person: on the token)", strings.Join(approvers, ", "), token)
+		}
+		if !e.isApprover(person, approvers) {
+			return store.RunRow{}, errs.E(errs.Forbidden, "person/%s is not among the approvers (%s)", person, strings.Join(approvers, ", "))
+		}
+	}
+	if person != "" {
+		who = "person/" + person + " (token/" + token + ")"
+	}
+	select {
+	case r.approvals <- approval{by: who, comment: comment}:
+	default:
+		return r.snapshot(), errs.E(errs.Conflict, "run %s is already approved", runID)
+	}
+	e.audit(ctx, who, "run.approved", r.snapshot(), comment)
+	return r.snapshot(), nil
+}
+
+func (e *Engine) isApprover(person string, approvers []string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, a := range approvers {
+		kind, id, _ := strings.Cut(a, "/")
+		switch {
+		case kind == "person" && id == person:
+			return true
+		case kind == "team" && slices.Contains(e.teams[id], person):
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns a run with its steps: live when in flight, else from the store.
+func (e *Engine) Get(ctx context.Context, id string) (store.RunRow, []store.StepRow, error) {
+	row, steps, err := e.d.Store.Run(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return row, nil, errs.E(errs.NotFound, "no run %s", id)
+	}
+	if err != nil {
+		return row, nil, errs.Wrap(errs.Internal, err, "reading run %s", id)
+	}
+	return row, steps, nil
+}
+
+// audit appends to the audit log; a failure is logged, not fatal.
+func (e *Engine) audit(ctx context.Context, actor, action string, r store.RunRow, detail string) {
+	if actor == "" {
+		actor = "system"
+	}
+	row := store.AuditRow{At: e.d.Clock.Now(), Actor: actor, Action: action, Runbook: r.Runbook, RunID: r.ID, Detail: detail}
+	if _, err := e.d.Store.AppendAudit(context.WithoutCancel(ctx), row); err != nil {
+		e.d.Log.Error("runbook: writing the audit log failed", "action", action, "run", r.ID, "err", err)
+	}
+}
+
+// Audit records an event that is not a run's, e.g. a config reload.
+func (e *Engine) Audit(ctx context.Context, actor, action, detail string) {
+	e.audit(ctx, actor, action, store.RunRow{}, detail)
+}
+
+// noteAlert adds an entry to the triggering alert's timeline.
+func (e *Engine) noteAlert(r *run, kind, detail string) {
+	if r.row.AlertID == 0 || e.d.Pager == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.d.Pager.Note(ctx, r.row.AlertID, kind, "runbook/"+r.b.cfg.ID, detail); err != nil {
+		e.d.Log.Warn("runbook: noting a run on its alert failed", "alert", r.row.AlertID, "run", r.row.ID, "err", err)
+	}
+}
+
+func formatParams(p map[string]string) string {
+	keys := slices.Sorted(maps.Keys(p))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"="+p[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

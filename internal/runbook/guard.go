@@ -1,0 +1,142 @@
+package runbook
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// counted are the statuses of runs that count against max_runs: every run
+// that was let through, however it ended.
+var counted = []string{store.RunPending, store.RunAwaiting, store.RunRunning, store.RunSucceeded,
+	store.RunFailed, store.RunInterrupted, store.RunCanceled}
+
+// guard decides whether r may run. It returns whether the run must first be
+// approved, or the guard that refuses it. On success r holds its lock.
+func (e *Engine) guard(ctx context.Context, r *run, now time.Time) (approval bool, refusal *Refusal) {
+	b := r.b
+	g := b.cfg.Guard
+	refuse := func(guard, format string, args ...any) (bool, *Refusal) {
+		return false, &Refusal{Guard: guard, Reason: fmt.Sprintf(format, args...)}
+	}
+	if r.row.Depth > MaxDepth {
+		return refuse("depth", "runbooks calling runbooks %d deep; the limit is %d", r.row.Depth, MaxDepth)
+	}
+	if b.confirm != nil {
+		want, err := b.confirm.Render(r.data())
+		switch {
+		case err != nil:
+			return refuse("confirm", "%v", err)
+		case r.req.automatic():
+			return refuse("confirm", "runbook %s is destructive (confirm is set) and never runs automatically", b.cfg.ID)
+		case r.req.Confirm != want:
+			return refuse("confirm", "type the target's name exactly (%q) to run %s", want, b.cfg.ID)
+		}
+	}
+	if g == nil {
+		return false, e.lock(r)
+	}
+	if r.req.automatic() {
+		e.mu.Lock()
+		until, open := e.breaker[b.cfg.ID]
+		e.mu.Unlock()
+		if open && now.Before(until) {
+			return refuse("circuit_breaker", "automatic runs are off until %s after %d failed runs within %s",
+				until.Format(time.RFC3339), g.Breaker.Failures, duration.Format(g.Breaker.Within.D()))
+		}
+		if g.Window != nil {
+			e.mu.Lock()
+			iv := e.intervals
+			e.mu.Unlock()
+			if !iv.Contains(*g.Window, now) {
+				return refuse("window", "automatic runs are allowed only within time interval %q", *g.Window)
+			}
+		}
+	}
+	per := g.Per.D()
+	if per <= 0 {
+		per = DefaultPer
+	}
+	if g.MaxRuns > 0 {
+		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-per), Statuses: counted})
+		if err != nil {
+			return refuse("max_runs", "cannot count recent runs: %v", err)
+		}
+		if n >= g.MaxRuns {
+			return refuse("max_runs", "%d of at most %d runs in the last %s", n, g.MaxRuns, duration.Format(per))
+		}
+	}
+	if g.MaxRunsPerAlert > 0 && r.row.AlertID != 0 {
+		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, AlertID: r.row.AlertID, Since: now.Add(-per), Statuses: counted})
+		if err != nil {
+			return refuse("max_runs_per_alert", "cannot count recent runs: %v", err)
+		}
+		if n >= g.MaxRunsPerAlert {
+			return refuse("max_runs_per_alert", "%d of at most %d runs for alert %d in the last %s", n, g.MaxRunsPerAlert, r.row.AlertID, duration.Format(per))
+		}
+	}
+	switch {
+	case g.Approval == "required":
+		approval = true
+	case b.approvalIf != nil:
+		ok, err := b.approvalIf.Eval(r.vars())
+		if err != nil {
+			return refuse("approval_if", "%v", err)
+		}
+		approval = ok
+	}
+	return approval, e.lock(r)
+}
+
+// lock takes a concurrency slot for the run's lock key.
+func (e *Engine) lock(r *run) *Refusal {
+	g := r.b.cfg.Guard
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if g != nil && g.Concurrency > 0 && e.locks[r.row.LockKey] >= g.Concurrency {
+		return &Refusal{Guard: "concurrency", Reason: fmt.Sprintf("%d run(s) of lock %q already in progress (at most %d)", e.locks[r.row.LockKey], r.row.LockKey, g.Concurrency)}
+	}
+	e.locks[r.row.LockKey]++
+	r.locked = true
+	return nil
+}
+
+// tripBreaker opens the circuit breaker when a runbook's automatic runs
+// keep failing, and pages its owner: automation that fails repeatedly must
+// stop and hand over to a person.
+func (e *Engine) tripBreaker(ctx context.Context, r *run) {
+	g := r.b.cfg.Guard
+	if g == nil || g.Breaker == nil || r.row.Status != store.RunFailed {
+		return
+	}
+	now := e.d.Clock.Now()
+	n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: r.b.cfg.ID, Since: now.Add(-g.Breaker.Within.D()), Statuses: []string{store.RunFailed}})
+	if err != nil || n < g.Breaker.Failures {
+		return
+	}
+	cooldown := g.Breaker.Cooldown.D()
+	if cooldown <= 0 {
+		cooldown = g.Breaker.Within.D()
+	}
+	e.mu.Lock()
+	if until, open := e.breaker[r.b.cfg.ID]; open && now.Before(until) {
+		e.mu.Unlock()
+		return
+	}
+	e.breaker[r.b.cfg.ID] = now.Add(cooldown)
+	e.mu.Unlock()
+	msg := fmt.Sprintf("Runbook %s failed %d times within %s; automatic runs are off until %s. Last failure: %s",
+		r.b.cfg.ID, n, duration.Format(g.Breaker.Within.D()), now.Add(cooldown).Format(time.RFC3339), r.row.Reason)
+	e.audit(ctx, "system", "breaker.opened", r.row, msg)
+	if r.b.cfg.Owner != "" && e.d.Pager != nil {
+		err := e.d.Pager.Announce(ctx, pager.Announcement{Targets: []string{r.b.cfg.Owner},
+			Title: "Runbook " + r.b.cfg.ID + ": automatic runs stopped", Text: msg, URL: e.d.URL("/api/v1/runs/" + r.row.ID), AlertID: r.row.AlertID})
+		if err != nil {
+			e.d.Log.Error("runbook: paging the owner about the circuit breaker failed", "runbook", r.b.cfg.ID, "err", err)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package runbook
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// Run recovers the runs a stop left unfinished, then starts scheduled runs
+// until ctx ends, and waits for the runs in flight to stop.
+func (e *Engine) Run(ctx context.Context) error {
+	e.mu.Lock()
+	e.ctx = ctx
+	e.mu.Unlock()
+	if err := e.recoverRuns(ctx); err != nil {
+		e.d.Log.Error("runbook: recovering unfinished runs failed", "err", err)
+	}
+	close(e.ready)
+	e.schedule(ctx)
+	e.mu.Lock()
+	for _, t := range e.forTimers {
+		t.Stop()
+	}
+	e.mu.Unlock()
+	e.wg.Wait()
+	return nil
+}
+
+// recoverRuns marks what a stop interrupted. A run waiting for approval
+// waits on; a pending one starts; a running one resumes at its current step
+// when that step is idempotent and is marked interrupted otherwise: running
+// half a failover twice is worse than asking a person.
+func (e *Engine) recoverRuns(ctx context.Context) error {
+	runs, err := e.d.Store.UnfinishedRuns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, row := range runs {
+		e.mu.Lock()
+		b := e.books[row.Runbook]
+		e.mu.Unlock()
+		_, steps, err := e.d.Store.Run(ctx, row.ID)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" is no longer configured")
+			continue
+		}
+		r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{},
+			req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
+		_, r.params, _ = b.typedParams(row.Params)
+		if row.AlertID != 0 {
+			if a, err := e.d.Store.Alert(ctx, row.AlertID); err == nil {
+				r.req.Alert = &a
+			}
+		}
+		from := 0
+		for _, st := range steps {
+			if st.Status == "ok" || st.Status == "skipped" || (st.Status == "failed" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.OnFailure == "continue") {
+				r.stepRows = append(r.stepRows, st)
+				exit := any(nil)
+				if st.HasExit {
+					exit = st.ExitCode
+				}
+				r.steps[st.StepID] = map[string]any{"ok": st.Status == "ok", "status": st.Status, "exit_code": exit,
+					"stdout": st.Stdout, "stderr": st.Stderr, "error": st.Error, "skipped": st.Status == "skipped"}
+				from = st.Seq + 1
+				continue
+			}
+			break
+		}
+		switch {
+		case row.Status == store.RunPending:
+			r.locked = true
+		case row.Status == store.RunAwaiting && from == len(steps):
+			r.locked = true // waiting for the guard's approval
+		case row.Status == store.RunAwaiting || (from < len(b.steps) && b.steps[from].cfg.Idempotent) || from >= len(steps):
+			r.locked = true // at an approve step, at an idempotent step, or between steps
+		default:
+			e.interrupt(ctx, row, steps, "Vigil stopped during step "+b.steps[from].cfg.ID+", which is not idempotent")
+			continue
+		}
+		e.mu.Lock()
+		e.locks[row.LockKey]++
+		e.mu.Unlock()
+		awaiting := row.Status == store.RunAwaiting && from == 0 && len(steps) == 0
+		e.audit(ctx, "system", "run.resumed", row, fmt.Sprintf("from step %d", from))
+		e.launch(r, from, awaiting)
+	}
+	return nil
+}
+
+func (e *Engine) interrupt(ctx context.Context, row store.RunRow, steps []store.StepRow, why string) {
+	now := e.d.Clock.Now()
+	for _, st := range steps {
+		if st.Status == "running" || st.Status == "awaiting_approval" {
+			st.Status, st.EndedAt, st.Error = "interrupted", now, why
+			if err := e.d.Store.SaveStep(ctx, st); err != nil {
+				e.d.Log.Error("runbook: marking a step interrupted failed", "run", row.ID, "err", err)
+			}
+		}
+	}
+	row.Status, row.Reason, row.EndedAt, row.ApprovalExpiresAt = store.RunInterrupted, why, now, time.Time{}
+	if err := e.d.Store.SaveRun(ctx, row); err != nil {
+		e.d.Log.Error("runbook: marking a run interrupted failed", "run", row.ID, "err", err)
+	}
+	e.audit(ctx, "system", "run.interrupted", row, why)
+	if row.AlertID != 0 && e.d.Pager != nil {
+		_ = e.d.Pager.Note(ctx, row.AlertID, "runbook", "runbook/"+row.Runbook, "run "+row.ID+" interrupted: "+why)
+	}
+}
+
+// schedule starts the runs of schedule triggers when they fall due.
+func (e *Engine) schedule(ctx context.Context) {
+	last := e.d.Clock.Now()
+	for {
+		e.mu.Lock()
+		books := e.books
+		e.mu.Unlock()
+		next := time.Time{}
+		for _, b := range books {
+			for _, t := range b.triggers {
+				if t.schedule == nil {
+					continue
+				}
+				at := t.schedule.Next(last.In(t.loc))
+				if next.IsZero() || at.Before(next) {
+					next = at
+				}
+			}
+		}
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(next.Sub(e.d.Clock.Now()), 0)
+		}
+		t := e.d.Clock.NewTimer(min(wait, time.Hour))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.Chan():
+		}
+		now := e.d.Clock.Now()
+		for _, b := range books {
+			for _, tr := range b.triggers {
+				if tr.schedule == nil {
+					continue
+				}
+				if at := tr.schedule.Next(last.In(tr.loc)); !at.After(now) {
+					params, err := e.triggerParams(tr, nil)
+					if err == nil {
+						_, err = e.Start(ctx, Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerSchedule, TriggeredBy: "schedule " + tr.cfg.Schedule.Cron})
+					}
+					if err != nil {
+						e.d.Log.Warn("runbook: scheduled run not started", "runbook", b.cfg.ID, "err", err)
+					}
+				}
+			}
+		}
+		last = now
+	}
+}
+
+// triggerParams renders a trigger's params against the alert.
+func (e *Engine) triggerParams(t trigger, a *store.AlertRow) (map[string]string, error) {
+	out := map[string]string{}
+	r := &run{req: Request{Alert: a}, b: &book{}}
+	data := r.vars()
+	for k, tp := range t.params {
+		v, err := tp.Render(data)
+		if err != nil {
+			return nil, fmt.Errorf("on.params.%s: %w", k, err)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// AlertsFired starts the runbooks whose alert triggers match newly opened
+// alerts, at once or after the trigger's for: when the alert is still
+// firing and unacknowledged then. It does not block.
+func (e *Engine) AlertsFired(rows []store.AlertRow) {
+	e.mu.Lock()
+	books := e.books
+	e.mu.Unlock()
+	for _, row := range rows {
+		for _, b := range books {
+			for _, t := range b.triggers {
+				if t.cfg.Alert == nil || !matchAlert(t, row) {
+					continue
+				}
+				row, b, t := row, b, t
+				if t.cfg.For <= 0 {
+					go e.fire(b, t, row)
+					continue
+				}
+				key := b.cfg.ID + "/" + strconv.FormatInt(row.ID, 10)
+				timer := e.d.Clock.AfterFunc(t.cfg.For.D(), func() {
+					e.mu.Lock()
+					delete(e.forTimers, key)
+					e.mu.Unlock()
+					ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+					defer cancel()
+					cur, err := e.d.Store.Alert(ctx, row.ID)
+					if err != nil || cur.Status != "firing" {
+						return
+					}
+					e.fire(b, t, cur)
+				})
+				e.mu.Lock()
+				e.forTimers[key] = timer
+				e.mu.Unlock()
+			}
+		}
+	}
+}
+
+func (e *Engine) fire(b *book, t trigger, row store.AlertRow) {
+	params, err := e.triggerParams(t, &row)
+	if err == nil {
+		_, err = e.Start(e.ctx, Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerAlert,
+			TriggeredBy: "alert/" + strconv.FormatInt(row.ID, 10), Alert: &row})
+	}
+	if err != nil {
+		e.d.Log.Info("runbook: alert-triggered run not started", "runbook", b.cfg.ID, "alert", row.ID, "err", err)
+	}
+}
+
+// matchAlert reports whether an alert matches an alert trigger.
+func matchAlert(t trigger, row store.AlertRow) bool {
+	if c := t.cfg.Alert.Check; c != "" {
+		if row.Source != "check" || row.Labels["service"]+"/"+row.Labels["check"] != c {
+			return false
+		}
+	}
+	for _, m := range t.matchers {
+		if !m.Matches(row.Labels[m.Name]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Webhook starts a runbook for a tool holding one of its webhook keys.
+func (e *Engine) Webhook(ctx context.Context, runbookID, key string, params map[string]string) (store.RunRow, error) {
+	e.mu.Lock()
+	b := e.books[runbookID]
+	e.mu.Unlock()
+	if b == nil {
+		return store.RunRow{}, errs.E(errs.Unauthorized, "unknown runbook or key")
+	}
+	for i, t := range b.triggers {
+		w := t.cfg.Webhook
+		if w == nil || subtle.ConstantTimeCompare([]byte(w.Key.Reveal()), []byte(key)) != 1 {
+			continue
+		}
+		return e.Start(ctx, Request{Runbook: runbookID, Params: params, Trigger: TriggerWebhook,
+			TriggeredBy: "webhook/" + runbookID + "#" + strconv.Itoa(i)})
+	}
+	return store.RunRow{}, errs.E(errs.Unauthorized, "unknown runbook or key")
+}

@@ -1,0 +1,280 @@
+package runbook
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// run is one run in flight.
+type run struct {
+	e      *Engine
+	b      *book
+	req    Request
+	params map[string]any
+	locked bool
+
+	mu        sync.Mutex
+	row       store.RunRow
+	stepRows  []store.StepRow
+	steps     map[string]map[string]any // outcomes by step id, for if and templates
+	approvals chan approval
+	approvers []string // who may approve the current wait; empty: anyone with operate
+}
+
+type approval struct{ by, comment string }
+
+func (r *run) snapshot() store.RunRow {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.row
+}
+
+func (r *run) pendingApprovers() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.approvers
+}
+
+// alertVars is the triggering alert as templates and expressions see it.
+func (r *run) alertVars() map[string]any {
+	a := r.req.Alert
+	if a == nil {
+		return map[string]any{"labels": map[string]string{}, "annotations": map[string]string{}}
+	}
+	return map[string]any{"id": a.ID, "summary": a.Summary, "severity": a.Severity, "service": a.Service,
+		"status": a.Status, "labels": a.Labels, "annotations": a.Annotations}
+}
+
+// vars is what expressions read.
+func (r *run) vars() map[string]any {
+	r.mu.Lock()
+	steps := maps.Clone(r.steps)
+	r.mu.Unlock()
+	if steps == nil {
+		steps = map[string]map[string]any{}
+	}
+	s := make(map[string]any, len(steps))
+	for k, v := range steps {
+		s[k] = v
+	}
+	return map[string]any{"params": r.params, "alert": r.alertVars(), "steps": s}
+}
+
+// data is what templates read: vars, the runbook's secrets and the run.
+func (r *run) data() map[string]any {
+	d := r.vars()
+	d["secrets"] = r.b.secretMap
+	d["run"] = map[string]any{"id": r.row.ID, "runbook": r.b.cfg.ID, "trigger": r.row.Trigger}
+	return d
+}
+
+// mask hides the runbook's secrets in text that is stored or shown.
+func (r *run) mask(s string) string {
+	for _, sec := range r.b.secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "****")
+		}
+	}
+	return s
+}
+
+// save stores the run row; failures are logged (the run goes on: stopping
+// a half-done failover because the disk is slow would be worse).
+func (r *run) save(ctx context.Context) {
+	row := r.snapshot()
+	if err := r.e.d.Store.SaveRun(context.WithoutCancel(ctx), row); err != nil {
+		r.e.d.Log.Error("runbook: storing the run failed", "run", row.ID, "err", err)
+	}
+	r.e.publish(Event{Type: "run", Run: &row})
+}
+
+func (r *run) saveStep(ctx context.Context, st store.StepRow) {
+	st.Stdout, st.Stderr, st.Detail, st.Error = r.mask(st.Stdout), r.mask(st.Stderr), r.mask(st.Detail), r.mask(st.Error)
+	r.mu.Lock()
+	for len(r.stepRows) <= st.Seq {
+		r.stepRows = append(r.stepRows, store.StepRow{})
+	}
+	r.stepRows[st.Seq] = st
+	r.mu.Unlock()
+	if err := r.e.d.Store.SaveStep(context.WithoutCancel(ctx), st); err != nil {
+		r.e.d.Log.Error("runbook: storing a step failed", "run", st.RunID, "step", st.StepID, "err", err)
+	}
+	r.e.publish(Event{Type: "step", RunID: st.RunID, Step: &st})
+}
+
+func (r *run) setStatus(status, reason string) {
+	r.mu.Lock()
+	r.row.Status, r.row.Reason = status, reason
+	r.mu.Unlock()
+}
+
+// execute runs the steps from index from. With awaitApproval it first waits
+// for the run's approval.
+func (r *run) execute(ctx context.Context, from int, awaitApproval bool) {
+	e := r.e
+	defer e.release(r)
+	if awaitApproval {
+		ok := r.awaitApproval(ctx, r.b.approvers(), "Approve run "+r.row.ID+" of "+r.b.cfg.ID,
+			fmt.Sprintf("Runbook %s (%s) wants to run with %s and needs approval.", r.b.cfg.ID, r.b.cfg.Title, formatParams(r.row.Params)), -1)
+		if !ok {
+			if ctx.Err() == nil {
+				r.finish(ctx)
+			}
+			return
+		}
+	}
+	r.mu.Lock()
+	r.row.Status, r.row.Reason = store.RunRunning, ""
+	if r.row.StartedAt.IsZero() {
+		r.row.StartedAt = e.d.Clock.Now()
+	}
+	r.mu.Unlock()
+	r.save(ctx)
+	for i := from; i < len(r.b.steps); i++ {
+		if ctx.Err() != nil {
+			return // shutting down: the run stays running and is marked interrupted at the next start
+		}
+		s := r.b.steps[i]
+		out := r.runStep(ctx, i, s)
+		if ctx.Err() != nil && out.status != "ok" {
+			return
+		}
+		if out.status == "failed" && s.cfg.OnFailure != "continue" {
+			r.setStatus(store.RunFailed, fmt.Sprintf("step %s failed: %s", s.cfg.ID, firstNonEmpty(out.err, "exit code "+fmt.Sprint(out.exit))))
+			r.finish(ctx)
+			return
+		}
+		if out.status == "canceled" {
+			r.setStatus(store.RunCanceled, out.err)
+			r.finish(ctx)
+			return
+		}
+	}
+	r.setStatus(store.RunSucceeded, "")
+	r.finish(ctx)
+}
+
+// finish records the end of the run and acts on it.
+func (r *run) finish(ctx context.Context) {
+	e := r.e
+	r.mu.Lock()
+	r.row.EndedAt = e.d.Clock.Now()
+	r.row.ApprovalExpiresAt = time.Time{}
+	row := r.row
+	r.mu.Unlock()
+	r.save(ctx)
+	e.audit(ctx, "system", "run.finished", row, row.Status+firstNonEmpty(prefix(": ", row.Reason), ""))
+	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s %s%s", row.ID, r.b.cfg.ID, row.Status, prefix(": ", row.Reason)))
+	if row.Status == store.RunFailed {
+		e.tripBreaker(ctx, r)
+	}
+	if row.Status == store.RunSucceeded && r.b.cfg.ResolveOnSuccess && row.AlertID != 0 && e.d.Pager != nil && r.lastCheckPassed() {
+		if _, err := e.d.Pager.Resolve(context.WithoutCancel(ctx), row.AlertID, "runbook/"+r.b.cfg.ID+" (run "+row.ID+")"); err != nil {
+			e.d.Log.Info("runbook: resolving the alert after a successful run", "alert", row.AlertID, "err", err)
+		}
+	}
+	e.publish(Event{Type: "end", Run: &row})
+	e.closeSubs(row.ID)
+}
+
+// lastCheckPassed reports whether the runbook's last step is a check that
+// passed: only then has the run shown the problem is gone.
+func (r *run) lastCheckPassed() bool {
+	n := len(r.b.steps)
+	if n == 0 || r.b.steps[n-1].kind != "check" {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.stepRows) == n && r.stepRows[n-1].Status == "ok"
+}
+
+// awaitApproval marks the run (and step seq, when >= 0) as waiting, asks the
+// approvers, and waits for an approval or the ttl. It reports whether the
+// run was approved.
+func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text string, seq int) bool {
+	e := r.e
+	ttl := DefaultApprovalTTL
+	if seq >= 0 {
+		if a := r.b.steps[seq].cfg.Approve; a != nil && a.TTL > 0 {
+			ttl = a.TTL.D()
+		}
+	} else if g := r.b.cfg.Guard; g != nil && g.ApprovalTTL > 0 {
+		ttl = g.ApprovalTTL.D()
+	}
+	r.mu.Lock()
+	expires := r.row.ApprovalExpiresAt
+	if expires.IsZero() || seq >= 0 {
+		expires = e.d.Clock.Now().Add(ttl)
+	}
+	r.row.Status, r.row.ApprovalExpiresAt, r.row.Reason = store.RunAwaiting, expires, "waiting for approval"
+	r.approvers = approvers
+	r.mu.Unlock()
+	r.save(ctx)
+	targets := approvers
+	if seq >= 0 && r.b.steps[seq].cfg.Approve != nil && len(r.b.steps[seq].cfg.Approve.Notify) > 0 {
+		targets = r.b.steps[seq].cfg.Approve.Notify
+	}
+	if len(targets) == 0 && r.b.cfg.Owner != "" {
+		targets = []string{r.b.cfg.Owner}
+	}
+	if len(targets) > 0 && e.d.Pager != nil {
+		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
+		err := e.d.Pager.Announce(context.WithoutCancel(ctx), pager.Announcement{Targets: targets, Title: title, Text: text,
+			URL: e.d.URL("/api/v1/runs/" + r.row.ID), AlertID: r.row.AlertID})
+		if err != nil {
+			e.d.Log.Error("runbook: asking for approval failed", "run", r.row.ID, "err", err)
+		}
+	}
+	wait := expires.Sub(e.d.Clock.Now())
+	t := e.d.Clock.NewTimer(max(wait, 0))
+	defer t.Stop()
+	select {
+	case a := <-r.approvals:
+		r.mu.Lock()
+		r.row.ApprovedBy = a.by
+		r.row.ApprovalExpiresAt = time.Time{}
+		r.approvers = nil
+		r.mu.Unlock()
+		return true
+	case <-t.Chan():
+		r.mu.Lock()
+		r.row.Status, r.row.Reason = store.RunCanceled, "no approval within "+ttl.String()
+		r.mu.Unlock()
+		e.audit(ctx, "system", "run.approval_expired", r.snapshot(), "")
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// approvers are who may approve a run the guard holds.
+func (b *book) approvers() []string {
+	if b.cfg.Guard == nil {
+		return nil
+	}
+	return b.cfg.Guard.Approvers
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func prefix(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}

@@ -1,0 +1,376 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/auth"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/runbook"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+type runbookAPIView struct {
+	ID               string         `json:"id"`
+	Title            string         `json:"title,omitempty"`
+	Doc              string         `json:"doc,omitempty"`
+	Owner            string         `json:"owner,omitempty"`
+	Params           []config.Param `json:"params"`
+	Triggers         []string       `json:"triggers"`
+	Guard            *config.Guard  `json:"guard,omitempty"`
+	ResolveOnSuccess bool           `json:"resolve_on_success"`
+	Steps            []stepView     `json:"steps"`
+}
+
+type stepView struct {
+	ID         string `json:"id"`
+	Kind       string `json:"kind"`
+	If         string `json:"if,omitempty"`
+	OnFailure  string `json:"on_failure"`
+	Idempotent bool   `json:"idempotent,omitempty"`
+}
+
+func newRunbookAPIView(b config.Runbook) runbookAPIView {
+	v := runbookAPIView{ID: b.ID, Title: b.Title, Doc: b.Doc, Owner: b.Owner, Params: b.Params, Guard: b.Guard,
+		ResolveOnSuccess: b.ResolveOnSuccess}
+	if v.Params == nil {
+		v.Params = []config.Param{}
+	}
+	for _, t := range b.On {
+		switch {
+		case t.Alert != nil && t.Alert.Check != "":
+			v.Triggers = append(v.Triggers, "alert: check "+t.Alert.Check+forText(t))
+		case t.Alert != nil:
+			v.Triggers = append(v.Triggers, "alert: "+strings.Join(append(mapMatchers(t.Alert.Match), t.Alert.Matchers...), ", ")+forText(t))
+		case t.Schedule != nil:
+			v.Triggers = append(v.Triggers, "schedule: "+t.Schedule.Cron+prefixed(" ", t.Schedule.Timezone))
+		case t.Manual:
+			v.Triggers = append(v.Triggers, "manual")
+		case t.Webhook != nil:
+			v.Triggers = append(v.Triggers, "webhook")
+		}
+	}
+	if v.Triggers == nil {
+		v.Triggers = []string{}
+	}
+	for _, s := range b.Steps {
+		onf := s.OnFailure
+		if onf == "" {
+			onf = "abort"
+		}
+		v.Steps = append(v.Steps, stepView{ID: s.ID, Kind: s.Kind(), If: s.If, OnFailure: onf, Idempotent: s.Idempotent})
+	}
+	if v.Steps == nil {
+		v.Steps = []stepView{}
+	}
+	return v
+}
+
+func forText(t config.Trigger) string {
+	if t.For > 0 {
+		return " for " + t.For.String()
+	}
+	return ""
+}
+
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}
+
+func mapMatchers(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, fmt.Sprintf("%s=%q", k, v))
+	}
+	return out
+}
+
+func (s *Server) listRunbooks(w http.ResponseWriter, r *http.Request) {
+	books := s.d.Runbooks.Books()
+	out := make([]runbookAPIView, 0, len(books))
+	for _, b := range books {
+		out = append(out, newRunbookAPIView(b))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getRunbook(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.d.Runbooks.Book(r.PathValue("id"))
+	if !ok {
+		s.writeError(w, r, errs.E(errs.NotFound, "no runbook %q", r.PathValue("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, newRunbookAPIView(b))
+}
+
+// runRequest is the body of POST /api/v1/runbooks/{id}/runs.
+type runRequest struct {
+	Params  map[string]any `json:"params"`
+	DryRun  bool           `json:"dry_run"`
+	Confirm string         `json:"confirm"`
+}
+
+// stringParams accepts params as JSON strings, numbers, booleans or lists
+// of strings, and hands them on as text for the runbook to type-check.
+func stringParams(in map[string]any) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		switch x := v.(type) {
+		case string:
+			out[k] = x
+		case bool:
+			out[k] = strconv.FormatBool(x)
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case []any:
+			items := make([]string, 0, len(x))
+			for _, it := range x {
+				s, ok := it.(string)
+				if !ok || strings.Contains(s, ",") {
+					return nil, errs.E(errs.Invalid, "params.%s: list items must be strings without commas", k)
+				}
+				items = append(items, s)
+			}
+			out[k] = strings.Join(items, ",")
+		default:
+			return nil, errs.E(errs.Invalid, "params.%s: must be a string, number, boolean or list of strings", k)
+		}
+	}
+	return out, nil
+}
+
+// startRun answers POST /api/v1/runbooks/{id}/runs (operate): 201 with the
+// run, 200 with the rendered steps for a dry run, 409 with the guard's
+// reason when refused.
+func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.d.Tokens().Authorize(r, auth.Operate)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req runRequest
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, 64<<10, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	params, err := stringParams(req.Params)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	row, err := s.d.Runbooks.Start(r.Context(), runbook.Request{Runbook: r.PathValue("id"), Params: params, DryRun: req.DryRun,
+		Confirm: req.Confirm, Trigger: runbook.TriggerManual, TriggeredBy: "token/" + tok})
+	s.answerRun(w, r, row, req.DryRun, err)
+}
+
+// webhookRun answers POST /api/v1/runbooks/{id}/webhook, keyed by the
+// runbook's own webhook key.
+func (s *Server) webhookRun(w http.ResponseWriter, r *http.Request) {
+	key, ok := auth.Bearer(r)
+	if !ok {
+		s.writeError(w, r, errs.E(errs.Unauthorized, "missing bearer key (the runbook's webhook key)"))
+		return
+	}
+	var req runRequest
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, 64<<10, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	params, err := stringParams(req.Params)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	row, err := s.d.Runbooks.Webhook(r.Context(), r.PathValue("id"), key, params)
+	s.answerRun(w, r, row, false, err)
+}
+
+type runView struct {
+	store.RunRow
+	Steps []store.StepRow `json:"steps"`
+}
+
+type refusalBody struct {
+	Error string       `json:"error"`
+	Code  string       `json:"code"`
+	Guard string       `json:"guard"`
+	Run   store.RunRow `json:"run"`
+}
+
+func (s *Server) answerRun(w http.ResponseWriter, r *http.Request, row store.RunRow, dry bool, err error) {
+	var refusal *runbook.Refusal
+	switch {
+	case errors.As(err, &refusal):
+		writeJSON(w, http.StatusConflict, refusalBody{Error: refusal.Error(), Code: string(errs.Conflict), Guard: refusal.Guard, Run: refusal.Run})
+		return
+	case err != nil:
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if dry {
+		status = http.StatusOK
+	}
+	row, steps, err := s.d.Runbooks.Get(r.Context(), row.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, runView{RunRow: row, Steps: nonNilSteps(steps)})
+}
+
+func nonNilSteps(s []store.StepRow) []store.StepRow {
+	if s == nil {
+		return []store.StepRow{}
+	}
+	return s
+}
+
+func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.RunFilter{Runbook: q.Get("runbook")}
+	if st := q.Get("status"); st != "" {
+		f.Statuses = strings.Split(st, ",")
+	}
+	if a := q.Get("alert"); a != "" {
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || id <= 0 {
+			s.writeError(w, r, errs.E(errs.Invalid, "alert must be an alert id, not %q", a))
+			return
+		}
+		f.AlertID = id
+	}
+	var err error
+	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	runs, err := s.d.Store.Runs(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, errs.Wrap(errs.Internal, err, "listing runs"))
+		return
+	}
+	if runs == nil {
+		runs = []store.RunRow{}
+	}
+	writeJSON(w, http.StatusOK, runs)
+}
+
+func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
+	row, steps, err := s.d.Runbooks.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, runView{RunRow: row, Steps: nonNilSteps(steps)})
+}
+
+// runEvents streams a run as server-sent events: a "snapshot" with the run
+// and its steps as stored, then "run" and "step" events as they happen, and
+// "end". A finished run gets its snapshot and "end" at once.
+func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	rc := http.NewResponseController(w)
+	events, cancel := s.d.Runbooks.Subscribe(id)
+	defer cancel()
+	row, steps, err := s.d.Runbooks.Get(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func(event string, v any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
+		_ = rc.Flush()
+	}
+	send("snapshot", runView{RunRow: row, Steps: nonNilSteps(steps)})
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				row, _, err := s.d.Runbooks.Get(r.Context(), id)
+				if err == nil {
+					send("end", row)
+				}
+				return
+			}
+			if ev.Type == "end" {
+				continue // sent from the store once the channel closes
+			}
+			send(ev.Type, ev)
+		case <-keepalive.C:
+			fmt.Fprint(w, ": keepalive\n\n")
+			_ = rc.Flush()
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.d.Tokens().Authorize(r, auth.Operate)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var body struct {
+		Comment string `json:"comment"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, 4<<10, &body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	row, err := s.d.Runbooks.Approve(r.Context(), r.PathValue("id"), tok, body.Comment)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, row)
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+	var since time.Time
+	if v := r.URL.Query().Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			s.writeError(w, r, errs.E(errs.Invalid, "since: %q is not an RFC 3339 time", v))
+			return
+		}
+		since = t
+	}
+	limit, err := limitParam(r, 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rows, err := s.d.Store.Audit(r.Context(), since, limit)
+	if err != nil {
+		s.writeError(w, r, errs.Wrap(errs.Internal, err, "reading the audit log"))
+		return
+	}
+	if rows == nil {
+		rows = []store.AuditRow{}
+	}
+	writeJSON(w, http.StatusOK, rows)
+}
