@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"github.com/vigil-sre/vigil/internal/store"
 	"strings"
+	"time"
 
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/monitor"
@@ -56,6 +57,9 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
 		Probe: func(ctx context.Context, key string) (check.Result, error) { return a.mon.ProbeNow(ctx, key) },
 		URL:   func(path string) string { return externalURL(a.cfg.Load()) + path },
+		ApproveURL: func(runID, who string, exp time.Time) string {
+			return a.links.RunURL(externalURL(a.cfg.Load()), runID, who, exp)
+		},
 	})
 	return a.runbooks.Apply(cfg)
 }

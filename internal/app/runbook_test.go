@@ -3,8 +3,10 @@ package app
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +186,41 @@ func TestRunbookAPIAndCLI(t *testing.T) {
 	if run.ApprovedBy != "person/thach (token/ops)" {
 		t.Fatalf("approved by %q", run.ApprovedBy)
 	}
+	// Thach was asked with a signed link; a second run is approved through it.
+	asked := sk.wait(t, "/thach", 1)[0].Message
+	if asked.Kind != "runbook" || !strings.Contains(asked.Text, "vigil run approve "+run.ID) {
+		t.Fatalf("approval request: %+v", asked)
+	}
+	var second runJSONT
+	post("0perate-t0ken", `{"params":{"env":"production"}}`, &second)
+	var link string
+	h.eventually("second approval request", func() bool {
+		for _, d := range sk.deliveries("/thach") {
+			if u, err := url.Parse(d.Message.URL); err == nil && strings.Contains(u.Path, second.ID) {
+				link = h.url + u.RequestURI()
+			}
+		}
+		return link != ""
+	})
+	page, code := httpGetText(t, link)
+	if code != 200 || !strings.Contains(page, "Approve run as person/thach") {
+		t.Fatalf("link page %d: %.400s", code, page)
+	}
+	if h.run(second.ID).Status != "awaiting_approval" {
+		t.Fatal("opening the link approved the run")
+	}
+	u, _ := url.Parse(link)
+	if resp, err := http.PostForm(h.url+u.Path, u.Query()); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("approve by link: %v %v", err, resp)
+	}
+	h.eventually("approved by link", func() bool { return h.run(second.ID).Status == "succeeded" })
+	if by := h.run(second.ID).ApprovedBy; by != "person/thach (link)" {
+		t.Fatalf("approved by %q", by)
+	}
+	forged := strings.Replace(link, "who=person%2Fthach", "who=person%2Fglen", 1)
+	if _, code := httpGetText(t, forged); code != http.StatusForbidden {
+		t.Fatalf("forged link: %d", code)
+	}
 	code, out, _ = cli("run", "migrate", "-p", "env=staging", "--dry-run")
 	if code != 0 || !strings.Contains(out, "nothing was executed") || !strings.Contains(out, "migrating staging") {
 		t.Fatalf("cli dry run: %d\n%s", code, out)
@@ -195,4 +232,24 @@ func TestRunbookAPIAndCLI(t *testing.T) {
 		actions = append(actions, fmt.Sprint(a["action"]))
 	}
 	mustContain(t, "audit log", strings.Join(actions, " "), "run.dry_run", "run.triggered", "run.approved", "run.finished")
+}
+
+func (h *harness) run(id string) runJSONT {
+	h.t.Helper()
+	var r runJSONT
+	if code := h.do("GET", "/api/v1/runs/"+id, "", nil, &r); code != 200 {
+		h.t.Fatalf("GET run %s: %d", id, code)
+	}
+	return r
+}
+
+func httpGetText(t *testing.T, u string) (string, int) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b), resp.StatusCode
 }

@@ -28,6 +28,7 @@ type delivery struct {
 		Kind   string `json:"kind"`
 		Title  string `json:"title"`
 		Text   string `json:"text"`
+		URL    string `json:"url"`
 		Step   int    `json:"escalation_step"`
 		Alerts []struct {
 			ID         int64  `json:"id"`

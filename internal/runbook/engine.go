@@ -45,6 +45,9 @@ type Deps struct {
 	Pager Pager
 	// URL makes an absolute link to a path of Vigil's.
 	URL func(path string) string
+	// ApproveURL makes a signed link that approves a run as who, valid
+	// until exp; nil sends approval requests without one.
+	ApproveURL func(runID, who string, exp time.Time) string
 }
 
 // Request asks for a run.
@@ -275,6 +278,53 @@ func (e *Engine) release(r *run) {
 	delete(e.active, r.row.ID)
 }
 
+// ApproveByLink approves a run for who (person/ID or team/ID), whom a
+// signed link the run sent vouches for.
+func (e *Engine) ApproveByLink(ctx context.Context, runID, who string) (store.RunRow, error) {
+	r, err := e.waiting(ctx, runID)
+	if err != nil {
+		return store.RunRow{}, err
+	}
+	if approvers := r.pendingApprovers(); len(approvers) > 0 && !slices.Contains(approvers, who) {
+		kind, id, _ := strings.Cut(who, "/")
+		if kind != "person" || !e.isApprover(id, approvers) {
+			return store.RunRow{}, errs.E(errs.Forbidden, "%s is not among the approvers (%s)", who, strings.Join(approvers, ", "))
+		}
+	}
+	return e.approve(ctx, r, who+" (link)", "")
+}
+
+// waiting finds a run in flight that waits for approval.
+func (e *Engine) waiting(ctx context.Context, runID string) (*run, error) {
+	e.mu.Lock()
+	r := e.active[runID]
+	e.mu.Unlock()
+	if r == nil {
+		row, _, err := e.d.Store.Run(ctx, runID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errs.E(errs.NotFound, "no run %s", runID)
+		}
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "reading run %s", runID)
+		}
+		return nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+	}
+	if st := r.snapshot().Status; st != store.RunAwaiting {
+		return nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, st)
+	}
+	return r, nil
+}
+
+func (e *Engine) approve(ctx context.Context, r *run, who, comment string) (store.RunRow, error) {
+	select {
+	case r.approvals <- approval{by: who, comment: comment}:
+	default:
+		return r.snapshot(), errs.E(errs.Conflict, "run %s is already approved", r.row.ID)
+	}
+	e.audit(ctx, who, "run.approved", r.snapshot(), comment)
+	return r.snapshot(), nil
+}
+
 // Approve lets a run waiting for approval go on. who is the token id;
 // approvers, when listed, must include the person the token belongs to.
 func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
@@ -308,13 +358,7 @@ func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (sto
 	if person != "" {
 		who = "person/" + person + " (token/" + token + ")"
 	}
-	select {
-	case r.approvals <- approval{by: who, comment: comment}:
-	default:
-		return r.snapshot(), errs.E(errs.Conflict, "run %s is already approved", runID)
-	}
-	e.audit(ctx, who, "run.approved", r.snapshot(), comment)
-	return r.snapshot(), nil
+	return e.approve(ctx, r, who, comment)
 }
 
 func (e *Engine) isApprover(person string, approvers []string) bool {

@@ -227,10 +227,19 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 	}
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
-		err := e.d.Pager.Announce(context.WithoutCancel(ctx), pager.Announcement{Targets: targets, Title: title, Text: text,
-			URL: e.d.URL("/api/v1/runs/" + r.row.ID), AlertID: r.row.AlertID})
-		if err != nil {
-			e.d.Log.Error("runbook: asking for approval failed", "run", r.row.ID, "err", err)
+		for _, t := range targets {
+			// Each target gets a link of its own: it approves as that person or team.
+			link := e.d.URL("/api/v1/runs/" + r.row.ID)
+			body := text
+			if e.d.ApproveURL != nil && (strings.HasPrefix(t, "person/") || strings.HasPrefix(t, "team/")) {
+				link = e.d.ApproveURL(r.row.ID, t, expires)
+				body += "\nor open " + link
+			}
+			err := e.d.Pager.Announce(context.WithoutCancel(ctx), pager.Announcement{Targets: []string{t}, Title: title, Text: body,
+				URL: link, AlertID: r.row.AlertID})
+			if err != nil {
+				e.d.Log.Error("runbook: asking for approval failed", "run", r.row.ID, "target", t, "err", err)
+			}
 		}
 	}
 	wait := expires.Sub(e.d.Clock.Now())

@@ -55,6 +55,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Signed ack and resolve links from notifications; they need no login.
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
 	mux.HandleFunc("POST /a/{id}/{verb}", s.linkAct)
+	mux.HandleFunc("GET /r/{id}/approve", s.runLinkForm)
+	mux.HandleFunc("POST /r/{id}/approve", s.runLinkAct)
 
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	mux.HandleFunc("GET /checks/{service}/{check}", s.checkPage)
