@@ -82,6 +82,20 @@ testdata/conf.missing-required.yml:7:15: schedules[0].timezone: unknown time zon
 testdata/conf.missing-required.yml:8:39: schedules[0].rotations[0].members: needs at least 1 item(s)
 testdata/conf.missing-required.yml:8:51: schedules[0].rotations[0].length: must be positive
 testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)`},
+		{"conf.runbooks.yml", `
+testdata/conf.runbooks.yml:5:64: runbooks[0].params[0].default: "qa" is not one of staging, production
+testdata/conf.runbooks.yml:7:25: runbooks[0].on[0].alert.check: unknown check "shop/db" (write service/check)
+testdata/conf.runbooks.yml:8:27: runbooks[0].on[1].schedule.cron: end of range (61) above maximum (59): 61
+testdata/conf.runbooks.yml:9:9: runbooks[0].on[2]: set exactly one of alert, schedule, manual, webhook (found 2)
+testdata/conf.runbooks.yml:10:10: runbooks[0].on[3].webhook.key: is required (or key_file)
+testdata/conf.runbooks.yml:11:39: runbooks[0].guard.approval_if: unexpected token EOF
+testdata/conf.runbooks.yml:11:51: runbooks[0].guard.window: unknown time interval "nights" (none are defined)
+testdata/conf.runbooks.yml:13:29: runbooks[0].steps[0].run[1]: template: 1: unclosed action
+testdata/conf.runbooks.yml:14:9: runbooks[0].steps[1]: set exactly one of run, shell, ssh, http, check, wait, approve, notify, cleanup, runbook (found 2)
+testdata/conf.runbooks.yml:14:34: runbooks[0].steps[1].if: unexpected token EOF
+testdata/conf.runbooks.yml:15:9: runbooks[0].steps[2]: set exactly one of run, shell, ssh, http, check, wait, approve, notify, cleanup, runbook (found 0)
+testdata/conf.runbooks.yml:16:49: runbooks[0].steps[3].cleanup.glob: must be a file name pattern, without / (the step never leaves its directory)
+testdata/conf.runbooks.yml:17:26: runbooks[0].steps[4].notify[0]: unknown person "nobody" (none are defined)`},
 		{"conf.ranges.yml", `
 testdata/conf.ranges.yml:2:26: global.max_concurrent_checks: must be at least 1
 testdata/conf.ranges.yml:3:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost

@@ -405,3 +405,31 @@ runbooks:
 		})
 	}
 }
+
+// TestCleanupCannotBeSteeredOutOfItsDirectory: a param that tries to walk
+// a cleanup out of its directory fails the step, and nothing is deleted.
+func TestCleanupCannotBeSteeredOutOfItsDirectory(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: clean
+    params: [{name: dir}]
+    steps:
+      - {id: clean, cleanup: {path: "{{ .params.dir }}", glob: "*"}}
+`)
+	victim := filepath.Join(h.dir, "keep")
+	os.MkdirAll(victim, 0o755)
+	os.WriteFile(filepath.Join(victim, "precious"), []byte("x"), 0o644)
+	for _, dir := range []string{h.dir + "/logs/../keep", "keep", "/"} {
+		row, err := h.start1("clean", map[string]string{"dir": dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, steps := h.wait(row.ID)
+		if row.Status != store.RunFailed || !strings.Contains(steps[0].Error, "path:") {
+			t.Errorf("dir %q: run %s, step error %q", dir, row.Status, steps[0].Error)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(victim, "precious")); err != nil {
+		t.Fatal("a file outside the cleanup's directory was deleted")
+	}
+}
