@@ -96,6 +96,13 @@ func TestAlertTriggeredRunbookResolvesTheAlert(t *testing.T) {
 		t.Fatalf("resolved by %q", by)
 	}
 	mustContain(t, "alert timeline", h.logKinds(1), "runbook")
+	var withRuns struct {
+		Runs []runJSONT `json:"runs"`
+	}
+	h.do("GET", "/api/v1/alerts/1", "", nil, &withRuns)
+	if len(withRuns.Runs) != 1 || withRuns.Runs[0].ID != runs[0].ID {
+		t.Fatalf("the alert does not list its run: %+v", withRuns.Runs)
+	}
 	glen := sk.wait(t, "/glen", 1)[0].Message
 	if glen.Kind != "runbook" || !strings.Contains(glen.Text, "restarted the app for alert 1") {
 		t.Fatalf("glen was told %+v", glen)

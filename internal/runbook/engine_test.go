@@ -3,6 +3,9 @@ package runbook
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -431,5 +434,76 @@ runbooks:
 	}
 	if _, err := os.Stat(filepath.Join(victim, "precious")); err != nil {
 		t.Fatal("a file outside the cleanup's directory was deleted")
+	}
+}
+
+// TestApproveStepChildRunbookWaitAndHTTP: an approve step holds the run
+// until approved (and cancels it when nobody does in time); a runbook step
+// runs a child and takes its outcome; wait polls a check; an http step's
+// expect decides its outcome.
+func TestApproveStepChildRunbookWaitAndHTTP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"status":"UP","version":"2.4.1"}`)
+	}))
+	defer srv.Close()
+	h := newHarness(t, fmt.Sprintf(`
+people: [{id: glen}]
+services:
+  - {id: shop, checks: [{id: web, tcp: {address: "127.0.0.1:1"}}]}
+runbooks:
+  - id: child
+    params: [{name: version}]
+    steps: [{id: echo, run: [echo, "deploying {{ .params.version }}"]}]
+  - id: deploy
+    steps:
+      - {id: health, http: {url: %q}, expect: ['status == 200', 'json.status == "UP"']}
+      - {id: ok, approve: {approvers: [person/glen], ttl: 15m}}
+      - {id: call, runbook: {id: child, params: {version: '{{ .steps.health.stdout | replace "\"" "" }}'}}}
+      - {id: settle, wait: {check: shop/web, every: 10s}, timeout: 1m}
+`, srv.URL))
+	h.probes["shop/web"] = check.Pass
+	row, err := h.start1("deploy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waiting store.RunRow
+	for i := 0; i < 500; i++ {
+		waiting, _, _ = h.e.Get(context.Background(), row.ID)
+		if waiting.Status == store.RunAwaiting {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if waiting.Status != store.RunAwaiting || waiting.ApprovalExpiresAt.IsZero() {
+		t.Fatalf("run did not wait for approval: %+v", waiting)
+	}
+	if _, err := h.e.ApproveByLink(context.Background(), row.ID, "person/mallory"); err == nil {
+		t.Fatal("someone who is not an approver approved")
+	}
+	if _, err := h.e.ApproveByLink(context.Background(), row.ID, "person/glen"); err != nil {
+		t.Fatal(err)
+	}
+	row, steps := h.wait(row.ID)
+	if row.Status != store.RunSucceeded || row.ApprovedBy != "person/glen (link)" {
+		t.Fatalf("run %s %q approved by %q", row.Status, row.Reason, row.ApprovedBy)
+	}
+	if !strings.Contains(steps[2].Detail, "succeeded") {
+		t.Fatalf("child run: %+v", steps[2])
+	}
+	children, _ := h.st.Runs(context.Background(), store.RunFilter{Runbook: "child"})
+	if len(children) != 1 || children[0].ParentRunID != row.ID || children[0].Trigger != TriggerRunbook {
+		t.Fatalf("child runs: %+v", children)
+	}
+	// Nobody approves: after the ttl the run is canceled.
+	row, _ = h.start1("deploy", nil)
+	for i := 0; i < 500; i++ {
+		if got, _, _ := h.e.Get(context.Background(), row.ID); got.Status == store.RunAwaiting {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	h.clock.Advance(16 * time.Minute)
+	if row, _ = h.wait(row.ID); row.Status != store.RunCanceled || !strings.Contains(row.Reason, "no approval within") {
+		t.Fatalf("unapproved run: %s %q", row.Status, row.Reason)
 	}
 }

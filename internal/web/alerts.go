@@ -128,10 +128,19 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	runs, err := s.d.Store.Runs(r.Context(), store.RunFilter{AlertID: id, Limit: 100})
+	if err != nil {
+		s.writeError(w, r, errs.Wrap(errs.Internal, err, "reading the alert's runbook runs"))
+		return
+	}
+	if runs == nil {
+		runs = []store.RunRow{}
+	}
 	out := struct {
 		alertView
-		Log []alertLogView `json:"log"`
-	}{alertView: newAlertView(a), Log: log}
+		Log  []alertLogView `json:"log"`
+		Runs []store.RunRow `json:"runs"`
+	}{alertView: newAlertView(a), Log: log, Runs: runs}
 	writeJSON(w, http.StatusOK, out)
 }
 
