@@ -103,6 +103,7 @@ type Engine struct {
 	ctx       context.Context
 	wg        sync.WaitGroup
 	ready     chan struct{}
+	replan    chan struct{} // a new config may have new schedules
 }
 
 // New makes an engine; call Apply, then Run.
@@ -118,7 +119,7 @@ func New(d Deps) *Engine {
 	}
 	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{}, locks: map[string]int{},
 		breaker: map[string]time.Time{}, subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
-		ready: make(chan struct{}), ctx: context.Background()}
+		ready: make(chan struct{}), replan: make(chan struct{}, 1), ctx: context.Background()}
 }
 
 // Check reports whether Apply would accept cfg.
@@ -154,6 +155,10 @@ func (e *Engine) Apply(cfg *config.Config) error {
 	e.mu.Lock()
 	e.cfg, e.books, e.intervals, e.tokens, e.teams = cfg, books, iv, tokens, teams
 	e.mu.Unlock()
+	select {
+	case e.replan <- struct{}{}:
+	default:
+	}
 	return nil
 }
 

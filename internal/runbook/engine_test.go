@@ -507,3 +507,38 @@ runbooks:
 		t.Fatalf("unapproved run: %s %q", row.Status, row.Reason)
 	}
 }
+
+// TestScheduleRunsInItsTimezone: a daily 06:00 Ho Chi Minh City schedule
+// runs once when the clock passes 23:00 UTC, not before.
+func TestScheduleRunsInItsTimezone(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: log-cleanup
+    on: [{schedule: {cron: "0 6 * * *", timezone: Asia/Ho_Chi_Minh}}]
+    steps: [{id: s, run: ["true"]}]
+`)
+	count := func() int {
+		runs, _ := h.st.Runs(context.Background(), store.RunFilter{Runbook: "log-cleanup"})
+		return len(runs)
+	}
+	// t0 is 15:00 UTC, 22:00 local: the run is due at 23:00 UTC.
+	for i := 0; i < 7; i++ {
+		h.clock.Advance(time.Hour)
+		time.Sleep(20 * time.Millisecond)
+		if count() != 0 {
+			t.Fatalf("ran at %v, before 06:00 local", h.clock.Now())
+		}
+	}
+	h.clock.Advance(time.Hour) // 23:00 UTC
+	deadline := time.Now().Add(5 * time.Second)
+	for count() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("runs after 06:00 local: %d", count())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	runs, _ := h.st.Runs(context.Background(), store.RunFilter{Runbook: "log-cleanup"})
+	if runs[0].Trigger != TriggerSchedule {
+		t.Fatalf("trigger %q", runs[0].Trigger)
+	}
+}

@@ -144,6 +144,9 @@ func (e *Engine) schedule(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
+		case <-e.replan:
+			t.Stop()
+			continue // plan again with the new config, from the same point
 		case <-t.Chan():
 		}
 		now := e.d.Clock.Now()
