@@ -170,6 +170,13 @@ func (e *Engine) schedule(ctx context.Context) {
 	}
 }
 
+// runCtx is the context runs live in: Run's.
+func (e *Engine) runCtx() context.Context {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.ctx
+}
+
 // triggerParams renders a trigger's params against the alert.
 func (e *Engine) triggerParams(t trigger, a *store.AlertRow) (map[string]string, error) {
 	out := map[string]string{}
@@ -208,7 +215,7 @@ func (e *Engine) AlertsFired(rows []store.AlertRow) {
 					e.mu.Lock()
 					delete(e.forTimers, key)
 					e.mu.Unlock()
-					ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+					ctx, cancel := context.WithTimeout(e.runCtx(), 10*time.Second)
 					defer cancel()
 					cur, err := e.d.Store.Alert(ctx, row.ID)
 					if err != nil || cur.Status != "firing" {
@@ -227,7 +234,7 @@ func (e *Engine) AlertsFired(rows []store.AlertRow) {
 func (e *Engine) fire(b *book, t trigger, row store.AlertRow) {
 	params, err := e.triggerParams(t, &row)
 	if err == nil {
-		_, err = e.Start(e.ctx, Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerAlert,
+		_, err = e.Start(e.runCtx(), Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerAlert,
 			TriggeredBy: "alert/" + strconv.FormatInt(row.ID, 10), Alert: &row})
 	}
 	if err != nil {
