@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,8 +59,8 @@ func (r exampleRun) step(t *testing.T, id string) exampleStep {
 	return exampleStep{}
 }
 
-// example is Vigil running examples/runbooks/vigil.yaml.
-type example struct {
+// exampleApp is Vigil running examples/runbooks/vigil.yaml.
+type exampleApp struct {
 	*harness
 	bin   string // examples/runbooks/bin, absolute
 	state string // VIGIL_STATE: the stand-ins' state
@@ -69,7 +70,7 @@ type example struct {
 // environment references filled in as the README's exports would fill
 // them, and the stand-ins' state laid out by bin/setup in a fresh
 // directory. edit, when not nil, changes the config text first.
-func startExample(t *testing.T, appURL, hook string, edit func(string) string) *example {
+func startExample(t *testing.T, appURL, hook string, edit func(string) string) *exampleApp {
 	t.Helper()
 	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "runbooks"))
 	if err != nil {
@@ -79,7 +80,7 @@ func startExample(t *testing.T, appURL, hook string, edit func(string) string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &example{bin: filepath.Join(dir, "bin"), state: t.TempDir()}
+	e := &exampleApp{bin: filepath.Join(dir, "bin"), state: t.TempDir()}
 	cfg := strings.NewReplacer(
 		"${VIGIL_EXAMPLES}", dir,
 		"${VIGIL_STATE:-/tmp/vigil-examples}", e.state,
@@ -102,7 +103,7 @@ func startExample(t *testing.T, appURL, hook string, edit func(string) string) *
 }
 
 // standIn runs one of the stand-ins as a person at the terminal would.
-func (e *example) standIn(t *testing.T, name string, args ...string) string {
+func (e *exampleApp) standIn(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(e.bin, name), args...)
 	cmd.Env = append(os.Environ(), "VIGIL_STATE="+e.state)
@@ -114,7 +115,7 @@ func (e *example) standIn(t *testing.T, name string, args ...string) string {
 }
 
 // readState reads a file of the stand-ins' state, "" when it is missing.
-func (e *example) readState(t *testing.T, name string) string {
+func (e *exampleApp) readState(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(e.state, name))
 	if err != nil && !os.IsNotExist(err) {
@@ -124,7 +125,7 @@ func (e *example) readState(t *testing.T, name string) string {
 }
 
 // startRun posts a run and returns the HTTP status and the run.
-func (e *example) startRun(t *testing.T, runbook, body string) (int, exampleRun) {
+func (e *exampleApp) startRun(t *testing.T, runbook, body string) (int, exampleRun) {
 	t.Helper()
 	var r exampleRun
 	code := e.do("POST", "/api/v1/runbooks/"+runbook+"/runs", exampleToken, strings.NewReader(body), &r)
@@ -132,7 +133,7 @@ func (e *example) startRun(t *testing.T, runbook, body string) (int, exampleRun)
 }
 
 // waitRun waits until the run has one of the statuses.
-func (e *example) waitRun(t *testing.T, id string, statuses ...string) exampleRun {
+func (e *exampleApp) waitRun(t *testing.T, id string, statuses ...string) exampleRun {
 	t.Helper()
 	var r exampleRun
 	e.eventually(fmt.Sprintf("run %s %v", id, statuses), func() bool {
@@ -143,8 +144,8 @@ func (e *example) waitRun(t *testing.T, id string, statuses ...string) exampleRu
 	return r
 }
 
-// told returns the text of the first message the sink got whose title is title.
-func told(t *testing.T, sk *sink, title string) string {
+// exampleTold returns the text of the first message the sink got whose title is title.
+func exampleTold(t *testing.T, sk *sink, title string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -160,9 +161,9 @@ func told(t *testing.T, sk *sink, title string) string {
 	return ""
 }
 
-// plannedStep is what a dry run should show for one step: the argv of a
+// examplePlan is what a dry run should show for one step: the argv of a
 // command, or else text its detail contains.
-type plannedStep struct {
+type examplePlan struct {
 	id, kind string
 	argv     []string
 	detail   string
@@ -180,19 +181,19 @@ func TestExampleRunbooksDryRun(t *testing.T) {
 	cases := []struct {
 		runbook string
 		params  string
-		steps   []plannedStep
+		steps   []examplePlan
 	}{
-		{"order-processor-restart", `{}`, []plannedStep{
+		{"order-processor-restart", `{}`, []examplePlan{
 			{id: "errors", kind: "run", argv: []string{"grep", "-c", "Error Processing Order", filepath.Join(e.state, "order_processing.log")}},
 			{id: "tell_developers", kind: "notify", detail: `if steps.errors.ok: notify team/developers: The order processor logged <steps.errors.stdout> "Error Processing Order" lines`},
 			{id: "restart", kind: "run", argv: bin("order-processor", "restart")},
 			{id: "verify", kind: "check", detail: "run check shop/order-processor"},
 		}},
-		{"log-cleanup", `{}`, []plannedStep{
+		{"log-cleanup", `{}`, []examplePlan{
 			{id: "clean", kind: "cleanup", detail: `"free_percent_before":`},
 			{id: "tell_steve", kind: "notify", detail: "notify person/steve: Log clean-up (manual run"},
 		}},
-		{"dns-failover", `{}`, []plannedStep{
+		{"dns-failover", `{}`, []examplePlan{
 			{id: "active", kind: "run", argv: bin("dnsTool", "-q", "active_server")},
 			{id: "standby", kind: "run", argv: bin("dnsTool", "-q", "standby_server")},
 			{id: "shutdown", kind: "run", argv: bin("dnsTool", "-a", "shutdown", "-s", "<steps.active.stdout>")},
@@ -201,7 +202,7 @@ func TestExampleRunbooksDryRun(t *testing.T) {
 			{id: "engage", kind: "notify", detail: "notify team/networking: DNS failed over from <steps.active.stdout> to <steps.standby.stdout>."},
 			{id: "verify", kind: "check", detail: "run check shop/dns"},
 		}},
-		{"app-down-triage", `{}`, []plannedStep{
+		{"app-down-triage", `{}`, []examplePlan{
 			{id: "reachable", kind: "http", detail: `"expect":["status == 200"],"method":"GET","url":"` + tg.URL + `/health"`},
 			{id: "escalate", kind: "notify", detail: "if !steps.reachable.ok: notify team/support, team/networking, team/ops, team/dba, team/developers: "},
 			{id: "processes", kind: "run", argv: bin("app", "status")},
@@ -211,7 +212,7 @@ func TestExampleRunbooksDryRun(t *testing.T) {
 			{id: "restart", kind: "run", argv: bin("app", "restart")},
 			{id: "verify", kind: "check", detail: "run check shop/app"},
 		}},
-		{"post-deploy", `{"env":"production","version":"2.0.1"}`, []plannedStep{
+		{"post-deploy", `{"env":"production","version":"2.0.1"}`, []examplePlan{
 			{id: "deployed", kind: "run", argv: bin("deploys", "verify", "production", "2.0.1")},
 			{id: "schema", kind: "run", argv: bin("migrate", "-e", "production", "-v", "2.0.1", "-s", "schema")},
 			{id: "data_fixes", kind: "run", argv: bin("migrate", "-e", "production", "-v", "2.0.1", "-s", "data-fixes")},
@@ -300,7 +301,7 @@ func TestExampleDNSFailover(t *testing.T) {
 			if r.Status != "succeeded" {
 				t.Fatalf("run %s: %s", r.Status, r.Reason)
 			}
-			if got := r.statuses(); !equalMaps(got, c.steps) {
+			if got := r.statuses(); !maps.Equal(got, c.steps) {
 				t.Fatalf("steps: got %v, want %v", got, c.steps)
 			}
 			if got := strings.TrimSpace(e.readState(t, "dns/active")); got != "dns2" {
@@ -310,21 +311,9 @@ func TestExampleDNSFailover(t *testing.T) {
 				t.Errorf("dns1 after the run: %q, want %q", got, c.dns1After)
 			}
 			mustContain(t, "dnsTool's log", e.readState(t, "dns/actions.log"), c.failoverLog)
-			mustContain(t, "networking was told", told(t, sk, "Runbook dns-failover: engage"), c.told)
+			mustContain(t, "networking was told", exampleTold(t, sk, "Runbook dns-failover: engage"), c.told)
 		})
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestExampleLogCleanup runs the daily log clean-up on a log directory
@@ -386,7 +375,7 @@ func TestExampleLogCleanup(t *testing.T) {
 	}
 	mustContain(t, "clean's output", r.step(t, "clean").Stdout,
 		"delete "+filepath.Join(logs, "app-2026-10-24.log"), "delete "+filepath.Join(logs, "app-2026-11-15.log"))
-	mustContain(t, "Steve was told", told(t, sk, "Runbook log-cleanup: tell_steve"),
+	mustContain(t, "Steve was told", exampleTold(t, sk, "Runbook log-cleanup: tell_steve"),
 		"Log clean-up (manual run "+r.ID+"): delete "+filepath.Join(logs, "app-2026-10-24.log"))
 }
 
@@ -432,36 +421,4 @@ func TestExamplePostDeploy(t *testing.T) {
 	if r = e.waitRun(t, r.ID, "succeeded", "failed"); r.Status != "succeeded" {
 		t.Fatalf("staging run: %+v", r)
 	}
-}
-
-func TestExampleScratchSchedule(t *testing.T) {
-	e := startExample(t, newTarget(t).URL, newSink(t).URL+"/hook", nil)
-	var runs []exampleRun
-	e.advanceUntil("scheduled", 10*time.Minute, 24*time.Hour, func() bool {
-		runs = nil
-		e.do("GET", "/api/v1/runs?runbook=log-cleanup", "", nil, &runs)
-		return len(runs) > 0
-	})
-	t.Logf("now %v runs %+v", e.clock.Now(), runs)
-	var full map[string]any
-	e.do("GET", "/api/v1/runs/"+runs[0].ID, "", nil, &full)
-	t.Logf("%v", full)
-}
-
-func TestExampleScratchAlert(t *testing.T) {
-	sk := newSink(t)
-	e := startExample(t, newTarget(t).URL, sk.URL+"/hook", nil)
-	e.standIn(t, "dnsTool", "-a", "simulate", "-s", "dns1", "-m", "unreachable")
-	var runs []exampleRun
-	e.advanceUntil("alert run", 30*time.Second, 20*time.Minute, func() bool {
-		runs = nil
-		e.do("GET", "/api/v1/runs?runbook=dns-failover", "", nil, &runs)
-		return len(runs) > 0 && runs[0].Status == "succeeded"
-	})
-	t.Logf("now %v runs %+v", e.clock.Now(), runs)
-	var full map[string]any
-	e.do("GET", "/api/v1/runs/"+runs[0].ID, "", nil, &full)
-	t.Logf("%v", full)
-	e.eventually("resolved", func() bool { return e.alert(1).Status == "resolved" })
-	t.Logf("%+v", e.alert(1))
 }

@@ -18,8 +18,11 @@ import (
 func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 	now := e.d.Clock.Now()
 	r.row.Status, r.row.StartedAt, r.row.EndedAt = store.RunSucceeded, now, now
-	if _, refusal := e.guardPreview(ctx, r); refusal != nil {
+	switch approval, refusal := e.guardPreview(ctx, r); {
+	case refusal != nil:
 		r.row.Reason = "a real run now would be " + refusal.Error()
+	case approval:
+		r.row.Reason = "a real run now would wait for approval"
 	}
 	if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
 		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the dry run")

@@ -542,3 +542,26 @@ runbooks:
 		t.Fatalf("trigger %q", runs[0].Trigger)
 	}
 }
+
+// TestDryRunsDoNotCountAgainstLimits: looking at what a run would do must
+// not use up the one run an hour that is allowed.
+func TestDryRunsDoNotCountAgainstLimits(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: failover
+    guard: {max_runs: 1, per: 1h, approval: required}
+    steps: [{id: s, run: ["true"]}]
+`)
+	for i := 0; i < 3; i++ {
+		row, err := h.e.Start(context.Background(), Request{Runbook: "failover", DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Reason != "a real run now would wait for approval" {
+			t.Fatalf("dry run says %q", row.Reason)
+		}
+	}
+	if _, err := h.start1("failover", nil); err != nil {
+		t.Fatalf("real run after dry runs: %v", err)
+	}
+}

@@ -62,7 +62,7 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time) (approval boo
 		per = DefaultPer
 	}
 	if g.MaxRuns > 0 {
-		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-per), Statuses: counted})
+		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-per), Statuses: counted, RealOnly: true})
 		if err != nil {
 			return refuse("max_runs", "cannot count recent runs: %v", err)
 		}
@@ -71,7 +71,7 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time) (approval boo
 		}
 	}
 	if g.MaxRunsPerAlert > 0 && r.row.AlertID != 0 {
-		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, AlertID: r.row.AlertID, Since: now.Add(-per), Statuses: counted})
+		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, AlertID: r.row.AlertID, Since: now.Add(-per), Statuses: counted, RealOnly: true})
 		if err != nil {
 			return refuse("max_runs_per_alert", "cannot count recent runs: %v", err)
 		}
@@ -114,7 +114,7 @@ func (e *Engine) tripBreaker(ctx context.Context, r *run) {
 		return
 	}
 	now := e.d.Clock.Now()
-	n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: r.b.cfg.ID, Since: now.Add(-g.Breaker.Within.D()), Statuses: []string{store.RunFailed}})
+	n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: r.b.cfg.ID, Since: now.Add(-g.Breaker.Within.D()), Statuses: []string{store.RunFailed}, RealOnly: true})
 	if err != nil || n < g.Breaker.Failures {
 		return
 	}
@@ -133,7 +133,9 @@ func (e *Engine) tripBreaker(ctx context.Context, r *run) {
 		r.b.cfg.ID, n, duration.Format(g.Breaker.Within.D()), now.Add(cooldown).Format(time.RFC3339), r.row.Reason)
 	e.audit(ctx, "system", "breaker.opened", r.row, msg)
 	if r.b.cfg.Owner != "" && e.d.Pager != nil {
-		err := e.d.Pager.Announce(ctx, pager.Announcement{Targets: []string{r.b.cfg.Owner},
+		pctx, cancel := pagerCtx(ctx)
+		defer cancel()
+		err := e.d.Pager.Announce(pctx, pager.Announcement{Targets: []string{r.b.cfg.Owner},
 			Title: "Runbook " + r.b.cfg.ID + ": automatic runs stopped", Text: msg, URL: e.d.URL("/api/v1/runs/" + r.row.ID), AlertID: r.row.AlertID})
 		if err != nil {
 			e.d.Log.Error("runbook: paging the owner about the circuit breaker failed", "runbook", r.b.cfg.ID, "err", err)

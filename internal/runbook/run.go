@@ -176,7 +176,9 @@ func (r *run) finish(ctx context.Context) {
 		e.tripBreaker(ctx, r)
 	}
 	if row.Status == store.RunSucceeded && r.b.cfg.ResolveOnSuccess && row.AlertID != 0 && e.d.Pager != nil && r.lastCheckPassed() {
-		if _, err := e.d.Pager.Resolve(context.WithoutCancel(ctx), row.AlertID, "runbook/"+r.b.cfg.ID+" (run "+row.ID+")"); err != nil {
+		pctx, cancel := pagerCtx(ctx)
+		defer cancel()
+		if _, err := e.d.Pager.Resolve(pctx, row.AlertID, "runbook/"+r.b.cfg.ID+" (run "+row.ID+")"); err != nil {
 			e.d.Log.Info("runbook: resolving the alert after a successful run", "alert", row.AlertID, "err", err)
 		}
 	}
@@ -235,8 +237,10 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 				link = e.d.ApproveURL(r.row.ID, t, expires)
 				body += "\nor open " + link
 			}
-			err := e.d.Pager.Announce(context.WithoutCancel(ctx), pager.Announcement{Targets: []string{t}, Title: title, Text: body,
+			pctx, cancel := pagerCtx(ctx)
+			err := e.d.Pager.Announce(pctx, pager.Announcement{Targets: []string{t}, Title: title, Text: body,
 				URL: link, AlertID: r.row.AlertID})
+			cancel()
 			if err != nil {
 				e.d.Log.Error("runbook: asking for approval failed", "run", r.row.ID, "target", t, "err", err)
 			}
@@ -270,6 +274,12 @@ func (b *book) approvers() []string {
 		return nil
 	}
 	return b.cfg.Guard.Approvers
+}
+
+// pagerCtx bounds a call to the pager, which may already have stopped when
+// Vigil is shutting down: a run's last words must not hold up the exit.
+func pagerCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
 func firstNonEmpty(s ...string) string {

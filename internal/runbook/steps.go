@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -231,8 +233,8 @@ func (r *run) env(s *step) ([]string, error) {
 			env = append(env, k+"="+v)
 		}
 	}
-	for k, v := range r.row.Params {
-		env = append(env, "PARAM_"+strings.ToUpper(k)+"="+v)
+	for _, k := range slices.Sorted(maps.Keys(r.row.Params)) {
+		env = append(env, "PARAM_"+strings.ToUpper(k)+"="+r.row.Params[k])
 	}
 	if r.req.Alert != nil {
 		env = append(env, fmt.Sprintf("VIGIL_ALERT_ID=%d", r.req.Alert.ID))

@@ -91,6 +91,9 @@ type RunCount struct {
 	LockKey  string    // "": any
 	Since    time.Time // created at or after
 	Statuses []string  // empty: any
+	// RealOnly leaves dry runs out: they execute nothing, so they do not
+	// count against a runbook's limits.
+	RealOnly bool
 }
 
 const (
@@ -260,6 +263,9 @@ func runWhere(c RunCount) (string, []any) {
 		for _, st := range c.Statuses {
 			args = append(args, st)
 		}
+	}
+	if c.RealOnly {
+		where, args = append(where, `dry_run = ?`), append(args, false)
 	}
 	if len(where) == 0 {
 		return "", nil

@@ -189,7 +189,7 @@ func seedRuns(t *testing.T, s *Store) {
 		{ID: "r2", Runbook: "restart", Status: RunFailed, LockKey: "restart/web1"},
 		{ID: "r3", Runbook: "cleanup", AlertID: 42, Status: RunRunning},
 		{ID: "r4", Runbook: "restart", AlertID: 7, Status: RunRunning, LockKey: "restart/web2"},
-		{ID: "r5", Runbook: "cleanup", Status: RunRefused},
+		{ID: "r5", Runbook: "cleanup", Status: RunRefused, DryRun: true},
 	} {
 		r.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
 		saveRun(t, s, r)
@@ -244,6 +244,7 @@ func testCountRuns(t *testing.T, e engine) {
 		{"statuses", RunCount{Statuses: []string{RunRunning, RunAwaiting}}, 2},
 		{"runbook and since", RunCount{Runbook: "restart", Since: t0.Add(2 * time.Minute)}, 1},
 		{"every field", RunCount{Runbook: "restart", AlertID: 42, LockKey: "restart/web1", Since: t0, Statuses: []string{RunSucceeded}}, 1},
+		{"real runs only", RunCount{RealOnly: true}, 4},
 		{"every field, other status", RunCount{Runbook: "restart", AlertID: 42, LockKey: "restart/web1", Since: t0, Statuses: []string{RunFailed}}, 0},
 	} {
 		if n, err := s.CountRuns(ctx, c.c); err != nil || n != c.want {
