@@ -148,6 +148,24 @@ func stringParams(in map[string]any) (map[string]string, error) {
 	return out, nil
 }
 
+// readRunRequest reads a run request's body (it may be empty) and its
+// params; on a problem it answers and reports false.
+func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runRequest, map[string]string, bool) {
+	var req runRequest
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, 64<<10, &req); err != nil {
+			s.writeError(w, r, err)
+			return req, nil, false
+		}
+	}
+	params, err := stringParams(req.Params)
+	if err != nil {
+		s.writeError(w, r, err)
+		return req, nil, false
+	}
+	return req, params, true
+}
+
 // startRun answers POST /api/v1/runbooks/{id}/runs (operate): 201 with the
 // run, 200 with the rendered steps for a dry run, 409 with the guard's
 // reason when refused.
@@ -157,16 +175,8 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var req runRequest
-	if r.ContentLength != 0 {
-		if err := decodeBody(w, r, 64<<10, &req); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
-	params, err := stringParams(req.Params)
-	if err != nil {
-		s.writeError(w, r, err)
+	req, params, ok := s.readRunRequest(w, r)
+	if !ok {
 		return
 	}
 	row, err := s.d.Runbooks.Start(r.Context(), runbook.Request{Runbook: r.PathValue("id"), Params: params, DryRun: req.DryRun,
@@ -182,16 +192,8 @@ func (s *Server) webhookRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.Unauthorized, "missing bearer key (the runbook's webhook key)"))
 		return
 	}
-	var req runRequest
-	if r.ContentLength != 0 {
-		if err := decodeBody(w, r, 64<<10, &req); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
-	params, err := stringParams(req.Params)
-	if err != nil {
-		s.writeError(w, r, err)
+	_, params, ok := s.readRunRequest(w, r)
+	if !ok {
 		return
 	}
 	row, err := s.d.Runbooks.Webhook(r.Context(), r.PathValue("id"), key, params)

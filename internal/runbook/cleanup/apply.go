@@ -18,19 +18,11 @@ func Apply(ctx context.Context, s Spec, now time.Time, free FreeFunc) (Report, e
 	if free == nil {
 		free = statFree
 	}
-	d, err := openDir(s)
+	d, cands, skipped, pct, _, err := survey(s, now, free)
 	if err != nil {
 		return Report{}, err
 	}
 	defer d.close()
-	cands, skipped, err := d.scan(s, now)
-	if err != nil {
-		return Report{}, err
-	}
-	pct, _, err := free(d.path)
-	if err != nil {
-		return Report{}, err
-	}
 
 	rep := Report{Actions: []Action{}, Skipped: skipped, FreeBefore: pct, FreeAfter: pct}
 	cutoff := now.Add(-s.OlderThan)

@@ -15,19 +15,11 @@ func Plan(s Spec, now time.Time, free FreeFunc) (Report, error) {
 	if free == nil {
 		free = statFree
 	}
-	d, err := openDir(s)
+	d, cands, skipped, pct, total, err := survey(s, now, free)
 	if err != nil {
 		return Report{}, err
 	}
 	defer d.close()
-	cands, skipped, err := d.scan(s, now)
-	if err != nil {
-		return Report{}, err
-	}
-	pct, total, err := free(d.path)
-	if err != nil {
-		return Report{}, err
-	}
 
 	rep := Report{Actions: []Action{}, Skipped: skipped, FreeBefore: pct, FreeAfter: pct}
 	for _, c := range cands {
@@ -48,4 +40,20 @@ func Plan(s Spec, now time.Time, free FreeFunc) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// survey opens the directory and finds what may be acted on, and how full
+// the file system is. The caller closes the directory when err is nil.
+func survey(s Spec, now time.Time, free FreeFunc) (d *dir, cands []candidate, skipped []Skip, pct float64, total int64, err error) {
+	if d, err = openDir(s); err != nil {
+		return nil, nil, nil, 0, 0, err
+	}
+	if cands, skipped, err = d.scan(s, now); err == nil {
+		pct, total, err = free(d.path)
+	}
+	if err != nil {
+		d.close()
+		return nil, nil, nil, 0, 0, err
+	}
+	return d, cands, skipped, pct, total, nil
 }
