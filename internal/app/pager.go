@@ -57,8 +57,8 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
 		Probe: func(ctx context.Context, key string) (check.Result, error) { return a.mon.ProbeNow(ctx, key) },
 		URL:   func(path string) string { return externalURL(a.cfg.Load()) + path },
-		ApproveURL: func(runID, who string, exp time.Time) string {
-			return a.links.RunURL(externalURL(a.cfg.Load()), runID, who, exp)
+		ApproveURL: func(runID string, gen int, who string, exp time.Time) string {
+			return a.links.RunURL(externalURL(a.cfg.Load()), runID, gen, who, exp)
 		},
 	})
 	return a.runbooks.Apply(cfg)

@@ -75,18 +75,18 @@ func ActionOf(verb string) (alert.Action, bool) {
 	return "", false
 }
 
-// RunURL is a signed link that approves a waiting runbook run as who (a
-// person/ID or team/ID the run asked), valid until exp.
-func (l *Links) RunURL(base, runID, who string, exp time.Time) string {
+// RunURL is a signed link that approves wait number wait of a runbook run
+// as who (a person/ID or team/ID the run asked), valid until exp.
+func (l *Links) RunURL(base, runID string, wait int, who string, exp time.Time) string {
 	e := exp.Unix()
 	return base + "/r/" + url.PathEscape(runID) + "/approve?" + url.Values{
-		"exp": {strconv.FormatInt(e, 10)}, "who": {who}, "sig": {l.signRun(runID, who, e)},
+		"wait": {strconv.Itoa(wait)}, "exp": {strconv.FormatInt(e, 10)}, "who": {who}, "sig": {l.signRun(runID, wait, who, e)},
 	}.Encode()
 }
 
 // VerifyRun checks a run approval link.
-func (l *Links) VerifyRun(runID, who string, exp int64, sig string, now time.Time) error {
-	if !hmac.Equal([]byte(l.signRun(runID, who, exp)), []byte(sig)) {
+func (l *Links) VerifyRun(runID string, wait int, who string, exp int64, sig string, now time.Time) error {
+	if !hmac.Equal([]byte(l.signRun(runID, wait, who, exp)), []byte(sig)) {
 		return ErrLinkInvalid
 	}
 	if now.Unix() > exp {
@@ -97,8 +97,8 @@ func (l *Links) VerifyRun(runID, who string, exp int64, sig string, now time.Tim
 
 // signRun signs in a domain of its own, so an alert link's signature can
 // never pass for a run's.
-func (l *Links) signRun(runID, who string, exp int64) string {
+func (l *Links) signRun(runID string, wait int, who string, exp int64) string {
 	h := hmac.New(sha256.New, l.key)
-	h.Write([]byte("run-approve\x00" + runID + "\x00" + who + "\x00" + strconv.FormatInt(exp, 10)))
+	h.Write([]byte("run-approve\x00" + runID + "\x00" + strconv.Itoa(wait) + "\x00" + who + "\x00" + strconv.FormatInt(exp, 10)))
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/duration"
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/runbook/sshstep"
 	"github.com/vigil-sre/vigil/internal/runbook/tmpl"
 )
 
@@ -83,9 +85,10 @@ func compileBook(cfg *config.Config, r config.Runbook) (*book, error) {
 		b.params[p.Name] = p
 	}
 	for _, s := range r.Secrets {
-		b.secrets = append(b.secrets, s.Value.Reveal())
+		b.secrets = append(b.secrets, maskForms(s.Value.Reveal())...)
 		b.secretMap[s.Name] = s.Value.Reveal()
 	}
+	sortLongestFirst(b.secrets)
 	var err error
 	for _, t := range r.On {
 		tr := trigger{cfg: t, params: map[string]*tmpl.Template{}}
@@ -310,4 +313,23 @@ func typedValue(typ, v string) any {
 		return config.SplitList(v)
 	}
 	return v
+}
+
+// maskForms are the ways a secret can appear in what a run stores: as is,
+// JSON-escaped (a step's detail is JSON), and quoted for a remote shell.
+func maskForms(sec string) []string {
+	if len(sec) < 4 {
+		return nil
+	}
+	forms := []string{sec}
+	if j, err := json.Marshal(sec); err == nil {
+		forms = append(forms, string(j[1:len(j)-1]))
+	}
+	return append(forms, sshstep.Quote(sec), strings.Trim(sshstep.Quote(sec), "'"))
+}
+
+// sortLongestFirst orders secrets so a secret that contains another is
+// replaced whole, not around the shorter one.
+func sortLongestFirst(s []string) {
+	sort.Slice(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
 }

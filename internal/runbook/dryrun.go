@@ -24,6 +24,7 @@ func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 	case approval:
 		r.row.Reason = "a real run now would wait for approval"
 	}
+	r.row = r.maskRow(r.row)
 	if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
 		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the dry run")
 	}
@@ -32,7 +33,7 @@ func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 			Idempotent: s.cfg.Idempotent}
 		detail, err := r.plan(s)
 		if err != nil {
-			row.Error = err.Error()
+			row.Error = r.mask(err.Error())
 		}
 		if s.cfg.If != "" {
 			detail = "if " + s.cfg.If + ": " + detail
@@ -44,18 +45,14 @@ func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 		r.steps[s.cfg.ID] = map[string]any{"ok": true, "status": "ok", "exit_code": 0, "skipped": false, "error": "",
 			"stdout": "<steps." + s.cfg.ID + ".stdout>", "stderr": "<steps." + s.cfg.ID + ".stderr>"}
 	}
-	e.audit(ctx, r.row.TriggeredBy, "run.dry_run", r.row, formatParams(r.row.Params))
+	e.audit(ctx, r.row.TriggeredBy, "run.dry_run", r.row, r.mask(formatParams(r.row.Params)))
 	return r.row, nil
 }
 
 // guardPreview says whether the guards would let a real run through now,
 // without taking a lock or counting the dry run.
 func (e *Engine) guardPreview(ctx context.Context, r *run) (bool, *Refusal) {
-	approval, refusal := e.guard(ctx, r, e.d.Clock.Now())
-	if refusal == nil {
-		e.release(r)
-	}
-	return approval, refusal
+	return e.guard(ctx, r, e.d.Clock.Now(), true)
 }
 
 // plan describes what step s would do.

@@ -45,9 +45,9 @@ type Deps struct {
 	Pager Pager
 	// URL makes an absolute link to a path of Vigil's.
 	URL func(path string) string
-	// ApproveURL makes a signed link that approves a run as who, valid
-	// until exp; nil sends approval requests without one.
-	ApproveURL func(runID, who string, exp time.Time) string
+	// ApproveURL makes a signed link that approves wait number gen of a run
+	// as who, valid until exp; nil sends approval requests without one.
+	ApproveURL func(runID string, gen int, who string, exp time.Time) string
 }
 
 // Request asks for a run.
@@ -64,6 +64,9 @@ type Request struct {
 
 // automatic reports whether nobody asked for the run in person.
 func (r Request) automatic() bool {
+	if r.Trigger == TriggerRunbook && r.parent != nil {
+		return r.parent.req.automatic() // a child of an automatic run is automatic too
+	}
 	return r.Trigger == TriggerAlert || r.Trigger == TriggerSchedule || r.Trigger == TriggerWebhook
 }
 
@@ -103,6 +106,7 @@ type Engine struct {
 	ctx       context.Context
 	wg        sync.WaitGroup
 	ready     chan struct{}
+	admit     sync.Mutex    // held from counting a run's guards to storing it
 	replan    chan struct{} // a new config may have new schedules
 }
 
@@ -189,6 +193,13 @@ func newRunID() string { return "r_" + strings.ToLower(rand.Text()[:16]) }
 // the guard's reason) and returned as a *Refusal. A dry run renders every
 // step and executes nothing; it returns once rendered.
 func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
+	// Runs start only after recovery has dealt with the last ones, so a new
+	// run is never taken for an unfinished old one.
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return store.RunRow{}, errs.Wrap(errs.Unavailable, ctx.Err(), "runbooks are not ready")
+	}
 	e.mu.Lock()
 	b := e.books[req.Runbook]
 	e.mu.Unlock()
@@ -225,16 +236,22 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	if req.DryRun {
 		return e.dryRun(ctx, r)
 	}
-	approval, refusal := e.guard(ctx, r, now)
+	// Counting recent runs and storing this one happen as one step, so runs
+	// started together cannot all see room for one more.
+	e.admit.Lock()
+	defer e.admit.Unlock()
+	approval, refusal := e.guard(ctx, r, now, false)
 	if refusal != nil {
+		refusal.Reason = r.mask(refusal.Reason)
 		r.row.Status, r.row.Reason, r.row.EndedAt = store.RunRefused, refusal.Error(), now
-		if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
+		row := r.maskRow(r.row)
+		if err := e.d.Store.SaveRun(ctx, row); err != nil {
 			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
 		}
-		e.audit(ctx, r.row.TriggeredBy, "run.refused", r.row, refusal.Error())
-		e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", r.row.ID, b.cfg.ID, refusal.Reason))
-		refusal.Run = r.row
-		return r.row, refusal
+		e.audit(ctx, row.TriggeredBy, "run.refused", row, row.Reason)
+		e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, b.cfg.ID, refusal.Reason))
+		refusal.Run = row
+		return row, refusal
 	}
 	if approval {
 		ttl := DefaultApprovalTTL
@@ -244,13 +261,13 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 		r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
 		r.row.Reason = "waiting for approval"
 	}
-	if err := e.d.Store.SaveRun(ctx, r.row); err != nil {
+	if err := e.d.Store.SaveRun(ctx, r.maskRow(r.row)); err != nil {
 		e.release(r)
 		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the run")
 	}
-	e.audit(ctx, r.row.TriggeredBy, "run.triggered", r.row, fmt.Sprintf("trigger=%s params=%s", req.Trigger, formatParams(raw)))
+	e.audit(ctx, r.row.TriggeredBy, "run.triggered", r.maskRow(r.row), r.mask(fmt.Sprintf("trigger=%s params=%s", req.Trigger, formatParams(raw))))
 	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s started (%s)", r.row.ID, b.cfg.ID, req.Trigger))
-	row := r.row
+	row := r.maskRow(r.row)
 	e.launch(r, 0, approval)
 	return row, nil
 }
@@ -261,7 +278,6 @@ func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	e.active[r.row.ID] = r
 	ctx := e.ctx
 	e.mu.Unlock()
-	r.approvals = make(chan approval, 1)
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
@@ -269,10 +285,15 @@ func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	}()
 }
 
-// release gives back what a run held.
+// release gives back what a run held and closes its followers' streams,
+// in one step: nobody can start following a run that has ended.
 func (e *Engine) release(r *run) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	for ch := range e.subs[r.row.ID] {
+		close(ch)
+	}
+	delete(e.subs, r.row.ID)
 	if r.locked {
 		e.locks[r.row.LockKey]--
 		if e.locks[r.row.LockKey] <= 0 {
@@ -284,86 +305,88 @@ func (e *Engine) release(r *run) {
 }
 
 // ApproveByLink approves a run for who (person/ID or team/ID), whom a
-// signed link the run sent vouches for.
-func (e *Engine) ApproveByLink(ctx context.Context, runID, who string) (store.RunRow, error) {
-	r, err := e.waiting(ctx, runID)
+// signed link sent for wait number gen of the run vouches for. A link
+// approves only the wait it was sent for.
+func (e *Engine) ApproveByLink(ctx context.Context, runID string, gen int, who string) (store.RunRow, error) {
+	r, w, err := e.waiting(ctx, runID)
 	if err != nil {
 		return store.RunRow{}, err
 	}
-	if approvers := r.pendingApprovers(); len(approvers) > 0 && !slices.Contains(approvers, who) {
+	if w.gen != gen {
+		return store.RunRow{}, errs.E(errs.Conflict, "this link was for an earlier approval of run %s", runID)
+	}
+	if len(w.approvers) > 0 && !slices.Contains(w.approvers, who) {
 		kind, id, _ := strings.Cut(who, "/")
-		if kind != "person" || !e.isApprover(id, approvers) {
-			return store.RunRow{}, errs.E(errs.Forbidden, "%s is not among the approvers (%s)", who, strings.Join(approvers, ", "))
+		if kind != "person" || !e.isApprover(id, w.approvers) {
+			return store.RunRow{}, errs.E(errs.Forbidden, "%s is not among the approvers (%s)", who, strings.Join(w.approvers, ", "))
 		}
 	}
-	return e.approve(ctx, r, who+" (link)", "")
+	return e.approve(ctx, r, w, who+" (link)", "")
 }
 
-// waiting finds a run in flight that waits for approval.
-func (e *Engine) waiting(ctx context.Context, runID string) (*run, error) {
-	e.mu.Lock()
-	r := e.active[runID]
-	e.mu.Unlock()
-	if r == nil {
-		row, _, err := e.d.Store.Run(ctx, runID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, errs.E(errs.NotFound, "no run %s", runID)
-		}
-		if err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "reading run %s", runID)
-		}
-		return nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
-	}
-	if st := r.snapshot().Status; st != store.RunAwaiting {
-		return nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, st)
-	}
-	return r, nil
-}
-
-func (e *Engine) approve(ctx context.Context, r *run, who, comment string) (store.RunRow, error) {
-	select {
-	case r.approvals <- approval{by: who, comment: comment}:
-	default:
-		return r.snapshot(), errs.E(errs.Conflict, "run %s is already approved", r.row.ID)
-	}
-	e.audit(ctx, who, "run.approved", r.snapshot(), comment)
-	return r.snapshot(), nil
-}
-
-// Approve lets a run waiting for approval go on. who is the token id;
-// approvers, when listed, must include the person the token belongs to.
+// Approve lets a run waiting for approval go on. token is the caller's
+// token id; approvers, when listed, must include the token's person.
 func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
+	r, w, err := e.waiting(ctx, runID)
+	if err != nil {
+		return store.RunRow{}, err
+	}
 	e.mu.Lock()
-	r := e.active[runID]
 	person := e.tokens[token]
 	e.mu.Unlock()
-	if r == nil {
-		row, _, err := e.d.Store.Run(ctx, runID)
-		if errors.Is(err, store.ErrNotFound) {
-			return store.RunRow{}, errs.E(errs.NotFound, "no run %s", runID)
-		}
-		if err != nil {
-			return store.RunRow{}, errs.Wrap(errs.Internal, err, "reading run %s", runID)
-		}
-		return row, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
-	}
-	approvers := r.pendingApprovers()
-	if r.snapshot().Status != store.RunAwaiting {
-		return r.snapshot(), errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, r.snapshot().Status)
-	}
 	who := "token/" + token
-	if len(approvers) > 0 {
+	if len(w.approvers) > 0 {
 		if person == "" {
-			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and token %s is not tied to a person (set person: on the token)", strings.Join(approvers, ", "), token)
+			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and token %s is not tied to a person (set person: on the token)", strings.Join(w.approvers, ", "), token)
 		}
-		if !e.isApprover(person, approvers) {
-			return store.RunRow{}, errs.E(errs.Forbidden, "person/%s is not among the approvers (%s)", person, strings.Join(approvers, ", "))
+		if !e.isApprover(person, w.approvers) {
+			return store.RunRow{}, errs.E(errs.Forbidden, "person/%s is not among the approvers (%s)", person, strings.Join(w.approvers, ", "))
 		}
 	}
 	if person != "" {
 		who = "person/" + person + " (token/" + token + ")"
 	}
-	return e.approve(ctx, r, who, comment)
+	return e.approve(ctx, r, w, who, comment)
+}
+
+// waiting finds a run in flight that waits for approval, and the wait.
+func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error) {
+	e.mu.Lock()
+	r := e.active[runID]
+	e.mu.Unlock()
+	if r == nil {
+		row, _, err := e.d.Store.Run(ctx, runID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, errs.E(errs.NotFound, "no run %s", runID)
+		}
+		if err != nil {
+			return nil, nil, errs.Wrap(errs.Internal, err, "reading run %s", runID)
+		}
+		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+	}
+	r.mu.Lock()
+	w, st := r.pending, r.row.Status
+	r.mu.Unlock()
+	if w == nil || st != store.RunAwaiting {
+		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, st)
+	}
+	return r, w, nil
+}
+
+// approve hands the approval to wait w, if it is still the run's current
+// wait and nobody approved it first.
+func (e *Engine) approve(ctx context.Context, r *run, w *wait, who, comment string) (store.RunRow, error) {
+	r.mu.Lock()
+	if r.pending != w || w.approved {
+		r.mu.Unlock()
+		return store.RunRow{}, errs.E(errs.Conflict, "run %s is already approved", r.row.ID)
+	}
+	w.approved = true
+	w.ch <- approval{by: who, comment: comment} // buffered; only one send per wait
+	row := r.row
+	r.mu.Unlock()
+	e.audit(ctx, who, "run.approved", row, comment)
+	return row, nil
 }
 
 func (e *Engine) isApprover(person string, approvers []string) bool {

@@ -477,10 +477,10 @@ runbooks:
 	if waiting.Status != store.RunAwaiting || waiting.ApprovalExpiresAt.IsZero() {
 		t.Fatalf("run did not wait for approval: %+v", waiting)
 	}
-	if _, err := h.e.ApproveByLink(context.Background(), row.ID, "person/mallory"); err == nil {
+	if _, err := h.e.ApproveByLink(context.Background(), row.ID, 1, "person/mallory"); err == nil {
 		t.Fatal("someone who is not an approver approved")
 	}
-	if _, err := h.e.ApproveByLink(context.Background(), row.ID, "person/glen"); err != nil {
+	if _, err := h.e.ApproveByLink(context.Background(), row.ID, 1, "person/glen"); err != nil {
 		t.Fatal(err)
 	}
 	row, steps := h.wait(row.ID)
@@ -563,5 +563,107 @@ runbooks:
 	}
 	if _, err := h.start1("failover", nil); err != nil {
 		t.Fatalf("real run after dry runs: %v", err)
+	}
+}
+
+// TestLimitsHoldForRunsStartedTogether: a burst of alerts starting the same
+// runbook at once gets exactly max_runs runs.
+func TestLimitsHoldForRunsStartedTogether(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: restart
+    guard: {max_runs: 1, per: 1h}
+    steps: [{id: s, run: ["true"]}]
+`)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	started := 0
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := h.e.Start(context.Background(), Request{Runbook: "restart", Trigger: TriggerAlert}); err == nil {
+				mu.Lock()
+				started++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if started != 1 {
+		t.Fatalf("%d runs started; max_runs is 1", started)
+	}
+}
+
+// TestSecretsAreMaskedEverywhere: a secret with characters JSON escapes
+// (&, <, >) is masked in step details, failure reasons, the audit log and a
+// child run's params.
+func TestSecretsAreMaskedEverywhere(t *testing.T) {
+	const sec = "p&ss<w>rd1"
+	h := newHarness(t, `
+runbooks:
+  - id: child
+    params: [{name: token}]
+    steps: [{id: s, run: ["true"]}]
+  - id: leaky
+    secrets: [{name: tok, value: "`+sec+`"}]
+    steps:
+      - {id: echo, run: [echo, "{{ .secrets.tok }}"]}
+      - {id: pass, runbook: {id: child, params: {token: "{{ .secrets.tok }}"}}}
+      - {id: fail, run: ["/nonexistent/{{ .secrets.tok }}"]}
+`)
+	row, err := h.start1("leaky", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, steps := h.wait(row.ID)
+	if row.Status != store.RunFailed {
+		t.Fatalf("run %s", row.Status)
+	}
+	dump := fmt.Sprintf("%+v %+v", row, steps)
+	children, _ := h.st.Runs(context.Background(), store.RunFilter{Runbook: "child"})
+	dump += fmt.Sprintf("%+v", children)
+	audit, _ := h.st.Audit(context.Background(), time.Time{}, 1000)
+	dump += fmt.Sprintf("%+v", audit)
+	if strings.Contains(dump, "ss<w>") || strings.Contains(dump, `ss\u003cw`) {
+		t.Fatalf("the secret leaked:\n%s", dump)
+	}
+	if !strings.Contains(steps[0].Detail, "****") || !strings.Contains(row.Reason, "****") {
+		t.Fatalf("nothing was masked: %q / %q", steps[0].Detail, row.Reason)
+	}
+}
+
+// TestRestartAfterTheRunbookChanged: a run stopped mid-step whose runbook
+// lost that step is marked interrupted, not resumed at the wrong step.
+func TestRestartAfterTheRunbookChanged(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: migrate
+    steps:
+      - {id: first, run: [echo, one]}
+      - {id: second, run: [echo, two]}
+      - {id: slow, wait: {duration: 1h}, idempotent: true}
+`)
+	row, _ := h.start1("migrate", nil)
+	for {
+		_, steps, _ := h.e.Get(context.Background(), row.ID)
+		if len(steps) == 3 && steps[2].Status == "running" {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	h.stop()
+	cfg, err := config.Parse("vigil.yaml", []byte(`
+runbooks:
+  - id: migrate
+    steps: [{id: first, run: [echo, one]}]
+`), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start(cfg)
+	got, _, _ := h.e.Get(context.Background(), row.ID)
+	if got.Status != store.RunInterrupted || !strings.Contains(got.Reason, "changed") {
+		t.Fatalf("after the change: %s %q", got.Status, got.Reason)
 	}
 }

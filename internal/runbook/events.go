@@ -60,15 +60,6 @@ func (e *Engine) publish(ev Event) {
 	}
 }
 
-func (e *Engine) closeSubs(runID string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for ch := range e.subs[runID] {
-		close(ch)
-	}
-	delete(e.subs, runID)
-}
-
 // waitRun waits for a run in flight to end; false if ctx ended first.
 func (e *Engine) waitRun(ctx context.Context, runID string) bool {
 	events, cancel := e.Subscribe(runID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/duration"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
@@ -17,7 +18,7 @@ var counted = []string{store.RunPending, store.RunAwaiting, store.RunRunning, st
 
 // guard decides whether r may run. It returns whether the run must first be
 // approved, or the guard that refuses it. On success r holds its lock.
-func (e *Engine) guard(ctx context.Context, r *run, now time.Time) (approval bool, refusal *Refusal) {
+func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool) (approval bool, refusal *Refusal) {
 	b := r.b
 	g := b.cfg.Guard
 	refuse := func(guard, format string, args ...any) (bool, *Refusal) {
@@ -38,12 +39,22 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time) (approval boo
 		}
 	}
 	if g == nil {
-		return false, e.lock(r)
+		return false, e.lock(r, preview)
 	}
 	if r.req.automatic() {
 		e.mu.Lock()
 		until, open := e.breaker[b.cfg.ID]
 		e.mu.Unlock()
+		if !open && g.Breaker != nil {
+			// Not known open here: after a restart, recount the failures.
+			n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-g.Breaker.Within.D()), Statuses: []string{store.RunFailed}, RealOnly: true})
+			if err == nil && n >= g.Breaker.Failures {
+				until, open = now.Add(breakerCooldown(g.Breaker)), true
+				e.mu.Lock()
+				e.breaker[b.cfg.ID] = until
+				e.mu.Unlock()
+			}
+		}
 		if open && now.Before(until) {
 			return refuse("circuit_breaker", "automatic runs are off until %s after %d failed runs within %s",
 				until.Format(time.RFC3339), g.Breaker.Failures, duration.Format(g.Breaker.Within.D()))
@@ -89,16 +100,20 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time) (approval boo
 		}
 		approval = ok
 	}
-	return approval, e.lock(r)
+	return approval, e.lock(r, preview)
 }
 
-// lock takes a concurrency slot for the run's lock key.
-func (e *Engine) lock(r *run) *Refusal {
+// lock takes a concurrency slot for the run's lock key; a preview only
+// looks.
+func (e *Engine) lock(r *run, preview bool) *Refusal {
 	g := r.b.cfg.Guard
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if g != nil && g.Concurrency > 0 && e.locks[r.row.LockKey] >= g.Concurrency {
 		return &Refusal{Guard: "concurrency", Reason: fmt.Sprintf("%d run(s) of lock %q already in progress (at most %d)", e.locks[r.row.LockKey], r.row.LockKey, g.Concurrency)}
+	}
+	if preview {
+		return nil
 	}
 	e.locks[r.row.LockKey]++
 	r.locked = true
@@ -118,10 +133,7 @@ func (e *Engine) tripBreaker(ctx context.Context, r *run) {
 	if err != nil || n < g.Breaker.Failures {
 		return
 	}
-	cooldown := g.Breaker.Cooldown.D()
-	if cooldown <= 0 {
-		cooldown = g.Breaker.Within.D()
-	}
+	cooldown := breakerCooldown(g.Breaker)
 	e.mu.Lock()
 	if until, open := e.breaker[r.b.cfg.ID]; open && now.Before(until) {
 		e.mu.Unlock()
@@ -141,4 +153,11 @@ func (e *Engine) tripBreaker(ctx context.Context, r *run) {
 			e.d.Log.Error("runbook: paging the owner about the circuit breaker failed", "runbook", r.b.cfg.ID, "err", err)
 		}
 	}
+}
+
+func breakerCooldown(b *config.Breaker) time.Duration {
+	if b.Cooldown > 0 {
+		return b.Cooldown.D()
+	}
+	return b.Within.D()
 }

@@ -52,6 +52,10 @@ func (e *Engine) recoverRuns(ctx context.Context) error {
 			e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" is no longer configured")
 			continue
 		}
+		if changed(b, steps) {
+			e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" changed its steps while Vigil was stopped")
+			continue
+		}
 		r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{},
 			req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
 		_, r.params, _ = b.typedParams(row.Params)
@@ -221,6 +225,12 @@ func (e *Engine) AlertsFired(rows []store.AlertRow) {
 					if err != nil || cur.Status != "firing" {
 						return
 					}
+					e.mu.Lock()
+					now := e.books[b.cfg.ID]
+					e.mu.Unlock()
+					if now == nil || len(now.triggers) == 0 {
+						return // the runbook or its triggers went away in a reload
+					}
 					e.fire(b, t, cur)
 				})
 				e.mu.Lock()
@@ -274,4 +284,15 @@ func (e *Engine) Webhook(ctx context.Context, runbookID, key string, params map[
 			TriggeredBy: "webhook/" + runbookID + "#" + strconv.Itoa(i)})
 	}
 	return store.RunRow{}, errs.E(errs.Unauthorized, "unknown runbook or key")
+}
+
+// changed reports whether the steps a run stored no longer match the
+// runbook's definition, so resuming would run the wrong step.
+func changed(b *book, steps []store.StepRow) bool {
+	for _, st := range steps {
+		if st.Seq >= len(b.steps) || b.steps[st.Seq].cfg.ID != st.StepID {
+			return true
+		}
+	}
+	return false
 }

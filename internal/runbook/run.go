@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,26 +21,29 @@ type run struct {
 	params map[string]any
 	locked bool
 
-	mu        sync.Mutex
-	row       store.RunRow
-	stepRows  []store.StepRow
-	steps     map[string]map[string]any // outcomes by step id, for if and templates
-	approvals chan approval
-	approvers []string // who may approve the current wait; empty: anyone with operate
+	mu       sync.Mutex
+	row      store.RunRow
+	stepRows []store.StepRow
+	steps    map[string]map[string]any // outcomes by step id, for if and templates
+	pending  *wait                     // the approval being waited for, if any
+	waits    int                       // waits so far; each gets the next number
 }
 
 type approval struct{ by, comment string }
+
+// wait is one wait for approval. Approvals are checked against it under the
+// run's lock, so a late approval can never pass on to a later wait.
+type wait struct {
+	gen       int
+	approvers []string // empty: anyone with the operate scope
+	approved  bool
+	ch        chan approval
+}
 
 func (r *run) snapshot() store.RunRow {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.row
-}
-
-func (r *run) pendingApprovers() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.approvers
 }
 
 // alertVars is the triggering alert as templates and expressions see it.
@@ -77,18 +81,42 @@ func (r *run) data() map[string]any {
 
 // mask hides the runbook's secrets in text that is stored or shown.
 func (r *run) mask(s string) string {
-	for _, sec := range r.b.secrets {
-		if len(sec) >= 4 {
+	for _, sec := range r.secrets() {
+		if sec != "" {
 			s = strings.ReplaceAll(s, sec, "****")
 		}
 	}
 	return s
 }
 
+// secrets are the runbook's and, for a child run, its parents': a parent
+// may pass a secret on as a param.
+func (r *run) secrets() []string {
+	if r.req.parent == nil {
+		return r.b.secrets
+	}
+	all := append(slices.Clone(r.b.secrets), r.req.parent.secrets()...)
+	sortLongestFirst(all)
+	return all
+}
+
+// maskRow hides secrets in the parts of a run row that are shown.
+func (r *run) maskRow(row store.RunRow) store.RunRow {
+	row.Reason = r.mask(row.Reason)
+	if len(row.Params) > 0 {
+		p := make(map[string]string, len(row.Params))
+		for k, v := range row.Params {
+			p[k] = r.mask(v)
+		}
+		row.Params = p
+	}
+	return row
+}
+
 // save stores the run row; failures are logged (the run goes on: stopping
 // a half-done failover because the disk is slow would be worse).
 func (r *run) save(ctx context.Context) {
-	row := r.snapshot()
+	row := r.maskRow(r.snapshot())
 	if err := r.e.d.Store.SaveRun(context.WithoutCancel(ctx), row); err != nil {
 		r.e.d.Log.Error("runbook: storing the run failed", "run", row.ID, "err", err)
 	}
@@ -110,6 +138,7 @@ func (r *run) saveStep(ctx context.Context, st store.StepRow) {
 }
 
 func (r *run) setStatus(status, reason string) {
+	reason = r.mask(reason)
 	r.mu.Lock()
 	r.row.Status, r.row.Reason = status, reason
 	r.mu.Unlock()
@@ -167,7 +196,7 @@ func (r *run) finish(ctx context.Context) {
 	r.mu.Lock()
 	r.row.EndedAt = e.d.Clock.Now()
 	r.row.ApprovalExpiresAt = time.Time{}
-	row := r.row
+	row := r.maskRow(r.row)
 	r.mu.Unlock()
 	r.save(ctx)
 	e.audit(ctx, "system", "run.finished", row, row.Status+firstNonEmpty(prefix(": ", row.Reason), ""))
@@ -183,7 +212,6 @@ func (r *run) finish(ctx context.Context) {
 		}
 	}
 	e.publish(Event{Type: "end", Run: &row})
-	e.closeSubs(row.ID)
 }
 
 // lastCheckPassed reports whether the runbook's last step is a check that
@@ -217,8 +245,17 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 		expires = e.d.Clock.Now().Add(ttl)
 	}
 	r.row.Status, r.row.ApprovalExpiresAt, r.row.Reason = store.RunAwaiting, expires, "waiting for approval"
-	r.approvers = approvers
+	r.waits++
+	w := &wait{gen: r.waits, approvers: approvers, ch: make(chan approval, 1)}
+	r.pending = w
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		if r.pending == w {
+			r.pending = nil
+		}
+		r.mu.Unlock()
+	}()
 	r.save(ctx)
 	targets := approvers
 	if seq >= 0 && r.b.steps[seq].cfg.Approve != nil && len(r.b.steps[seq].cfg.Approve.Notify) > 0 {
@@ -234,7 +271,7 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 			link := e.d.URL("/api/v1/runs/" + r.row.ID)
 			body := text
 			if e.d.ApproveURL != nil && (strings.HasPrefix(t, "person/") || strings.HasPrefix(t, "team/")) {
-				link = e.d.ApproveURL(r.row.ID, t, expires)
+				link = e.d.ApproveURL(r.row.ID, w.gen, t, expires)
 				body += "\nor open " + link
 			}
 			pctx, cancel := pagerCtx(ctx)
@@ -250,11 +287,10 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 	t := e.d.Clock.NewTimer(max(wait, 0))
 	defer t.Stop()
 	select {
-	case a := <-r.approvals:
+	case a := <-w.ch:
 		r.mu.Lock()
 		r.row.ApprovedBy = a.by
 		r.row.ApprovalExpiresAt = time.Time{}
-		r.approvers = nil
 		r.mu.Unlock()
 		return true
 	case <-t.Chan():

@@ -80,6 +80,7 @@ func (r *run) runStep(ctx context.Context, seq int, s *step) outcome {
 		case <-t.Chan():
 		case <-ctx.Done():
 			t.Stop()
+			return out // shutting down: no new attempt; the run is dealt with at the next start
 		}
 		delay = time.Duration(float64(delay) * backoff)
 	}
@@ -192,6 +193,9 @@ func (r *run) command(ctx context.Context, s *step) outcome {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A daemon that left the process group but kept our stdout must not keep
+	// the step (and its lock) waiting once the command itself has exited.
+	cmd.WaitDelay = 2 * time.Second
 	stdout, stderr := newCapped(MaxOutput), newCapped(MaxOutput)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {

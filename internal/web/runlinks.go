@@ -13,6 +13,7 @@ import (
 type runLinkPage struct {
 	Run     store.RunRow
 	Who     string
+	Wait    string
 	Exp     string
 	Sig     string
 	Done    bool
@@ -34,9 +35,10 @@ func (s *Server) runLink(w http.ResponseWriter, r *http.Request, act bool) {
 		return
 	}
 	id := r.PathValue("id")
-	page.Who, page.Exp, page.Sig = r.Form.Get("who"), r.Form.Get("exp"), r.Form.Get("sig")
+	page.Who, page.Exp, page.Sig, page.Wait = r.Form.Get("who"), r.Form.Get("exp"), r.Form.Get("sig"), r.Form.Get("wait")
 	exp, _ := strconv.ParseInt(page.Exp, 10, 64)
-	if err := s.d.Links.VerifyRun(id, page.Who, exp, page.Sig, s.now()); err != nil {
+	gen, _ := strconv.Atoi(page.Wait)
+	if err := s.d.Links.VerifyRun(id, gen, page.Who, exp, page.Sig, s.now()); err != nil {
 		status := http.StatusForbidden
 		if errors.Is(err, pager.ErrLinkExpired) {
 			status = http.StatusGone
@@ -51,7 +53,7 @@ func (s *Server) runLink(w http.ResponseWriter, r *http.Request, act bool) {
 	}
 	page.Run = row
 	if act {
-		if row, err = s.d.Runbooks.ApproveByLink(r.Context(), id, page.Who); err != nil {
+		if row, err = s.d.Runbooks.ApproveByLink(r.Context(), id, gen, page.Who); err != nil {
 			s.renderRunLink(w, statusOf(errs.CodeOf(err)), page, errs.Message(err))
 			return
 		}
