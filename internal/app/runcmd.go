@@ -162,7 +162,11 @@ func runListCmd(c *client) *cobra.Command {
 			fmt.Fprintln(tw, "RUN\tRUNBOOK\tSTATUS\tTRIGGER\tAGE\tREASON")
 			now := clock.Real().Now()
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Runbook, r.Status, r.TriggeredBy, ago(now, r.CreatedAt), r.Reason)
+				status := r.Status
+				if r.DryRun {
+					status = "dry run"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Runbook, status, r.TriggeredBy, ago(now, r.CreatedAt), r.Reason)
 			}
 			return tw.Flush()
 		},
