@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +25,11 @@ import (
 //
 //	go test -run '^$' -bench CheckFailureToRunbook -benchtime 30x ./internal/app/
 func BenchmarkCheckFailureToRunbook(b *testing.B) {
-	tg := newTarget(&testing.T{})
+	var status atomic.Int32
+	status.Store(200)
+	tg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(int(status.Load()))
+	}))
 	defer tg.Close()
 	dir := b.TempDir()
 	cfg := fmt.Sprintf(`
@@ -67,7 +73,7 @@ runbooks:
 	var lat []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		tg.status.Store(500)
+		status.Store(500)
 		var runs []runJSONT
 		waitFor(func() bool {
 			runs = nil
@@ -86,7 +92,7 @@ runbooks:
 		}
 		get(fmt.Sprintf("/api/v1/alerts/%d", runs[0].AlertID), &al)
 		lat = append(lat, run.Steps[0].StartedAt.Sub(al.FirstSeen))
-		tg.status.Store(200)
+		status.Store(200)
 		waitFor(func() bool {
 			var c checkJSON
 			get("/api/v1/checks/shop/web", &c)
