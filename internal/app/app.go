@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"io"
 	"log/slog"
@@ -67,10 +68,12 @@ type App struct {
 	outbox *notify.Outbox
 	// runbooks runs SOPs; alerts reach it from the pager's goroutine.
 	runbooks *runbook.Engine
-	links    *pager.Links
-	reg      *prometheus.Registry
-	srv      *http.Server
-	ln       net.Listener
+	// incidents keeps incidents; severe alerts may declare them.
+	incidents *incident.Service
+	links     *pager.Links
+	reg       *prometheus.Registry
+	srv       *http.Server
+	ln        net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
@@ -135,7 +138,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}
 
 	srv, err := web.New(web.Deps{
-		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks,
+		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		Directory: a.dir.Load, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -287,6 +290,7 @@ func (a *App) Reload(ctx context.Context) error {
 	if err := a.runbooks.Apply(cfg); err != nil {
 		a.log.Error("applying the config to runbooks failed", "err", err)
 	}
+	a.incidents.Apply(cfg)
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")

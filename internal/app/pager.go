@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"github.com/vigil-sre/vigil/internal/check"
+	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"github.com/vigil-sre/vigil/internal/store"
 	"strings"
@@ -48,7 +49,10 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	a.pager, err = pager.New(pager.Options{
 		Clock: a.opt.Clock, Store: a.store, Log: a.log, Links: a.links, Notify: a.outbox.Wake,
 		Metrics: pager.NewMetrics(a.reg, func() int { return a.pager.Open() }),
-		Fired:   func(rows []store.AlertRow) { a.runbooks.AlertsFired(rows) },
+		Fired: func(rows []store.AlertRow) {
+			a.runbooks.AlertsFired(rows)
+			a.incidents.AlertsFired(rows)
+		},
 	}, cfg)
 	if err != nil {
 		return err
@@ -61,6 +65,9 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 			return a.links.RunURL(externalURL(a.cfg.Load()), runID, gen, who, exp)
 		},
 	})
+	a.incidents = incident.New(incident.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
+		URL: func(path string) string { return externalURL(a.cfg.Load()) + path }})
+	a.incidents.Apply(cfg)
 	return a.runbooks.Apply(cfg)
 }
 

@@ -35,11 +35,13 @@ type Config struct {
 
 // Global holds process-wide settings.
 type Global struct {
-	Listen      string     `yaml:"listen,omitempty" jsonschema:"description=address to serve HTTP on,default=:8080"`
-	ExternalURL string     `yaml:"external_url,omitempty" jsonschema:"description=URL people use to reach Vigil; used in links"`
-	Store       secret.DSN `yaml:"store,omitempty" jsonschema:"description=sqlite://PATH (default sqlite://vigil.db) or postgres://user:pass@host/db"`
-	StoreFile   string     `yaml:"store_file,omitempty" jsonschema:"description=file holding the store DSN"`
-	Timezone    string     `yaml:"timezone,omitempty" jsonschema:"description=IANA time zone for reports and local times,default=UTC"`
+	Listen      string `yaml:"listen,omitempty" jsonschema:"description=address to serve HTTP on,default=:8080"`
+	ExternalURL string `yaml:"external_url,omitempty" jsonschema:"description=URL people use to reach Vigil; used in links"`
+	// PostmortemTemplate replaces the built-in postmortem template.
+	PostmortemTemplate string     `yaml:"postmortem_template,omitempty" jsonschema:"description=a text/template file producing Markdown; see vigil postmortem --print-template"`
+	Store              secret.DSN `yaml:"store,omitempty" jsonschema:"description=sqlite://PATH (default sqlite://vigil.db) or postgres://user:pass@host/db"`
+	StoreFile          string     `yaml:"store_file,omitempty" jsonschema:"description=file holding the store DSN"`
+	Timezone           string     `yaml:"timezone,omitempty" jsonschema:"description=IANA time zone for reports and local times,default=UTC"`
 	// MaxConcurrentChecks bounds probes in flight; a hanging target holds one
 	// slot until its timeout, never more.
 	MaxConcurrentChecks int    `yaml:"max_concurrent_checks,omitempty" jsonschema:"minimum=1,default=1000"`

@@ -27,11 +27,18 @@ type Service struct {
 	Owner        string            `yaml:"owner,omitempty" jsonschema:"description=team id"`
 	Escalation   string            `yaml:"escalation,omitempty" jsonschema:"description=escalation policy id"`
 	Stakeholders []string          `yaml:"stakeholders,omitempty" jsonschema:"description=person/ID or team/ID to inform about incidents"`
+	Incident     *IncidentPolicy   `yaml:"incident,omitempty"`
 	SLO          *SLO              `yaml:"slo,omitempty"`
 	Labels       map[string]string `yaml:"labels,omitempty"`
 	Checks       []Check           `yaml:"checks,omitempty"`
 
 	at origin
+}
+
+// IncidentPolicy says when an alert on the service declares an incident.
+type IncidentPolicy struct {
+	AutoSeverity string `yaml:"auto_severity,omitempty" jsonschema:"enum=critical,enum=error,enum=warning,enum=info,description=an alert at or above this severity declares an incident"`
+	Severity     string `yaml:"severity,omitempty" jsonschema:"enum=SEV1,enum=SEV2,enum=SEV3,enum=SEV4,default=SEV2,description=severity of incidents declared automatically"`
 }
 
 // DisplayName is Name, or ID when no name is set.

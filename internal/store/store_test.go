@@ -61,6 +61,16 @@ func TestStore(t *testing.T) {
 		{"CountRuns", testCountRuns},
 		{"UnfinishedRuns", testUnfinishedRuns},
 		{"Audit", testAudit},
+		{"IncidentsRoundTrip", testIncidentsRoundTrip},
+		{"IncidentText", testIncidentText},
+		{"CreateIncidentAtomic", testCreateIncidentAtomic},
+		{"UpdateIncident", testUpdateIncident},
+		{"IncidentsFilter", testIncidentsFilter},
+		{"IncidentsDefaultLimit", testIncidentsDefaultLimit},
+		{"IncidentTimeline", testIncidentTimeline},
+		{"LinkAlerts", testLinkAlerts},
+		{"ActionItems", testActionItems},
+		{"Deploys", testDeploys},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

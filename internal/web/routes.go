@@ -46,6 +46,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
 	mux.HandleFunc("GET /api/v1/audit", s.listAudit)
 
+	mux.HandleFunc("GET /api/v1/incidents", s.listIncidents)
+	mux.HandleFunc("POST /api/v1/incidents", s.declareIncident)
+	mux.HandleFunc("GET /api/v1/incidents/metrics", s.incidentMetrics)
+	mux.HandleFunc("GET /api/v1/incidents/{id}", s.getIncident)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/status", s.incidentStatus)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/roles", s.incidentRole)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/notes", s.incidentNote)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/import", s.incidentImport)
+	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", s.postmortem)
+	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
+	mux.HandleFunc("GET /api/v1/deploys", s.listDeploys)
+	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
+
 	// Ingestion, each behind its integration's key.
 	mux.HandleFunc("POST /api/v1/integrations/alertmanager", s.alertmanagerWebhook)
 	mux.HandleFunc("POST /api/v1/integrations/grafana", s.grafanaWebhook)

@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"html/template"
 	"log/slog"
@@ -33,6 +34,8 @@ type Deps struct {
 	Links   *pager.Links
 	// Runbooks runs SOPs.
 	Runbooks *runbook.Engine
+	// Incidents keeps incidents and their timelines.
+	Incidents *incident.Service
 	// Directory answers who is on call under the running config.
 	Directory func() *oncall.Directory
 	Store     *store.Store

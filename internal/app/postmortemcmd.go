@@ -1,0 +1,86 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-sre/vigil/internal/report/postmortem"
+)
+
+func postmortemCmd() *cobra.Command {
+	c := &client{}
+	var format, out, tz string
+	var printTemplate bool
+	cmd := &cobra.Command{
+		Use:   "postmortem INCIDENT",
+		Short: "Write an incident's postmortem (Google SRE template) as Markdown or HTML",
+		Long: `Generate the postmortem of an incident from its record: timeline,
+durations, alerts, who was paged, runbook runs and deploys are filled in;
+root causes, trigger, resolution and lessons come from what people wrote
+(PUT /api/v1/incidents/{id}/postmortem) or say "To be written".
+
+The template is a text/template producing Markdown. Replace it with
+global.postmortem_template; --print-template prints the built-in one to
+start from.`,
+		Example: "  vigil postmortem 7 -o 2021-09-04-outage.md\n  vigil postmortem 7 --format html --tz Asia/Ho_Chi_Minh -o outage.html",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if printTemplate {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if printTemplate {
+				_, err := io.WriteString(cmd.OutOrStdout(), postmortem.DefaultTemplate())
+				return err
+			}
+			q := url.Values{"format": {format}, "tz": {tz}}
+			body, err := c.text(cmd.Context(), "/api/v1/incidents/"+args[0]+"/postmortem?"+q.Encode())
+			if err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				_, err = io.WriteString(cmd.OutOrStdout(), body)
+				return err
+			}
+			if err := os.WriteFile(out, []byte(body), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", out)
+			return nil
+		},
+	}
+	clientFlags(cmd, c)
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "md", "md or html")
+	f.StringVarP(&out, "output", "o", "", "write to FILE instead of stdout")
+	f.StringVar(&tz, "tz", "UTC", "time zone for the times")
+	f.BoolVar(&printTemplate, "print-template", false, "print the built-in template and exit")
+	return cmd
+}
+
+// text GETs a path and returns the body as text.
+func (c *client) text(ctx context.Context, path string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.url(path), nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
+	if err != nil {
+		return "", fmt.Errorf("cannot reach Vigil at %s: %w", c.url(""), err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	return string(b), nil
+}

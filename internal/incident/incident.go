@@ -1,0 +1,377 @@
+// Package incident keeps incidents as they happen: declaration (by hand or
+// by a severe alert), status and roles, notes, imported chat, and a
+// timeline that also gathers what Vigil itself saw (alerts, pages, runbook
+// runs, check changes, deploys), so the postmortem and the on-call log are
+// written from the record instead of from memory.
+package incident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// Severities, with what they mean (docs/incidents.md).
+var Severities = []string{"SEV1", "SEV2", "SEV3", "SEV4"}
+
+// Statuses in the order an incident goes through them.
+var Statuses = []string{store.IncidentInvestigating, store.IncidentIdentified, store.IncidentMonitoring, store.IncidentResolved}
+
+// Roles an incident can have.
+var Roles = []string{"commander", "communications", "scribe"}
+
+// Announcer tells people; the pager's outbox in Vigil.
+type Announcer interface {
+	Announce(ctx context.Context, a pager.Announcement) error
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Store *store.Store
+	Clock clock.Clock
+	Log   *slog.Logger
+	Pager Announcer
+	URL   func(path string) string
+}
+
+// Service manages incidents.
+type Service struct {
+	d   Deps
+	mu  sync.Mutex
+	cfg *config.Config
+}
+
+// New makes the service; call Apply with the config.
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clock.Real()
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.URL == nil {
+		d.URL = func(p string) string { return p }
+	}
+	return &Service{d: d}
+}
+
+// Apply makes cfg current.
+func (s *Service) Apply(cfg *config.Config) {
+	s.mu.Lock()
+	s.cfg = cfg
+	s.mu.Unlock()
+}
+
+func (s *Service) config() *config.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+// Declaration asks for an incident.
+type Declaration struct {
+	Title     string            `json:"title"`
+	Severity  string            `json:"severity"`
+	Services  []string          `json:"services"`
+	Summary   string            `json:"summary"`
+	Roles     map[string]string `json:"roles"`
+	StartedAt *time.Time        `json:"started_at"` // when impact began; default now
+	AlertIDs  []int64           `json:"alert_ids"`
+	By        string            `json:"-"`
+}
+
+// WhatChangedWindow is how far before an incident's start Vigil looks for
+// deploys, config reloads and runbook runs.
+const WhatChangedWindow = 24 * time.Hour
+
+// Declare opens an incident, links its alerts, records what changed on its
+// services in the hours before, and tells the services' stakeholders.
+func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow, error) {
+	if err := s.validate(d); err != nil {
+		return store.IncidentRow{}, err
+	}
+	now := s.d.Clock.Now()
+	in := store.IncidentRow{Title: d.Title, Severity: d.Severity, Status: store.IncidentInvestigating, Services: d.Services,
+		Summary: d.Summary, Roles: map[string]string{}, DeclaredBy: d.By, StartedAt: now, DeclaredAt: now, UpdatedAt: now}
+	if d.Severity == "" {
+		in.Severity = "SEV2"
+	}
+	for k, v := range d.Roles {
+		in.Roles[k] = v
+	}
+	if d.StartedAt != nil {
+		in.StartedAt = *d.StartedAt
+	}
+	// Detection and acknowledgement come from the earliest linked alert.
+	for _, id := range d.AlertIDs {
+		a, err := s.d.Store.Alert(ctx, id)
+		if err != nil {
+			return store.IncidentRow{}, errs.E(errs.Invalid, "alert_ids: no alert %d", id)
+		}
+		if in.DetectedAt.IsZero() || a.FirstSeen.Before(in.DetectedAt) {
+			in.DetectedAt = a.FirstSeen
+		}
+		if !a.AckedAt.IsZero() && (in.AcknowledgedAt.IsZero() || a.AckedAt.Before(in.AcknowledgedAt)) {
+			in.AcknowledgedAt = a.AckedAt
+		}
+		if d.StartedAt == nil && a.FirstSeen.Before(in.StartedAt) {
+			in.StartedAt = a.FirstSeen
+		}
+	}
+	if in.DetectedAt.IsZero() {
+		in.DetectedAt = now
+	}
+	if in.AcknowledgedAt.IsZero() && !strings.HasPrefix(d.By, "alert/") {
+		in.AcknowledgedAt = now // a person declaring it is on it
+	}
+	first := []store.TimelineEntry{{At: now, Kind: "declared", Actor: d.By,
+		Text: fmt.Sprintf("%s declared: %s (%s)", in.Severity, in.Title, strings.Join(in.Services, ", "))}}
+	for _, role := range Roles {
+		if p := in.Roles[role]; p != "" {
+			first = append(first, store.TimelineEntry{At: now, Kind: "role", Actor: d.By, Text: role + ": " + p})
+		}
+	}
+	changes, err := s.WhatChanged(ctx, in.Services, in.StartedAt)
+	if err != nil {
+		return store.IncidentRow{}, err
+	}
+	first = append(first, changes...)
+	row, err := s.d.Store.CreateIncident(ctx, in, first)
+	if err != nil {
+		return store.IncidentRow{}, errs.Wrap(errs.Internal, err, "storing the incident")
+	}
+	if len(d.AlertIDs) > 0 {
+		if err := s.d.Store.LinkAlerts(ctx, row.ID, d.AlertIDs); err != nil {
+			return row, errs.Wrap(errs.Internal, err, "linking alerts")
+		}
+	}
+	s.tell(ctx, row, fmt.Sprintf("Incident %d declared: %s", row.ID, row.Title),
+		fmt.Sprintf("%s, %s. Services: %s.%s", row.Severity, row.Status, strings.Join(row.Services, ", "), prefixed("\n", row.Summary)))
+	return row, nil
+}
+
+func (s *Service) validate(d Declaration) error {
+	var problems []string
+	if strings.TrimSpace(d.Title) == "" {
+		problems = append(problems, "title: is required")
+	}
+	if d.Severity != "" && !slices.Contains(Severities, d.Severity) {
+		problems = append(problems, fmt.Sprintf("severity: %q is not one of %s", d.Severity, strings.Join(Severities, ", ")))
+	}
+	cfg := s.config()
+	for i, svc := range d.Services {
+		if findService(cfg, svc) == nil {
+			problems = append(problems, fmt.Sprintf("services[%d]: unknown service %q", i, svc))
+		}
+	}
+	for role := range d.Roles {
+		if !slices.Contains(Roles, role) {
+			problems = append(problems, fmt.Sprintf("roles.%s: not one of %s", role, strings.Join(Roles, ", ")))
+		}
+	}
+	if len(problems) > 0 {
+		return errs.E(errs.Invalid, "%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func findService(cfg *config.Config, id string) *config.Service {
+	if cfg == nil {
+		return nil
+	}
+	for i := range cfg.Services {
+		if cfg.Services[i].ID == id {
+			return &cfg.Services[i]
+		}
+	}
+	return nil
+}
+
+// tell sends a message to the stakeholders of the incident's services.
+func (s *Service) tell(ctx context.Context, in store.IncidentRow, title, text string) {
+	cfg := s.config()
+	var targets []string
+	for _, id := range in.Services {
+		if svc := findService(cfg, id); svc != nil {
+			for _, t := range svc.Stakeholders {
+				if !slices.Contains(targets, t) {
+					targets = append(targets, t)
+				}
+			}
+		}
+	}
+	if len(targets) == 0 || s.d.Pager == nil {
+		return
+	}
+	err := s.d.Pager.Announce(ctx, pager.Announcement{Targets: targets, Title: title, Text: text,
+		URL: s.d.URL("/api/v1/incidents/" + strconv.FormatInt(in.ID, 10))})
+	if err != nil {
+		s.d.Log.Error("incident: telling stakeholders failed", "incident", in.ID, "err", err)
+		return
+	}
+	entry := store.TimelineEntry{IncidentID: in.ID, At: s.d.Clock.Now(), Kind: "notification", Actor: "vigil",
+		Text: title + " → " + strings.Join(targets, ", ")}
+	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{entry}); err != nil {
+		s.d.Log.Error("incident: recording the notification failed", "incident", in.ID, "err", err)
+	}
+}
+
+// Get reads an incident.
+func (s *Service) Get(ctx context.Context, id int64) (store.IncidentRow, error) {
+	in, err := s.d.Store.Incident(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return in, errs.E(errs.NotFound, "no incident %d", id)
+	}
+	if err != nil {
+		return in, errs.Wrap(errs.Internal, err, "reading incident %d", id)
+	}
+	return in, nil
+}
+
+// SetStatus moves an incident on (or back), stamping when it was
+// identified, mitigated (monitoring) and resolved, and tells stakeholders.
+func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by string, at *time.Time) (store.IncidentRow, error) {
+	if !slices.Contains(Statuses, status) {
+		return store.IncidentRow{}, errs.E(errs.Invalid, "status: %q is not one of %s", status, strings.Join(Statuses, ", "))
+	}
+	in, err := s.Get(ctx, id)
+	if err != nil {
+		return in, err
+	}
+	when := s.d.Clock.Now()
+	if at != nil {
+		when = *at
+	}
+	if in.Status == status {
+		return in, errs.E(errs.Conflict, "incident %d is already %s", id, status)
+	}
+	in.Status, in.UpdatedAt = status, s.d.Clock.Now()
+	stamp := func(t *time.Time) {
+		if t.IsZero() {
+			*t = when
+		}
+	}
+	switch status {
+	case store.IncidentIdentified:
+		stamp(&in.IdentifiedAt)
+	case store.IncidentMonitoring:
+		stamp(&in.IdentifiedAt)
+		stamp(&in.MitigatedAt)
+	case store.IncidentResolved:
+		stamp(&in.IdentifiedAt)
+		stamp(&in.MitigatedAt)
+		stamp(&in.ResolvedAt)
+	case store.IncidentInvestigating:
+		in.ResolvedAt = time.Time{} // reopened
+	}
+	text := "status: " + status + prefixed(": ", note)
+	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{{IncidentID: id, At: when, Kind: "status", Actor: by, Text: text}}); err != nil {
+		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
+	}
+	s.tell(ctx, in, fmt.Sprintf("Incident %d is %s: %s", in.ID, status, in.Title), note)
+	return in, nil
+}
+
+// SetRole gives a role to a person.
+func (s *Service) SetRole(ctx context.Context, id int64, role, person, by string) (store.IncidentRow, error) {
+	if !slices.Contains(Roles, role) {
+		return store.IncidentRow{}, errs.E(errs.Invalid, "role: %q is not one of %s", role, strings.Join(Roles, ", "))
+	}
+	in, err := s.Get(ctx, id)
+	if err != nil {
+		return in, err
+	}
+	if in.Roles == nil {
+		in.Roles = map[string]string{}
+	}
+	in.Roles[role], in.UpdatedAt = person, s.d.Clock.Now()
+	entry := store.TimelineEntry{IncidentID: id, At: s.d.Clock.Now(), Kind: "role", Actor: by, Text: role + ": " + person}
+	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{entry}); err != nil {
+		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
+	}
+	return in, nil
+}
+
+// Note adds a human note, optionally backdated.
+func (s *Service) Note(ctx context.Context, id int64, text, by string, at *time.Time) (store.TimelineEntry, error) {
+	if strings.TrimSpace(text) == "" {
+		return store.TimelineEntry{}, errs.E(errs.Invalid, "text: is required")
+	}
+	if _, err := s.Get(ctx, id); err != nil {
+		return store.TimelineEntry{}, err
+	}
+	e := store.TimelineEntry{IncidentID: id, At: s.d.Clock.Now(), Kind: "note", Actor: by, Text: text}
+	if at != nil {
+		e.At = *at
+	}
+	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{e}); err != nil {
+		return e, errs.Wrap(errs.Internal, err, "storing the note")
+	}
+	return e, nil
+}
+
+// LinkAlerts links alerts to an incident.
+func (s *Service) LinkAlerts(ctx context.Context, id int64, alertIDs []int64) error {
+	if _, err := s.Get(ctx, id); err != nil {
+		return err
+	}
+	return s.d.Store.LinkAlerts(ctx, id, alertIDs)
+}
+
+// AlertsFired declares an incident for each new alert at or above its
+// service's incident.auto_severity that is not already in an open one.
+func (s *Service) AlertsFired(rows []store.AlertRow) {
+	cfg := s.config()
+	for _, a := range rows {
+		svc := findService(cfg, a.Service)
+		if svc == nil || svc.Incident == nil || svc.Incident.AutoSeverity == "" {
+			continue
+		}
+		min, _ := alert.ParseSeverity(svc.Incident.AutoSeverity)
+		if alert.Severity(a.Severity).Rank() < min.Rank() {
+			continue
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			open, err := s.d.Store.Incidents(ctx, store.IncidentFilter{Service: a.Service,
+				Status: []string{store.IncidentInvestigating, store.IncidentIdentified, store.IncidentMonitoring}, Limit: 1})
+			if err == nil && len(open) > 0 {
+				// One incident per service at a time: the alert joins it.
+				if err := s.d.Store.LinkAlerts(ctx, open[0].ID, []int64{a.ID}); err != nil {
+					s.d.Log.Error("incident: linking an alert failed", "alert", a.ID, "err", err)
+				}
+				return
+			}
+			sev := svc.Incident.Severity
+			if sev == "" {
+				sev = "SEV2"
+			}
+			_, err = s.Declare(ctx, Declaration{Title: a.Summary, Severity: sev, Services: []string{a.Service},
+				AlertIDs: []int64{a.ID}, By: "alert/" + strconv.FormatInt(a.ID, 10)})
+			if err != nil {
+				s.d.Log.Error("incident: declaring from an alert failed", "alert", a.ID, "err", err)
+			}
+		}()
+	}
+}
+
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}
