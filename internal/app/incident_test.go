@@ -177,3 +177,146 @@ func TestSeedOutageToPostmortem(t *testing.T) {
 		t.Fatalf("MTTR: %+v", metrics.Summary)
 	}
 }
+
+// TestOnCallLogForAShift: a Monday with four alerts: two night-time disk
+// alerts that resolve by themselves (toil), an order backlog acknowledged
+// and resolved by hand, and a DNS failure handled as an incident with a
+// note. The log lists each with what was tried and the resolution.
+func TestOnCallLogForAShift(t *testing.T) {
+	sk := newSink(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vigil.yaml")
+	writeFile(t, path, fmt.Sprintf(`
+tokens:
+  - {id: sre, secret: sre-t0ken, scopes: [operate], person: thach}
+integrations:
+  - {id: scripts, type: generic, key: gen-k3y}
+people:
+  - {id: thach, contacts: {webhook: "%s/thach"}}
+escalations:
+  - {id: sre, steps: [{notify: [person/thach]}]}
+routes:
+  - {escalation: sre, group_by: [alertname], group_wait: 0s}
+services:
+  - {id: shop}
+  - {id: dns}
+`, sk.URL))
+	monday := time.Date(2021, 9, 6, 0, 0, 0, 0, time.UTC)
+	fc := clock.NewFake(monday.Add(2 * time.Hour))
+	h := startAt(t, path, "sqlite://"+filepath.Join(dir, "vigil.db"), fc)
+	pages := 0
+	paged := func() {
+		pages++
+		sk.wait(t, "/thach", pages)
+	}
+	at := func(hhmm time.Duration) {
+		if d := monday.Add(hhmm).Sub(fc.Now()); d > 0 {
+			fc.Advance(d)
+		}
+	}
+	// 02:00 and 03:00: the log disk fills and clears by itself.
+	h.raise("disk-1", "Free storage below 20%", "warning", "shop")
+	paged()
+	at(2*time.Hour + 10*time.Minute)
+	h.resolveKey("disk-1")
+	at(3 * time.Hour)
+	h.raise("disk-2", "Free storage below 20%", "warning", "shop")
+	paged()
+	at(3*time.Hour + 10*time.Minute)
+	h.resolveKey("disk-2")
+	// 09:15 DNS fails; an incident, a note, resolved.
+	at(9*time.Hour + 15*time.Minute)
+	dnsID := h.raise("dns1", "DNS failure", "critical", "dns")
+	paged()
+	h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", dnsID), "sre-t0ken", nil, nil)
+	h.do("POST", "/api/v1/incidents", "sre-t0ken", strings.NewReader(fmt.Sprintf(`{"title":"DNS failure","severity":"SEV2","services":["dns"],"alert_ids":[%d]}`, dnsID)), nil)
+	h.do("POST", "/api/v1/incidents/1/notes", "sre-t0ken", strings.NewReader(`{"text":"Shut down dns1; failed over to dns2 with -f","by":"thach"}`), nil)
+	at(9*time.Hour + 40*time.Minute)
+	h.resolveKey("dns1")
+	// 10:00 outstanding orders too high: acknowledged, resolved by hand.
+	at(10 * time.Hour)
+	ordersID := h.raise("orders", "Outstanding orders too high", "error", "shop")
+	paged()
+	at(10*time.Hour + 5*time.Minute)
+	h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", ordersID), "sre-t0ken", strings.NewReader(`{"by":"thach"}`), nil)
+	at(10*time.Hour + 20*time.Minute)
+	h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/resolve", ordersID), "sre-t0ken", strings.NewReader(`{"by":"thach"}`), nil)
+
+	var rep struct {
+		Pages         int `json:"pages"`
+		OffHoursPages int `json:"off_hours_pages"`
+		Alerts        []struct {
+			Summary    string   `json:"summary"`
+			Tried      []string `json:"troubleshooting"`
+			Resolution []string `json:"resolution"`
+		} `json:"alerts"`
+		Toil []struct {
+			Summary string `json:"summary"`
+			Count   int    `json:"count"`
+			Why     string `json:"why"`
+		} `json:"toil_candidates"`
+	}
+	q := "/api/v1/reports/oncall?person=thach&from=2021-09-06T00:00:00Z&to=2021-09-07T00:00:00Z"
+	if code := h.do("GET", q, "", nil, &rep); code != 200 {
+		t.Fatalf("report: %d", code)
+	}
+	if rep.Pages != 4 || rep.OffHoursPages != 2 || len(rep.Alerts) != 4 {
+		t.Fatalf("pages %d, off hours %d, alerts %d", rep.Pages, rep.OffHoursPages, len(rep.Alerts))
+	}
+	if len(rep.Toil) != 1 || rep.Toil[0].Summary != "Free storage below 20%" || rep.Toil[0].Count != 2 ||
+		!strings.Contains(rep.Toil[0].Why, "recurring") || !strings.Contains(rep.Toil[0].Why, "self-resolving") {
+		t.Fatalf("toil: %+v", rep.Toil)
+	}
+	dns, orders := rep.Alerts[2], rep.Alerts[3]
+	mustContain(t, "dns troubleshooting", strings.Join(dns.Tried, "\n"), "failed over to dns2 with -f")
+	mustContain(t, "orders", strings.Join(orders.Tried, "\n")+strings.Join(orders.Resolution, "\n"), "10:05 acknowledged by thach (token/sre)", "10:20 resolved by thach (token/sre)")
+	// The same as the team's log, in Markdown.
+	text, code := httpGetText(t, h.url+q+"&format=md")
+	if code != 200 {
+		t.Fatalf("markdown: %d", code)
+	}
+	mustContain(t, "markdown log", text, "## 10:00 -- *Outstanding orders too high*", "Troubleshooting", "Resolution",
+		"| 4 | 2 | 4 |", "*Free storage below 20%* (shop): recurring: fired 2 times in the shift")
+	if code := h.do("GET", "/api/v1/reports/oncall?person=thach", "", nil, nil); code != 400 {
+		t.Fatalf("missing from/to: %d", code)
+	}
+}
+
+// TestSevereAlertDeclaresAnIncident: with incident.auto_severity set, a
+// critical alert declares an incident; the next one on the service joins it,
+// and a warning declares nothing.
+func TestSevereAlertDeclaresAnIncident(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, strings.Replace(suppressConfig(sk.URL, ""), "  - {id: shop}", "  - {id: shop, incident: {auto_severity: critical, severity: SEV1}}", 1), "")
+	h.raise("warn", "Latency creeping up", "warning", "shop")
+	first := h.raise("down", "Checkout down", "critical", "shop")
+	var list []struct {
+		ID       int64    `json:"id"`
+		Title    string   `json:"title"`
+		Severity string   `json:"severity"`
+		Services []string `json:"services"`
+	}
+	h.eventually("an incident declared", func() bool {
+		list = nil
+		h.do("GET", "/api/v1/incidents", "", nil, &list)
+		return len(list) == 1
+	})
+	if list[0].Title != "Checkout down" || list[0].Severity != "SEV1" {
+		t.Fatalf("incident: %+v", list[0])
+	}
+	second := h.raise("pay", "Payments failing", "critical", "shop")
+	var in struct {
+		Alerts []int64 `json:"alerts"`
+	}
+	h.eventually("the second alert joins it", func() bool {
+		h.do("GET", "/api/v1/incidents/1", "", nil, &in)
+		return len(in.Alerts) == 2
+	})
+	if in.Alerts[0] != first || in.Alerts[1] != second {
+		t.Fatalf("linked alerts %v", in.Alerts)
+	}
+	h.do("GET", "/api/v1/incidents", "", nil, &list)
+	if len(list) != 1 {
+		t.Fatalf("%d incidents", len(list))
+	}
+}

@@ -52,6 +52,9 @@ type Service struct {
 	d   Deps
 	mu  sync.Mutex
 	cfg *config.Config
+	// auto serialises automatic declarations, so two severe alerts at
+	// once make one incident, not two.
+	auto sync.Mutex
 }
 
 // New makes the service; call Apply with the config.
@@ -345,6 +348,8 @@ func (s *Service) AlertsFired(rows []store.AlertRow) {
 			continue
 		}
 		go func() {
+			s.auto.Lock()
+			defer s.auto.Unlock()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			open, err := s.d.Store.Incidents(ctx, store.IncidentFilter{Service: a.Service,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -54,6 +55,10 @@ const (
 	selectAlertNotifications = `SELECT n.id, n.created_ms, n.group_key, n.kind, n.destination, n.message, n.status, n.attempts,
 		n.next_attempt_ms, n.last_error, n.sent_ms FROM notifications n
 		JOIN notification_alerts na ON na.notification_id = n.id WHERE na.alert_id = ? ORDER BY n.id`
+	selectPagesTo = `SELECT n.id, n.created_ms, n.group_key, n.kind, n.destination, n.message, n.status, n.attempts,
+		n.next_attempt_ms, n.last_error, n.sent_ms, na.alert_id FROM notifications n
+		JOIN notification_alerts na ON na.notification_id = n.id
+		WHERE n.destination LIKE ? ESCAPE '\' AND n.created_ms >= ? AND n.created_ms < ? ORDER BY n.created_ms, n.id`
 	updateNotification = `UPDATE notifications SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?`
 )
 
@@ -142,6 +147,39 @@ func (s *Store) queryNotifications(ctx context.Context, q string, args ...any) (
 		n.Message = []byte(msg)
 		n.CreatedAt, n.NextAttemptAt, n.SentAt = fromMS(created), fromMS(next), fromMS(sent)
 		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Page is a notification about an alert, with the alert's id.
+type Page struct {
+	Notification
+	AlertID int64
+}
+
+// PagesTo returns the notifications about alerts sent to any of a person's
+// contacts (destinations person/ID/...) created in [from, to), oldest
+// first: what that person was paged about.
+func (s *Store) PagesTo(ctx context.Context, person string, from, to time.Time) ([]Page, error) {
+	defer s.observe("pages_to", clock.Start())
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(person)
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(selectPagesTo), "person/"+esc+"/%", toMS(from), toMS(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: pages to %s: %w", person, err)
+	}
+	defer rows.Close()
+	var out []Page
+	for rows.Next() {
+		var p Page
+		var created, next, sent int64
+		var msg string
+		if err := rows.Scan(&p.ID, &created, &p.GroupKey, &p.Kind, &p.Destination, &msg, &p.Status, &p.Attempts,
+			&next, &p.LastError, &sent, &p.AlertID); err != nil {
+			return nil, fmt.Errorf("store: pages to %s: %w", person, err)
+		}
+		p.Message = []byte(msg)
+		p.CreatedAt, p.NextAttemptAt, p.SentAt = fromMS(created), fromMS(next), fromMS(sent)
+		out = append(out, p)
 	}
 	return out, rows.Err()
 }

@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/incident/chatlog"
+	"github.com/vigil-sre/vigil/internal/report/oncall"
 	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"github.com/vigil-sre/vigil/internal/store"
 )
@@ -501,4 +504,54 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, a)
+}
+
+// oncallReport answers GET /api/v1/reports/oncall?person=&from=&to=&tz=&format=json|md.
+func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	o := oncall.Options{Person: q.Get("person")}
+	var problems []string
+	if o.Person == "" {
+		problems = append(problems, "person: is required")
+	}
+	for field, dst := range map[string]*time.Time{"from": &o.From, "to": &o.To} {
+		t, err := optTime(field, q.Get(field))
+		switch {
+		case err != nil:
+			problems = append(problems, errs.Message(err))
+		case t == nil:
+			problems = append(problems, field+": is required (RFC 3339)")
+		default:
+			*dst = *t
+		}
+	}
+	o.Loc = time.UTC
+	if tz := q.Get("tz"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("tz: unknown time zone %q", tz))
+		} else {
+			o.Loc = loc
+		}
+	}
+	if len(problems) == 0 && !o.To.After(o.From) {
+		problems = append(problems, "to: must be after from")
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		s.writeError(w, r, errs.E(errs.Invalid, "%s", strings.Join(problems, "; ")))
+		return
+	}
+	rep, err := oncall.Build(r.Context(), s.d.Store, o)
+	if err != nil {
+		s.writeError(w, r, errs.Wrap(errs.Internal, err, "building the on-call log"))
+		return
+	}
+	if q.Get("format") == "md" {
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_ = oncall.Markdown(w, rep, o.Loc)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }

@@ -57,6 +57,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", s.postmortem)
 	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
+	mux.HandleFunc("GET /api/v1/reports/oncall", s.oncallReport)
 	mux.HandleFunc("GET /api/v1/deploys", s.listDeploys)
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 
