@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -318,5 +319,62 @@ func TestSevereAlertDeclaresAnIncident(t *testing.T) {
 	h.do("GET", "/api/v1/incidents", "", nil, &list)
 	if len(list) != 1 {
 		t.Fatalf("%d incidents", len(list))
+	}
+}
+
+func TestIncidentCommands(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, incidentConfig(sk.URL), "")
+	cli := func(args ...string) (int, string, string) {
+		return runCLI(t, append(args, "--server", h.url, "--token", "sre-t0ken")...)
+	}
+	code, out, errOut := cli("incident", "declare", "Application outage", "--severity", "SEV1", "--service", "shop", "--role", "commander=you")
+	if code != 0 || !strings.Contains(out, "incident 1 declared: SEV1 Application outage") {
+		t.Fatalf("declare: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut = cli("incident", "declare", "x", "--severity", "SEV9", "--service", "nope"); code != 1 ||
+		!strings.Contains(errOut, `severity: "SEV9" is not one of SEV1, SEV2, SEV3, SEV4`) || !strings.Contains(errOut, `unknown service "nope"`) {
+		t.Fatalf("bad declare: %d %q", code, errOut)
+	}
+	chat := filepath.Join(t.TempDir(), "chat.txt")
+	writeFile(t, chat, "09:15 Hey we have reports of an application outage **FROM: svega**\n0930 -- Everything looks good from the network FROM: sparrow\nno time here\n")
+	code, out, errOut = cli("incident", "import", "1", chat, "--date", "2021-09-04")
+	if code != 0 || !strings.Contains(out, "imported 2 messages") || !strings.Contains(errOut, "chat.txt:3:") {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ = cli("incident", "import", "1", chat, "--date", "2021-09-04"); !strings.Contains(out, "imported 0 messages (2 already there)") {
+		t.Fatalf("second import: %q", out)
+	}
+	if code, out, _ = cli("incident", "note", "1", "Restarted the app", "--by", "you"); code != 0 {
+		t.Fatalf("note: %d %q", code, out)
+	}
+	if code, out, _ = cli("incident", "role", "1", "communications", "svega"); code != 0 || !strings.Contains(out, "svega is communications") {
+		t.Fatalf("role: %d %q", code, out)
+	}
+	if code, out, _ = cli("incident", "status", "1", "identified", "--note", "QA build in prod"); code != 0 || !strings.Contains(out, "is identified") {
+		t.Fatalf("status: %d %q", code, out)
+	}
+	if code, out, _ = cli("incident", "resolve", "1"); code != 0 || !strings.Contains(out, "is resolved") {
+		t.Fatalf("resolve: %d %q", code, out)
+	}
+	code, out, _ = cli("incident", "show", "1")
+	mustContain(t, "show", out, "incident 1: Application outage", "time to resolve:", "Everything looks good from the network (sparrow)", "status: identified: QA build in prod")
+	code, out, _ = cli("incident", "list")
+	if !regexp.MustCompile(`(?m)^1\s+SEV1\s+resolved\s+shop\s`).MatchString(out) {
+		t.Fatalf("list:\n%s", out)
+	}
+	pm := filepath.Join(t.TempDir(), "pm.html")
+	if code, _, errOut = cli("postmortem", "1", "--format", "html", "-o", pm); code != 0 {
+		t.Fatalf("postmortem: %d %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(pm); !strings.Contains(string(b), "<h1>Postmortem: Application outage</h1>") {
+		t.Fatalf("postmortem file: %.300s", b)
+	}
+	if code, out, _ = cli("postmortem", "--print-template"); code != 0 || !strings.Contains(out, "## Root causes") {
+		t.Fatalf("template: %d", code)
+	}
+	code, out, _ = cli("report", "oncall", "--person", "you", "--from", "2020-01-01T00:00:00Z")
+	if code != 0 || !strings.Contains(out, "# On-call log: you") {
+		t.Fatalf("report: %d %q", code, out)
 	}
 }
