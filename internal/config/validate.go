@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -181,6 +183,15 @@ func (k *checker) global() {
 	}
 	if _, _, err := net.SplitHostPort(g.Listen); err != nil {
 		k.add(o.problem("listen", false, "must be host:port or :port"))
+	}
+	if p := g.PostmortemTemplate; p != "" {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(o.f.dir, p)
+			k.cfg.Global.PostmortemTemplate = p // the server may run from elsewhere
+		}
+		if _, err := postmortem.Parse(p); err != nil {
+			k.add(o.problem("postmortem_template", false, "%v", err))
+		}
 	}
 	dsn := g.Store.Reveal()
 	if !strings.HasPrefix(dsn, "sqlite://") && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
