@@ -118,6 +118,8 @@ func TestSeedOutageToPostmortem(t *testing.T) {
 	if code := h.do("POST", "/api/v1/incidents/1/import?format=log&date=2021-09-04&tz=UTC", "sre-t0ken", strings.NewReader(string(chat)), &imported); code != 200 || imported.Added < 25 {
 		t.Fatalf("import: %d, %d added", code, imported.Added)
 	}
+	// The scribe records the statuses afterwards, at the times they happened.
+	h.advance(71 * time.Minute) // 10:31
 	for _, st := range []struct{ status, at, note string }{
 		{"identified", "2021-09-04T10:10:00Z", "a QA build was deployed to production"},
 		{"monitoring", "2021-09-04T10:26:00Z", "redeployed the production build; app back up"},
@@ -345,6 +347,9 @@ func TestIncidentCommands(t *testing.T) {
 	if code, out, _ = cli("incident", "import", "1", chat, "--date", "2021-09-04"); !strings.Contains(out, "imported 0 messages (2 already there)") {
 		t.Fatalf("second import: %q", out)
 	}
+	if code, _, errOut = cli("incident", "status", "1", "identified", "--at", "2000-01-01T00:00:00Z"); code != 1 || !strings.Contains(errOut, "is not between the incident's start") {
+		t.Fatalf("status before the start: %d %q", code, errOut)
+	}
 	if code, out, _ = cli("incident", "note", "1", "Restarted the app", "--by", "you"); code != 0 {
 		t.Fatalf("note: %d %q", code, out)
 	}
@@ -376,5 +381,45 @@ func TestIncidentCommands(t *testing.T) {
 	code, out, _ = cli("report", "oncall", "--person", "you", "--from", "2020-01-01T00:00:00Z")
 	if code != 0 || !strings.Contains(out, "# On-call log: you") {
 		t.Fatalf("report: %d %q", code, out)
+	}
+}
+
+// TestIncidentEditsKeepTheirShape: an action item stays with its incident,
+// reopening clears the resolution, and two different messages in the same
+// minute from the same person are both imported.
+func TestIncidentEditsKeepTheirShape(t *testing.T) {
+	h := start(t, incidentConfig(newSink(t).URL), "")
+	for i := 0; i < 2; i++ {
+		h.do("POST", "/api/v1/incidents", "sre-t0ken", strings.NewReader(`{"title":"x","services":["shop"]}`), nil)
+	}
+	var item map[string]any
+	if code := h.do("POST", "/api/v1/incidents/1/action_items", "sre-t0ken", strings.NewReader(`{"item":"fix","type":"prevent"}`), &item); code != 201 {
+		t.Fatalf("item: %d", code)
+	}
+	if code := h.do("POST", "/api/v1/incidents/2/action_items", "sre-t0ken", strings.NewReader(`{"id":1,"item":"steal","type":"prevent"}`), nil); code != 404 {
+		t.Fatalf("another incident's item: %d", code)
+	}
+	var upd map[string]any
+	h.do("POST", "/api/v1/incidents/1/action_items", "sre-t0ken", strings.NewReader(`{"id":1,"item":"fix it","type":"prevent","status":"done"}`), &upd)
+	if upd["created_at"] != item["created_at"] || upd["status"] != "done" {
+		t.Fatalf("update: %v, was %v", upd, item)
+	}
+	var in struct {
+		Status     string `json:"status"`
+		ResolvedAt string `json:"resolved_at"`
+	}
+	h.do("POST", "/api/v1/incidents/1/status", "sre-t0ken", strings.NewReader(`{"status":"resolved"}`), &in)
+	if in.ResolvedAt == "" {
+		t.Fatal("resolving set no resolved_at")
+	}
+	in.ResolvedAt = "" // the answer leaves it out when zero
+	h.do("POST", "/api/v1/incidents/1/status", "sre-t0ken", strings.NewReader(`{"status":"monitoring"}`), &in)
+	if in.Status != "monitoring" || in.ResolvedAt != "" {
+		t.Fatalf("reopened: %+v", in)
+	}
+	var res struct{ Added, Skipped int }
+	h.do("POST", "/api/v1/incidents/1/import?date=2026-11-22", "sre-t0ken", strings.NewReader("09:15 -- yes FROM: thach\n09:15 -- no! FROM: thach\n09:15 -- yes FROM: thach\n"), &res)
+	if res.Added != 3 {
+		t.Fatalf("import: %+v", res)
 	}
 }

@@ -2,6 +2,8 @@ package incident
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"strconv"
 	"time"
@@ -68,8 +70,14 @@ func (s *Service) ImportChat(ctx context.Context, id int64, r io.Reader, im Impo
 	}
 	res := ImportResult{Problems: problems}
 	var entries []store.TimelineEntry
+	occurrence := map[string]int{}
 	for _, m := range msgs {
-		key := source + m.At.UTC().Format(time.RFC3339Nano) + ":" + m.Author + ":" + strconv.Itoa(len(m.Text))
+		// The same author may say the same thing twice in one minute; the
+		// n-th such message has a key of its own.
+		sum := sha256.Sum256([]byte(m.Author + "\x00" + m.Text))
+		base := source + m.At.UTC().Format(time.RFC3339Nano) + ":" + hex.EncodeToString(sum[:8])
+		occurrence[base]++
+		key := base + ":" + strconv.Itoa(occurrence[base])
 		if seen[key] {
 			res.Skipped++
 			continue

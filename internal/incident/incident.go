@@ -55,6 +55,9 @@ type Service struct {
 	// auto serialises automatic declarations, so two severe alerts at
 	// once make one incident, not two.
 	auto sync.Mutex
+	// edit serialises changes to incidents (read, change, write back), so
+	// two people editing at once both keep their change.
+	edit sync.Mutex
 }
 
 // New makes the service; call Apply with the config.
@@ -232,7 +235,9 @@ func (s *Service) tell(ctx context.Context, in store.IncidentRow, title, text st
 	}
 }
 
-// Get reads an incident.
+// Get reads an incident, with detection and acknowledgement brought up to
+// date from its linked alerts (an alert acknowledged after the incident was
+// declared, or linked later, counts).
 func (s *Service) Get(ctx context.Context, id int64) (store.IncidentRow, error) {
 	in, err := s.d.Store.Incident(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -241,7 +246,43 @@ func (s *Service) Get(ctx context.Context, id int64) (store.IncidentRow, error) 
 	if err != nil {
 		return in, errs.Wrap(errs.Internal, err, "reading incident %d", id)
 	}
-	return in, nil
+	return in, s.fromAlerts(ctx, &in)
+}
+
+// List reads incidents, each as Get does.
+func (s *Service) List(ctx context.Context, f store.IncidentFilter) ([]store.IncidentRow, error) {
+	ins, err := s.d.Store.Incidents(ctx, f)
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "listing incidents")
+	}
+	for i := range ins {
+		if err := s.fromAlerts(ctx, &ins[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ins, nil
+}
+
+// fromAlerts takes the earliest detection and acknowledgement of the
+// incident's alerts when they are earlier than what it has.
+func (s *Service) fromAlerts(ctx context.Context, in *store.IncidentRow) error {
+	ids, err := s.d.Store.IncidentAlerts(ctx, in.ID)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "reading linked alerts")
+	}
+	for _, id := range ids {
+		a, err := s.d.Store.Alert(ctx, id)
+		if err != nil {
+			continue
+		}
+		if !a.FirstSeen.IsZero() && (in.DetectedAt.IsZero() || a.FirstSeen.Before(in.DetectedAt)) && !a.FirstSeen.Before(in.StartedAt) {
+			in.DetectedAt = a.FirstSeen
+		}
+		if !a.AckedAt.IsZero() && (in.AcknowledgedAt.IsZero() || a.AckedAt.Before(in.AcknowledgedAt)) {
+			in.AcknowledgedAt = a.AckedAt
+		}
+	}
+	return nil
 }
 
 // SetStatus moves an incident on (or back), stamping when it was
@@ -250,12 +291,17 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	if !slices.Contains(Statuses, status) {
 		return store.IncidentRow{}, errs.E(errs.Invalid, "status: %q is not one of %s", status, strings.Join(Statuses, ", "))
 	}
+	s.edit.Lock()
+	defer s.edit.Unlock()
 	in, err := s.Get(ctx, id)
 	if err != nil {
 		return in, err
 	}
 	when := s.d.Clock.Now()
 	if at != nil {
+		if at.Before(in.StartedAt) || at.After(when) {
+			return in, errs.E(errs.Invalid, "at: %s is not between the incident's start (%s) and now", at.Format(time.RFC3339), in.StartedAt.Format(time.RFC3339))
+		}
 		when = *at
 	}
 	if in.Status == status {
@@ -277,8 +323,9 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 		stamp(&in.IdentifiedAt)
 		stamp(&in.MitigatedAt)
 		stamp(&in.ResolvedAt)
-	case store.IncidentInvestigating:
-		in.ResolvedAt = time.Time{} // reopened
+	}
+	if status != store.IncidentResolved {
+		in.ResolvedAt = time.Time{} // not (or no longer) resolved
 	}
 	text := "status: " + status + prefixed(": ", note)
 	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{{IncidentID: id, At: when, Kind: "status", Actor: by, Text: text}}); err != nil {
@@ -293,6 +340,8 @@ func (s *Service) SetRole(ctx context.Context, id int64, role, person, by string
 	if !slices.Contains(Roles, role) {
 		return store.IncidentRow{}, errs.E(errs.Invalid, "role: %q is not one of %s", role, strings.Join(Roles, ", "))
 	}
+	s.edit.Lock()
+	defer s.edit.Unlock()
 	in, err := s.Get(ctx, id)
 	if err != nil {
 		return in, err
@@ -354,7 +403,11 @@ func (s *Service) AlertsFired(rows []store.AlertRow) {
 			defer cancel()
 			open, err := s.d.Store.Incidents(ctx, store.IncidentFilter{Service: a.Service,
 				Status: []string{store.IncidentInvestigating, store.IncidentIdentified, store.IncidentMonitoring}, Limit: 1})
-			if err == nil && len(open) > 0 {
+			if err != nil {
+				s.d.Log.Error("incident: looking for an open incident failed; not declaring another", "alert", a.ID, "err", err)
+				return
+			}
+			if len(open) > 0 {
 				// One incident per service at a time: the alert joins it.
 				if err := s.d.Store.LinkAlerts(ctx, open[0].ID, []int64{a.ID}); err != nil {
 					s.d.Log.Error("incident: linking an alert failed", "alert", a.ID, "err", err)

@@ -79,6 +79,8 @@ func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) 
 
 // EditPostmortem sets the sections people write (root causes, lessons...).
 func (s *Service) EditPostmortem(ctx context.Context, id int64, fields map[string]string, by string) (store.IncidentRow, error) {
+	s.edit.Lock()
+	defer s.edit.Unlock()
 	in, err := s.Get(ctx, id)
 	if err != nil {
 		return in, err

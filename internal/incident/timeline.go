@@ -36,11 +36,28 @@ func (s *Service) WhatChanged(ctx context.Context, services []string, start time
 		case "config.reloaded":
 			out = append(out, store.TimelineEntry{At: a.At, Kind: "change", Actor: a.Actor, Text: "config reloaded" + prefixed(": ", a.Detail), Source: "audit/" + strconv.FormatInt(a.ID, 10)})
 		case "run.triggered":
+			if !s.runOnServices(ctx, a.RunID, services) {
+				continue
+			}
 			out = append(out, store.TimelineEntry{At: a.At, Kind: "run", Actor: a.Actor, Text: "runbook " + a.Runbook + " run " + a.RunID + " started" + prefixed(": ", a.Detail), Source: "run/" + a.RunID})
 		}
 	}
 	sortEntries(out)
 	return out, nil
+}
+
+// runOnServices reports whether a run concerns the services: started by an
+// alert on one of them, or not by an alert at all (by hand, on a schedule).
+func (s *Service) runOnServices(ctx context.Context, runID string, services []string) bool {
+	r, _, err := s.d.Store.Run(ctx, runID)
+	if err != nil {
+		return false
+	}
+	if r.AlertID == 0 {
+		return true
+	}
+	a, err := s.d.Store.Alert(ctx, r.AlertID)
+	return err == nil && slices.Contains(services, a.Service)
 }
 
 func deployEntry(d store.DeployRow) store.TimelineEntry {
@@ -122,7 +139,7 @@ func (s *Service) Timeline(ctx context.Context, id int64) ([]store.TimelineEntry
 	if end.IsZero() {
 		end = s.d.Clock.Now()
 	}
-	events, err := s.d.Store.Events(ctx, 0, 1000)
+	events, err := s.d.Store.Events(ctx, 0, 10000)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "reading check events")
 	}

@@ -29,14 +29,15 @@ const (
 	actionCols   = `id, incident_id, item, item_type, owner, tracking, status, due_ms, links, created_ms, updated_ms`
 	insertAction = `INSERT INTO action_items (incident_id, item, item_type, owner, tracking, status, due_ms, links,
 		created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + actionCols
-	updateAction = `UPDATE action_items SET incident_id = ?, item = ?, item_type = ?, owner = ?, tracking = ?, status = ?,
-		due_ms = ?, links = ?, created_ms = ?, updated_ms = ? WHERE id = ? RETURNING ` + actionCols
+	updateAction = `UPDATE action_items SET item = ?, item_type = ?, owner = ?, tracking = ?, status = ?,
+		due_ms = ?, links = ?, updated_ms = ? WHERE id = ? AND incident_id = ? RETURNING ` + actionCols
 	selectActions = `SELECT ` + actionCols + ` FROM action_items WHERE incident_id = ? ORDER BY id`
 )
 
 // SaveActionItem inserts a (a.ID == 0), with the id the store gives it, or
-// replaces the stored item with a.ID by a, whole. It returns the item as
-// stored, and ErrNotFound when there is no such item or no incident
+// updates the stored item a.ID of incident a.IncidentID (its incident and
+// creation time never change). It returns the item as stored, and
+// ErrNotFound when there is no such item of that incident, or no incident
 // a.IncidentID. Item is stored as storable text.
 func (s *Store) SaveActionItem(ctx context.Context, a ActionItem) (ActionItem, error) {
 	defer s.observe("save_action_item", clock.Start())
@@ -52,7 +53,9 @@ func (s *Store) SaveActionItem(ctx context.Context, a ActionItem) (ActionItem, e
 			out, err = scanAction(tx.QueryRowContext(ctx, s.d.rebind(insertAction), args...))
 			return err
 		}
-		out, err = scanAction(tx.QueryRowContext(ctx, s.d.rebind(updateAction), append(args, a.ID)...))
+		// An item stays with its incident, and keeps when it was created.
+		out, err = scanAction(tx.QueryRowContext(ctx, s.d.rebind(updateAction), storableText(a.Item), a.Type, a.Owner, a.Tracking,
+			a.Status, toMS(a.Due), jsonText(a.Links, "[]"), toMS(a.UpdatedAt), a.ID, a.IncidentID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-sre/vigil/internal/clock"
 )
@@ -58,7 +58,7 @@ const (
 	selectPagesTo = `SELECT n.id, n.created_ms, n.group_key, n.kind, n.destination, n.message, n.status, n.attempts,
 		n.next_attempt_ms, n.last_error, n.sent_ms, na.alert_id FROM notifications n
 		JOIN notification_alerts na ON na.notification_id = n.id
-		WHERE n.destination LIKE ? ESCAPE '\' AND n.created_ms >= ? AND n.created_ms < ? ORDER BY n.created_ms, n.id`
+		WHERE substr(n.destination, 1, ?) = ? AND n.created_ms >= ? AND n.created_ms < ? ORDER BY n.created_ms, n.id`
 	updateNotification = `UPDATE notifications SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?`
 )
 
@@ -162,8 +162,9 @@ type Page struct {
 // first: what that person was paged about.
 func (s *Store) PagesTo(ctx context.Context, person string, from, to time.Time) ([]Page, error) {
 	defer s.observe("pages_to", clock.Start())
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(person)
-	rows, err := s.r.QueryContext(ctx, s.d.rebind(selectPagesTo), "person/"+esc+"/%", toMS(from), toMS(to))
+	// A plain prefix comparison: exact and case-sensitive on both engines.
+	prefix := "person/" + person + "/"
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(selectPagesTo), utf8.RuneCountInString(prefix), prefix, toMS(from), toMS(to))
 	if err != nil {
 		return nil, fmt.Errorf("store: pages to %s: %w", person, err)
 	}

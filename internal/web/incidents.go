@@ -303,9 +303,9 @@ func (s *Server) incidentMetrics(w http.ResponseWriter, r *http.Request) {
 			*dst = *t
 		}
 	}
-	ins, err := s.d.Store.Incidents(r.Context(), f)
+	ins, err := s.d.Incidents.List(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, errs.Wrap(errs.Internal, err, "listing incidents"))
+		s.writeError(w, r, err)
 		return
 	}
 	out := struct {

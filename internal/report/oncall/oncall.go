@@ -81,14 +81,19 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 	rep := Report{Person: o.Person, From: o.From, To: o.To, Alerts: []Handled{}, Toil: []Candidate{}}
 	byAlert := map[int64]*Handled{}
 	var order []int64
+	counted := map[int64]bool{}
 	for _, p := range pages {
 		if p.Kind != "firing" && p.Kind != "escalation" && p.Kind != "reminder" {
 			continue // a resolved notice or a runbook message asks nothing of anyone
 		}
-		rep.Pages++
 		off := offHours(p.CreatedAt.In(o.Loc), o)
-		if off {
-			rep.OffHoursPages++
+		// One message about several alerts is one page for the shift.
+		if !counted[p.ID] {
+			counted[p.ID] = true
+			rep.Pages++
+			if off {
+				rep.OffHoursPages++
+			}
 		}
 		h := byAlert[p.AlertID]
 		if h == nil {
@@ -128,11 +133,11 @@ func fill(ctx context.Context, s *store.Store, h *Handled, o Options) error {
 	}
 	h.Summary, h.Service, h.Severity = a.Summary, a.Service, a.Severity
 	h.AckedBy, h.AckedAt, h.ResolvedBy, h.ResolvedAt = a.AckedBy, a.AckedAt, a.ResolvedBy, a.ResolvedAt
-	if !a.ResolvedAt.IsZero() {
-		h.Spent = a.ResolvedAt.Sub(h.FirstPaged)
-	} else {
-		h.Spent = o.To.Sub(h.FirstPaged)
+	end := o.To // time spent in the shift, not after it
+	if !a.ResolvedAt.IsZero() && a.ResolvedAt.Before(end) {
+		end = a.ResolvedAt
 	}
+	h.Spent = end.Sub(h.FirstPaged)
 	if h.Spent < 0 {
 		h.Spent = 0
 	}
@@ -173,7 +178,7 @@ func fill(ctx context.Context, s *store.Store, h *Handled, o Options) error {
 		}
 	}
 	switch {
-	case a.ResolvedAt.IsZero():
+	case a.ResolvedAt.IsZero() || a.ResolvedAt.After(o.To):
 		h.Resolution = append(h.Resolution, "still open at the end of the shift")
 	case a.AckedAt.IsZero():
 		h.Resolution = append(h.Resolution, fmt.Sprintf("%s resolved by %s without anyone acknowledging it", stamp(a.ResolvedAt), a.ResolvedBy))

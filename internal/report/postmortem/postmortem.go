@@ -111,7 +111,7 @@ func Build(in store.IncidentRow, timeline []store.TimelineEntry, alerts []store.
 	}
 	d.Impact = get("impact", impact+" Describe who was affected and how.")
 	d.RootCauses = get("root_causes", ToWrite)
-	d.Trigger = get("trigger", triggerHint(deploys))
+	d.Trigger = get("trigger", triggerHint(deploys, in.StartedAt, loc))
 	d.Resolution = get("resolution", ToWrite)
 	d.Detection = get("detection", detection(in, alerts, loc))
 	d.WentWell = get("went_well", ToWrite)
@@ -128,13 +128,17 @@ func Build(in store.IncidentRow, timeline []store.TimelineEntry, alerts []store.
 	return d
 }
 
-func triggerHint(deploys []store.DeployRow) string {
-	if len(deploys) == 0 {
-		return ToWrite
+// triggerHint names the newest deploy before the impact began (a deploy
+// during the incident is more likely the fix).
+func triggerHint(deploys []store.DeployRow, start time.Time, loc *time.Location) string {
+	for _, d := range deploys { // newest first
+		if d.At.After(start) {
+			continue
+		}
+		return fmt.Sprintf("%s Most recent change before the incident: deploy of %s %s to %s at %s%s.", ToWrite, d.Service, d.Version,
+			d.Environment, d.At.In(loc).Format("2006-01-02 15:04 MST"), byText(d.By))
 	}
-	d := deploys[0] // newest first
-	return fmt.Sprintf("%s Most recent change before the incident: deploy of %s %s to %s at %s%s.", ToWrite, d.Service, d.Version,
-		d.Environment, d.At.UTC().Format("15:04 MST"), byText(d.By))
+	return ToWrite
 }
 
 func byText(by string) string {
