@@ -145,9 +145,9 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ins, err := s.d.Store.Incidents(r.Context(), f)
+	ins, err := s.d.Incidents.List(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, errs.Wrap(errs.Internal, err, "listing incidents"))
+		s.writeError(w, r, err)
 		return
 	}
 	if ins == nil {
@@ -157,18 +157,14 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
-	tok, id, ok := s.incidentWrite(w, r)
-	if !ok {
-		return
-	}
 	var b struct {
 		Status string `json:"status"`
 		Note   string `json:"note"`
 		At     string `json:"at"`
 		By     string `json:"by"`
 	}
-	if err := decodeBody(w, r, 16<<10, &b); err != nil {
-		s.writeError(w, r, err)
+	tok, id, ok := s.incidentWrite(w, r, 16<<10, &b)
+	if !ok {
 		return
 	}
 	at, err := optTime("at", b.At)
@@ -184,17 +180,13 @@ func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) incidentRole(w http.ResponseWriter, r *http.Request) {
-	tok, id, ok := s.incidentWrite(w, r)
-	if !ok {
-		return
-	}
 	var b struct {
 		Role   string `json:"role"`
 		Person string `json:"person"`
 		By     string `json:"by"`
 	}
-	if err := decodeBody(w, r, 4<<10, &b); err != nil {
-		s.writeError(w, r, err)
+	tok, id, ok := s.incidentWrite(w, r, 4<<10, &b)
+	if !ok {
 		return
 	}
 	if _, err := s.d.Incidents.SetRole(r.Context(), id, b.Role, b.Person, actor(tok, b.By)); err != nil {
@@ -205,17 +197,13 @@ func (s *Server) incidentRole(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
-	tok, id, ok := s.incidentWrite(w, r)
-	if !ok {
-		return
-	}
 	var b struct {
 		Text string `json:"text"`
 		At   string `json:"at"`
 		By   string `json:"by"`
 	}
-	if err := decodeBody(w, r, 64<<10, &b); err != nil {
-		s.writeError(w, r, err)
+	tok, id, ok := s.incidentWrite(w, r, 64<<10, &b)
+	if !ok {
 		return
 	}
 	at, err := optTime("at", b.At)
@@ -234,7 +222,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 // incidentImport answers POST /api/v1/incidents/{id}/import?format=log&date=2021-09-04&tz=UTC
 // with the chat as the body.
 func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
-	tok, id, ok := s.incidentWrite(w, r)
+	tok, id, ok := s.incidentWrite(w, r, 0, nil)
 	if !ok {
 		return
 	}
@@ -274,18 +262,22 @@ func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) incidentWrite(w http.ResponseWriter, r *http.Request) (string, int64, bool) {
+// incidentWrite authorises a change to the incident the path names and,
+// when body is not nil, reads the JSON body (at most limit bytes) into it.
+// On a problem it answers and reports false.
+func (s *Server) incidentWrite(w http.ResponseWriter, r *http.Request, limit int64, body any) (string, int64, bool) {
 	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
-	if err != nil {
-		s.writeError(w, r, err)
-		return "", 0, false
+	if err == nil {
+		var id int64
+		if id, err = incidentID(r); err == nil && body != nil {
+			err = decodeBody(w, r, limit, body)
+		}
+		if err == nil {
+			return tok, id, true
+		}
 	}
-	id, err := incidentID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return "", 0, false
-	}
-	return tok, id, true
+	s.writeError(w, r, err)
+	return "", 0, false
 }
 
 // incidentMetrics answers GET /api/v1/incidents/metrics?since=&until=&service=:
@@ -445,13 +437,9 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 // editPostmortem answers PUT /api/v1/incidents/{id}/postmortem with the
 // sections people write: {"root_causes": "...", "went_well": "..."}.
 func (s *Server) editPostmortem(w http.ResponseWriter, r *http.Request) {
-	tok, id, ok := s.incidentWrite(w, r)
-	if !ok {
-		return
-	}
 	var fields map[string]string
-	if err := decodeBody(w, r, 256<<10, &fields); err != nil {
-		s.writeError(w, r, err)
+	tok, id, ok := s.incidentWrite(w, r, 256<<10, &fields)
+	if !ok {
 		return
 	}
 	if _, err := s.d.Incidents.EditPostmortem(r.Context(), id, fields, "token/"+tok); err != nil {
@@ -464,10 +452,6 @@ func (s *Server) editPostmortem(w http.ResponseWriter, r *http.Request) {
 // saveActionItem answers POST /api/v1/incidents/{id}/action_items: a new
 // item, or an update when the body has its id.
 func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
-	_, id, ok := s.incidentWrite(w, r)
-	if !ok {
-		return
-	}
 	var b struct {
 		ID       int64    `json:"id"`
 		Item     string   `json:"item"`
@@ -478,8 +462,8 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 		Due      string   `json:"due"`
 		Links    []string `json:"links"`
 	}
-	if err := decodeBody(w, r, 16<<10, &b); err != nil {
-		s.writeError(w, r, err)
+	_, id, ok := s.incidentWrite(w, r, 16<<10, &b)
+	if !ok {
 		return
 	}
 	due, err := optTime("due", b.Due)
