@@ -39,8 +39,8 @@ func (c *client) url(path string) string {
 	return strings.TrimSuffix(s, "/") + path
 }
 
-// do sends a request and decodes a JSON answer into out. A non-2xx answer
-// becomes an error carrying the server's message.
+// do sends body as JSON and decodes a JSON answer into out (when not nil).
+// A non-2xx answer becomes an error carrying the server's message.
 func (c *client) do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
@@ -50,9 +50,21 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) err
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.url(path), rd)
+	resp, err := c.send(ctx, method, path, rd, 30*time.Second)
 	if err != nil {
 		return err
+	}
+	defer resp.Body.Close()
+	return decodeAnswer(resp, out)
+}
+
+// send makes a request with the token and, when the answer is not 2xx,
+// returns an error carrying the server's message. timeout 0 means none
+// (streams). The caller closes the body.
+func (c *client) send(ctx context.Context, method, path string, body io.Reader, timeout time.Duration) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.url(path), body)
+	if err != nil {
+		return nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -66,30 +78,44 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	hc := c.http
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = &http.Client{Timeout: timeout}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("cannot reach Vigil at %s: %w", c.url(""), err)
+		return nil, fmt.Errorf("cannot reach Vigil at %s: %w", c.url(""), err)
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, nil
 	}
 	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(b, &e) == nil && e.Error != "" {
+		return nil, fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
+	}
+	return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
+}
+
+// decodeAnswer reads a JSON answer into out (when not nil).
+func decodeAnswer(resp *http.Response, out any) error {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
+	if err != nil || out == nil {
 		return err
 	}
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		if json.Unmarshal(b, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
-		}
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	return json.Unmarshal(b, out)
+}
+
+// text GETs a path and returns the answer as text (a report, a postmortem).
+func (c *client) text(ctx context.Context, path string) (string, error) {
+	resp, err := c.send(ctx, "GET", path, nil, 60*time.Second)
+	if err != nil {
+		return "", err
 	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	return string(b), err
 }
 
 // ago prints how long ago t was, for tables.

@@ -2,11 +2,8 @@ package app
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -207,7 +204,12 @@ Importing the same chat twice adds nothing twice. FILE - reads stdin.`,
 					Msg  string `json:"message"`
 				} `json:"problems"`
 			}
-			if err := c.raw(cmd.Context(), "POST", "/api/v1/incidents/"+a[0]+"/import?"+q.Encode(), body, &res); err != nil {
+			resp, err := c.send(cmd.Context(), "POST", "/api/v1/incidents/"+a[0]+"/import?"+q.Encode(), bytes.NewReader(body), 60*time.Second)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if err := decodeAnswer(resp, &res); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d messages (%d already there)\n", res.Added, res.Skipped)
@@ -285,31 +287,4 @@ func incidentShowCmd(c *client) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-// raw sends a body as it is (not JSON-encoded) and decodes a JSON answer.
-func (c *client) raw(ctx context.Context, method, path string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.url(path), bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if tok := firstNonEmptyStr(c.token, os.Getenv("VIGIL_TOKEN")); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
-	if err != nil {
-		return fmt.Errorf("cannot reach Vigil at %s: %w", c.url(""), err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		if json.Unmarshal(b, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
-		}
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	return json.Unmarshal(b, out)
 }

@@ -1,14 +1,10 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -65,22 +61,4 @@ start from.`,
 	f.StringVar(&tz, "tz", "UTC", "time zone for the times")
 	f.BoolVar(&printTemplate, "print-template", false, "print the built-in template and exit")
 	return cmd
-}
-
-// text GETs a path and returns the body as text.
-func (c *client) text(ctx context.Context, path string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", c.url(path), nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
-	if err != nil {
-		return "", fmt.Errorf("cannot reach Vigil at %s: %w", c.url(""), err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	return string(b), nil
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -212,22 +210,11 @@ func printStep(w io.Writer, s store.StepRow) {
 
 // followRun prints a run's server-sent events until it ends.
 func followRun(ctx context.Context, c *client, w io.Writer, id string) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", c.url("/api/v1/runs/"+id+"/events"), nil)
+	resp, err := c.send(ctx, "GET", "/api/v1/runs/"+id+"/events", nil, 0)
 	if err != nil {
 		return err
 	}
-	if tok := firstNonEmptyStr(c.token, os.Getenv("VIGIL_TOKEN")); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("cannot reach Vigil at %s: %w", c.url(""), err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
-	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	var event string
@@ -267,15 +254,6 @@ func followRun(ctx context.Context, c *client, w io.Writer, id string) error {
 		}
 	}
 	return sc.Err()
-}
-
-func firstNonEmptyStr(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 func prefixText(p, s string) string {

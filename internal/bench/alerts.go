@@ -155,9 +155,9 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 		one.post(ctx)
 	}
 	pace.Stop()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := wall.Now().Add(30 * time.Second)
 	var sink SinkReport
-	for time.Now().Before(deadline) {
+	for wall.Now().Before(deadline) {
 		if err := getJSON(client, target.url+"/stats", &sink); err == nil && sink.Samples >= opt.LatencyAlerts {
 			break
 		}

@@ -109,7 +109,7 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 	logf("killed vigil (SIGKILL) after %d alerts were acknowledged (%.0f/s); %d of them were already paged",
 		rep.Acknowledged, rep.AckedPerSec, rep.PagedAtKill)
 
-	restarted := time.Now()
+	restarted := wall.Now()
 	vigil, stop, err := serve()
 	if err != nil {
 		return rep, fmt.Errorf("restarting: %w", err)
@@ -131,7 +131,7 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 	}
 	logf("after the restart %d of %d acknowledged alerts are stored", rep.Found, rep.Acknowledged)
 
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := wall.Now().Add(60 * time.Second)
 	for {
 		if err := getJSON(client, target.url+"/stats?keys=1", &sink); err != nil {
 			return rep, err
@@ -148,14 +148,14 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 				rep.Undelivered = append(rep.Undelivered, k)
 			}
 		}
-		if rep.Delivered == rep.Acknowledged || time.Now().After(deadline) {
+		if rep.Delivered == rep.Acknowledged || wall.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	sort.Strings(rep.Missing)
 	sort.Strings(rep.Undelivered)
-	rep.DrainSeconds = time.Since(restarted).Seconds()
+	rep.DrainSeconds = wall.Since(restarted).Seconds()
 	logf("%d of %d acknowledged alerts were paged, %.1fs after the restart", rep.Delivered, rep.Acknowledged, rep.DrainSeconds)
 	return rep, nil
 }

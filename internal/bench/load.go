@@ -28,7 +28,7 @@ type amAlert struct {
 // alert k is instance t<k> in group G<k/perGroup>, with a stable fingerprint,
 // so resending it is the same alert. sent_ns lets the sink time delivery.
 func amPayload(kind string, first, n, perGroup int, status string) []byte {
-	now := time.Now()
+	now := wall.Now()
 	alerts := make([]amAlert, n)
 	for i := range alerts {
 		k := first + i
@@ -88,7 +88,7 @@ func (l load) post(ctx context.Context) loadResult {
 	var lat []time.Duration
 	var res loadResult
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	start := time.Now()
+	start := wall.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
@@ -111,9 +111,9 @@ func (l load) post(ctx context.Context) loadResult {
 				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+key)
 				req.Header.Set("Content-Type", "application/json")
-				t0 := time.Now()
+				t0 := wall.Now()
 				resp, err := client.Do(req)
-				took := time.Since(t0)
+				took := wall.Since(t0)
 				ok := err == nil && resp.StatusCode/100 == 2
 				if resp != nil {
 					resp.Body.Close()
@@ -134,7 +134,7 @@ func (l load) post(ctx context.Context) loadResult {
 		}()
 	}
 	wg.Wait()
-	res.elapsed = time.Since(start)
+	res.elapsed = wall.Since(start)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) > 0 {
 		res.p50, res.p99 = lat[len(lat)/2], lat[len(lat)*99/100]

@@ -86,7 +86,7 @@ func (s *sinkStats) record(r *http.Request) {
 	if err != nil {
 		return
 	}
-	now := time.Now()
+	now := wall.Now()
 	var msg struct {
 		Kind   string `json:"kind"`
 		Alerts []struct {

@@ -121,21 +121,21 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 	if d.StartedAt != nil {
 		in.StartedAt = *d.StartedAt
 	}
-	// Detection and acknowledgement come from the earliest linked alert.
+	// Impact began no later than the earliest alert; detection and
+	// acknowledgement come from the alerts too.
+	var alerts []store.AlertRow
 	for _, id := range d.AlertIDs {
 		a, err := s.d.Store.Alert(ctx, id)
 		if err != nil {
 			return store.IncidentRow{}, errs.E(errs.Invalid, "alert_ids: no alert %d", id)
 		}
-		if in.DetectedAt.IsZero() || a.FirstSeen.Before(in.DetectedAt) {
-			in.DetectedAt = a.FirstSeen
-		}
-		if !a.AckedAt.IsZero() && (in.AcknowledgedAt.IsZero() || a.AckedAt.Before(in.AcknowledgedAt)) {
-			in.AcknowledgedAt = a.AckedAt
-		}
+		alerts = append(alerts, a)
 		if d.StartedAt == nil && a.FirstSeen.Before(in.StartedAt) {
 			in.StartedAt = a.FirstSeen
 		}
+	}
+	for _, a := range alerts {
+		fromAlert(&in, a)
 	}
 	if in.DetectedAt.IsZero() {
 		in.DetectedAt = now
@@ -271,18 +271,22 @@ func (s *Service) fromAlerts(ctx context.Context, in *store.IncidentRow) error {
 		return errs.Wrap(errs.Internal, err, "reading linked alerts")
 	}
 	for _, id := range ids {
-		a, err := s.d.Store.Alert(ctx, id)
-		if err != nil {
-			continue
-		}
-		if !a.FirstSeen.IsZero() && (in.DetectedAt.IsZero() || a.FirstSeen.Before(in.DetectedAt)) && !a.FirstSeen.Before(in.StartedAt) {
-			in.DetectedAt = a.FirstSeen
-		}
-		if !a.AckedAt.IsZero() && (in.AcknowledgedAt.IsZero() || a.AckedAt.Before(in.AcknowledgedAt)) {
-			in.AcknowledgedAt = a.AckedAt
+		if a, err := s.d.Store.Alert(ctx, id); err == nil {
+			fromAlert(in, a)
 		}
 	}
 	return nil
+}
+
+// fromAlert takes an alert's first firing as the detection and its
+// acknowledgement as the incident's, when earlier than what it has.
+func fromAlert(in *store.IncidentRow, a store.AlertRow) {
+	if !a.FirstSeen.IsZero() && (in.DetectedAt.IsZero() || a.FirstSeen.Before(in.DetectedAt)) && !a.FirstSeen.Before(in.StartedAt) {
+		in.DetectedAt = a.FirstSeen
+	}
+	if !a.AckedAt.IsZero() && (in.AcknowledgedAt.IsZero() || a.AckedAt.Before(in.AcknowledgedAt)) {
+		in.AcknowledgedAt = a.AckedAt
+	}
 }
 
 // SetStatus moves an incident on (or back), stamping when it was

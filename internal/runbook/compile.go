@@ -54,7 +54,6 @@ type step struct {
 	cfg     config.RunbookStep
 	kind    string
 	cond    *cond.Expr
-	argv    []*tmpl.Template
 	env     map[string]*tmpl.Template
 	dir     *tmpl.Template
 	text    map[string]*tmpl.Template // other templated fields by name
@@ -188,7 +187,6 @@ func compileStep(sc config.RunbookStep) (*step, error) {
 	if err := parseList("run", sc.Run); err != nil {
 		return nil, err
 	}
-	s.argv = s.list["run"]
 	for k, v := range sc.Env {
 		if s.env[k], err = tmpl.Parse(v); err != nil {
 			return nil, err

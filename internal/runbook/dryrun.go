@@ -60,7 +60,7 @@ func (r *run) plan(s *step) (string, error) {
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	switch s.kind {
 	case "run":
-		argv, err := r.renderList(s.argv)
+		argv, err := r.renderList(s.list["run"])
 		if err != nil {
 			return "", err
 		}

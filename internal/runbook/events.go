@@ -3,11 +3,8 @@ package runbook
 import (
 	"context"
 
-	"github.com/vigil-sre/vigil/internal/runbook/tmpl"
 	"github.com/vigil-sre/vigil/internal/store"
 )
-
-type tmplT = tmpl.Template
 
 // Event is a change to a run, for those following it live: "run" (status),
 // "step" (a step started, retried or ended) and "end" (the last event).

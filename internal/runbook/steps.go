@@ -23,6 +23,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/runbook/cleanup"
 	"github.com/vigil-sre/vigil/internal/runbook/sshstep"
+	"github.com/vigil-sre/vigil/internal/runbook/tmpl"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -145,8 +146,8 @@ func (r *run) attempt(ctx context.Context, seq int, s *step) outcome {
 	return out
 }
 
-// render renders a step's templates; an error fails the step before it does anything.
-func (r *run) renderList(ts []*tmplT) ([]string, error) {
+// renderList renders a step's templates; an error fails the step before it does anything.
+func (r *run) renderList(ts []*tmpl.Template) ([]string, error) {
 	out := make([]string, 0, len(ts))
 	data := r.data()
 	for _, t := range ts {
@@ -177,7 +178,7 @@ func (r *run) command(ctx context.Context, s *step) outcome {
 		argv = []string{"/bin/sh", "-c", s.cfg.Shell}
 	} else {
 		var err error
-		if argv, err = r.renderList(s.argv); err != nil {
+		if argv, err = r.renderList(s.list["run"]); err != nil {
 			return outcome{status: "failed", err: err.Error()}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -258,7 +257,7 @@ func writeList(b *strings.Builder, items []string, none string) {
 	if len(items) == 0 {
 		items = []string{none}
 	}
-	for _, it := range slices.Clone(items) {
+	for _, it := range items {
 		fmt.Fprintf(b, "- %s\n", it)
 	}
 	b.WriteString("\n")
