@@ -125,7 +125,7 @@ services:
 	h.step(30*time.Second, "shop/web")
 	h.waitState("shop/web", "ok")
 
-	if code := h.do("POST", "/-/reload", "", nil, nil); code != 401 {
+	if code := h.do("POST", "/-/reload", anonymous, nil, nil); code != 401 {
 		t.Fatalf("reload without token: %d", code)
 	}
 	if code := h.do("POST", "/-/reload", "op3rate-t0ken", nil, nil); code != 403 {
@@ -213,10 +213,7 @@ services:
 	// Results reach the store in batches, so wait for the first write.
 	var b []byte
 	h.eventually("a store write", func() bool {
-		resp, err := http.Get(h.url + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := h.get("/metrics")
 		b, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		return strings.Contains(string(b), `op="write_batch"`)
@@ -245,10 +242,7 @@ func TestAPINotFoundAndLimits(t *testing.T) {
 		t.Fatalf("bad limit: %d %v", code, body)
 	}
 	var checks []checkJSON
-	resp, err := http.Get(h.url + "/api/v1/checks?service=shop&state=unknown")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := h.get("/api/v1/checks?service=shop&state=unknown")
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if err := jsonUnmarshal(b, &checks); err != nil || len(checks) != 3 || resp.Header.Get("X-Total-Count") != "3" {
@@ -278,10 +272,7 @@ services:
 
 	var answers strings.Builder
 	for _, path := range []string{"/api/v1/checks", "/api/v1/checks/shop/web", "/api/v1/services", "/api/v1/events", "/", "/checks/shop/web", "/metrics"} {
-		resp, err := http.Get(h.url + path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := h.get(path)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		answers.Write(b)

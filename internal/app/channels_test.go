@@ -206,7 +206,7 @@ schedules:
 	}
 
 	// The CLI says the same.
-	code, out, _ := runCLI(t, "oncall", "--server", h.url, "--at", "2026-11-01T14:00:00Z")
+	code, out, _ := runCLI(t, "oncall", "--server", h.url, "--token", harnessReadToken, "--at", "2026-11-01T14:00:00Z")
 	if code != 0 || !strings.Contains(out, "sre-primary") || !strings.Contains(out, "john") {
 		t.Fatalf("vigil oncall: %d\n%s", code, out)
 	}

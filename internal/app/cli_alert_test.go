@@ -110,10 +110,7 @@ routes:
 	})
 	var answers strings.Builder
 	for _, p := range []string{"/api/v1/alerts?status=all", "/api/v1/alerts/1", "/api/v1/alerts/1/notifications", "/metrics"} {
-		resp, err := h.client.Get(h.url + p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := h.get(p)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		answers.Write(b)

@@ -63,11 +63,45 @@ func start(t *testing.T, cfg string, store string) *harness {
 	return startAt(t, path, store, clock.NewFake(t0))
 }
 
+// harnessReadToken is a read-only token every harness adds to the test's
+// config (see readerConfig), so tests read the private API as a user would.
+const harnessReadToken = "harness-read-t0ken"
+
+// anonymous, as a harness request's token, sends no credential at all.
+const anonymous = "-"
+
+// readerConfig puts the test's config file in a directory of its own next
+// to a second file holding the harness's read token, and returns the
+// directory: Vigil joins the files' lists, so the test's config stays as
+// written and reloads of it still apply.
+func readerConfig(t *testing.T, path string) string {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(path), "conf")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, filepath.Base(path))
+	if _, err := os.Lstat(link); err != nil {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reader := "tokens:\n  - {id: harness-reader, secret: " + harnessReadToken + ", scopes: [read]}\n"
+	if err := os.WriteFile(filepath.Join(dir, "zz-harness.yaml"), []byte(reader), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func startAt(t *testing.T, path, store string, fc *clock.Fake) *harness {
 	t.Helper()
 	logs := &syncBuffer{}
 	a, err := Start(context.Background(), Options{
-		ConfigPath: path, Listen: "127.0.0.1:0", Store: store, Clock: fc,
+		ConfigPath: readerConfig(t, path), Listen: "127.0.0.1:0", Store: store, Clock: fc,
 		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LookupEnv: func(string) (string, bool) { return "", false }, Version: "test",
 	})
@@ -95,13 +129,18 @@ func (h *harness) stop() {
 func (h *harness) advance(d time.Duration) { h.clock.Advance(d) }
 
 // do sends a request and decodes a JSON answer into out (when not nil).
+// An empty token sends the harness's read token; anonymous sends none.
 func (h *harness) do(method, path, token string, body io.Reader, out any) int {
 	h.t.Helper()
 	req, err := http.NewRequest(method, h.url+path, body)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if token != "" {
+	switch token {
+	case anonymous:
+	case "":
+		req.Header.Set("Authorization", "Bearer "+harnessReadToken)
+	default:
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if body != nil {
@@ -176,6 +215,22 @@ func (h *harness) waitState(key, state string) checkJSON {
 		return c.State == state
 	})
 	return c
+}
+
+// get sends a GET with the harness's read token and returns the answer;
+// the caller closes its body.
+func (h *harness) get(path string) *http.Response {
+	h.t.Helper()
+	req, err := http.NewRequest("GET", h.url+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+harnessReadToken)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp
 }
 
 // eventually polls cond in real time: probes do real I/O after the fake

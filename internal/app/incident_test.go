@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -135,10 +134,7 @@ func TestSeedOutageToPostmortem(t *testing.T) {
 	h.do("POST", "/api/v1/incidents/1/action_items", "sre-t0ken", strings.NewReader(`{"item":"Refuse QA builds in the production deploy script",
 		"type":"prevent","owner":"ghammer","links":["alert/1"]}`), nil)
 
-	resp, err := http.Get(h.url + "/api/v1/incidents/1/postmortem?format=md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := h.get("/api/v1/incidents/1/postmortem?format=md")
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	mustContain(t, "postmortem", string(got), "09:15 → 10:30 UTC (1h15m)", "| Time to resolve | 1h15m |", "## Root causes",
@@ -154,10 +150,7 @@ func TestSeedOutageToPostmortem(t *testing.T) {
 	if string(got) != string(want) {
 		t.Fatalf("postmortem differs from %s; got:\n%s", golden, got)
 	}
-	resp, err = http.Get(h.url + "/api/v1/incidents/1/postmortem?format=html")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = h.get("/api/v1/incidents/1/postmortem?format=html")
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !strings.Contains(string(page), "<h2>Root causes</h2>") || !strings.Contains(string(page), "<table>") {
@@ -274,7 +267,10 @@ services:
 	mustContain(t, "dns troubleshooting", strings.Join(dns.Tried, "\n"), "failed over to dns2 with -f")
 	mustContain(t, "orders", strings.Join(orders.Tried, "\n")+strings.Join(orders.Resolution, "\n"), "10:05 acknowledged by thach (token/sre)", "10:20 resolved by thach (token/sre)")
 	// The same as the team's log, in Markdown.
-	text, code := httpGetText(t, h.url+q+"&format=md")
+	resp := h.get(q + "&format=md")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text, code := string(b), resp.StatusCode
 	if code != 200 {
 		t.Fatalf("markdown: %d", code)
 	}

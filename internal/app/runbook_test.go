@@ -160,10 +160,7 @@ func TestRunbookAPIAndCLI(t *testing.T) {
 		return runCLI(t, append(args, "--server", h.url, "--token", "0perate-t0ken")...)
 	}
 	// Follow the run live while it is approved.
-	resp, err := http.Get(h.url + "/api/v1/runs/" + run.ID + "/events")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := h.get("/api/v1/runs/" + run.ID + "/events")
 	defer resp.Body.Close()
 	code, out, errOut := cli("run", "approve", run.ID, "--comment", "DBA on the bridge")
 	if code != 0 || !strings.Contains(out, "approved") {

@@ -46,6 +46,9 @@ after running probes finish and their results are written.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Vigil %s is watching %d checks: %s\n", opt.Version, countChecks(a.Config()), a.URL())
+			if opt.ConfigPath == "" {
+				fmt.Fprint(cmd.OutOrStdout(), demoHint)
+			}
 			for {
 				select {
 				case <-hup:
@@ -65,3 +68,10 @@ after running probes finish and their results are written.`,
 	f.StringVar(&opt.Store, "store", "", "store DSN, overriding global.store: sqlite://PATH or postgres://...")
 	return cmd
 }
+
+// demoHint tells a newcomer running the bundled example how to get past the
+// login: the example's token is not a secret, and only for 127.0.0.1.
+const demoHint = `The API and the alert pages need a credential. The demo's token (from examples/vigil.yaml):
+  export VIGIL_TOKEN=demo-token    # then: vigil alert list, vigil oncall, vigil run demo-job-late --dry-run
+  curl -H "Authorization: Bearer demo-token" http://127.0.0.1:8080/api/v1/alerts
+`

@@ -22,6 +22,7 @@ type served struct {
 	t      *testing.T
 	url    string
 	cfg    string
+	token  string // sent on every read
 	stderr *syncBuffer
 }
 
@@ -33,7 +34,7 @@ func runServe(t *testing.T, cfg string, extra ...string) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	stderr := &syncBuffer{}
-	args := append([]string{"serve", "--config", path, "--listen", "127.0.0.1:0", "--store", "sqlite://" + filepath.Join(dir, "v.db")}, extra...)
+	args := append([]string{"serve", "--config", readerConfig(t, path), "--listen", "127.0.0.1:0", "--store", "sqlite://" + filepath.Join(dir, "v.db")}, extra...)
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, args, pw, stderr); pw.Close() }()
 	t.Cleanup(func() {
@@ -56,7 +57,7 @@ func runServe(t *testing.T, cfg string, extra ...string) *served {
 	if url == "" {
 		t.Fatalf("no URL in %q", line)
 	}
-	return &served{t: t, url: url, cfg: path, stderr: stderr}
+	return &served{t: t, url: url, cfg: path, token: harnessReadToken, stderr: stderr}
 }
 
 func (s *served) writeConfig(cfg string) { writeFile(s.t, s.cfg, cfg) }
@@ -69,7 +70,12 @@ func (s *served) hup() {
 
 func (s *served) getJSON(path string, v any) {
 	s.t.Helper()
-	resp, err := http.Get(s.url + path)
+	req, err := http.NewRequest("GET", s.url+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -114,7 +120,7 @@ func TestServeBuiltinExample(t *testing.T) {
 	if want := "is watching 5 checks: http://" + addr; !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(line) {
 		t.Fatalf("banner %q, want it to contain %q (stderr: %s)", line, want, stderr.String())
 	}
-	s := &served{t: t, url: "http://" + addr, stderr: stderr}
+	s := &served{t: t, url: "http://" + addr, token: "demo-token", stderr: stderr}
 	// The self-check of the health endpoint passes within its first interval.
 	s.eventually("the example's health check passes", func() bool {
 		var c checkJSON

@@ -111,7 +111,7 @@ func TestSilenceHoldsBackPagesUntilItEnds(t *testing.T) {
 	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", id), "r3spond-t0ken", strings.NewReader(huge), nil); code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized ack: %d", code)
 	}
-	if code := h.do("POST", "/api/v1/silences", "", strings.NewReader(`{}`), nil); code != http.StatusUnauthorized {
+	if code := h.do("POST", "/api/v1/silences", anonymous, strings.NewReader(`{}`), nil); code != http.StatusUnauthorized {
 		t.Fatalf("silence without a token: %d", code)
 	}
 }

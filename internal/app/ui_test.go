@@ -19,6 +19,8 @@ import (
 )
 
 const uiConfig = `
+global:
+  public: {status_page: true}
 services:
   - id: shop
     name: Exotic Plant Shop
@@ -137,7 +139,12 @@ func TestStatusPageInBrowser(t *testing.T) {
 	mustRow(t, "state changes", b.rows("table.events"), "| unknown | failing | status == 200 failed (status=503)")
 
 	// The failing check opened an alert; its page is where notifications
-	// lead, with the SOP and the timeline.
+	// lead, with the SOP and the timeline. They are private, so the tab
+	// sends a token.
+	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Authorization": "Bearer " + harnessReadToken}}); err != nil {
+		t.Fatal(err)
+	}
 	b.do(chromedp.Navigate(h.url + "/alerts"))
 	b.do(chromedp.WaitVisible(chromedp.CSS("#heading")))
 	mustContain(t, "alerts heading", b.text("#heading"), "1 open alert")

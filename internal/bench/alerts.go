@@ -54,7 +54,7 @@ type AlertsReport struct {
 // the run measures ingestion) and the latency alerts into groups of one that
 // page at once (group_wait 0s) through a webhook to the target.
 func alertsConfig(target string) []byte {
-	return []byte(fmt.Sprintf(`
+	return []byte(readerTokens + fmt.Sprintf(`
 integrations:
   - {id: bench, type: alertmanager, key: bench-key}
 people:
@@ -132,7 +132,7 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	rep.CPUCores = (cpu1.cpu - cpu0.cpu).Seconds() / sus.elapsed.Seconds()
 	logf("sustained: %.0f alerts/s, request p99 %.1f ms, %.2f cores", rep.SustainedPerSec, rep.RequestP99Ms, rep.CPUCores)
 
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := readerClient(30 * time.Second)
 	rep.OpenAlerts, err = openAlerts(client, vigil.url)
 	if err != nil {
 		return rep, err
@@ -209,5 +209,8 @@ func getJSON(c *http.Client, url string, v any) error {
 		return err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
 	return json.NewDecoder(resp.Body).Decode(v)
 }

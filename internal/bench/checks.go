@@ -109,7 +109,7 @@ func RunChecks(ctx context.Context, opt ChecksOptions) (ChecksReport, error) {
 	sampler := newSampler(vigil.pid)
 	go sampler.run(ctx)
 	defer sampler.stop()
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := readerClient(30 * time.Second)
 
 	// Every check must have started within its first interval.
 	sleepUntil(ctx, started.Add(opt.Every))
@@ -158,7 +158,7 @@ func RunChecks(ctx context.Context, opt ChecksOptions) (ChecksReport, error) {
 // checksConfig writes n HTTP checks, a hundred to a service.
 func checksConfig(n int, every time.Duration, target string) []byte {
 	var b strings.Builder
-	b.WriteString("services:\n")
+	b.WriteString(readerTokens + "services:\n")
 	for i := 0; i < n; i++ {
 		if i%100 == 0 {
 			fmt.Fprintf(&b, "  - id: svc%03d\n    checks:\n", i/100)

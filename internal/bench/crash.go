@@ -79,7 +79,7 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 		done <- load{url: vigil.url + "/api/v1/integrations/alertmanager", key: "bench-key", clients: opt.Clients, batch: opt.Batch,
 			perGroup: 1, kind: "latency", status: "firing", record: true}.post(lctx)
 	}()
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := readerClient(30 * time.Second)
 	// The channel goes down halfway, so that at the kill some alerts are
 	// paged and the rest wait in the outbox.
 	time.Sleep(opt.KillAfter / 2)

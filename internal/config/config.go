@@ -54,6 +54,20 @@ type Global struct {
 	LinkSecret     secret.String     `yaml:"link_secret,omitempty"`
 	LinkSecretFile string            `yaml:"link_secret_file,omitempty"`
 	LinkTTL        duration.Duration `yaml:"link_ttl,omitempty" jsonschema:"description=how long ack and resolve links work,default=24h"`
+
+	// Public opens what it names to anyone who can reach Vigil; everything
+	// else needs a credential.
+	Public Public `yaml:"public,omitempty" jsonschema:"description=what answers without a credential; everything else needs one"`
+}
+
+// Public lists the parts of Vigil that answer without a credential. All are
+// private unless set here; /healthz and /readyz are always open.
+type Public struct {
+	// StatusPage opens / and the check pages, read-only, for customers and
+	// other teams. Alert, incident and runbook pages stay private.
+	StatusPage bool `yaml:"status_page,omitempty" jsonschema:"description=serve the status page and check pages without a login,default=false"`
+	// Metrics opens /metrics, for a Prometheus that cannot send a bearer token.
+	Metrics bool `yaml:"metrics,omitempty" jsonschema:"description=serve /metrics without a token,default=false"`
 }
 
 // SMTP is the mail server Vigil sends through.

@@ -35,12 +35,12 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		f.Status = []string{p.Status}
 	case "all":
 	default:
-		s.writeError(w, r, errs.E(errs.Invalid, "status must be open, firing, acknowledged, resolved or all, not %q", p.Status))
+		s.pageError(w, r, errs.E(errs.Invalid, "status must be open, firing, acknowledged, resolved or all, not %q", p.Status))
 		return
 	}
 	rows, total, err := s.d.Store.Alerts(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	for _, a := range rows {
@@ -69,12 +69,12 @@ type runbookView struct {
 func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 	id, err := alertID(r)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	a, log, err := s.alertWithLog(r, id)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := alertPage{Now: s.now(), Alert: newAlertView(a), Log: log, Refresh: 30, Version: s.d.Version}
@@ -86,7 +86,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.Notifications, err = s.notifications(r, id); err != nil {
-		s.writeError(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, "alert.html", p)

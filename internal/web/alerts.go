@@ -180,7 +180,7 @@ func (s *Server) operateAlert(w http.ResponseWriter, r *http.Request, a alert.Ac
 		s.writeError(w, r, err)
 		return
 	}
-	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
+	tok, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -78,7 +78,7 @@ func (s *Server) authorizeBeat(r *http.Request, key string) error {
 			return errs.E(errs.Unauthorized, "missing heartbeat key (send 'Authorization: Bearer KEY' or ?key=KEY)")
 		}
 	}
-	_, err := s.d.Tokens().Authorize(r, auth.Operate)
+	_, err := s.allow(r, auth.Operate)
 	return err
 }
 

@@ -59,7 +59,7 @@ type declareBody struct {
 }
 
 func (s *Server) declareIncident(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
+	tok, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -266,7 +266,7 @@ func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
 // when body is not nil, reads the JSON body (at most limit bytes) into it.
 // On a problem it answers and reports false.
 func (s *Server) incidentWrite(w http.ResponseWriter, r *http.Request, limit int64, body any) (string, int64, bool) {
-	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
+	tok, err := s.allow(r, auth.Respond)
 	if err == nil {
 		var id int64
 		if id, err = incidentID(r); err == nil && body != nil {
@@ -322,7 +322,7 @@ type deployBody struct {
 
 // recordDeploy answers POST /api/v1/deploys (operate).
 func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.d.Tokens().Authorize(r, auth.Operate)
+	tok, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

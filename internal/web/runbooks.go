@@ -170,7 +170,7 @@ func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runRequ
 // run, 200 with the rendered steps for a dry run, 409 with the guard's
 // reason when refused.
 func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.d.Tokens().Authorize(r, auth.Operate)
+	tok, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -329,7 +329,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.d.Tokens().Authorize(r, auth.Operate)
+	tok, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

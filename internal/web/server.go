@@ -130,17 +130,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
 }
 
-// authorize wraps h so it runs only for a token with scope.
-func (s *Server) authorize(scope auth.Scope, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if _, err := s.d.Tokens().Authorize(r, scope); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		h(w, r)
-	}
-}
-
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {

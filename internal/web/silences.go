@@ -101,7 +101,7 @@ func (req silenceRequest) window(now time.Time) (start, end time.Time, err error
 // createSilence answers POST /api/v1/silences (respond scope) with 201 and
 // the silence. Give ends_at or duration; starts_at defaults to now.
 func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.d.Tokens().Authorize(r, auth.Respond)
+	tok, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -170,7 +170,7 @@ func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
 // expireSilence answers DELETE /api/v1/silences/{id} (respond scope): the
 // silence ends now and stays in history.
 func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.d.Tokens().Authorize(r, auth.Respond); err != nil {
+	if _, err := s.allow(r, auth.Respond); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

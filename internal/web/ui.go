@@ -78,7 +78,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	services, err := s.services(ctx)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	// Overall starts unknown, not ok: before the first results the banner
@@ -87,7 +87,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	for _, sv := range services {
 		bars, err := s.bars(ctx, sv.checkIDs())
 		if err != nil {
-			s.writeError(w, r, err)
+			s.pageError(w, r, err)
 			return
 		}
 		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars})
@@ -123,13 +123,13 @@ type checkPage struct {
 func (s *Server) checkPage(w http.ResponseWriter, r *http.Request) {
 	d, err := s.checkDetail(r, 50)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	var bars []bar
 	if d.id != 0 {
 		if bars, err = s.bars(r.Context(), []int64{d.id}); err != nil {
-			s.writeError(w, r, err)
+			s.pageError(w, r, err)
 			return
 		}
 	}
