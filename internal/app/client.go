@@ -93,6 +93,9 @@ func (c *client) send(ctx context.Context, method, path string, body io.Reader, 
 		Error string `json:"error"`
 	}
 	if json.Unmarshal(b, &e) == nil && e.Error != "" {
+		if resp.StatusCode == http.StatusUnauthorized && tok == "" {
+			return nil, fmt.Errorf("%s (HTTP %d); pass --token or set VIGIL_TOKEN", e.Error, resp.StatusCode)
+		}
 		return nil, fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
 	}
 	return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
