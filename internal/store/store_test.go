@@ -71,6 +71,9 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"ReleasesRoundTrip", testReleasesRoundTrip},
+		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
+		{"ReleaseStatus", testReleaseStatus},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
