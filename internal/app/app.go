@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vigil-sre/vigil/internal/incident"
+	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"io"
 	"log/slog"
@@ -70,10 +71,12 @@ type App struct {
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.
 	incidents *incident.Service
-	links     *pager.Links
-	reg       *prometheus.Registry
-	srv       *http.Server
-	ln        net.Listener
+	// releases keeps release records; the config says which services exist.
+	releases *release.Service
+	links    *pager.Links
+	reg      *prometheus.Registry
+	srv      *http.Server
+	ln       net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
@@ -137,8 +140,11 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 
+	a.releases = release.New(a.store, opt.Clock)
+	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
+		Releases:  a.releases,
 		Directory: a.dir.Load, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -291,6 +297,7 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("applying the config to runbooks failed", "err", err)
 	}
 	a.incidents.Apply(cfg)
+	a.releases.Apply(cfg)
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")

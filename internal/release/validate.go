@@ -27,7 +27,7 @@ const (
 	MaxItems        = 500       // tickets, changes, decisions, load tests, members of a role
 	MaxRoles        = 20        // stakeholder roles
 	MaxManifests    = 10        // deployment files
-	MaxManifestSize = 256 << 10 // bytes of one deployment file
+	MaxManifestSize = 128 << 10 // bytes of one deployment file
 	MaxText         = 64 << 10  // bytes of one free-text field
 )
 

@@ -60,6 +60,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
+	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
+	mux.HandleFunc("POST /api/v1/releases", s.createRelease)
+	mux.HandleFunc("GET /api/v1/releases/{id}", s.read(s.getRelease))
+	mux.HandleFunc("POST /api/v1/releases/{id}/status", s.releaseStatus)
+	mux.HandleFunc("GET /api/v1/releases/{id}/doc", s.read(s.releaseDoc))
+	mux.HandleFunc("POST /api/v1/capacity/plan", s.read(s.capacityPlan))
 
 	// Ingestion, each behind its integration's key.
 	mux.HandleFunc("POST /api/v1/integrations/alertmanager", s.alertmanagerWebhook)

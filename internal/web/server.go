@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/vigil-sre/vigil/internal/incident"
+	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"html/template"
 	"log/slog"
@@ -36,6 +37,8 @@ type Deps struct {
 	Runbooks *runbook.Engine
 	// Incidents keeps incidents and their timelines.
 	Incidents *incident.Service
+	// Releases keeps release records and writes their as-built documents.
+	Releases *release.Service
 	// Directory answers who is on call under the running config.
 	Directory func() *oncall.Directory
 	Store     *store.Store
@@ -108,8 +111,9 @@ func statusOf(code errs.Code) int {
 }
 
 type errorBody struct {
-	Error string `json:"error"`
-	Code  string `json:"code"`
+	Error    string         `json:"error"`
+	Code     string         `json:"code"`
+	Problems []errs.Problem `json:"problems,omitempty"`
 }
 
 // writeError answers with the error's status and safe message; internal
@@ -127,7 +131,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == errs.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 	}
-	writeJSON(w, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
+	body := errorBody{Error: errs.Message(err), Code: string(code)}
+	if code != errs.Internal {
+		body.Problems = errs.ProblemsOf(err)
+	}
+	writeJSON(w, statusOf(code), body)
 }
 
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
