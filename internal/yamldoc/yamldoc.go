@@ -156,7 +156,16 @@ func (d *Doc) index(n ast.Node, path string, count int) int {
 		return count + 1
 	}
 	count++
-	if tk := n.GetToken(); tk != nil {
+	tk := n.GetToken()
+	// A block mapping's own token is the first entry's colon; its first key
+	// is where a reader sees it start.
+	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
+		tk = m.Values[0].Key.GetToken()
+	}
+	if mv, ok := n.(*ast.MappingValueNode); ok {
+		tk = mv.Key.GetToken()
+	}
+	if tk != nil {
 		if _, seen := d.vals[path]; !seen {
 			d.vals[path] = Pos{tk.Position.Line, tk.Position.Column}
 		}
@@ -196,11 +205,16 @@ func KeyOf(mv *ast.MappingValueNode) string {
 	return mv.Key.String()
 }
 
-// At is where path's value is written or, when it is not, its key or the
+// At is where path's value is written (its key, for a block below the key)
+// or, when it is not written, its key or the
 // nearest written ancestor (a missing field is reported at its parent).
 func (d *Doc) At(path string) Pos {
 	for p := path; ; p = parent(p) {
 		if at, ok := d.vals[p]; ok {
+			// A block value under its key: the key is where it is seen.
+			if key, ok := d.keys[p]; ok && key.Line < at.Line {
+				return key
+			}
 			return at
 		}
 		if at, ok := d.keys[p]; ok {

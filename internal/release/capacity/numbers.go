@@ -53,8 +53,8 @@ func decimal(r *big.Rat) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// bytes prints a memory amount in Gi when whole, else in Mi.
-func bytes(r *big.Rat) string {
+// memText prints a memory amount in Gi when whole, else in Mi.
+func memText(r *big.Rat) string {
 	if g := quo(r, ratInt(gi)); g.IsInt() && g.Sign() > 0 {
 		return decimal(g) + "Gi"
 	}

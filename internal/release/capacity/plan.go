@@ -54,7 +54,7 @@ type unit struct {
 }
 
 var (
-	memoryUnit = unit{"memory", func(q resource.Quantity) *big.Rat { return ratInt(q.Value()) }, bytes, 16 * mi, "16Mi"}
+	memoryUnit = unit{"memory", func(q resource.Quantity) *big.Rat { return ratInt(q.Value()) }, memText, 16 * mi, "16Mi"}
 	cpuUnit    = unit{"cpu", func(q resource.Quantity) *big.Rat { return ratInt(q.MilliValue()) }, milli, 1, "1m"}
 )
 
@@ -87,7 +87,7 @@ func Plan(s Spec) (Result, yamldoc.Problems) {
 			pl.Replicas = p.replicas(path+".users", c, step)
 		}
 		if r := p.resource(path+".memory", c.Memory, memoryUnit, step); r != nil {
-			pl.Requests["memory"] = bytes(r)
+			pl.Requests["memory"] = memText(r)
 		}
 		if c.CPU != nil && c.CPU.Like == "" {
 			if r := p.resource(path+".cpu", c.CPU, cpuUnit, step); r != nil {
@@ -331,7 +331,7 @@ func (p *planner) queue(path string, q *Queue, step func(string, string, ...any)
 		return d
 	}
 	lo, hi := dur("service_time.min", q.ServiceTime.Min), dur("service_time.max", q.ServiceTime.Max)
-	if ok && lo > hi {
+	if lo > 0 && hi > 0 && lo > hi {
 		p.bad(path+".service_time.min", "is more than max (%s)", q.ServiceTime.Max)
 		ok = false
 	}
