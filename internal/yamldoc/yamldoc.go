@@ -97,8 +97,8 @@ func Parse(name string, data []byte) (*Doc, error) {
 	case 1:
 		return docs[0], nil
 	}
-	tk := docs[1].Body.GetToken()
-	return nil, Problems{{File: name, Line: tk.Position.Line, Column: tk.Position.Column, Message: "only one YAML document is expected here"}}
+	at := docs[1].At("")
+	return nil, Problems{{File: name, Line: at.Line, Column: at.Col, Message: "only one YAML document is expected here"}}
 }
 
 // ParseAll parses every non-empty document of data (a stream separated by ---).

@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -106,9 +107,9 @@ components:
 		`cap.yaml:6:23: components[0].memory.request: "256mb" is not a Kubernetes quantity; did you mean 256Mi?`,
 		`cap.yaml:6:43: components[0].memory.utilization: 120% is not a share of the request: it must be more than 0% and at most 100%`,
 		`cap.yaml:9:17: components[1].cpu.like: "nope" is not a component with a cpu request of its own`,
-		`cap.yaml:10:22: components[1].queue.workers: must be at least 1`,
+		`cap.yaml:10:22: components[1].queue.workers: must be from 1 to 10000`,
 		`cap.yaml:10:61: components[1].queue.service_time.min: is more than max (10s)`,
-		`cap.yaml:10:83: components[1].queue.size: must not be negative`,
+		`cap.yaml:10:83: components[1].queue.size: must be from 0 to 1000000000`,
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
@@ -158,5 +159,17 @@ func TestQueueNeedsMoreWorkers(t *testing.T) {
 	// 30m holds 120 rounds of 15s; 1000 orders ÷ (120 × 2) → 5 workers.
 	if q := res.Components[0].Queue; q.WorkersNeeded != 5 || q.Drain != "41m40s to 1h2m30s" {
 		t.Fatalf("queue %+v", q)
+	}
+}
+
+// TestBounds: numbers that would overflow the arithmetic or the manifest
+// are refused, not wrapped around.
+func TestBounds(t *testing.T) {
+	_, ps := Plan(Spec{Deployment: Deployment{Name: "a"}, Components: []Component{{Name: "a",
+		Users: &Users{Target: 999_999_999, PerReplica: 1},
+		CPU:   &Resource{Request: "1"},
+	}, {Name: "b", CPU: &Resource{Like: "a", Times: math.NaN()}}}})
+	if len(ps) != 2 || !strings.Contains(ps[0].Message, "needs 999999999 replicas, more than 10000") || ps[1].Field != "components[1].cpu.times" {
+		t.Fatalf("%v", ps)
 	}
 }

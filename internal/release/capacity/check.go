@@ -24,6 +24,9 @@ func (p *planner) checkSpec(s Spec) {
 	if len(s.Components) == 0 {
 		p.bad("components", "list at least one component")
 	}
+	if len(s.Components) > maxComponents {
+		p.bad("components", "has %d; at most %d", len(s.Components), maxComponents)
+	}
 	seen := map[string]bool{}
 	for i, c := range s.Components {
 		path := yamldoc.Index("components", i)
@@ -40,6 +43,9 @@ func (p *planner) checkSpec(s Spec) {
 			if msg := unpinned(c.Image); msg != "" {
 				p.bad(path+".image", "%s", msg)
 			}
+		}
+		if len(c.Ports) > 100 {
+			p.bad(path+".ports", "has %d; at most 100", len(c.Ports))
 		}
 		for j, port := range c.Ports {
 			if port < 1 || port > 65535 {

@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"time"
@@ -67,6 +68,13 @@ func (p *planner) bad(field, format string, args ...any) {
 	p.ps = append(p.ps, yamldoc.Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// Bounds on what a plan takes, so that no arithmetic overflows.
+const (
+	maxCount      = 1_000_000_000 // users, queue items
+	MaxReplicas   = 10_000
+	maxComponents = 50
+)
+
 // Plan works out a plan. Every problem with the input is returned at once,
 // each naming its field; the Result is only meaningful without problems.
 func Plan(s Spec) (Result, yamldoc.Problems) {
@@ -80,8 +88,8 @@ func Plan(s Spec) (Result, yamldoc.Problems) {
 		step := func(topic, format string, args ...any) {
 			pl.Steps = append(pl.Steps, Step{topic, fmt.Sprintf(format, args...)})
 		}
-		if c.Replicas < 0 {
-			p.bad(path+".replicas", "must not be negative")
+		if c.Replicas < 0 || c.Replicas > MaxReplicas {
+			p.bad(path+".replicas", "must be from 0 to %d", MaxReplicas)
 		}
 		if c.Users != nil {
 			pl.Replicas = p.replicas(path+".users", c, step)
@@ -131,9 +139,13 @@ func (p *planner) replicas(path string, c Component, step func(string, string, .
 		p.bad(path+".per_replica", "must be more than 0: it is how many users one replica serves")
 		ok = false
 	}
-	for field, v := range map[string]int{"now": u.Now, "target": u.Target, "spare": u.Spare} {
-		if v < 0 {
+	for field, v := range map[string]int{"now": u.Now, "target": u.Target, "spare": u.Spare, "per_replica": u.PerReplica} {
+		switch {
+		case v < 0 && field != "per_replica":
 			p.bad(path+"."+field, "must not be negative")
+			ok = false
+		case v > maxCount:
+			p.bad(path+"."+field, "must be at most %d", maxCount)
 			ok = false
 		}
 	}
@@ -151,6 +163,10 @@ func (p *planner) replicas(path string, c Component, step func(string, string, .
 			decimal(quo(ratInt(int64(u.Now)), per)), nowNeed, running)
 	}
 	need := int(ceilInt(quo(ratInt(int64(u.Target)), per)))
+	if need+u.Spare > MaxReplicas {
+		p.bad(path+".target", "needs %d replicas, more than %d; check the numbers", need+u.Spare, MaxReplicas)
+		return 0
+	}
 	step("replicas", "target: %d users ÷ %d per replica = %s → ceil = %d replicas", u.Target, u.PerReplica,
 		decimal(quo(ratInt(int64(u.Target)), per)), need)
 	if u.Spare > 0 {
@@ -282,7 +298,7 @@ func (p *planner) ratio(path string, c Component, cpu map[string]*big.Rat, step 
 		p.bad(path+".like", "a cpu given as a multiple of another component's takes no request, used, utilization, change or ceiling")
 		return nil
 	}
-	if r.Times <= 0 {
+	if math.IsNaN(r.Times) || r.Times <= 0 || r.Times > 1000 {
 		p.bad(path+".times", "must be more than 0, e.g. 2 for twice the cpu of %s", r.Like)
 		return nil
 	}
@@ -310,23 +326,22 @@ func (p *planner) ratio(path string, c Component, cpu map[string]*big.Rat, step 
 
 func (p *planner) queue(path string, q *Queue, step func(string, string, ...any)) *Throughput {
 	ok := true
-	if q.Workers < 1 {
-		p.bad(path+".workers", "must be at least 1")
-		ok = false
+	for field, v := range map[string]int{"workers": q.Workers, "concurrency": q.Concurrency} {
+		if v < 1 || v > 10_000 {
+			p.bad(path+"."+field, "must be from 1 to 10000")
+			ok = false
+		}
 	}
-	if q.Concurrency < 1 {
-		p.bad(path+".concurrency", "must be at least 1")
-		ok = false
-	}
-	if q.Size < 0 {
-		p.bad(path+".size", "must not be negative")
+	if q.Size < 0 || q.Size > maxCount {
+		p.bad(path+".size", "must be from 0 to %d", maxCount)
 		ok = false
 	}
 	dur := func(field, s string) time.Duration {
 		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			p.bad(path+"."+field, "%q is not a positive duration such as 10s", s)
+		if err != nil || d <= 0 || d > 30*24*time.Hour {
+			p.bad(path+"."+field, "%q is not a duration from 1ns to 720h, such as 10s", s)
 			ok = false
+			return 0
 		}
 		return d
 	}
