@@ -65,14 +65,8 @@ func (s *Service) Doc(ctx context.Context, id int64, window time.Duration, loc *
 		d.Previous = &p
 		d.Changes = Diff(p, r)
 	}
-	deploys, err := s.st.Deploys(ctx, r.Service, time.Time{}, time.Time{})
-	if err != nil {
+	if d.Deploys, err = s.st.ReleaseDeploys(ctx, r.Service, r.Version); err != nil {
 		return Doc{}, errs.Wrap(errs.Internal, err, "reading deploys")
-	}
-	for _, dep := range deploys {
-		if dep.Version == r.Version {
-			d.Deploys = append(d.Deploys, dep)
-		}
 	}
 	d.WindowStart = firstNonZero(r.FinishedAt, r.StartedAt, r.PlannedAt)
 	d.Incidents, err = s.st.Incidents(ctx, store.IncidentFilter{Service: r.Service, Since: d.WindowStart,

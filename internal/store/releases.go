@@ -207,6 +207,16 @@ func (s *Store) Releases(ctx context.Context, f ReleaseFilter) ([]ReleaseRow, er
 	return rows, nil
 }
 
+// ReleaseDeploys returns the deploys of a service's version, newest first.
+func (s *Store) ReleaseDeploys(ctx context.Context, service, version string) ([]DeployRow, error) {
+	defer s.observe("release_deploys", clock.Start())
+	rows, err := queryRows(ctx, s.r, scanDeploy, s.d.rebind(selectDeploys+` WHERE service = ? AND version = ? ORDER BY at_ms DESC, id DESC`), service, version)
+	if err != nil {
+		return nil, fmt.Errorf("store: deploys of %s %s: %w", service, version, err)
+	}
+	return rows, nil
+}
+
 // ReleaseManifests returns a release's deployment files in their order.
 func (s *Store) ReleaseManifests(ctx context.Context, id int64) ([]ReleaseManifestRow, error) {
 	defer s.observe("release_manifests", clock.Start())

@@ -65,6 +65,16 @@ func testReleasesRoundTrip(t *testing.T, e engine) {
 	if _, err := s.Release(ctx, want.ID+1); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown release: %v", err)
 	}
+	for _, d := range []DeployRow{{Service: "shop", Version: "2.0.0", Environment: "staging", At: t0},
+		{Service: "shop", Version: "1.0.0", Environment: "prod", At: t0}, {Service: "shop-api", Version: "2.0.0", Environment: "prod", At: t0},
+		{Service: "shop", Version: "2.0.0", Environment: "prod", At: t0.Add(time.Hour)}} {
+		if _, err := s.RecordDeploy(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ds, err := s.ReleaseDeploys(ctx, "shop", "2.0.0"); err != nil || len(ds) != 2 || ds[0].Environment != "prod" || ds[1].Environment != "staging" {
+		t.Errorf("ReleaseDeploys = %+v, %v", ds, err)
+	}
 	if _, err := s.ReleaseByVersion(ctx, "shop", "9"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown version: %v", err)
 	}

@@ -47,7 +47,11 @@ CREATE TABLE release_status (
 );
 CREATE INDEX release_status_release ON release_status (release_id, id);
 
+-- A release's deploys are those of its service and version.
+CREATE INDEX deploys_version ON deploys (service, version, at_ms);
+
 -- +goose Down
+DROP INDEX deploys_version;
 DROP TABLE release_status;
 DROP TABLE release_manifests;
 DROP TABLE releases;
