@@ -238,7 +238,8 @@ func (s *Store) ReleaseHistory(ctx context.Context, id int64) ([]ReleaseStatusRo
 }
 
 // SetReleaseStatus moves release c.ReleaseID from status c.From to c.To,
-// with the started and finished times given, and records the change, in one
+// with the started and finished times given (UpdatedAt becomes c.At), and
+// records the change, in one
 // transaction. It returns ErrNotFound when there is no such release and
 // ErrStatusChanged when its status is no longer c.From, changing nothing.
 func (s *Store) SetReleaseStatus(ctx context.Context, c ReleaseStatusRow, startedAt, finishedAt time.Time) error {

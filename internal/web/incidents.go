@@ -394,21 +394,10 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	format := q.Get("format")
-	if format == "" {
-		format = "md"
-	}
-	if format != "md" && format != "html" {
-		s.writeError(w, r, errs.E(errs.Invalid, "format: %q is not md or html", format))
+	format, loc, err := docParams(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
-	}
-	loc := time.UTC
-	if tz := q.Get("tz"); tz != "" {
-		if loc, err = time.LoadLocation(tz); err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "tz: unknown time zone %q", tz))
-			return
-		}
 	}
 	data, err := s.d.Incidents.Postmortem(r.Context(), id, loc)
 	if err != nil {
@@ -425,13 +414,7 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "%v", err))
 		return
 	}
-	ct := "text/markdown; charset=utf-8"
-	if format == "html" {
-		ct = "text/html; charset=utf-8"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(out.Bytes())
+	writeDocument(w, format, out.Bytes())
 }
 
 // editPostmortem answers PUT /api/v1/incidents/{id}/postmortem with the

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -159,26 +160,15 @@ func (s *Server) releaseDoc(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	format := q.Get("format")
-	if format == "" {
-		format = "md"
-	}
-	if format != "md" && format != "html" {
-		s.writeError(w, r, errs.E(errs.Invalid, "format: %q is not md or html", format))
+	format, loc, err := docParams(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	var window time.Duration
-	if v := q.Get("window"); v != "" {
+	if v := r.URL.Query().Get("window"); v != "" {
 		if window, err = time.ParseDuration(v); err != nil || window <= 0 {
 			s.writeError(w, r, errs.E(errs.Invalid, "window: %q is not a positive duration such as 72h", v))
-			return
-		}
-	}
-	loc := time.UTC
-	if tz := q.Get("tz"); tz != "" {
-		if loc, err = time.LoadLocation(tz); err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "tz: unknown time zone %q", tz))
 			return
 		}
 	}
@@ -187,19 +177,12 @@ func (s *Server) releaseDoc(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var out strings.Builder
+	var out bytes.Buffer
 	if err := release.Render(&out, doc, format); err != nil {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "rendering the document"))
 		return
 	}
-	ct := "text/markdown; charset=utf-8"
-	if format == "html" {
-		ct = "text/html; charset=utf-8"
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = io.WriteString(w, out.String())
+	writeDocument(w, format, out.Bytes())
 }
 
 // capacityPlan answers POST /api/v1/capacity/plan with a capacity spec as

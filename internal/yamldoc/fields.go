@@ -153,15 +153,15 @@ func Suggest(key string, names []string) string {
 		if len(key) < 4 {
 			continue
 		}
-		if dist := editDistance(strings.ToLower(key), strings.ToLower(n)); dist < bestDist || (dist == bestDist && n < best) {
+		if dist := EditDistance(strings.ToLower(key), strings.ToLower(n)); dist < bestDist || (dist == bestDist && n < best) {
 			best, bestDist = n, dist
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
