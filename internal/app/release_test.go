@@ -339,3 +339,40 @@ func TestManifestReviewAndCapacityCommands(t *testing.T) {
 		t.Fatalf("capacity API problems: %d %+v", code, e)
 	}
 }
+
+// TestReleaseTextStaysText: what a release says reaches its document as
+// text: no script, link or markup of its own, and links only over http(s).
+func TestReleaseTextStaysText(t *testing.T) {
+	h, _ := startReleases(t)
+	var e struct {
+		Problems []struct {
+			Field string `json:"field"`
+		} `json:"problems"`
+	}
+	if code := h.do("POST", "/api/v1/releases", releaseToken, strings.NewReader(`{"service":"shop","version":"1","planned_at":"2023-06-01",
+		"code_changes":[{"id":"Tk-1","title":"x","kind":"fix","link":"javascript:alert(1)"}]}`), &e); code != 400 ||
+		len(e.Problems) != 1 || e.Problems[0].Field != "code_changes[0].link" {
+		t.Fatalf("javascript link: %d %+v", code, e)
+	}
+	body := `{"service":"shop","version":"1","planned_at":"2023-06-01","summary":"<script>alert(1)</script>",
+		"code_changes":[{"id":"Tk-1","title":"[click](javascript:alert(1)) *bold* <img src=x onerror=alert(1)>","kind":"fix","link":"https://tracker.example/Tk-1?a=1&b=<2>"}],
+		"deployment_notes":"- not a list\n# not a heading"}`
+	if code := h.do("POST", "/api/v1/releases", releaseToken, strings.NewReader(body), nil); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	resp := h.get("/api/v1/releases/1/doc?format=html")
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Fatalf("CSP %q", csp)
+	}
+	html := string(page)
+	mustContain(t, "escaped html", html, "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
+		"[click](javascript:alert(1)) *bold* &lt;img src=x onerror=alert(1)&gt; (<a href=\"https://tracker.example/Tk-1?a=1&amp;b=%3C2%3E\">Tk-1</a>)",
+		"<p>- not a list\n# not a heading</p>")
+	for _, bad := range []string{"<script", "<img", "<em>bold", `href="javascript`, "<h1>not", "<li>not"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the document holds %q", bad)
+		}
+	}
+}
