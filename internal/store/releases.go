@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/vigil-sre/vigil/internal/clock"
 )
 
@@ -112,10 +114,22 @@ func (s *Store) CreateRelease(ctx context.Context, r ReleaseRow, manifests []Rel
 		first.ReleaseID = out.ID
 		return s.addStatus(ctx, tx, first)
 	})
+	if err != nil && !errors.Is(err, ErrReleaseExists) && uniqueViolation(err) {
+		err = ErrReleaseExists // another writer recorded the same version first (Postgres replicas)
+	}
 	if err != nil {
 		return ReleaseRow{}, fmt.Errorf("store: create release %s %s: %w", r.Service, r.Version, err)
 	}
 	return out, nil
+}
+
+// uniqueViolation reports whether err is a unique index refusing a row.
+func uniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 func rawText(b json.RawMessage, empty string) string {

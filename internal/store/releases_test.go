@@ -164,3 +164,30 @@ func testReleaseStatus(t *testing.T, e engine) {
 		t.Errorf("unknown release: err %v", err)
 	}
 }
+
+// testReleaseVersionRace: writers recording the same version at once end
+// with one release, and every other writer gets ErrReleaseExists.
+func testReleaseVersionRace(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := s.CreateRelease(ctx, ReleaseRow{Service: "shop", Name: "2", Version: "2", Status: "planned", PlannedAt: t0},
+				nil, ReleaseStatusRow{To: "planned"})
+			errs <- err
+		}()
+	}
+	created := 0
+	for range 4 {
+		switch err := <-errs; {
+		case err == nil:
+			created++
+		case !errors.Is(err, ErrReleaseExists):
+			t.Errorf("err %v, want ErrReleaseExists", err)
+		}
+	}
+	if all, _ := s.Releases(ctx, ReleaseFilter{}); created != 1 || len(all) != 1 {
+		t.Errorf("%d created, %d stored; want 1", created, len(all))
+	}
+}

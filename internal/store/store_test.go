@@ -74,6 +74,7 @@ func TestStore(t *testing.T) {
 		{"ReleasesRoundTrip", testReleasesRoundTrip},
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
 		{"ReleaseStatus", testReleaseStatus},
+		{"ReleaseVersionRace", testReleaseVersionRace},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
