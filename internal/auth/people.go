@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth/password"
 	"github.com/vigil-sre/vigil/internal/config"
@@ -21,6 +22,7 @@ type People struct {
 	groupScope  map[string]Scope
 	oidc        string // fingerprint of the provider; "" without one
 	zone        string // global.timezone
+	zones       map[string]*time.Location
 	dummy       string // hash checked when the person is unknown
 }
 
@@ -33,15 +35,18 @@ type Person struct {
 	ID   string
 	Name string
 	// Zone is the IANA time zone pages show times in: the person's, else
-	// global.timezone.
+	// global.timezone; Loc is it loaded.
 	Zone string
+	Loc  *time.Location
 }
 
 // NewPeople builds the directory from config.
 func NewPeople(cfg *config.Config) *People {
 	p := &People{byID: map[string]person{}, byEmail: map[string]string{}, personScope: map[string]Scope{},
-		groupScope: map[string]Scope{}, zone: cfg.Global.Timezone, dummy: password.Dummy()}
+		groupScope: map[string]Scope{}, zone: cfg.Global.Timezone, zones: map[string]*time.Location{}, dummy: password.Dummy()}
+	p.load(p.zone)
 	for _, pe := range cfg.People {
+		p.load(pe.Timezone)
 		p.byID[pe.ID] = person{id: pe.ID, name: pe.Name, zone: pe.Timezone, hash: pe.PasswordHash.Reveal()}
 		if e := strings.ToLower(strings.TrimSpace(pe.Contacts.Email)); e != "" {
 			p.byEmail[e] = pe.ID
@@ -86,11 +91,30 @@ func (p *People) Person(id string) (Person, bool) {
 	if out.Zone == "" {
 		out.Zone = p.zone
 	}
+	out.Loc = p.Location(out.Zone)
 	return out, true
 }
 
 // Zone is global.timezone, for viewers who are not a person.
 func (p *People) Zone() string { return p.zone }
+
+// Location is the loaded zone of a name from config; UTC for any other.
+func (p *People) Location(name string) *time.Location {
+	if loc, ok := p.zones[name]; ok {
+		return loc
+	}
+	return time.UTC
+}
+
+// load keeps zones loaded once per config, not once per page.
+func (p *People) load(name string) {
+	if name == "" {
+		return
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		p.zones[name] = loc
+	}
+}
 
 // Match finds the person a single sign-on claim names: by id, or by
 // contacts.email (case-insensitive).

@@ -27,6 +27,9 @@ type Principal struct {
 	Scope Scope
 	// Session is the stored (hashed) key of the browser session, if any.
 	Session string
+	// CSRF is the session's synchronizer token, which every state change
+	// made with the session must carry.
+	CSRF string
 }
 
 // Can reports whether the principal holds scope.

@@ -37,7 +37,7 @@ type OIDC struct {
 	ClientSecretFile string        `yaml:"client_secret_file,omitempty"`
 	Name             string        `yaml:"name,omitempty" jsonschema:"description=what the sign-in button calls the provider,default=single sign-on"`
 	Scopes           []string      `yaml:"scopes,omitempty" jsonschema:"description=scopes to ask for; openid is always asked,default=[openid profile email]"`
-	RedirectPath     string        `yaml:"redirect_path,omitempty" jsonschema:"description=path of the callback registered with the provider (under global.external_url),default=/login/oidc/callback"`
+	RedirectPath     string        `yaml:"redirect_path,omitempty" jsonschema:"description=path of the callback registered with the provider, under global.external_url (read at start),default=/login/oidc/callback"`
 	// PersonClaim names the claim that says who signed in, and PersonMatch
 	// the person field it is compared with.
 	PersonClaim string `yaml:"person_claim,omitempty" jsonschema:"description=claim that identifies the person,default=email"`
@@ -116,9 +116,6 @@ func (k *checker) auth() {
 		}
 		if !strings.HasPrefix(c.RedirectPath, "/") || strings.HasPrefix(c.RedirectPath, "//") {
 			k.add(o.problem("oidc.redirect_path", false, "must be a path starting with /"))
-		}
-		if k.cfg.Global.ExternalURL == "" {
-			k.add(o.problem("oidc", true, "needs global.external_url: the provider sends people back to external_url + redirect_path"))
 		}
 	}
 	for i, r := range a.Access {

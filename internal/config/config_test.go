@@ -110,7 +110,6 @@ testdata/conf.ranges.yml:10:46: services[0].checks[2].timeout: does not apply to
 testdata/conf.auth.yml:2:31: people[0].password_hash: is not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash) or a bcrypt hash; make one with "vigil user passwd"
 testdata/conf.auth.yml:5:40: auth.session.max_age: is shorter than session.idle_timeout (8d)
 testdata/conf.auth.yml:6:3: auth.oidc.client_secret: is required (or client_secret_file)
-testdata/conf.auth.yml:6:3: auth.oidc: needs global.external_url: the provider sends people back to external_url + redirect_path
 testdata/conf.auth.yml:6:18: auth.oidc.issuer: must be an http(s) URL, like https://accounts.google.com
 testdata/conf.auth.yml:6:75: auth.oidc.redirect_path: must be a path starting with /
 testdata/conf.auth.yml:8:14: auth.access[0].team: unknown team "ops" (known: sre)

@@ -170,7 +170,7 @@ func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runRequ
 // run, 200 with the rendered steps for a dry run, 409 with the guard's
 // reason when refused.
 func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	who, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -180,7 +180,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	row, err := s.d.Runbooks.Start(r.Context(), runbook.Request{Runbook: r.PathValue("id"), Params: params, DryRun: req.DryRun,
-		Confirm: req.Confirm, Trigger: runbook.TriggerManual, TriggeredBy: "token/" + tok})
+		Confirm: req.Confirm, Trigger: runbook.TriggerManual, TriggeredBy: who.Actor()})
 	s.answerRun(w, r, row, req.DryRun, err)
 }
 
@@ -329,7 +329,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	who, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -343,7 +343,12 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	row, err := s.d.Runbooks.Approve(r.Context(), r.PathValue("id"), tok, body.Comment)
+	var row store.RunRow
+	if who.Browser() {
+		row, err = s.d.Runbooks.ApproveAs(r.Context(), r.PathValue("id"), who.Person, who.Actor(), body.Comment)
+	} else {
+		row, err = s.d.Runbooks.Approve(r.Context(), r.PathValue("id"), who.Token, body.Comment)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
