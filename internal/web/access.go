@@ -26,11 +26,7 @@ func (s *Server) who(r *http.Request) (auth.Principal, error) {
 	if id := s.sessionCookie(r); id != "" {
 		return s.sessionPrincipal(r, id)
 	}
-	p, err := s.d.Tokens().Principal(r)
-	if errs.CodeOf(err) == errs.Unauthorized {
-		err = errs.E(errs.Unauthorized, "sign in, or send a token ('Authorization: Bearer TOKEN')")
-	}
-	return p, err
+	return s.d.Tokens().Principal(r)
 }
 
 type principalKey struct{}

@@ -51,16 +51,15 @@ type loginPage struct {
 // a guesser which names exist.
 const failedLogin = "Sign-in failed: that name and password do not match."
 
-// loginForm answers GET /login.
+// loginForm answers GET /login. Someone signed in may sign in again, as
+// someone else: the new session replaces theirs.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	r = s.withPrincipal(r)
-	next := safeNext(r.URL.Query().Get("next"))
-	if p, err := s.who(r); err == nil && p.Browser() {
-		http.Redirect(w, r, next, http.StatusSeeOther)
-		return
-	}
-	p := s.newLoginPage(w, r, next)
-	if r.URL.Query().Has("out") {
+	p := s.newLoginPage(w, r, safeNext(r.URL.Query().Get("next")))
+	switch {
+	case p.Viewer != nil && p.Viewer.ID != "":
+		p.Notice = "You are signed in as " + p.Viewer.Name + "; signing in again replaces that session."
+	case r.URL.Query().Has("out"):
 		p.Notice = "You are signed out."
 	}
 	s.renderStatus(w, r, http.StatusOK, "login.html", p)
