@@ -146,18 +146,21 @@ func hashOf(t *testing.T, pw string) string {
 
 // peopleConfig is a team whose members can sign in: glen (sre, respond),
 // susan (no rule: read) and viktor (admin); nopass has no password.
-func peopleConfig(t *testing.T) string {
+func peopleConfig(t *testing.T) string { return peopleConfigWith(t, "") }
+
+// peopleConfigWith is peopleConfig with more people (YAML list items).
+func peopleConfigWith(t *testing.T, more string) string {
 	return fmt.Sprintf(`
 people:
   - {id: glen, name: Glen Hart, timezone: Asia/Ho_Chi_Minh, contacts: {email: Glen@Example.com}, password_hash: %q}
   - {id: susan, name: Susan Reyes, password_hash: %q}
   - {id: viktor, name: Viktor Admin, password_hash: %q}
   - {id: nopass, name: No Password}
-teams: [{id: sre, members: [glen]}]
+%steams: [{id: sre, members: [glen]}]
 integrations: [{id: gen, type: generic, key: gen-k3y}]
 tokens: [{id: root, secret: r00t-t0ken, scopes: [admin]}]
 services: [{id: shop}, {id: dns}]
-`, hashOf(t, "glen-password"), hashOf(t, "susan-password"), hashOf(t, "viktor-password"))
+`, hashOf(t, "glen-password"), hashOf(t, "susan-password"), hashOf(t, "viktor-password"), more)
 }
 
 const peopleAccess = `
