@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -285,7 +284,6 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 // "end". A finished run gets its snapshot and "end" at once.
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	rc := http.NewResponseController(w)
 	events, cancel := s.d.Runbooks.Subscribe(id)
 	defer cancel()
 	row, steps, err := s.d.Runbooks.Get(r.Context(), id)
@@ -293,17 +291,10 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	send := func(event string, v any) {
-		b, _ := json.Marshal(v)
-		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
-		_ = rc.Flush()
-	}
+	stream := startSSE(w)
+	send := func(event string, v any) { _ = stream.send(event, v) }
 	send("snapshot", runView{RunRow: row, Steps: nonNilSteps(steps)})
-	keepalive := time.NewTicker(15 * time.Second)
+	keepalive := time.NewTicker(sseKeepalive)
 	defer keepalive.Stop()
 	for {
 		select {
@@ -320,8 +311,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 			}
 			send(ev.Type, ev)
 		case <-keepalive.C:
-			fmt.Fprint(w, ": keepalive\n\n")
-			_ = rc.Flush()
+			_ = stream.keepalive()
 		case <-r.Context().Done():
 			return
 		}
