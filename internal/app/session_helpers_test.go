@@ -170,4 +170,3 @@ auth:
     - {team: sre, scopes: [respond]}
     - {person: viktor, scopes: [admin]}
 `
-

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth"
@@ -27,7 +28,7 @@ type Page struct {
 	Refresh int // seconds between reloads; 0 for none (pages with forms)
 	Version string
 	// Notice is a short confirmation after an action ("Acknowledged 3
-	// alerts"); it comes from the server's own texts, never from input.
+	// alerts"), set by the action with s.notice before it redirects.
 	Notice string
 	loc    *time.Location
 }
@@ -45,6 +46,9 @@ type Viewer struct {
 // wrapper that resolved it.
 func (s *Server) page(r *http.Request, title, nav string) Page {
 	p := Page{Title: title, Nav: nav, Now: s.now(), Version: s.d.Version}
+	if n := s.cookie(r, noticeCookieName); n != "" {
+		p.Notice, _ = url.QueryUnescape(n)
+	}
 	people := s.d.People()
 	p.loc = people.Location(people.Zone())
 	if v, ok := r.Context().Value(principalKey{}).(resolved); ok && v.err == nil {
@@ -55,6 +59,16 @@ func (s *Server) page(r *http.Request, title, nav string) Page {
 		}
 	}
 	return p
+}
+
+// noticeCookieName carries an action's confirmation to the page it
+// redirects to, once.
+const noticeCookieName = "vigil_notice"
+
+// notice has the next page this browser shows say text: an action calls it
+// before redirecting (POST, then 303 to a page that shows the result).
+func (s *Server) notice(w http.ResponseWriter, r *http.Request, text string) {
+	s.setCookie(w, r, noticeCookieName, url.QueryEscape(text), time.Minute)
 }
 
 // Can reports whether the viewer holds scope.
@@ -139,5 +153,12 @@ func navigation() []navEntry {
 		{"runbooks", "Runbooks", "/runbooks"},
 		{"silences", "Silences", "/silences"},
 		{"deploys", "Deploys", "/deploys"},
+	}
+}
+
+// noticeShown clears the notice a page is about to show, so it shows once.
+func (s *Server) noticeShown(w http.ResponseWriter, r *http.Request) {
+	if s.cookie(r, noticeCookieName) != "" {
+		s.clearCookie(w, r, noticeCookieName)
 	}
 }

@@ -170,13 +170,3 @@ func clientAddress(r *http.Request) string {
 	}
 	return host
 }
-
-// renderStatus renders a page with a status other than 200.
-func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
-		s.d.Log.Error("rendering page failed", "page", name, "err", err)
-	}
-}

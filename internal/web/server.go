@@ -1,6 +1,3 @@
-// Package web is Vigil's HTTP surface: the JSON API, the status page, health,
-// metrics and reload. Every route is declared in routes.go; each handler file
-// holds one concern.
 package web
 
 import (

@@ -25,14 +25,14 @@ const barDays = 90
 
 func parsePages() (*template.Template, error) {
 	return template.New("").Funcs(template.FuncMap{
-		"ago":      agoText,
-		"list":     func(v ...string) []string { return v },
-		"since":    func(now, t time.Time) string { return agoText(now, &t) },
-		"pct":      pctText,
-		"uptimeOf": uptimeOf,
-		"dur":      func(d string) string { return d },
-		"ms":       func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
-		"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"ago":        agoText,
+		"list":       func(v ...string) []string { return v },
+		"since":      func(now, t time.Time) string { return agoText(now, &t) },
+		"pct":        pctText,
+		"uptimeOf":   uptimeOf,
+		"dur":        func(d string) string { return d },
+		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
+		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"navigation": navigation,
 	}).ParseFS(templateFS, "templates/*.html")
 }
@@ -137,7 +137,19 @@ func (s *Server) checkPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.noticeShown(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
+		s.d.Log.Error("rendering page failed", "page", name, "err", err)
+	}
+}
+
+// renderStatus renders a page with a status other than 200.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	s.noticeShown(w, r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
 		s.d.Log.Error("rendering page failed", "page", name, "err", err)
 	}

@@ -236,7 +236,9 @@ func value(v float64, unit string) string {
 	return s + " " + unit
 }
 
-func num(v float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", v), "0"), ".") }
+func num(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", v), "0"), ".")
+}
 
 func dashAttr(i int) string {
 	if d := dashes[i%len(dashes)]; d != "" {
