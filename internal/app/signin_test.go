@@ -336,3 +336,37 @@ func TestSecureCookies(t *testing.T) {
 		t.Errorf("session cookie lives %ds, want max_age (4h)", sc.MaxAge)
 	}
 }
+
+// TestOIDCCallbackRefusals: a callback that did not start in this browser,
+// or carries another flow's state, signs nobody in.
+func TestOIDCCallbackRefusals(t *testing.T) {
+	op := startProvider(t, opUser{ID: "u1", Username: "glen", Password: "pw-at-idp", Email: "glen@example.com"})
+	h := start(t, peopleConfig(t)+"auth:\n"+op.oidcConfig(""), "")
+	op.register("vigil", "vigil-s3cret", h.url+"/login/oidc/callback")
+	v := h.visitor()
+	// No flow cookie at all: a link someone else made.
+	if r := v.get("/login/oidc/callback?state=abc&code=xyz"); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "did not start here") {
+		t.Fatalf("callback without a flow: %d %.300s", r.Status, r.Body)
+	}
+	// A real start, then a state that is not its own.
+	r := v.get("/login/oidc?next=/alerts")
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, op.issuer+"/auth?") {
+		t.Fatalf("start: %d to %q", r.Status, r.Location)
+	}
+	u, _ := url.Parse(r.Location)
+	q := u.Query()
+	if q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("nonce") == "" || q.Get("state") == "" {
+		t.Fatalf("the authorization request lacks PKCE, nonce or state: %v", q)
+	}
+	if r := v.get("/login/oidc/callback?state=" + url.QueryEscape(q.Get("state")+"x") + "&code=xyz"); r.Status != http.StatusForbidden {
+		t.Fatalf("callback with another state: %d", r.Status)
+	}
+	// The provider said no.
+	if r := v.get("/login/oidc/callback?error=access_denied&error_description=%3Cb%3Enope%3C%2Fb%3E"); r.Status != http.StatusForbidden ||
+		!strings.Contains(r.Body, "access_denied &lt;b&gt;nope&lt;/b&gt;") {
+		t.Fatalf("provider error: %d %.400s", r.Status, r.Body)
+	}
+	if v.sessionCookie() != "" {
+		t.Fatal("a refused callback left a session")
+	}
+}

@@ -97,12 +97,18 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, person str
 			return errs.Wrap(errs.Internal, err, "ending the previous session")
 		}
 	}
+	// Sessions end lazily, when next used; the ones never used again are
+	// swept here, so the table stays as small as the people signed in.
+	lim, now := s.sessionLimits(), s.now()
+	if err := s.d.Store.PruneSessions(ctx, now.Add(-lim.Idle), now.Add(-lim.MaxAge)); err != nil {
+		return errs.Wrap(errs.Internal, err, "sweeping ended sessions")
+	}
 	cred := s.d.People().Credential(person, m)
-	id, _, err := auth.NewSession(ctx, s.d.Store, s.now(), person, m, groups, cred)
+	id, _, err := auth.NewSession(ctx, s.d.Store, now, person, m, groups, cred)
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, sessionCookieName, id, s.sessionLimits().MaxAge)
+	s.setCookie(w, r, sessionCookieName, id, lim.MaxAge)
 	s.audit(ctx, "person/"+person, "session.started", "signed in by "+string(m))
 	return nil
 }
