@@ -71,6 +71,7 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"Sessions", testSessions},
 		{"ReleasesRoundTrip", testReleasesRoundTrip},
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
 		{"ReleaseStatus", testReleaseStatus},

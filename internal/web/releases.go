@@ -53,12 +53,12 @@ func readRaw(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error
 // line:col. Recording a release is an operation on the service, as
 // recording a deploy is: it needs operate.
 func (s *Server) createRelease(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	p, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	by := "token/" + tok
+	by := p.Actor()
 	var rel release.Release
 	if isYAML(r) {
 		var body []byte
@@ -120,7 +120,7 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 
 // releaseStatus answers POST /api/v1/releases/{id}/status (operate).
 func (s *Server) releaseStatus(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	p, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -145,7 +145,7 @@ func (s *Server) releaseStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rel, err := s.d.Releases.SetStatus(r.Context(), id, b.Status, b.Note, actor(tok, b.By), at)
+	rel, err := s.d.Releases.SetStatus(r.Context(), id, b.Status, b.Note, p.ActorAs(b.By), at)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
