@@ -24,17 +24,29 @@ func Render(w io.Writer, d Doc, format string) error {
 		_, err := io.WriteString(w, md)
 		return err
 	case "html":
-		var body bytes.Buffer
-		// Raw HTML is not passed through (goldmark's default), and the text was escaped as Markdown.
-		if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert([]byte(md), &body); err != nil {
+		body, err := htmlOf(md)
+		if err != nil {
 			return err
 		}
 		return page.Execute(w, struct {
 			Title string
 			Body  template.HTML
-		}{title(d), template.HTML(body.String())})
+		}{title(d), body})
 	}
 	return fmt.Errorf("format %q is not md or html", format)
+}
+
+// HTMLBody is the document as an HTML fragment, for a page of the web app.
+func HTMLBody(d Doc) (template.HTML, error) { return htmlOf(Markdown(d)) }
+
+// htmlOf renders the document's Markdown. Raw HTML is not passed through
+// (goldmark's default), and the record's text was escaped as Markdown.
+func htmlOf(md string) (template.HTML, error) {
+	var body bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert([]byte(md), &body); err != nil {
+		return "", err
+	}
+	return template.HTML(body.String()), nil
 }
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>

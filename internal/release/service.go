@@ -205,6 +205,9 @@ func (s *Service) List(ctx context.Context, f store.ReleaseFilter) ([]Release, e
 	return out, nil
 }
 
+// CanMove reports whether a release of status from may move to status to.
+func CanMove(from, to string) bool { return slices.Contains(next[from], to) }
+
 // SetStatus moves a release to status: planned → in_progress → released or
 // rolled_back, and released → rolled_back. Starting records when it
 // started; releasing or rolling back records when it finished. at defaults
@@ -231,7 +234,7 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	if err != nil {
 		return Release{}, errs.Wrap(errs.Internal, err, "reading release %d", id)
 	}
-	if !slices.Contains(next[row.Status], status) {
+	if !CanMove(row.Status, status) {
 		allowed := "none: it is final"
 		if n := next[row.Status]; len(n) > 0 {
 			allowed = strings.Join(n, " or ")

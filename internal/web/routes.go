@@ -91,5 +91,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
+	mux.HandleFunc("GET /releases", s.privatePage(s.releasesPage))
+	mux.HandleFunc("GET /releases/{id}", s.privatePage(s.releasePage))
+	mux.HandleFunc("POST /releases/{id}/status", s.action(auth.Operate, s.releaseStatusAction))
+	mux.HandleFunc("GET /releases/{id}/capacity", s.privatePage(s.releaseCapacityPage))
 	mux.Handle("GET /static/", staticFiles())
 }
