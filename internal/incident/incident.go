@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Severities, with what they mean (docs/incidents.md).
@@ -171,6 +172,11 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 
 func (s *Service) validate(d Declaration) error {
 	var problems []string
+	if d.StartedAt != nil {
+		if p := timebound.Past(s.d.Clock.Now()).Problem(*d.StartedAt); p != "" {
+			problems = append(problems, "started_at: "+p)
+		}
+	}
 	if strings.TrimSpace(d.Title) == "" {
 		problems = append(problems, "title: is required")
 	}
@@ -371,6 +377,9 @@ func (s *Service) Note(ctx context.Context, id int64, text, by string, at *time.
 	}
 	e := store.TimelineEntry{IncidentID: id, At: s.d.Clock.Now(), Kind: "note", Actor: by, Text: text}
 	if at != nil {
+		if err := timebound.Past(e.At).Check("at", *at); err != nil {
+			return store.TimelineEntry{}, err
+		}
 		e.At = *at
 	}
 	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{e}); err != nil {

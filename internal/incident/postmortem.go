@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Postmortem gathers what the postmortem is written from.
@@ -133,6 +134,12 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if !slices.Contains([]string{"open", "done", "wontfix"}, a.Status) {
 		problems = append(problems, "status: must be one of open, done, wontfix")
 	}
+	now := s.d.Clock.Now()
+	if !a.Due.IsZero() {
+		if p := timebound.Ahead(now).Problem(a.Due); p != "" {
+			problems = append(problems, "due: "+p)
+		}
+	}
 	for i, l := range a.Links {
 		kind, _, ok := strings.Cut(l, "/")
 		if !ok || !slices.Contains([]string{"alert", "check", "runbook"}, kind) {
@@ -142,7 +149,6 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if len(problems) > 0 {
 		return a, errs.E(errs.Invalid, "%s", strings.Join(problems, "; "))
 	}
-	now := s.d.Clock.Now()
 	if a.ID == 0 {
 		a.CreatedAt = now
 	}

@@ -113,7 +113,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		out = append(out, newAlertView(a))
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // getAlert answers GET /api/v1/alerts/{id} with the alert and its log.
@@ -141,7 +141,7 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		Log  []alertLogView `json:"log"`
 		Runs []store.RunRow `json:"runs"`
 	}{alertView: newAlertView(a), Log: log, Runs: runs}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // alertWithLog reads an alert and its log, oldest entry first.
@@ -239,7 +239,7 @@ func (s *Server) alertNotifications(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // notifications is the delivery history of alert id, oldest first.

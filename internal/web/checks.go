@@ -29,7 +29,7 @@ func (s *Server) listChecks(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(len(out)))
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // checkDetail is a check with its recent history.
@@ -47,7 +47,7 @@ func (s *Server) getCheck(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	s.writeJSON(w, r, http.StatusOK, d)
 }
 
 func (s *Server) checkDetail(r *http.Request, results int) (checkDetail, error) {
@@ -109,7 +109,7 @@ func (s *Server) listResults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(len(out)))
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // listEvents answers GET /api/v1/events?limit=N: state changes of all checks,
@@ -129,7 +129,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	for _, e := range events {
 		out = append(out, newEventView(e))
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) findCheck(r *http.Request) (*config.Check, error) {

@@ -36,17 +36,6 @@ func actor(tok, by string) string {
 	return "token/" + tok
 }
 
-func optTime(field, v string) (*time.Time, error) {
-	if v == "" {
-		return nil, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "%s: %q is not an RFC 3339 time", field, v)
-	}
-	return &t, nil
-}
-
 type declareBody struct {
 	Title     string            `json:"title"`
 	Severity  string            `json:"severity"`
@@ -69,7 +58,7 @@ func (s *Server) declareIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	started, err := optTime("started_at", b.StartedAt)
+	started, err := s.past().Parse("started_at", b.StartedAt)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -122,7 +111,7 @@ func (s *Server) writeIncident(w http.ResponseWriter, r *http.Request, status in
 	if v.Timeline == nil {
 		v.Timeline = []store.TimelineEntry{}
 	}
-	writeJSON(w, status, v)
+	s.writeJSON(w, r, status, v)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -153,7 +142,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	if ins == nil {
 		ins = []store.IncidentRow{}
 	}
-	writeJSON(w, http.StatusOK, ins)
+	s.writeJSON(w, r, http.StatusOK, ins)
 }
 
 func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +156,7 @@ func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	at, err := optTime("at", b.At)
+	at, err := s.past().Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -206,7 +195,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	at, err := optTime("at", b.At)
+	at, err := s.past().Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -216,7 +205,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, e)
+	s.writeJSON(w, r, http.StatusCreated, e)
 }
 
 // incidentImport answers POST /api/v1/incidents/{id}/import?format=log&date=2021-09-04&tz=UTC
@@ -259,7 +248,7 @@ func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.writeJSON(w, r, http.StatusOK, res)
 }
 
 // incidentWrite authorises a change to the incident the path names and,
@@ -286,7 +275,7 @@ func (s *Server) incidentMetrics(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.IncidentFilter{Service: q.Get("service"), Limit: 1000}
 	for field, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
-		t, err := optTime(field, q.Get(field))
+		t, err := s.ahead().Parse(field, q.Get(field))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -307,7 +296,7 @@ func (s *Server) incidentMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, in := range ins {
 		out.Incidents = append(out.Incidents, incident.MetricsOf(in))
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 type deployBody struct {
@@ -342,7 +331,7 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 	if b.Environment == "" {
 		problems = append(problems, "environment: is required")
 	}
-	at, err := optTime("at", b.At)
+	at, err := s.past().Parse("at", b.At)
 	if err != nil {
 		problems = append(problems, errs.Message(err))
 	}
@@ -360,14 +349,14 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "storing the deploy"))
 		return
 	}
-	writeJSON(w, http.StatusCreated, d)
+	s.writeJSON(w, r, http.StatusCreated, d)
 }
 
 func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, until := time.Time{}, s.now().Add(time.Nanosecond)
 	for field, dst := range map[string]*time.Time{"since": &since, "until": &until} {
-		t, err := optTime(field, q.Get(field))
+		t, err := s.ahead().Parse(field, q.Get(field))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -384,7 +373,7 @@ func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 	if ds == nil {
 		ds = []store.DeployRow{}
 	}
-	writeJSON(w, http.StatusOK, ds)
+	s.writeJSON(w, r, http.StatusOK, ds)
 }
 
 // postmortem answers GET /api/v1/incidents/{id}/postmortem?format=md|html&tz=.
@@ -466,7 +455,7 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	due, err := optTime("due", b.Due)
+	due, err := s.ahead().Parse("due", b.Due)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -487,7 +476,7 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, status, a)
+	s.writeJSON(w, r, status, a)
 }
 
 // oncallReport answers GET /api/v1/reports/oncall?person=&from=&to=&tz=&format=json|md.
@@ -499,7 +488,7 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, "person: is required")
 	}
 	for field, dst := range map[string]*time.Time{"from": &o.From, "to": &o.To} {
-		t, err := optTime(field, q.Get(field))
+		t, err := s.ahead().Parse(field, q.Get(field))
 		switch {
 		case err != nil:
 			problems = append(problems, errs.Message(err))
@@ -537,5 +526,5 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 		_ = oncall.Markdown(w, rep, o.Loc)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	s.writeJSON(w, r, http.StatusOK, rep)
 }

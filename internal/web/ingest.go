@@ -56,7 +56,7 @@ func (s *Server) batchIngest(w http.ResponseWriter, r *http.Request, kind string
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "events": len(events), "alerts": outcomes})
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"status": "success", "events": len(events), "alerts": outcomes})
 }
 
 // pagerDutyEnqueue answers POST /v2/enqueue exactly as PagerDuty's Events

@@ -100,7 +100,7 @@ func (s *Server) listRunbooks(w http.ResponseWriter, r *http.Request) {
 	for _, b := range books {
 		out = append(out, newRunbookAPIView(b))
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) getRunbook(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +109,7 @@ func (s *Server) getRunbook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.NotFound, "no runbook %q", r.PathValue("id")))
 		return
 	}
-	writeJSON(w, http.StatusOK, newRunbookAPIView(b))
+	s.writeJSON(w, r, http.StatusOK, newRunbookAPIView(b))
 }
 
 // runRequest is the body of POST /api/v1/runbooks/{id}/runs.
@@ -216,7 +216,7 @@ func (s *Server) answerRun(w http.ResponseWriter, r *http.Request, row store.Run
 	var refusal *runbook.Refusal
 	switch {
 	case errors.As(err, &refusal):
-		writeJSON(w, http.StatusConflict, refusalBody{Error: refusal.Error(), Code: string(errs.Conflict), Guard: refusal.Guard, Run: refusal.Run})
+		s.writeJSON(w, r, http.StatusConflict, refusalBody{Error: refusal.Error(), Code: string(errs.Conflict), Guard: refusal.Guard, Run: refusal.Run})
 		return
 	case err != nil:
 		s.writeError(w, r, err)
@@ -231,7 +231,7 @@ func (s *Server) answerRun(w http.ResponseWriter, r *http.Request, row store.Run
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, status, runView{RunRow: row, Steps: nonNilSteps(steps)})
+	s.writeJSON(w, r, status, runView{RunRow: row, Steps: nonNilSteps(steps)})
 }
 
 func nonNilSteps(s []store.StepRow) []store.StepRow {
@@ -268,7 +268,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	if runs == nil {
 		runs = []store.RunRow{}
 	}
-	writeJSON(w, http.StatusOK, runs)
+	s.writeJSON(w, r, http.StatusOK, runs)
 }
 
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
@@ -277,7 +277,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, runView{RunRow: row, Steps: nonNilSteps(steps)})
+	s.writeJSON(w, r, http.StatusOK, runView{RunRow: row, Steps: nonNilSteps(steps)})
 }
 
 // runEvents streams a run as server-sent events: a "snapshot" with the run
@@ -348,18 +348,18 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, row)
+	s.writeJSON(w, r, http.StatusOK, row)
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	var since time.Time
-	if v := r.URL.Query().Get("since"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "since: %q is not an RFC 3339 time", v))
-			return
-		}
-		since = t
+	t, err := s.ahead().Parse("since", r.URL.Query().Get("since"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if t != nil {
+		since = *t
 	}
 	limit, err := limitParam(r, 100, 1000)
 	if err != nil {
@@ -374,5 +374,5 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	if rows == nil {
 		rows = []store.AuditRow{}
 	}
-	writeJSON(w, http.StatusOK, rows)
+	s.writeJSON(w, r, http.StatusOK, rows)
 }

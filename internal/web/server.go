@@ -4,6 +4,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"github.com/vigil-sre/vigil/internal/incident"
@@ -23,6 +24,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Deps is what the HTTP layer needs from the rest of Vigil.
@@ -75,15 +77,33 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // maxBody caps request bodies unless a route sets its own limit.
 const maxBody = 1 << 20
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers with v as JSON. It encodes to a buffer first: a value
+// that cannot be encoded (a time outside year 0–9999, say) becomes a logged
+// 500, never a 200 with an empty or cut-off body.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		s.d.Log.Error("encoding the answer failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeBody(w, http.StatusInternalServerError, internalErrorBody())
+		return
+	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeBody answers with a JSON body already encoded.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	// Answers echo what callers sent (an error quotes the bad value): keep
 	// a browser from ever reading one as HTML.
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(body)
+}
+
+func internalErrorBody() []byte {
+	return []byte(`{"error":"internal error","code":"` + string(errs.Internal) + `"}` + "\n")
 }
 
 // statusOf maps error codes to HTTP statuses, in this one place.
@@ -127,7 +147,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == errs.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 	}
-	writeJSON(w, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
+	s.writeJSON(w, r, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
 }
 
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
@@ -138,7 +158,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
-				writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error", Code: string(errs.Internal)})
+				writeBody(w, http.StatusInternalServerError, internalErrorBody())
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -181,3 +201,9 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // now is the injected clock's time, for ages shown in pages and the API.
 func (s *Server) now() time.Time { return s.d.Clock.Now() }
+
+// past bounds a client's time of something that already happened.
+func (s *Server) past() timebound.Window { return timebound.Past(s.now()) }
+
+// ahead bounds a client's time that may lie ahead, and query windows.
+func (s *Server) ahead() timebound.Window { return timebound.Ahead(s.now()) }

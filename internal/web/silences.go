@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/route"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 type silenceView struct {
@@ -53,7 +54,7 @@ func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 	for _, sl := range rows {
 		out = append(out, newSilenceView(sl, now))
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // silenceRequest is the body of POST /api/v1/silences.
@@ -68,21 +69,25 @@ type silenceRequest struct {
 	CreatedBy string   `json:"created_by"`
 }
 
-// window reads when the silence starts (now unless given) and ends.
+// window reads when the silence starts (now unless given) and ends. Both
+// lie between 1970 and a year from now.
 func (req silenceRequest) window(now time.Time) (start, end time.Time, err error) {
+	bound := timebound.Ahead(now)
 	start = now
-	if req.StartsAt != "" {
-		if start, err = time.Parse(time.RFC3339, req.StartsAt); err != nil {
-			return start, end, errs.E(errs.Invalid, "starts_at: %q is not an RFC 3339 time (like 2026-11-27T22:00:00Z)", req.StartsAt)
-		}
+	if t, err := bound.Parse("starts_at", req.StartsAt); err != nil {
+		return start, end, err
+	} else if t != nil {
+		start = *t
 	}
 	switch {
 	case req.EndsAt != "" && req.Duration != "":
 		return start, end, errs.E(errs.Invalid, "give ends_at or duration, not both")
 	case req.EndsAt != "":
-		if end, err = time.Parse(time.RFC3339, req.EndsAt); err != nil {
-			return start, end, errs.E(errs.Invalid, "ends_at: %q is not an RFC 3339 time (like 2026-11-28T02:00:00Z)", req.EndsAt)
+		t, err := bound.Parse("ends_at", req.EndsAt)
+		if err != nil {
+			return start, end, err
 		}
+		end = *t
 	case req.Duration != "":
 		d, err := duration.Parse(req.Duration)
 		if err != nil {
@@ -92,6 +97,9 @@ func (req silenceRequest) window(now time.Time) (start, end time.Time, err error
 			return start, end, errs.E(errs.Invalid, "duration: must be positive, got %q", req.Duration)
 		}
 		end = start.Add(d)
+		if p := bound.Problem(end); p != "" {
+			return start, end, errs.E(errs.Invalid, "duration: the silence would end at %s", p)
+		}
 	default:
 		return start, end, errs.E(errs.Invalid, "ends_at or duration is required")
 	}
@@ -137,7 +145,7 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, newSilenceView(row, now))
+	s.writeJSON(w, r, http.StatusCreated, newSilenceView(row, now))
 }
 
 // silenceByID reads the silence the path names.
@@ -164,7 +172,7 @@ func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newSilenceView(row, s.now()))
+	s.writeJSON(w, r, http.StatusOK, newSilenceView(row, s.now()))
 }
 
 // expireSilence answers DELETE /api/v1/silences/{id} (respond scope): the
@@ -192,7 +200,7 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newSilenceView(row, now))
+	s.writeJSON(w, r, http.StatusOK, newSilenceView(row, now))
 }
 
 // refreshSilences hands the pager the silences now stored.
