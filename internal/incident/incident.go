@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,9 +190,11 @@ func (s *Service) validate(d Declaration) error {
 			problems = append(problems, fmt.Sprintf("services[%d]: unknown service %q", i, svc))
 		}
 	}
-	for role := range d.Roles {
+	for _, role := range slices.Sorted(maps.Keys(d.Roles)) {
 		if !slices.Contains(Roles, role) {
 			problems = append(problems, fmt.Sprintf("roles.%s: not one of %s", role, strings.Join(Roles, ", ")))
+		} else if p := personProblem(cfg, "roles."+role, d.Roles[role]); p != "" {
+			problems = append(problems, p)
 		}
 	}
 	if len(problems) > 0 {
@@ -345,10 +348,13 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	return in, nil
 }
 
-// SetRole gives a role to a person.
+// SetRole gives a role to a configured person; an empty person clears it.
 func (s *Service) SetRole(ctx context.Context, id int64, role, person, by string) (store.IncidentRow, error) {
 	if !slices.Contains(Roles, role) {
 		return store.IncidentRow{}, errs.E(errs.Invalid, "role: %q is not one of %s", role, strings.Join(Roles, ", "))
+	}
+	if p := personProblem(s.config(), "person", person); person != "" && p != "" {
+		return store.IncidentRow{}, errs.E(errs.Invalid, "%s", p)
 	}
 	s.edit.Lock()
 	defer s.edit.Unlock()

@@ -128,6 +128,11 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if !slices.Contains(ActionTypes, a.Type) {
 		problems = append(problems, "type: must be one of "+strings.Join(ActionTypes, ", "))
 	}
+	if a.Owner != "" {
+		if p := ownerProblem(s.config(), a.Owner); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	if a.Status == "" {
 		a.Status = "open"
 	}

@@ -29,7 +29,7 @@ func (s *Server) listChecks(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(len(out)))
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // checkDetail is a check with its recent history.
@@ -47,7 +47,7 @@ func (s *Server) getCheck(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, d)
 }
 
 func (s *Server) checkDetail(r *http.Request, results int) (checkDetail, error) {
@@ -109,7 +109,7 @@ func (s *Server) listResults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(len(out)))
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // listEvents answers GET /api/v1/events?limit=N: state changes of all checks,
@@ -129,7 +129,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	for _, e := range events {
 		out = append(out, newEventView(e))
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) findCheck(r *http.Request) (*config.Check, error) {
@@ -160,3 +160,20 @@ func limitParam(r *http.Request, def, maxLimit int) (int, error) {
 	}
 	return n, nil
 }
+
+// offsetParam reads ?offset=, how many rows to skip: at most maxOffset, so
+// a deep page cannot make the store walk the whole table.
+func offsetParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("offset")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxOffset {
+		return 0, errs.E(errs.Invalid, "offset must be a whole number from 0 to %d", maxOffset)
+	}
+	return n, nil
+}
+
+// maxOffset bounds ?offset=; narrow the list with its filters instead.
+const maxOffset = 100_000

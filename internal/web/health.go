@@ -10,17 +10,17 @@ import (
 
 // healthz says the process is alive.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.d.Version})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.d.Version})
 }
 
 // readyz says whether Vigil can do its work: the store answers and checks run.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.d.Ready(r.Context()); err != nil {
 		s.d.Log.Warn("not ready", "err", err)
-		s.writeJSON(w, r, http.StatusServiceUnavailable, errorBody{Error: errs.Message(err), Code: string(errs.Unavailable)})
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errs.Message(err), Code: string(errs.Unavailable)})
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // reload answers POST /-/reload: the config is read again and applied; when it
@@ -30,12 +30,12 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	var ps config.Problems
 	switch {
 	case errors.As(err, &ps):
-		s.writeJSON(w, r, http.StatusBadRequest, map[string]any{
+		writeJSON(w, http.StatusBadRequest, map[string]any{
 			"error": "the new config is invalid; the running config is unchanged", "code": errs.Invalid, "problems": ps,
 		})
 	case err != nil:
 		s.writeError(w, r, err)
 	default:
-		s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "reloaded"})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "reloaded"})
 	}
 }

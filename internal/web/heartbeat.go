@@ -60,7 +60,7 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusAccepted, map[string]any{
+	writeJSON(w, http.StatusAccepted, map[string]any{
 		"check": c.Key(), "status": res.Status, "reason": res.Reason, "at": res.At,
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (s *Server) writeIncident(w http.ResponseWriter, r *http.Request, status in
 	if v.Timeline == nil {
 		v.Timeline = []store.TimelineEntry{}
 	}
-	s.writeJSON(w, r, status, v)
+	writeJSON(w, status, v)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -123,13 +124,24 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	s.writeIncident(w, r, http.StatusOK, id)
 }
 
+// incidentStatuses is the ?status= of the incident list: open is every
+// status but resolved, all is every status.
+func incidentStatuses() StatusFilter {
+	open := slices.DeleteFunc(slices.Clone(incident.Statuses), func(st string) bool { return st == store.IncidentResolved })
+	return StatusFilter{Param: "status", Known: incident.Statuses,
+		Aliases: map[string][]string{"open": open, "all": incident.Statuses}}
+}
+
+// listIncidents answers GET /api/v1/incidents?status=&service=&limit=,
+// the most recent impact first.
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.IncidentFilter{Service: q.Get("service")}
-	if st := q.Get("status"); st != "" {
-		f.Status = strings.Split(st, ",")
-	}
 	var err error
+	if f.Status, err = incidentStatuses().Parse(q.Get("status")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -142,7 +154,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	if ins == nil {
 		ins = []store.IncidentRow{}
 	}
-	s.writeJSON(w, r, http.StatusOK, ins)
+	writeJSON(w, http.StatusOK, ins)
 }
 
 func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +217,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, e)
+	writeJSON(w, http.StatusCreated, e)
 }
 
 // incidentImport answers POST /api/v1/incidents/{id}/import?format=log&date=2021-09-04&tz=UTC
@@ -248,7 +260,7 @@ func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, res)
 }
 
 // incidentWrite authorises a change to the incident the path names and,
@@ -296,7 +308,7 @@ func (s *Server) incidentMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, in := range ins {
 		out.Incidents = append(out.Incidents, incident.MetricsOf(in))
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 type deployBody struct {
@@ -349,9 +361,11 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "storing the deploy"))
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, d)
+	writeJSON(w, http.StatusCreated, d)
 }
 
+// listDeploys answers GET /api/v1/deploys?service=&since=&until=&limit=,
+// newest first.
 func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, until := time.Time{}, s.now().Add(time.Nanosecond)
@@ -365,7 +379,12 @@ func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 			*dst = *t
 		}
 	}
-	ds, err := s.d.Store.Deploys(r.Context(), q.Get("service"), since, until)
+	limit, err := limitParam(r, 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ds, err := s.d.Store.DeployPage(r.Context(), q.Get("service"), since, until, limit)
 	if err != nil {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "listing deploys"))
 		return
@@ -373,7 +392,7 @@ func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 	if ds == nil {
 		ds = []store.DeployRow{}
 	}
-	s.writeJSON(w, r, http.StatusOK, ds)
+	writeJSON(w, http.StatusOK, ds)
 }
 
 // postmortem answers GET /api/v1/incidents/{id}/postmortem?format=md|html&tz=.
@@ -476,7 +495,7 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, status, a)
+	writeJSON(w, status, a)
 }
 
 // oncallReport answers GET /api/v1/reports/oncall?person=&from=&to=&tz=&format=json|md.
@@ -486,6 +505,8 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 	var problems []string
 	if o.Person == "" {
 		problems = append(problems, "person: is required")
+	} else if _, ok := s.d.Directory().Person(o.Person); !ok {
+		problems = append(problems, fmt.Sprintf("person: unknown person %q", o.Person))
 	}
 	for field, dst := range map[string]*time.Time{"from": &o.From, "to": &o.To} {
 		t, err := s.ahead().Parse(field, q.Get(field))
@@ -526,5 +547,5 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 		_ = oncall.Markdown(w, rep, o.Loc)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, rep)
+	writeJSON(w, http.StatusOK, rep)
 }

@@ -73,5 +73,5 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.NotFound, "no schedule %q", want))
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }

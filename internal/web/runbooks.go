@@ -100,7 +100,7 @@ func (s *Server) listRunbooks(w http.ResponseWriter, r *http.Request) {
 	for _, b := range books {
 		out = append(out, newRunbookAPIView(b))
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getRunbook(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +109,7 @@ func (s *Server) getRunbook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.NotFound, "no runbook %q", r.PathValue("id")))
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, newRunbookAPIView(b))
+	writeJSON(w, http.StatusOK, newRunbookAPIView(b))
 }
 
 // runRequest is the body of POST /api/v1/runbooks/{id}/runs.
@@ -216,7 +216,7 @@ func (s *Server) answerRun(w http.ResponseWriter, r *http.Request, row store.Run
 	var refusal *runbook.Refusal
 	switch {
 	case errors.As(err, &refusal):
-		s.writeJSON(w, r, http.StatusConflict, refusalBody{Error: refusal.Error(), Code: string(errs.Conflict), Guard: refusal.Guard, Run: refusal.Run})
+		writeJSON(w, http.StatusConflict, refusalBody{Error: refusal.Error(), Code: string(errs.Conflict), Guard: refusal.Guard, Run: refusal.Run})
 		return
 	case err != nil:
 		s.writeError(w, r, err)
@@ -231,7 +231,7 @@ func (s *Server) answerRun(w http.ResponseWriter, r *http.Request, row store.Run
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, status, runView{RunRow: row, Steps: nonNilSteps(steps)})
+	writeJSON(w, status, runView{RunRow: row, Steps: nonNilSteps(steps)})
 }
 
 func nonNilSteps(s []store.StepRow) []store.StepRow {
@@ -268,7 +268,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	if runs == nil {
 		runs = []store.RunRow{}
 	}
-	s.writeJSON(w, r, http.StatusOK, runs)
+	writeJSON(w, http.StatusOK, runs)
 }
 
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
@@ -277,7 +277,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, runView{RunRow: row, Steps: nonNilSteps(steps)})
+	writeJSON(w, http.StatusOK, runView{RunRow: row, Steps: nonNilSteps(steps)})
 }
 
 // runEvents streams a run as server-sent events: a "snapshot" with the run
@@ -348,7 +348,7 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, row)
+	writeJSON(w, http.StatusOK, row)
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
@@ -374,5 +374,5 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	if rows == nil {
 		rows = []store.AuditRow{}
 	}
-	s.writeJSON(w, r, http.StatusOK, rows)
+	writeJSON(w, http.StatusOK, rows)
 }

@@ -67,29 +67,53 @@ func New(d Deps) (*Server, error) {
 	s := &Server{d: d, pages: pages}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = s.instrument(recoverPanics(d.Log, mux))
+	s.handler = s.instrument(recoverPanics(d.Log, withRequestWriter(d.Log, mux)))
 	return s, nil
 }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// maxBody caps request bodies unless a route sets its own limit.
-const maxBody = 1 << 20
+// maxBody caps every request body, whatever the route: the largest a route
+// accepts (an Alertmanager batch, an imported chat). Routes set lower
+// limits of their own.
+const maxBody = 16 << 20
 
 // writeJSON answers with v as JSON. It encodes to a buffer first: a value
-// that cannot be encoded (a time outside year 0–9999, say) becomes a logged
-// 500, never a 200 with an empty or cut-off body.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+// that cannot be encoded (a time outside years 0–9999, say) becomes a
+// logged 500, never a 200 with an empty or cut-off body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		s.d.Log.Error("encoding the answer failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		if rw, ok := w.(*requestWriter); ok {
+			rw.log.Error("encoding the answer failed", "method", rw.r.Method, "path", rw.r.URL.Path, "err", err)
+		}
 		writeBody(w, http.StatusInternalServerError, internalErrorBody())
 		return
 	}
 	writeBody(w, status, buf.Bytes())
+}
+
+// requestWriter is the ResponseWriter every handler gets: it keeps the
+// request and the log, so writeJSON can report a failure with its cause.
+type requestWriter struct {
+	http.ResponseWriter
+	r   *http.Request
+	log *slog.Logger
+}
+
+func (w *requestWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withRequestWriter hands every handler a requestWriter and a body capped
+// at maxBody.
+func withRequestWriter(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &requestWriter{ResponseWriter: w, r: r, log: log}
+		r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+		next.ServeHTTP(rw, r)
+	})
 }
 
 // writeBody answers with a JSON body already encoded.
@@ -147,7 +171,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == errs.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 	}
-	s.writeJSON(w, r, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
+	writeJSON(w, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
 }
 
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {

@@ -38,7 +38,7 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // getService answers GET /api/v1/services/{service}.
@@ -56,7 +56,7 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Uptime = sumUptimes(v.checkIDs(), per)
-		s.writeJSON(w, r, http.StatusOK, v)
+		writeJSON(w, http.StatusOK, v)
 		return
 	}
 	s.writeError(w, r, errs.E(errs.NotFound, "no service %q", id))

@@ -38,14 +38,20 @@ func newSilenceView(s store.SilenceRow, now time.Time) silenceView {
 	return v
 }
 
-// listSilences answers GET /api/v1/silences; ?all=true includes expired ones.
+// listSilences answers GET /api/v1/silences?all=true&limit=N, the latest
+// start first; all includes expired ones.
 func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	since := now
 	if r.URL.Query().Get("all") == "true" {
 		since = time.Time{}
 	}
-	rows, err := s.d.Store.Silences(r.Context(), since)
+	limit, err := limitParam(r, 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rows, err := s.d.Store.SilencePage(r.Context(), since, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -54,7 +60,7 @@ func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 	for _, sl := range rows {
 		out = append(out, newSilenceView(sl, now))
 	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // silenceRequest is the body of POST /api/v1/silences.
@@ -145,7 +151,7 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, newSilenceView(row, now))
+	writeJSON(w, http.StatusCreated, newSilenceView(row, now))
 }
 
 // silenceByID reads the silence the path names.
@@ -172,7 +178,7 @@ func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, newSilenceView(row, s.now()))
+	writeJSON(w, http.StatusOK, newSilenceView(row, s.now()))
 }
 
 // expireSilence answers DELETE /api/v1/silences/{id} (respond scope): the
@@ -200,7 +206,7 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, newSilenceView(row, now))
+	writeJSON(w, http.StatusOK, newSilenceView(row, now))
 }
 
 // refreshSilences hands the pager the silences now stored.
