@@ -236,7 +236,7 @@ began (started_at, which a declaration may backdate), not when the incident
 was declared. --status takes investigating, identified, monitoring,
 resolved, open (all but resolved) or all, comma-separated.`,
 		Example: "  vigil incident list\n  vigil incident list --status open",
-		Args:  cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var rows []store.IncidentRow
 			if err := c.do(cmd.Context(), "GET", "/api/v1/incidents?status="+url.QueryEscape(status), nil, &rows); err != nil {

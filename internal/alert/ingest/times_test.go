@@ -57,7 +57,9 @@ func TestTimesOutOfRange(t *testing.T) {
 	}
 
 	ev, _, err := PagerDuty([]byte(`{"routing_key":"k","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info","timestamp":"0000-01-01T00:00:00+01:00"}}`),
-		func(string) (Integration, bool) { return Integration{ID: "pd", Type: "pagerduty", Received: received}, true })
+		func(string) (Integration, bool) {
+			return Integration{ID: "pd", Type: "pagerduty", Received: received}, true
+		})
 	if err != nil || !ev.At.IsZero() {
 		t.Errorf("pagerduty: at %v, err %v; want the timestamp dropped", ev.At, err)
 	}
