@@ -87,7 +87,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		if rw, ok := w.(*requestWriter); ok {
+		if rw := requestWriterOf(w); rw != nil {
 			rw.log.Error("encoding the answer failed", "method", rw.r.Method, "path", rw.r.URL.Path, "err", err)
 		}
 		writeBody(w, http.StatusInternalServerError, internalErrorBody())
@@ -105,6 +105,21 @@ type requestWriter struct {
 }
 
 func (w *requestWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestWriterOf finds the requestWriter under w and any wrappers of it.
+func requestWriterOf(w http.ResponseWriter) *requestWriter {
+	for w != nil {
+		if rw, ok := w.(*requestWriter); ok {
+			return rw
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
+}
 
 // withRequestWriter hands every handler a requestWriter and a body capped
 // at maxBody.
