@@ -17,7 +17,7 @@ func personProblem(cfg *config.Config, field, id string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s: unknown person %q (people are defined in the config's people)", field, id)
+	return fmt.Sprintf("%s: unknown person %q (not in the config's people)", field, id)
 }
 
 // ownerProblem says why owner is not a configured person or team: an owner
