@@ -3,8 +3,10 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,10 +73,18 @@ testdata/conf.env-missing.yml:2:39: channels[0].url: environment variable SLACK_
 testdata/conf.syntax.yml:5:8: YAML: value is not allowed in this context`},
 		{"conf.secret-both.yml", `
 testdata/conf.secret-both.yml:2:30: tokens[0].secret_file: set either secret or secret_file, not both
-testdata/conf.secret-both.yml:3:5: tokens[1].secret: is required (or secret_file)
 testdata/conf.secret-both.yml:3:28: tokens[1].secret_file: cannot read secret file: open testdata/missing.token: no such file or directory
 testdata/conf.secret-both.yml:3:61: tokens[1].scopes[1]: "superuser" is not one of read, respond, operate, admin
 testdata/conf.secret-both.yml:4:5: tokens[2].secret: is required (or secret_file)`},
+		{"conf.credentials.yml", `
+testdata/conf.credentials.yml:2:16: global.link_secret: is 2 bytes; it must be at least 32 (e.g. from openssl rand -base64 32), or leave it out and Vigil makes one
+testdata/conf.credentials.yml:4:35: people[0].contacts.slack: must be an http:// or https:// URL (it is file:)
+testdata/conf.credentials.yml:4:66: people[0].contacts.webhook: must be an http:// or https:// URL (it has no scheme)
+testdata/conf.credentials.yml:6:35: channels[0].url: must be an http:// or https:// URL (it is gopher:)
+testdata/conf.credentials.yml:10:25: tokens[1].secret: this token is the same secret as the token at testdata/conf.credentials.yml:9:26; every token and key must be unique
+testdata/conf.credentials.yml:13:39: integrations[1].key: this integration key is the same secret as the integration key at testdata/conf.credentials.yml:12:39; every token and key must be unique
+testdata/conf.credentials.yml:14:36: integrations[2].key: this integration key is the same secret as the token at testdata/conf.credentials.yml:9:26; every token and key must be unique
+testdata/conf.credentials.yml:20:38: services[0].checks[2].heartbeat.key: this heartbeat key is the same secret as the integration key at testdata/conf.credentials.yml:12:39; every token and key must be unique`},
 		{"conf.missing-required.yml", `
 testdata/conf.missing-required.yml:2:9: services[0].id: is required
 testdata/conf.missing-required.yml:4:13: services[0].checks[0].id: is required
@@ -218,8 +228,13 @@ func TestDumpRedactsSecrets(t *testing.T) {
 			t.Errorf("dump lacks %q", want)
 		}
 	}
-	// The dump is itself a loadable config once secrets are put back.
-	redacted := strings.ReplaceAll(string(out), "<redacted>", "x")
+	// The dump is itself a loadable config once secrets are put back (each
+	// its own, usable as a URL too).
+	n := 0
+	redacted := regexp.MustCompile("<redacted>").ReplaceAllStringFunc(string(out), func(string) string {
+		n++
+		return fmt.Sprintf("https://example.com/secret-%d", n)
+	})
 	if _, err := Parse("dump.yml", []byte(redacted), Options{BaseDir: "testdata"}); err != nil {
 		t.Fatalf("dump does not load back: %v", err)
 	}

@@ -156,13 +156,15 @@ func parseFile(s source, v *validator, opt Options) (*Config, *file, []Problem) 
 }
 
 // dropShadowed removes semantic problems about a field that already has a
-// problem, or sits inside one: a missing id need not also be an unknown one.
+// problem, or sits inside one: a missing id need not also be an unknown one,
+// and a secret whose _file cannot be read is not also missing.
 func dropShadowed(semantic, found []Problem) []Problem {
 	out := semantic[:0]
 	for _, p := range semantic {
 		shadowed := false
 		for _, f := range found {
-			if f.File == p.File && (p.Field == f.Field || strings.HasPrefix(p.Field, f.Field+".") || strings.HasPrefix(p.Field, f.Field+"[")) {
+			if f.File == p.File && (p.Field == f.Field || p.Field+"_file" == f.Field ||
+				strings.HasPrefix(p.Field, f.Field+".") || strings.HasPrefix(p.Field, f.Field+"[")) {
 				shadowed = true
 				break
 			}

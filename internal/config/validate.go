@@ -104,6 +104,9 @@ func validate(c *Config) []Problem {
 		}
 	}
 	k.email()
+	k.credentials()
+	k.linkSecret()
+	k.webURLs()
 	for _, m := range c.Maintenance {
 		if _, err := ParseLocalTime(m.Start, time.UTC); err != nil {
 			k.add(m.at.problem("start", false, "%v", err))

@@ -292,7 +292,11 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stream := startSSE(w)
-	send := func(event string, v any) { _ = stream.send(event, v) }
+	send := func(event string, v any) {
+		if err := stream.send(event, v); err != nil && r.Context().Err() == nil {
+			s.d.Log.Error("sending a run event failed", "run", id, "event", event, "err", err)
+		}
+	}
 	send("snapshot", runView{RunRow: row, Steps: nonNilSteps(steps)})
 	keepalive := time.NewTicker(sseKeepalive)
 	defer keepalive.Stop()
@@ -348,13 +352,13 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	var since time.Time
-	if v := r.URL.Query().Get("since"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "since: %q is not an RFC 3339 time", v))
-			return
-		}
-		since = t
+	t, err := s.ahead().Parse("since", r.URL.Query().Get("since"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if t != nil {
+		since = *t
 	}
 	limit, err := limitParam(r, 100, 1000)
 	if err != nil {

@@ -76,8 +76,9 @@ func checkVersion(errs *Errors, got, want string) {
 func (a *amAlert) fill(ev *alert.Event, errs *Errors, at where, source string, integ Integration) {
 	ev.Source = source
 	ev.Integration = integ.ID
-	starts := parseTime(errs, at, "startsAt", a.StartsAt)
-	ends := parseTime(errs, at, "endsAt", a.EndsAt)
+	w := integ.window()
+	starts := parseTime(errs, at, "startsAt", a.StartsAt, w)
+	ends := parseTime(errs, at, "endsAt", a.EndsAt, w)
 	switch a.Status {
 	case "firing":
 		ev.Action, ev.At = alert.Trigger, starts
