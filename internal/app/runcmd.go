@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -145,10 +146,10 @@ func runListCmd(c *client) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List recent runs, newest first",
-		Example: "  vigil run list --runbook log-cleanup",
+		Example: "  vigil run list --runbook log-cleanup\n  vigil run list --status open\n  vigil run list --status failed,refused",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path := "/api/v1/runs?runbook=" + runbook + "&status=" + status
+			path := "/api/v1/runs?" + url.Values{"runbook": {runbook}, "status": {status}}.Encode()
 			var rows []store.RunRow
 			if err := c.do(cmd.Context(), "GET", path, nil, &rows); err != nil {
 				return err
@@ -171,7 +172,7 @@ func runListCmd(c *client) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&runbook, "runbook", "", "only this runbook's runs")
-	f.StringVar(&status, "status", "", "only these statuses (comma list)")
+	f.StringVar(&status, "status", "", "only these statuses (comma list of pending, awaiting_approval, running, succeeded, failed, refused, interrupted, canceled, or open for the first three)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

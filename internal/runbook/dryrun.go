@@ -2,7 +2,6 @@ package runbook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -57,10 +56,9 @@ func (e *Engine) guardPreview(ctx context.Context, r *run) (bool, *Refusal) {
 
 // plan describes what step s would do.
 func (r *run) plan(s *step) (string, error) {
-	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	switch s.kind {
 	case "run":
-		argv, err := r.renderList(s.list["run"])
+		argv, err := r.renderArgv("run", s.list["run"])
 		if err != nil {
 			return "", err
 		}
@@ -68,19 +66,19 @@ func (r *run) plan(s *step) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		dir, err := r.renderText(s, "dir")
+		dir, err := r.renderPath(s, "dir")
 		if err != nil {
 			return "", err
 		}
-		return js(map[string]any{"argv": argv, "dir": dir, "env": stepEnv(env, s)}), nil
+		return jsonText(map[string]any{"argv": argv, "dir": dir, "env": stepEnv(env, s)}), nil
 	case "shell":
-		return js(map[string]any{"argv": []string{"/bin/sh", "-c", s.cfg.Shell}}), nil
+		return jsonText(map[string]any{"argv": []string{"/bin/sh", "-c", s.cfg.Shell}}), nil
 	case "ssh":
-		host, err := r.renderText(s, "ssh.host")
+		host, err := r.renderPath(s, "ssh.host")
 		if err != nil {
 			return "", err
 		}
-		argv, err := r.renderList(s.list["ssh.command"])
+		argv, err := r.renderArgv("ssh.command", s.list["ssh.command"])
 		if err != nil {
 			return "", err
 		}
@@ -98,7 +96,7 @@ func (r *run) plan(s *step) (string, error) {
 		if method == "" {
 			method = "GET"
 		}
-		return js(map[string]any{"method": method, "url": url, "body": body, "expect": s.cfg.Expect}), nil
+		return jsonText(map[string]any{"method": method, "url": url, "body": body, "expect": s.cfg.Expect}), nil
 	case "check":
 		return "run check " + s.cfg.Check, nil
 	case "wait":
@@ -127,7 +125,7 @@ func (r *run) plan(s *step) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return js(rep), nil
+		return jsonText(rep), nil
 	case "runbook":
 		params := map[string]string{}
 		for k := range s.cfg.Runbook.Params {

@@ -60,6 +60,7 @@ type Request struct {
 	TriggeredBy string
 	Alert       *store.AlertRow // the alert that triggered it, if any
 	parent      *run
+	paramErr    error // rendering the trigger's params failed
 }
 
 // automatic reports whether nobody asked for the run in person.
@@ -68,6 +69,16 @@ func (r Request) automatic() bool {
 		return r.parent.req.automatic() // a child of an automatic run is automatic too
 	}
 	return r.Trigger == TriggerAlert || r.Trigger == TriggerSchedule || r.Trigger == TriggerWebhook
+}
+
+// unattended reports whether the run was started by an alert or a
+// schedule, with nobody to type a confirmation: a webhook call, like a run
+// by hand, is a deliberate request that can carry one.
+func (r Request) unattended() bool {
+	if r.Trigger == TriggerRunbook && r.parent != nil {
+		return r.parent.req.unattended()
+	}
+	return r.Trigger == TriggerAlert || r.Trigger == TriggerSchedule
 }
 
 // Triggers.
@@ -210,11 +221,17 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 		req.Trigger = TriggerManual
 	}
 	raw, typed, err := b.typedParams(req.Params)
+	if req.paramErr != nil {
+		err = errs.E(errs.Invalid, "%v", req.paramErr)
+	}
 	if err != nil {
+		if req.Trigger == TriggerAlert || req.Trigger == TriggerSchedule {
+			return e.refuseParams(ctx, b, req, err)
+		}
 		return store.RunRow{}, err
 	}
 	now := e.d.Clock.Now()
-	r := &run{e: e, b: b, req: req, params: typed, steps: map[string]map[string]any{},
+	r := &run{e: e, b: b, req: req, params: typed, steps: map[string]map[string]any{}, starter: e.starterOf(req),
 		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Status: store.RunPending, Trigger: req.Trigger,
 			TriggeredBy: req.TriggeredBy, Params: raw, DryRun: req.DryRun, CreatedAt: now}}
 	if req.Alert != nil {
@@ -272,6 +289,31 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	return row, nil
 }
 
+// refuseParams stores a run that automation asked for with params the
+// runbook refuses, such as a label value that would become an option or a
+// label that is missing. Nobody is there to read a 400, so the refusal goes
+// on record like a guard's: a refused run, the audit log and the alert's
+// timeline, each naming the param.
+func (e *Engine) refuseParams(ctx context.Context, b *book, req Request, cause error) (store.RunRow, error) {
+	now := e.d.Clock.Now()
+	r := &run{e: e, b: b, req: req, steps: map[string]map[string]any{},
+		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Status: store.RunRefused, Trigger: req.Trigger,
+			TriggeredBy: req.TriggeredBy, Params: req.Params, LockKey: b.cfg.ID, CreatedAt: now, EndedAt: now}}
+	if req.Alert != nil {
+		r.row.AlertID = req.Alert.ID
+	}
+	refusal := &Refusal{Guard: "params", Reason: r.mask(errs.Message(cause))}
+	r.row.Reason = refusal.Error()
+	row := r.maskRow(r.row)
+	if err := e.d.Store.SaveRun(ctx, row); err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
+	}
+	e.audit(ctx, row.TriggeredBy, "run.refused", row, row.Reason)
+	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, b.cfg.ID, refusal.Reason))
+	refusal.Run = row
+	return row, refusal
+}
+
 // launch runs r on its own goroutine, tracked so Close can wait for it.
 func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	e.mu.Lock()
@@ -315,6 +357,9 @@ func (e *Engine) ApproveByLink(ctx context.Context, runID string, gen int, who s
 	if w.gen != gen {
 		return store.RunRow{}, errs.E(errs.Conflict, "this link was for an earlier approval of run %s", runID)
 	}
+	if err := e.refuseSelfLink(r, who); err != nil {
+		return store.RunRow{}, err
+	}
 	if len(w.approvers) > 0 && !slices.Contains(w.approvers, who) {
 		kind, id, _ := strings.Cut(who, "/")
 		if kind != "person" || !e.isApprover(id, w.approvers) {
@@ -335,6 +380,9 @@ func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (sto
 	person := e.tokens[token]
 	e.mu.Unlock()
 	who := "token/" + token
+	if err := r.refuseSelfApproval(token, person); err != nil {
+		return store.RunRow{}, err
+	}
 	if len(w.approvers) > 0 {
 		if person == "" {
 			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and token %s is not tied to a person (set person: on the token)", strings.Join(w.approvers, ", "), token)

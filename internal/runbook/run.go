@@ -20,6 +20,9 @@ type run struct {
 	req    Request
 	params map[string]any
 	locked bool
+	// starter asked for the run in person; with distinct_approver they may
+	// not approve it.
+	starter starter
 
 	mu       sync.Mutex
 	row      store.RunRow
@@ -264,6 +267,7 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 	if len(targets) == 0 && r.b.cfg.Owner != "" {
 		targets = []string{r.b.cfg.Owner}
 	}
+	targets = e.approvalTargets(r, targets)
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
 		for _, t := range targets {
