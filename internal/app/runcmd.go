@@ -35,7 +35,8 @@ Every guard of the runbook applies: a refused run says which guard refused
 it and why (HTTP 409).
 
 --dry-run renders every step (the argv, the request, the files a cleanup
-would delete) and executes nothing. A destructive runbook (guard.confirm)
+would delete) and executes nothing. What depends on earlier steps is shown,
+not decided: <steps.ID.stdout>, <if steps.ID.ok: ... | else: ...>. A destructive runbook (guard.confirm)
 runs only when --confirm repeats the target's name exactly.`,
 		Example: `  vigil run log-cleanup --dry-run
   vigil run order-processor-restart -p host=app1 --follow
@@ -124,7 +125,9 @@ func runApproveCmd(c *client) *cobra.Command {
 		Short: "Approve a run that waits for approval",
 		Long: `Approve a run held by the runbook's approval guard or by an approve step.
 When the runbook lists approvers, the token must belong to one of them
-(tokens: [{..., person: ID}]).`,
+(tokens: [{..., person: ID}]). Whoever started the run (the same token, or
+the token's person) may not approve it unless the runbook's guard says
+distinct_approver: false.`,
 		Example: `  vigil run approve r_7f3kq2 --comment "go ahead, DBA is on the bridge"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

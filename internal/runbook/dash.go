@@ -22,7 +22,7 @@ func (r *run) renderArgv(field string, ts []*tmpl.Template) ([]string, error) {
 	data := r.data()
 	endOfOptions := false
 	for i, t := range ts {
-		v, err := t.Render(data)
+		v, err := r.render(t, data)
 		if err != nil {
 			return nil, err
 		}

@@ -41,11 +41,20 @@ func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 		if err := e.d.Store.SaveStep(ctx, row); err != nil {
 			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the dry run")
 		}
-		r.steps[s.cfg.ID] = map[string]any{"ok": true, "status": "ok", "exit_code": 0, "skipped": false, "error": "",
-			"stdout": "<steps." + s.cfg.ID + ".stdout>", "stderr": "<steps." + s.cfg.ID + ".stderr>"}
+		r.steps[s.cfg.ID] = placeholders(s.cfg.ID)
 	}
 	e.audit(ctx, r.row.TriggeredBy, "run.dry_run", r.row, r.mask(formatParams(r.row.Params)))
 	return r.row, nil
+}
+
+// placeholders stand for a step's outcome in a dry run, where it has not
+// run: every field reads <steps.ID.FIELD>, so nothing shows a result.
+func placeholders(id string) map[string]any {
+	out := map[string]any{}
+	for _, f := range []string{"ok", "status", "exit_code", "stdout", "stderr", "error", "skipped"} {
+		out[f] = "<steps." + id + "." + f + ">"
+	}
+	return out
 }
 
 // guardPreview says whether the guards would let a real run through now,
@@ -142,7 +151,7 @@ func (r *run) plan(s *step) (string, error) {
 
 // stepEnv is the part of a command's environment the step itself sets.
 func stepEnv(env []string, s *step) []string {
-	var out []string
+	out := []string{}
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		if _, ok := s.env[k]; ok || strings.HasPrefix(k, "PARAM_") {

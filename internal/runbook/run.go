@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/runbook/tmpl"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -80,6 +81,15 @@ func (r *run) data() map[string]any {
 	d["secrets"] = r.b.secretMap
 	d["run"] = map[string]any{"id": r.row.ID, "runbook": r.b.cfg.ID, "trigger": r.row.Trigger}
 	return d
+}
+
+// render renders a step's template; a dry run describes what depends on
+// earlier steps instead of deciding it (see tmpl.Template.Plan).
+func (r *run) render(t *tmpl.Template, data map[string]any) (string, error) {
+	if r.row.DryRun {
+		return t.Plan(data)
+	}
+	return t.Render(data)
 }
 
 // mask hides the runbook's secrets in text that is stored or shown.

@@ -150,7 +150,7 @@ func (r *run) renderText(s *step, name string) (string, error) {
 	if t == nil {
 		return "", nil
 	}
-	return t.Render(r.data())
+	return r.render(t, r.data())
 }
 
 // command runs argv (or, when the step says shell:, a script under
@@ -236,7 +236,7 @@ func (r *run) env(s *step) ([]string, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v, err := s.env[k].Render(data)
+		v, err := r.render(s.env[k], data)
 		if err != nil {
 			return nil, err
 		}
