@@ -74,7 +74,7 @@ func load(srcs []source, opt Options) (*Config, error) {
 	if opt.LookupEnv == nil {
 		opt.LookupEnv = os.LookupEnv
 	}
-	v, err := newValidator()
+	v, err := compiledValidator()
 	if err != nil {
 		return nil, fmt.Errorf("config schema: %w", err)
 	}
