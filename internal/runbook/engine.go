@@ -415,6 +415,10 @@ func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error)
 	r.mu.Lock()
 	w, st := r.pending, r.row.Status
 	r.mu.Unlock()
+	if w == nil && st == store.RunAwaiting {
+		// Resumed after a restart, and not yet asking again.
+		return nil, nil, errs.E(errs.Conflict, "run %s is about to ask for approval again; try again in a moment", runID)
+	}
 	if w == nil || st != store.RunAwaiting {
 		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, st)
 	}

@@ -89,6 +89,7 @@ func FuzzParseSlack(f *testing.F) {
 	f.Add(seedFile(f, "testdata/slack-export.json"))
 	f.Add([]byte(`{"messages":[{"ts":"1630746900.000200","user":"U1","text":"<@U2> see <https://x|graph>"}]}`))
 	f.Add([]byte(`[{"ts":1630746900,"subtype":"bot_message","username":"bot","files":[{"title":"t"}]}]`))
+	f.Add([]byte(`[{"ts":"9223372036854775807.5"}]`)) // would wrap around in time.Unix
 	users := map[string]string{"U1": "svega", "U2": "hammer"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		msgs, err := ParseSlack(bytes.NewReader(data), users)
