@@ -316,6 +316,12 @@ func (e *Engine) refuseParams(ctx context.Context, b *book, req Request, cause e
 
 // launch runs r on its own goroutine, tracked so Close can wait for it.
 func (e *Engine) launch(r *run, from int, awaitApproval bool) {
+	// The wait opens before Start answers, so an approval sent at once is
+	// taken rather than refused as too early.
+	var w *wait
+	if awaitApproval {
+		w = r.openWait(r.b.approvers(), -1)
+	}
 	e.mu.Lock()
 	e.active[r.row.ID] = r
 	ctx := e.ctx
@@ -323,7 +329,7 @@ func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		r.execute(ctx, from, awaitApproval)
+		r.execute(ctx, from, w)
 	}()
 }
 

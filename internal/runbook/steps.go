@@ -416,10 +416,11 @@ func (r *run) approve(ctx context.Context, seq int, s *step) outcome {
 	if why := r.e.noOtherApprover(r, a.Approvers); why != "" {
 		return outcome{status: "failed", err: why}
 	}
+	w := r.openWait(a.Approvers, seq) // before the step shows it waits
 	row := store.StepRow{RunID: r.row.ID, Seq: seq, StepID: s.cfg.ID, Kind: s.kind, Status: "awaiting_approval", Attempt: 1,
 		StartedAt: r.e.d.Clock.Now(), Detail: msg}
 	r.saveStep(ctx, row)
-	if !r.awaitApproval(ctx, a.Approvers, "Approve "+r.b.cfg.ID+": "+s.cfg.ID, msg, seq) {
+	if !r.awaitApproval(ctx, w, "Approve "+r.b.cfg.ID+": "+s.cfg.ID, msg, seq) {
 		if ctx.Err() != nil {
 			return outcome{status: "failed", err: ctx.Err().Error()}
 		}
