@@ -98,27 +98,12 @@ func TestAlertLabelCannotBecomeAnOption(t *testing.T) {
 		amAlert(map[string]string{"alertname": "InstanceDown", "instance": evil})); code != 200 {
 		t.Fatalf("alert: %d %v", code, body)
 	}
-	var refused runJSONT
-	h.eventually("the ssh run refused", func() bool {
-		runs := h.runsOf("ssh-uptime")
-		if len(runs) == 1 {
-			refused = runs[0]
-		}
-		return len(runs) == 1
-	})
+	refused := h.onlyRunOf("ssh-uptime")
 	if refused.Status != "refused" || refused.Trigger != "alert" || refused.AlertID == 0 ||
 		!strings.Contains(refused.Reason, `refused by params: params.host: "`+evil+`" begins with "-" and would be read as an option`) {
 		t.Fatalf("run: %+v", refused)
 	}
-	var report runJSONT
-	h.eventually("the sort run ended", func() bool {
-		runs := h.runsOf("sort-report")
-		if len(runs) == 1 {
-			report = runs[0]
-		}
-		return len(runs) == 1 && runs[0].Status != "pending" && runs[0].Status != "running"
-	})
-	report = h.runWith(report.ID, readTok)
+	report := h.runWith(h.onlyRunOf("sort-report").ID, readTok)
 	if report.Status != "failed" || len(report.Steps) != 1 || report.Steps[0].Error == "" ||
 		!strings.HasPrefix(report.Steps[0].Error, `run[1]: "`+evil+`" (from {{ index .alert.labels "instance" }}) begins with "-"`) {
 		t.Fatalf("sort run: %+v", report)
@@ -133,6 +118,20 @@ func TestAlertLabelCannotBecomeAnOption(t *testing.T) {
 	if _, err := os.Stat(pwned); err == nil {
 		t.Fatal("a label became an option: the file was written")
 	}
+}
+
+// onlyRunOf waits for the one run of runbook to end, and returns it.
+func (h *harness) onlyRunOf(runbook string) runJSONT {
+	h.t.Helper()
+	var run runJSONT
+	h.eventually("the run of "+runbook+" ended", func() bool {
+		runs := h.runsOf(runbook)
+		if len(runs) == 1 {
+			run = runs[0]
+		}
+		return len(runs) == 1 && run.Status != "pending" && run.Status != "running" && run.Status != "awaiting_approval"
+	})
+	return run
 }
 
 func (h *harness) runWith(id, token string) runJSONT {

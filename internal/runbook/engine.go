@@ -259,16 +259,7 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	defer e.admit.Unlock()
 	approval, refusal := e.guard(ctx, r, now, false)
 	if refusal != nil {
-		refusal.Reason = r.mask(refusal.Reason)
-		r.row.Status, r.row.Reason, r.row.EndedAt = store.RunRefused, refusal.Error(), now
-		row := r.maskRow(r.row)
-		if err := e.d.Store.SaveRun(ctx, row); err != nil {
-			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
-		}
-		e.audit(ctx, row.TriggeredBy, "run.refused", row, row.Reason)
-		e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, b.cfg.ID, refusal.Reason))
-		refusal.Run = row
-		return row, refusal
+		return e.refuse(ctx, r, refusal, now)
 	}
 	if approval {
 		ttl := DefaultApprovalTTL
@@ -292,24 +283,29 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 // refuseParams stores a run that automation asked for with params the
 // runbook refuses, such as a label value that would become an option or a
 // label that is missing. Nobody is there to read a 400, so the refusal goes
-// on record like a guard's: a refused run, the audit log and the alert's
-// timeline, each naming the param.
+// on record like a guard's, naming the param.
 func (e *Engine) refuseParams(ctx context.Context, b *book, req Request, cause error) (store.RunRow, error) {
 	now := e.d.Clock.Now()
 	r := &run{e: e, b: b, req: req, steps: map[string]map[string]any{},
-		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Status: store.RunRefused, Trigger: req.Trigger,
-			TriggeredBy: req.TriggeredBy, Params: req.Params, LockKey: b.cfg.ID, CreatedAt: now, EndedAt: now}}
+		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Trigger: req.Trigger, TriggeredBy: req.TriggeredBy,
+			Params: req.Params, LockKey: b.cfg.ID, CreatedAt: now}}
 	if req.Alert != nil {
 		r.row.AlertID = req.Alert.ID
 	}
-	refusal := &Refusal{Guard: "params", Reason: r.mask(errs.Message(cause))}
-	r.row.Reason = refusal.Error()
+	return e.refuse(ctx, r, &Refusal{Guard: "params", Reason: errs.Message(cause)}, now)
+}
+
+// refuse records r as refused: a stored run, the audit log and the
+// alert's timeline.
+func (e *Engine) refuse(ctx context.Context, r *run, refusal *Refusal, now time.Time) (store.RunRow, error) {
+	refusal.Reason = r.mask(refusal.Reason)
+	r.row.Status, r.row.Reason, r.row.EndedAt = store.RunRefused, refusal.Error(), now
 	row := r.maskRow(r.row)
 	if err := e.d.Store.SaveRun(ctx, row); err != nil {
 		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
 	}
 	e.audit(ctx, row.TriggeredBy, "run.refused", row, row.Reason)
-	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, b.cfg.ID, refusal.Reason))
+	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, r.b.cfg.ID, refusal.Reason))
 	refusal.Run = row
 	return row, refusal
 }
