@@ -26,8 +26,15 @@ func (e *Engine) starterOf(req Request) starter {
 	if req.parent != nil {
 		return req.parent.starter
 	}
+	if req.Trigger != TriggerManual {
+		return starter{}
+	}
+	// A person signed in to the browser app starts runs as person/ID.
+	if person, ok := strings.CutPrefix(req.TriggeredBy, "person/"); ok {
+		return starter{person: person}
+	}
 	tok, ok := strings.CutPrefix(req.TriggeredBy, "token/")
-	if !ok || req.Trigger != TriggerManual {
+	if !ok {
 		return starter{}
 	}
 	e.mu.Lock()

@@ -66,3 +66,32 @@ runbooks:
 		t.Fatalf("child run: %s by %q", row.Status, row.ApprovedBy)
 	}
 }
+
+// TestSignedInStarterCannotApproveWithAToken: a run started in the browser
+// app (person/ID) is the person's; their token does not approve it.
+func TestSignedInStarterCannotApproveWithAToken(t *testing.T) {
+	h := newHarness(t, `
+people: [{id: thach}, {id: glen}]
+tokens:
+  - {id: cli, secret: cli-secret-1, scopes: [operate], person: thach}
+  - {id: glen, secret: cli-secret-3, scopes: [operate], person: glen}
+runbooks:
+  - id: migrate
+    guard: {approval: required}
+    steps: [{id: s, run: ["true"]}]
+`)
+	ctx := context.Background()
+	row, err := h.e.Start(ctx, Request{Runbook: "migrate", TriggeredBy: "person/thach"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.e.Approve(ctx, row.ID, "cli", ""); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("thach's token approved thach's run: %v", err)
+	}
+	if _, err := h.e.Approve(ctx, row.ID, "glen", ""); err != nil {
+		t.Fatal(err)
+	}
+	if row, _ = h.wait(row.ID); row.Status != store.RunSucceeded {
+		t.Fatalf("run: %s %s", row.Status, row.Reason)
+	}
+}
