@@ -74,7 +74,7 @@ func load(srcs []source, opt Options) (*Config, error) {
 	if opt.LookupEnv == nil {
 		opt.LookupEnv = os.LookupEnv
 	}
-	v, err := newValidator()
+	v, err := compiledValidator()
 	if err != nil {
 		return nil, fmt.Errorf("config schema: %w", err)
 	}
@@ -103,11 +103,13 @@ func load(srcs []source, opt Options) (*Config, error) {
 		cfg, ps := merge(parts, files)
 		problems = append(problems, ps...)
 		applyDefaults(cfg)
-		problems = append(problems, dropShadowed(validate(cfg), problems)...)
+		semantic, warnings := validate(cfg)
+		problems = append(problems, dropShadowed(semantic, problems)...)
 		if len(problems) == 0 {
 			for _, s := range srcs {
 				cfg.Files = append(cfg.Files, s.name)
 			}
+			cfg.Warnings = Problems(warnings).sorted()
 			return cfg, nil
 		}
 	}

@@ -91,7 +91,9 @@ func (a *amAlert) fill(ev *alert.Event, errs *Errors, at where, source string, i
 	}
 
 	ev.Key = a.Fingerprint
-	if ev.Key == "" {
+	if blank(ev.Key) {
+		// A blank fingerprint names nothing: it would make every such alert
+		// one problem. Alertmanager's own is of the labels, as here.
 		ev.Key = fingerprint(a.Labels)
 	} else if chars(ev.Key) > maxKeyChars {
 		errs.add(at.field("fingerprint"), "is longer than %d characters", maxKeyChars)
