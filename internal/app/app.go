@@ -230,6 +230,9 @@ func (a *App) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings {
+		a.log.Warn("config: " + w.String())
+	}
 	if a.opt.Listen != "" {
 		cfg.Global.Listen = a.opt.Listen
 	}

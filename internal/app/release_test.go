@@ -242,7 +242,7 @@ code_changes:
 	}{
 		{`{"status":"released"}`, 409, "release 1 is planned; it can move to in_progress, not released"},
 		{`{"status":"shipped"}`, 400, `status: "shipped" is not one of planned, in_progress, released, rolled_back`},
-		{`{"status":"in_progress","at":"2030-01-01T00:00:00Z"}`, 400, "is in the future"},
+		{`{"status":"in_progress","at":"2030-01-01T00:00:00Z"}`, 400, "must not be in the future"},
 		{`{"status":"in_progress"}`, 200, ""},
 		{`{"status":"planned"}`, 409, "it can move to released or rolled_back, not planned"},
 		{`{"status":"rolled_back","note":"checkout broke"}`, 200, ""},

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 	js "github.com/santhosh-tekuri/jsonschema/v6"
@@ -55,6 +56,12 @@ type validator struct {
 	schema *js.Schema
 	doc    map[string]any // the schema itself, to suggest field names
 }
+
+// compiledValidator is the validator, compiled on first use: the schema is
+// reflected from Go types, so it cannot change while the process runs, and
+// compiling it was four fifths of loading a config. The compiled schema is
+// only read, and validates concurrently.
+var compiledValidator = sync.OnceValues(newValidator)
 
 func newValidator() (*validator, error) {
 	raw := Schema()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/release/capacity"
 	"github.com/vigil-sre/vigil/internal/release/manifest"
+	"github.com/vigil-sre/vigil/internal/timebound"
 	"github.com/vigil-sre/vigil/internal/yamldoc"
 )
 
@@ -154,8 +155,9 @@ func (c *checker) date(field, s string, required bool) time.Time {
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			if t.Year() < 1970 || t.Year() > 9999 {
-				break
+			if p := timebound.Storable().Problem(t); p != "" {
+				c.bad(field, "%s", p)
+				return time.Time{}
 			}
 			return t.UTC()
 		}

@@ -67,6 +67,7 @@ func TestStore(t *testing.T) {
 		{"UpdateIncident", testUpdateIncident},
 		{"IncidentsFilter", testIncidentsFilter},
 		{"IncidentsDefaultLimit", testIncidentsDefaultLimit},
+		{"IncidentsByImpact", testIncidentsByImpact},
 		{"IncidentTimeline", testIncidentTimeline},
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth"
@@ -15,6 +14,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/release/capacity"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 	"github.com/vigil-sre/vigil/internal/yamldoc"
 )
 
@@ -92,14 +92,22 @@ func (s *Server) getRelease(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rel)
 }
 
+// releaseStatuses is the ?status= of the release list: open is planned and
+// in progress, all is every status.
+func releaseStatuses() StatusFilter {
+	return StatusFilter{Param: "status", Known: release.Statuses,
+		Aliases: map[string][]string{"open": {release.Planned, release.InProgress}, "all": release.Statuses}}
+}
+
 // listReleases answers GET /api/v1/releases?service=&status=a,b&limit=&offset=.
 func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.ReleaseFilter{Service: q.Get("service")}
-	if st := q.Get("status"); st != "" {
-		f.Status = strings.Split(st, ",")
-	}
 	var err error
+	if f.Status, err = releaseStatuses().Parse(q.Get("status")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -140,7 +148,7 @@ func (s *Server) releaseStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	at, err := optTime("at", b.At)
+	at, err := timebound.Past(s.now()).Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
