@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/report/oncall"
 	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/zone"
 )
 
 func incidentID(r *http.Request) (int64, error) {
@@ -403,7 +404,9 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.Invalid, "format: %q is not md or html", format))
 		return
 	}
-	loc := time.UTC
+	// Without tz, times are in the zone of whoever asks (their token's
+	// person), else the team's.
+	loc := zone.Of(s.d.Config(), s.readerPerson(r))
 	if tz := q.Get("tz"); tz != "" {
 		if loc, err = time.LoadLocation(tz); err != nil {
 			s.writeError(w, r, errs.E(errs.Invalid, "tz: unknown time zone %q", tz))
@@ -509,7 +512,8 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 			*dst = *t
 		}
 	}
-	o.Loc = time.UTC
+	// Off hours and times are the person's own unless tz says otherwise.
+	o.Loc, o.Now = zone.Of(s.d.Config(), o.Person), s.now()
 	if tz := q.Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
