@@ -103,6 +103,7 @@ func startAt(t *testing.T, path, store string, fc *clock.Fake) *harness {
 	a, err := Start(context.Background(), Options{
 		ConfigPath: readerConfig(t, path), Listen: "127.0.0.1:0", Store: store, Clock: fc,
 		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		LogOutput: logs, // console pages land with the logs
 		LookupEnv: func(string) (string, bool) { return "", false }, Version: "test",
 	})
 	if err != nil {

@@ -78,15 +78,17 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 	if o.WorkEnd == 0 {
 		o.WorkStart, o.WorkEnd = 9, 18
 	}
-	if !o.Now.IsZero() && o.To.After(o.Now) {
-		o.To = o.Now // the shift so far
-	}
-	if o.To.Before(o.From) {
-		o.To = o.From
-	}
 	pages, err := s.PagesTo(ctx, o.Person, o.From, o.To)
 	if err != nil {
 		return Report{}, err
+	}
+	// A shift reaching into the future is reported as far as now: time not
+	// yet lived is neither spent nor "the end of the shift".
+	if !o.Now.IsZero() && o.To.After(o.Now) {
+		o.To = o.Now
+		if o.To.Before(o.From) {
+			o.To = o.From
+		}
 	}
 	rep := Report{Person: o.Person, From: o.From, To: o.To, Alerts: []Handled{}, Toil: []Candidate{}}
 	byAlert := map[int64]*Handled{}
