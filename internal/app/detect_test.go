@@ -31,7 +31,7 @@ services:
 	h.step(time.Minute, key)
 	h.waitState(key, "failing")
 	var alerts []alertJSON
-	h.eventually("the check's alert", func() bool { alerts = h.alerts("?status=open"); return len(alerts) == 1 })
+	h.eventually("the check's alert", func() bool { alerts = h.alerts("status=open"); return len(alerts) == 1 })
 	// The fake clock fits minutes of checking into milliseconds; the check's
 	// history is written a moment behind, as it would long be by now.
 	h.eventually("the check's history stored", func() bool {

@@ -202,14 +202,7 @@ func (p *Pager) advance(m *member, policy policyPlan, now time.Time) {
 // suppressed reports whether a silence, an inhibition or maintenance holds
 // the alert back now, logging when that changes.
 func (p *Pager) suppressed(c *change, a *alertState, now time.Time) bool {
-	why := ""
-	if ids := p.silences.Silencing(a.row.Labels, now); len(ids) > 0 {
-		why = "silenced by " + joinLimited(ids, 3)
-	} else if id, ok := p.w.maint.In(a.row.Labels, now); ok {
-		why = "in maintenance window " + id
-	} else if a.row.Status == string(alert.Firing) && p.inhibition().Inhibited(a.row.Labels) {
-		why = "inhibited"
-	}
+	why := suppressionOf(p.silences, p.w.maint, func(l map[string]string) bool { return p.inhibition().Inhibited(l) }, a.row, now).Reason()
 	if why != a.suppressedBy {
 		c.touchAlert(a)
 		if why != "" {

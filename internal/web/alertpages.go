@@ -43,8 +43,15 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	sup, err := s.suppressions(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	for _, a := range rows {
-		p.Alerts = append(p.Alerts, newAlertView(a))
+		v := newAlertView(a)
+		v.suppressed(sup)
+		p.Alerts = append(p.Alerts, v)
 	}
 	p.Total, p.Shown = total, len(rows)
 	s.render(w, r, "alerts.html", p)
@@ -77,7 +84,13 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	sup, err := s.suppressions(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	p := alertPage{Now: s.now(), Alert: newAlertView(a), Log: log, Refresh: 30, Version: s.d.Version}
+	p.Alert.suppressed(sup)
 	if a.Runbook != "" {
 		for _, rb := range s.d.Config().Runbooks {
 			if rb.ID == a.Runbook {

@@ -35,6 +35,13 @@ type alertView struct {
 	AckedBy     string            `json:"acknowledged_by,omitempty"`
 	ResolvedAt  *time.Time        `json:"resolved_at"`
 	ResolvedBy  string            `json:"resolved_by,omitempty"`
+	// What holds an open alert back from paging now, when anything does.
+	SilencedBy   []string `json:"silenced_by,omitempty"`
+	Maintenance  string   `json:"maintenance,omitempty"`
+	Inhibited    bool     `json:"inhibited,omitempty"`
+	SuppressedBy string   `json:"suppressed_by,omitempty"` // the first of the three, as the alert's log says it
+
+	held string // silenced, maintenance or inhibited
 }
 
 func newAlertView(a store.AlertRow) alertView {
@@ -108,9 +115,16 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	sup, err := s.suppressions(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out := make([]alertView, 0, len(rows))
 	for _, a := range rows {
-		out = append(out, newAlertView(a))
+		v := newAlertView(a)
+		v.suppressed(sup)
+		out = append(out, v)
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
 	writeJSON(w, http.StatusOK, out)
@@ -136,11 +150,17 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 	if runs == nil {
 		runs = []store.RunRow{}
 	}
+	sup, err := s.suppressions(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out := struct {
 		alertView
 		Log  []alertLogView `json:"log"`
 		Runs []store.RunRow `json:"runs"`
 	}{alertView: newAlertView(a), Log: log, Runs: runs}
+	out.suppressed(sup)
 	writeJSON(w, http.StatusOK, out)
 }
 

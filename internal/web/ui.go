@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/duration"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/store"
@@ -60,6 +61,7 @@ type statusPage struct {
 	Problems int // checks failing, flapping or pending
 	Degraded int
 	Unknown  int // checks with no result yet
+	Affected int // services whose open incidents or alerts raised their state
 	// Attention lists the problem checks, so the banner can link to them on a
 	// page too long to scan.
 	Attention []checkView
@@ -70,6 +72,9 @@ type statusPage struct {
 type serviceCard struct {
 	serviceView
 	Bars []bar
+	// Detail shows incident titles and alert summaries, to readers with the
+	// read scope only: a public status page shows that they are open.
+	Detail bool
 }
 
 // statusPage renders / : every service, its checks, why any is failing, and
@@ -84,13 +89,17 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	// Overall starts unknown, not ok: before the first results the banner
 	// must not say that all is well.
 	p := statusPage{Now: s.now(), Refresh: 30, Version: s.d.Version, Overall: string(monitor.Unknown)}
+	_, anonymous := s.allow(r, auth.Read)
 	for _, sv := range services {
 		bars, err := s.bars(ctx, sv.checkIDs())
 		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
-		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars})
+		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars, Detail: anonymous == nil})
+		if sv.Affected() {
+			p.Affected++
+		}
 		for _, c := range sv.Checks {
 			p.Checks++
 			switch {
