@@ -214,21 +214,7 @@ func TestOnCallLogForAShift(t *testing.T) {
 	sk := newSink(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "vigil.yaml")
-	writeFile(t, path, fmt.Sprintf(`
-tokens:
-  - {id: sre, secret: sre-t0ken, scopes: [operate], person: thach}
-integrations:
-  - {id: scripts, type: generic, key: gen-k3y}
-people:
-  - {id: thach, contacts: {webhook: "%s/thach"}}
-escalations:
-  - {id: sre, steps: [{notify: [person/thach]}]}
-routes:
-  - {escalation: sre, group_by: [alertname], group_wait: 0s}
-services:
-  - {id: shop}
-  - {id: dns}
-`, sk.URL))
+	writeFile(t, path, reportConfig(sk.URL))
 	monday := time.Date(2021, 9, 6, 0, 0, 0, 0, time.UTC)
 	fc := clock.NewFake(monday.Add(2 * time.Hour))
 	h := startAt(t, path, "sqlite://"+filepath.Join(dir, "vigil.db"), fc)

@@ -32,6 +32,7 @@ routes:
   - {escalation: sre, group_by: [alertname], group_wait: 0s}
 services:
   - {id: shop}
+  - {id: dns}
 `, sink)
 }
 

@@ -146,13 +146,7 @@ func (h *harness) page(path, token string) string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	switch token {
-	case anonymous:
-	case "":
-		req.Header.Set("Authorization", "Bearer "+harnessReadToken)
-	default:
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	withToken(req, token)
 	resp, err := h.client.Do(req)
 	if err != nil {
 		h.t.Fatal(err)

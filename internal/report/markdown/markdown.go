@@ -176,21 +176,10 @@ func closesFence(line, fence string) bool {
 	return n >= len(fence) && strings.TrimSpace(t[n:]) == ""
 }
 
+// oneLine folds runs of whitespace and control characters (line breaks
+// included) into single spaces.
 func oneLine(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }), " ")
 }
 
 // dropControls removes control characters other than newlines and tabs.
