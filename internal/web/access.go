@@ -14,21 +14,6 @@ func (s *Server) allow(r *http.Request, scope auth.Scope) (string, error) {
 	return s.d.Tokens().Authorize(r, scope)
 }
 
-// readerPerson is the person whose token r carries, "" when none or when
-// the token names nobody.
-func (s *Server) readerPerson(r *http.Request) string {
-	id, err := s.allow(r, auth.Read)
-	if err != nil {
-		return ""
-	}
-	for _, t := range s.d.Config().Tokens {
-		if t.ID == id {
-			return t.Person
-		}
-	}
-	return ""
-}
-
 // authorize wraps an API handler so it runs only for a caller with scope.
 func (s *Server) authorize(scope auth.Scope, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

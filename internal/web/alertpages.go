@@ -84,13 +84,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	sup, err := s.suppressions(r.Context())
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
 	p := alertPage{Now: s.now(), Alert: newAlertView(a), Log: log, Refresh: 30, Version: s.d.Version}
-	p.Alert.suppressed(sup)
 	if a.Runbook != "" {
 		for _, rb := range s.d.Config().Runbooks {
 			if rb.ID == a.Runbook {
@@ -102,5 +96,11 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	sup, err := s.suppressions(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p.Alert.suppressed(sup)
 	s.render(w, r, "alert.html", p)
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/duration"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/store"
@@ -89,14 +88,13 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	// Overall starts unknown, not ok: before the first results the banner
 	// must not say that all is well.
 	p := statusPage{Now: s.now(), Refresh: 30, Version: s.d.Version, Overall: string(monitor.Unknown)}
-	_, anonymous := s.allow(r, auth.Read)
 	for _, sv := range services {
 		bars, err := s.bars(ctx, sv.checkIDs())
 		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
-		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars, Detail: anonymous == nil})
+		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars, Detail: s.canRead(r)})
 		if sv.Affected() {
 			p.Affected++
 		}
