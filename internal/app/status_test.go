@@ -73,7 +73,7 @@ services:
 	if code, body := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", []byte(am)); code != 200 {
 		t.Fatalf("alertmanager: %d %v", code, body)
 	}
-	if s := svc("shop"); s.State != "failing" || s.CheckState != "ok" || s.StateReason != "critical alert 1 is firing" || len(s.Alerts) != 1 {
+	if s := svc("shop"); s.State != "failing" || s.CheckState != "ok" || s.StateReason != "1 critical alert(s) open" || len(s.Alerts) != 1 {
 		t.Fatalf("shop with a critical alert: %+v", s)
 	}
 	if code := h.do("POST", "/api/v1/incidents", "sre-t0ken", strings.NewReader(`{"title":"Checkout outage","severity":"SEV1","services":["shop"]}`), nil); code != 201 {

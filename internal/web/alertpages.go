@@ -43,15 +43,8 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	sup, err := s.suppressions(r.Context())
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
 	for _, a := range rows {
-		v := newAlertView(a)
-		v.suppressed(sup)
-		p.Alerts = append(p.Alerts, v)
+		p.Alerts = append(p.Alerts, newAlertView(a))
 	}
 	p.Total, p.Shown = total, len(rows)
 	s.render(w, r, "alerts.html", p)
@@ -96,11 +89,5 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	sup, err := s.suppressions(r.Context())
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	p.Alert.suppressed(sup)
 	s.render(w, r, "alert.html", p)
 }

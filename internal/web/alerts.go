@@ -66,8 +66,15 @@ func newAlertView(a store.AlertRow) alertView {
 	if !a.ResolvedAt.IsZero() {
 		v.ResolvedAt = &a.ResolvedAt
 	}
+	if alert.Status(a.Status).Open() {
+		s := a.Suppression
+		v.SilencedBy, v.Maintenance, v.Inhibited, v.SuppressedBy, v.held = s.SilencedBy, s.Maintenance, s.Inhibited, s.Reason(), s.Kind()
+	}
 	return v
 }
+
+// Held is one word for what holds the alert back, for pages.
+func (v alertView) Held() string { return v.held }
 
 // sourceKey is the dedup key as its source knows it: the stored key is
 // scoped by source and integration, and either may itself hold a '/'.
@@ -115,16 +122,9 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sup, err := s.suppressions(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	out := make([]alertView, 0, len(rows))
 	for _, a := range rows {
-		v := newAlertView(a)
-		v.suppressed(sup)
-		out = append(out, v)
+		out = append(out, newAlertView(a))
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
 	writeJSON(w, http.StatusOK, out)
@@ -150,17 +150,11 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 	if runs == nil {
 		runs = []store.RunRow{}
 	}
-	sup, err := s.suppressions(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	out := struct {
 		alertView
 		Log  []alertLogView `json:"log"`
 		Runs []store.RunRow `json:"runs"`
 	}{alertView: newAlertView(a), Log: log, Runs: runs}
-	out.suppressed(sup)
 	writeJSON(w, http.StatusOK, out)
 }
 

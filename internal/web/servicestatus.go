@@ -47,18 +47,26 @@ type serviceAlert struct {
 // Held is one word for what holds the alert back, "" when nothing does.
 func (a serviceAlert) Held() string { return a.held }
 
-// openWork is what is open on each service, by service id.
+// openWork is what is open on each service, by service id: its open
+// incidents, its newest open alerts and how many are open of each severity.
 type openWork struct {
 	incidents map[string][]serviceIncident
 	alerts    map[string][]serviceAlert
+	counts    map[string][]store.OpenAlertCount
 }
 
-// maxOpenIncidents bounds the open incidents a status read looks at.
-const maxOpenIncidents = 200
+// maxOpenIncidents bounds the open incidents a status read looks at;
+// shownAlerts, the newest open alerts it lists (the counts cover them all).
+const (
+	maxOpenIncidents = 200
+	shownAlerts      = 200
+)
 
-// openWork reads the open incidents and alerts of every service.
+// openWork reads the open incidents and alerts of every service. Its cost
+// does not grow with the number of open alerts past shownAlerts: what holds
+// an alert back is stored with it, and the rest are counted by the store.
 func (s *Server) openWork(ctx context.Context) (openWork, error) {
-	w := openWork{incidents: map[string][]serviceIncident{}, alerts: map[string][]serviceAlert{}}
+	w := openWork{incidents: map[string][]serviceIncident{}, alerts: map[string][]serviceAlert{}, counts: map[string][]store.OpenAlertCount{}}
 	ins, err := s.d.Store.Incidents(ctx, store.IncidentFilter{Limit: maxOpenIncidents,
 		Status: []string{store.IncidentInvestigating, store.IncidentIdentified, store.IncidentMonitoring}})
 	if err != nil {
@@ -70,22 +78,20 @@ func (s *Server) openWork(ctx context.Context) (openWork, error) {
 				Status: in.Status, StartedAt: in.StartedAt})
 		}
 	}
-	live, err := s.d.Store.LiveAlerts(ctx)
+	counts, err := s.d.Store.OpenAlertCounts(ctx)
+	if err != nil {
+		return w, errs.Wrap(errs.Internal, err, "counting open alerts")
+	}
+	for _, c := range counts {
+		w.counts[c.Service] = append(w.counts[c.Service], c)
+	}
+	rows, _, err := s.d.Store.Alerts(ctx, store.AlertFilter{Status: []string{string(alert.Firing), string(alert.Acknowledged)}, Limit: shownAlerts})
 	if err != nil {
 		return w, errs.Wrap(errs.Internal, err, "reading open alerts")
 	}
-	sup, err := s.suppressions(ctx)
-	if err != nil {
-		return w, err
-	}
-	for _, a := range live {
-		if a.Service == "" || !alert.Status(a.Status).Open() {
-			continue
-		}
-		sa := serviceAlert{ID: a.ID, Summary: a.Summary, Severity: a.Severity, Status: a.Status, Since: a.FirstSeen}
-		if h := sup[a.ID]; h.Suppressed() {
-			sa.SuppressedBy, sa.held = h.Reason(), h.Kind()
-		}
+	for _, a := range rows {
+		sa := serviceAlert{ID: a.ID, Summary: a.Summary, Severity: a.Severity, Status: a.Status, Since: a.FirstSeen,
+			SuppressedBy: a.Suppression.Reason(), held: a.Suppression.Kind()}
 		w.alerts[a.Service] = append(w.alerts[a.Service], sa)
 	}
 	return w, nil
@@ -115,15 +121,16 @@ func (v *serviceView) withOpenWork(w openWork) {
 			raise(string(monitor.Degraded), fmt.Sprintf("%s incident %d is %s", in.Severity, in.ID, in.Status))
 		}
 	}
-	for _, a := range v.Alerts {
-		if a.SuppressedBy != "" {
+	for _, c := range w.counts[v.ID] {
+		v.OpenAlerts += c.N
+		if c.Held {
 			continue
 		}
-		switch alert.Severity(a.Severity) {
+		switch alert.Severity(c.Severity) {
 		case alert.Critical:
-			raise(string(monitor.Failing), fmt.Sprintf("critical alert %d is %s", a.ID, a.Status))
+			raise(string(monitor.Failing), fmt.Sprintf("%d critical alert(s) open", c.N))
 		case alert.Error, alert.Warning:
-			raise(string(monitor.Degraded), fmt.Sprintf("%s alert %d is %s", a.Severity, a.ID, a.Status))
+			raise(string(monitor.Degraded), fmt.Sprintf("%d %s alert(s) open", c.N, c.Severity))
 		}
 	}
 }
@@ -132,13 +139,5 @@ func (v *serviceView) withOpenWork(w openWork) {
 // the checks'.
 func (v serviceView) Affected() bool { return v.StateReason != "" }
 
-// OpenAlerts counts the open alerts that page (nothing holds them back).
-func (v serviceView) OpenAlerts() int {
-	n := 0
-	for _, a := range v.Alerts {
-		if a.SuppressedBy == "" {
-			n++
-		}
-	}
-	return n
-}
+// MoreAlerts is how many of its open alerts the service does not list.
+func (v serviceView) MoreAlerts() int { return v.OpenAlerts - len(v.Alerts) }

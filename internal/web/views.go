@@ -78,7 +78,8 @@ type serviceView struct {
 	StateReason string            `json:"state_reason,omitempty"` // when incidents or alerts raised it, which
 	CheckState  string            `json:"check_state"`            // the checks' own roll-up
 	Incidents   []serviceIncident `json:"incidents"`              // open incidents on the service
-	Alerts      []serviceAlert    `json:"alerts"`                 // its open alerts, suppressed ones marked
+	Alerts      []serviceAlert    `json:"alerts"`                 // its newest open alerts, suppressed ones marked
+	OpenAlerts  int               `json:"open_alerts"`            // how many are open in all
 	Counts      map[string]int    `json:"counts"`
 	Uptime      []monitor.Uptime  `json:"uptime"`
 	SLO         *config.SLO       `json:"slo,omitempty"`
