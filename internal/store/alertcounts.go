@@ -17,7 +17,7 @@ type OpenAlertCount struct {
 }
 
 const selectOpenAlertCounts = `SELECT service, severity, suppression <> '', COUNT(*) FROM alerts
-	WHERE status IN ('firing', 'acknowledged') GROUP BY service, severity, suppression <> '' ORDER BY 1, 2, 3`
+	WHERE status <> 'resolved' GROUP BY service, severity, suppression <> '' ORDER BY 1, 2, 3`
 
 // OpenAlertCounts counts the open (firing or acknowledged) alerts by
 // service, severity and whether they are held back: what a status page

@@ -22,7 +22,7 @@ func alertRow(id int64, key, status string, at time.Duration) AlertRow {
 	}
 }
 
-func writeAlerts(t *testing.T, s *Store, b AlertBatch) {
+func writeAlerts(t testing.TB, s *Store, b AlertBatch) {
 	t.Helper()
 	if err := s.WriteAlerts(context.Background(), b); err != nil {
 		t.Fatalf("WriteAlerts: %v", err)
