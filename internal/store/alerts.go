@@ -428,7 +428,7 @@ func (s *Store) MaxIDs(ctx context.Context) (alert, log, notification int64, err
 	return alert, log, notification, nil
 }
 
-// suppressionText is an alert's suppression as stored: '' when nothing
+// suppressionText is an alert's suppression as stored: empty when nothing
 // holds it back, so open alerts that page count with a plain comparison.
 func suppressionText(s alert.Suppression) string {
 	if !s.Suppressed() {
