@@ -119,6 +119,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.store, err = store.Open(ctx, dsn, store.Options{
 		Log:     a.log,
 		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
+		// One server per database until replicas are supported.
+		Exclusive: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)

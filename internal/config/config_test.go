@@ -92,7 +92,8 @@ testdata/conf.missing-required.yml:4:13: services[0].checks[0].id: is required
 testdata/conf.missing-required.yml:7:15: schedules[0].timezone: unknown time zone "Mars/Olympus"
 testdata/conf.missing-required.yml:8:39: schedules[0].rotations[0].members: needs at least 1 item(s)
 testdata/conf.missing-required.yml:8:51: schedules[0].rotations[0].length: must be positive
-testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)`},
+testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)
+testdata/conf.missing-required.yml:10:27: people[0].timezone: unknown time zone "Moon/Tranquility"`},
 		{"conf.runbooks.yml", `
 testdata/conf.runbooks.yml:5:64: runbooks[0].params[0].default: "qa" is not one of staging, production
 testdata/conf.runbooks.yml:7:25: runbooks[0].on[0].alert.check: unknown check "shop/db" (write service/check)

@@ -50,6 +50,7 @@ func TestStore(t *testing.T) {
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
 		{"AlertsFilter", testAlertsFilter},
+		{"OpenAlertCounts", testOpenAlertCounts},
 		{"NotificationsOutbox", testNotificationsOutbox},
 		{"Silences", testSilences},
 		{"SettingOnce", testSettingOnce},

@@ -35,6 +35,13 @@ type alertView struct {
 	AckedBy     string            `json:"acknowledged_by,omitempty"`
 	ResolvedAt  *time.Time        `json:"resolved_at"`
 	ResolvedBy  string            `json:"resolved_by,omitempty"`
+	// What holds an open alert back from paging now, when anything does.
+	SilencedBy   []string `json:"silenced_by,omitempty"`
+	Maintenance  string   `json:"maintenance,omitempty"`
+	Inhibited    bool     `json:"inhibited,omitempty"`
+	SuppressedBy string   `json:"suppressed_by,omitempty"` // the first of the three, as the alert's log says it
+
+	held string // silenced, maintenance or inhibited
 }
 
 func newAlertView(a store.AlertRow) alertView {
@@ -59,8 +66,15 @@ func newAlertView(a store.AlertRow) alertView {
 	if !a.ResolvedAt.IsZero() {
 		v.ResolvedAt = &a.ResolvedAt
 	}
+	if alert.Status(a.Status).Open() {
+		s := a.Suppression
+		v.SilencedBy, v.Maintenance, v.Inhibited, v.SuppressedBy, v.held = s.SilencedBy, s.Maintenance, s.Inhibited, s.Reason(), s.Kind()
+	}
 	return v
 }
+
+// Held is one word for what holds the alert back, for pages.
+func (v alertView) Held() string { return v.held }
 
 // sourceKey is the dedup key as its source knows it: the stored key is
 // scoped by source and integration, and either may itself hold a '/'.

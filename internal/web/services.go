@@ -22,7 +22,12 @@ func (s *Server) services(ctx context.Context) ([]serviceView, error) {
 	if err != nil {
 		return nil, err
 	}
+	open, err := s.openWork(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
+		out[i].withOpenWork(open)
 		out[i].Uptime = sumUptimes(out[i].checkIDs(), per)
 		for j := range out[i].Checks {
 			out[i].Checks[j].Uptime = per[out[i].Checks[j].id]
@@ -56,6 +61,12 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Uptime = sumUptimes(v.checkIDs(), per)
+		open, err := s.openWork(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		v.withOpenWork(open)
 		writeJSON(w, http.StatusOK, v)
 		return
 	}
