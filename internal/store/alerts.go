@@ -294,10 +294,16 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 
 // AlertFilter selects alerts for Alerts.
 type AlertFilter struct {
-	Status  []string // any of these; empty means all
-	Service string
-	Limit   int // 0 means 100
-	Offset  int
+	Status   []string // any of these; empty means all
+	Service  string
+	Severity string
+	// Text matches a part of the summary or dedup key, in any case.
+	Text string
+	// Suppressed keeps open alerts held back now: SuppressedSilenced (by a
+	// silence or maintenance window) or SuppressedInhibited.
+	Suppressed string
+	Limit      int // 0 means 100
+	Offset     int
 }
 
 // Alerts returns the alerts the filter selects, newest first, and how many
@@ -315,6 +321,22 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 	if f.Service != "" {
 		where = append(where, `service = ?`)
 		args = append(args, f.Service)
+	}
+	if f.Severity != "" {
+		where = append(where, `severity = ?`)
+		args = append(args, f.Severity)
+	}
+	if f.Text != "" {
+		where = append(where, `(LOWER(summary) LIKE ? ESCAPE '\' OR LOWER(dedup_key) LIKE ? ESCAPE '\')`)
+		pat := "%" + likeEscaper.Replace(strings.ToLower(f.Text)) + "%"
+		args = append(args, pat, pat)
+	}
+	switch f.Suppressed {
+	case SuppressedSilenced:
+		// Held back, and not by inhibition: by a silence or maintenance.
+		where = append(where, `status <> 'resolved' AND COALESCE((`+latestSuppression+`), '') NOT IN ('', 'inhibited')`)
+	case SuppressedInhibited:
+		where = append(where, `status <> 'resolved' AND (`+latestSuppression+`) = 'inhibited'`)
 	}
 	cond := ""
 	if len(where) > 0 {
