@@ -304,6 +304,10 @@ type AlertFilter struct {
 	Suppressed string
 	Limit      int // 0 means 100
 	Offset     int
+	// CountUpTo, when set, stops counting the matches past it: the total is
+	// then at most CountUpTo+1, read as "more than CountUpTo". Counting tens
+	// of thousands of rows costs more than reading a page of them.
+	CountUpTo int
 }
 
 // Alerts returns the alerts the filter selects, newest first, and how many
@@ -327,8 +331,9 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 		args = append(args, f.Severity)
 	}
 	if f.Text != "" {
-		where = append(where, `(LOWER(summary) LIKE ? ESCAPE '\' OR LOWER(dedup_key) LIKE ? ESCAPE '\')`)
-		pat := "%" + likeEscaper.Replace(strings.ToLower(f.Text)) + "%"
+		like := s.d.caseless()
+		where = append(where, `(summary `+like+` ? ESCAPE '\' OR dedup_key `+like+` ? ESCAPE '\')`)
+		pat := "%" + likeEscaper.Replace(f.Text) + "%"
 		args = append(args, pat, pat)
 	}
 	switch f.Suppressed {
@@ -343,7 +348,13 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM alerts`+cond), args...).Scan(&total); err != nil {
+	count := `SELECT COUNT(*) FROM alerts` + cond
+	countArgs := args
+	if f.CountUpTo > 0 {
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM alerts` + cond + ` LIMIT ?) capped`
+		countArgs = append(slices.Clone(args), f.CountUpTo+1)
+	}
+	if err := s.r.QueryRowContext(ctx, s.d.rebind(count), countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count alerts: %w", err)
 	}
 	limit := f.Limit

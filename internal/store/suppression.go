@@ -19,6 +19,16 @@ const (
 // "inhibited"), or "" once it let it go: the pager logs each change.
 const latestSuppression = `SELECT l.detail FROM alert_log l WHERE l.alert_id = alerts.id AND l.kind IN ('suppressed', 'unsuppressed') ORDER BY l.id DESC LIMIT 1`
 
+// caseless is the operator matching a pattern in any case: SQLite's LIKE
+// already ignores ASCII case; Postgres needs ILIKE. Neither lower-cases
+// every row first.
+func (d dialect) caseless() string {
+	if d.name == enginePostgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
 // likeEscaper keeps % and _ typed into a search literal.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 

@@ -67,6 +67,13 @@ func testAlertsSearch(t *testing.T, e engine) {
 			t.Errorf("%s: %v (total %d), want %v", c.name, ids(got), total, c.want)
 		}
 	}
+	// Counting stops past CountUpTo; the rows are still all there.
+	if rows, total, err := s.Alerts(ctx, AlertFilter{CountUpTo: 2}); err != nil || total != 3 || len(rows) != 6 {
+		t.Errorf("CountUpTo 2 of 6: %d rows, total %d, %v; want 6 rows, total 3", len(rows), total, err)
+	}
+	if _, total, _ := s.Alerts(ctx, AlertFilter{CountUpTo: 10}); total != 6 {
+		t.Errorf("CountUpTo above the matches: total %d, want 6", total)
+	}
 	got, err := s.AlertSuppressions(ctx, []int64{1, 2, 3, 4, 5, 6, 99})
 	want := map[int64]string{1: "silenced by abc", 2: "inhibited", 4: "in maintenance window release-night", 5: "silenced by def"}
 	if err != nil || !maps.Equal(got, want) {

@@ -18,6 +18,10 @@ import (
 // one bulk action may change.
 const alertsPageLimit = 200
 
+// alertsCounted is how far the alerts page counts matches; past it the page
+// says "more than".
+const alertsCounted = 1000
+
 // alertFilter is the alerts page's filter, as its form sends it.
 type alertFilter struct {
 	Status, Service, Severity, Text string
@@ -33,7 +37,7 @@ func severities() []string { return []string{"critical", "error", "warning", "in
 
 func readAlertFilter(q url.Values) (alertFilter, store.AlertFilter, error) {
 	f := alertFilter{Status: q.Get("status"), Service: q.Get("service"), Severity: q.Get("severity"), Text: strings.TrimSpace(q.Get("q"))}
-	sf := store.AlertFilter{Limit: alertsPageLimit, Service: f.Service, Severity: f.Severity, Text: f.Text}
+	sf := store.AlertFilter{Limit: alertsPageLimit, Service: f.Service, Severity: f.Severity, Text: f.Text, CountUpTo: alertsCounted}
 	switch f.Status {
 	case "", "open":
 		f.Status = "open"
@@ -78,7 +82,8 @@ type alertsPage struct {
 	Alerts     []alertRowView
 	Total      int
 	Shown      int
-	Open       int // rows that can be acknowledged or resolved
+	Open       int  // rows that can be acknowledged or resolved
+	Capped     bool // more than Total match; counting stopped
 }
 
 // alertRowView is an alert in the list, with why it is held back, if it is.
@@ -133,6 +138,9 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		p.Alerts = append(p.Alerts, alertRowView{alertView: newAlertView(a), Suppressed: why[a.ID]})
 	}
 	p.Total, p.Shown, p.Open = total, len(rows), len(open)
+	if total > alertsCounted {
+		p.Total, p.Capped = alertsCounted, true
+	}
 	s.render(w, r, "alerts.html", p)
 }
 
