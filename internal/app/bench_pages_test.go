@@ -7,10 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -151,22 +149,7 @@ func benchLogin(b *testing.B, base, name, pw string) *http.Client {
 	b.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	resp, err := c.Get(base + "/login")
-	if err != nil {
-		b.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="login_token" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		b.Fatal("no sign-in form")
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"login_token": {string(m[1])}, "name": {name}, "password": {pw}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.Request.URL.Path != "/" {
+	if resp, _ := formSignIn(b, c, base, name, pw, "/"); resp.Request.URL.Path != "/" {
 		b.Fatalf("sign-in ended at %s (%d)", resp.Request.URL, resp.StatusCode)
 	}
 	return c

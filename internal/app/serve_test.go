@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -138,24 +137,8 @@ func TestServeBuiltinExample(t *testing.T) {
 		t.Fatalf("the demo hint does not give the demo password: %s", demoHint)
 	}
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	resp, err := c.Get(s.url + "/login?next=/alerts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	form, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="login_token" value="([^"]+)"`).FindSubmatch(form)
-	if m == nil {
-		t.Fatalf("no sign-in form: %s", form)
-	}
-	resp, err = c.PostForm(s.url+"/login", url.Values{"login_token": {string(m[1])}, "name": {"you"}, "password": {"demo-password"}, "next": {"/alerts"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.Request.URL.Path != "/alerts" || !strings.Contains(string(page), "Sign out") {
+	resp, page := formSignIn(t, &http.Client{Jar: jar}, s.url, "you", "demo-password", "/alerts")
+	if resp.Request.URL.Path != "/alerts" || !strings.Contains(page, "Sign out") {
 		t.Fatalf("signing in as the demo person ended at %s: %d", resp.Request.URL, resp.StatusCode)
 	}
 	cancel()

@@ -37,13 +37,6 @@ func testAlertsSearch(t *testing.T, e engine) {
 		b.Log = append(b.Log, AlertLog{ID: int64(i + 1), AlertID: l.id, At: t0, Kind: l.kind, Actor: "vigil", Detail: l.detail})
 	}
 	writeAlerts(t, s, b)
-	ids := func(rs []AlertRow) []int64 {
-		var out []int64
-		for _, r := range rs {
-			out = append(out, r.ID)
-		}
-		return out
-	}
 	cases := []struct {
 		name string
 		f    AlertFilter
@@ -63,8 +56,8 @@ func testAlertsSearch(t *testing.T, e engine) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !slices.Equal(ids(got), c.want) || total != len(c.want) {
-			t.Errorf("%s: %v (total %d), want %v", c.name, ids(got), total, c.want)
+		if !slices.Equal(idsOf(got), c.want) || total != len(c.want) {
+			t.Errorf("%s: %v (total %d), want %v", c.name, idsOf(got), total, c.want)
 		}
 	}
 	// Counting stops past CountUpTo; the rows are still all there.
@@ -82,4 +75,13 @@ func testAlertsSearch(t *testing.T, e engine) {
 	if got, err := s.AlertSuppressions(ctx, nil); err != nil || len(got) != 0 {
 		t.Errorf("no ids: %v %v", got, err)
 	}
+}
+
+// idsOf lists the ids of alert rows, in order.
+func idsOf(rs []AlertRow) []int64 {
+	var out []int64
+	for _, r := range rs {
+		out = append(out, r.ID)
+	}
+	return out
 }

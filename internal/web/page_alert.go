@@ -92,16 +92,11 @@ func (s *Server) alertAct(verb string) func(http.ResponseWriter, *http.Request, 
 // alertDeclare answers POST /alerts/{id}/declare: an incident about the
 // alert, linked to it, declared by the person.
 func (s *Server) alertDeclare(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	id, err := alertID(r)
-	if err != nil {
-		s.pageError(w, r, err)
+	a, ok := s.pathAlert(w, r)
+	if !ok {
 		return
 	}
-	a, err := s.d.Store.Alert(r.Context(), id)
-	if err != nil {
-		s.pageError(w, r, errs.Wrap(errs.NotFound, err, "no alert %d", id))
-		return
-	}
+	id := a.ID
 	title := strings.TrimSpace(r.PostForm.Get("title"))
 	if title == "" {
 		title = a.Summary
@@ -125,16 +120,11 @@ func (s *Server) alertDeclare(w http.ResponseWriter, r *http.Request, p auth.Pri
 // as a dry run, started by the person. A runbook that needs parameters or
 // a typed confirmation is run from its own page instead.
 func (s *Server) alertRun(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	id, err := alertID(r)
-	if err != nil {
-		s.pageError(w, r, err)
+	a, ok := s.pathAlert(w, r)
+	if !ok {
 		return
 	}
-	a, err := s.d.Store.Alert(r.Context(), id)
-	if err != nil {
-		s.pageError(w, r, errs.Wrap(errs.NotFound, err, "no alert %d", id))
-		return
-	}
+	id := a.ID
 	if a.Runbook == "" {
 		s.pageError(w, r, errs.E(errs.Invalid, "alert %d has no runbook", id))
 		return
@@ -156,4 +146,23 @@ func (s *Server) alertRun(w http.ResponseWriter, r *http.Request, p auth.Princip
 		s.notice(w, r, fmt.Sprintf("Started run %s of %s.", row.ID, a.Runbook))
 	}
 	http.Redirect(w, r, fmt.Sprintf("/alerts/%d#runs", id), http.StatusSeeOther)
+}
+
+// pathAlert reads the alert the path names for an action; on a problem it
+// answers with an error page and reports false.
+func (s *Server) pathAlert(w http.ResponseWriter, r *http.Request) (store.AlertRow, bool) {
+	id, err := alertID(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return store.AlertRow{}, false
+	}
+	a, err := s.d.Store.Alert(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		err = errs.E(errs.NotFound, "no alert %d", id)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return store.AlertRow{}, false
+	}
+	return a, true
 }
