@@ -168,6 +168,14 @@ func TestAlertPagesInBrowser(t *testing.T) {
 	// The wallboard, with the check failing.
 	h.step(30*time.Second, "shop/db")
 	h.waitState("shop/db", "failing")
+	h.eventually("the failing check's alert", func() bool { // the check feed hands it to the pager a moment later
+		for _, a := range h.alerts("status=firing") {
+			if strings.HasPrefix(a.Summary, "db is failing") {
+				return true
+			}
+		}
+		return false
+	})
 	b.do(chromedp.Navigate(h.url + "/wall"))
 	mustContain(t, "wall checks", b.text("#wall-checks"), "1 of 1 checks failing", "shop / db")
 	mustContain(t, "wall alerts", b.text("#wall-alerts"), "3 alerts firing", "3 acknowledged", "db is failing")
