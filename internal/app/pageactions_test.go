@@ -104,6 +104,12 @@ func TestPageActionsRefused(t *testing.T) {
 	if r := glen.get("/alerts?status=bogus"); r.Status != 400 || !strings.Contains(r.Body, "status must be one of") {
 		t.Errorf("a bad filter: %d %.300s", r.Status, r.Body)
 	}
+	if r := glen.get("/silences/new?alert=999"); r.Status != 404 || !strings.Contains(r.Body, "no alert 999") {
+		t.Errorf("a silence for no alert: %d %.300s", r.Status, r.Body)
+	}
+	if r := glen.get(fmt.Sprintf("/silences/new?alert=%d", id)); r.Status != 200 || !strings.Contains(r.Body, "service=&#34;shop&#34;") {
+		t.Errorf("the silence form is not filled from the alert: %d %.600s", r.Status, r.Body)
+	}
 	if a := h.alert(id); a.Status != "firing" || silences() != 0 {
 		t.Fatalf("bad forms changed something: %s, %d silences", a.Status, silences())
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -111,8 +112,11 @@ func (s *Server) newSilencePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		a, err := s.d.Store.Alert(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			err = errs.E(errs.NotFound, "no alert %d", id)
+		}
 		if err != nil {
-			s.pageError(w, r, errs.Wrap(errs.NotFound, err, "no alert %d", id))
+			s.pageError(w, r, err)
 			return
 		}
 		p.AlertID = id
