@@ -142,13 +142,6 @@ func testAlertsFilter(t *testing.T, e engine) {
 		rows = append(rows, r)
 	}
 	writeAlerts(t, s, AlertBatch{Alerts: rows})
-	ids := func(rs []AlertRow) []int64 {
-		var out []int64
-		for _, r := range rs {
-			out = append(out, r.ID)
-		}
-		return out
-	}
 	cases := []struct {
 		name  string
 		f     AlertFilter
@@ -167,8 +160,8 @@ func testAlertsFilter(t *testing.T, e engine) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !slices.Equal(ids(got), c.want) || total != c.total {
-			t.Errorf("%s: ids %v total %d, want %v total %d", c.name, ids(got), total, c.want, c.total)
+		if !slices.Equal(idsOf(got), c.want) || total != c.total {
+			t.Errorf("%s: ids %v total %d, want %v total %d", c.name, idsOf(got), total, c.want, c.total)
 		}
 	}
 }

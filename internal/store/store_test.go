@@ -78,6 +78,7 @@ func TestStore(t *testing.T) {
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
 		{"ReleaseStatus", testReleaseStatus},
 		{"ReleaseVersionRace", testReleaseVersionRace},
+		{"AlertsSearch", testAlertsSearch},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
