@@ -9,7 +9,7 @@ const (
 )
 
 // heldBySilence matches an alert whose stored suppression (the JSON of
-// alert.Suppression, '' when nothing holds it) names silences or a
+// alert.Suppression, ” when nothing holds it) names silences or a
 // maintenance window. The keys are Vigil's own encoding, never input.
 const heldBySilence = `suppression LIKE '%"silenced_by"%' OR suppression LIKE '%"maintenance"%'`
 
