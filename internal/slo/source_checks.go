@@ -1,0 +1,91 @@
+package slo
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// checkSource reads availability from the checks' time-weighted rollups:
+// good is up time (ok or degraded), total is up and down time, events the
+// results. Time without results (Vigil stopped, before the first probe)
+// counts as neither.
+type checkSource struct {
+	store *store.Store
+	ids   func() map[string]int64 // service/check -> store id
+}
+
+func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) []Reading {
+	ids := s.ids()
+	out := make([]Reading, len(reqs))
+	need := map[int64]bool{}
+	for _, r := range reqs {
+		for _, c := range r.SLO.Cfg.Availability.Checks {
+			if id, ok := ids[r.SLO.Service+"/"+c]; ok {
+				need[id] = true
+			}
+		}
+	}
+	var only []int64
+	if len(need) <= 500 { // beyond that one query over every check is cheaper
+		for id := range need {
+			only = append(only, id)
+		}
+	}
+	sums := map[segment]map[int64]store.Totals{}
+	for i, r := range reqs {
+		var c Counts
+		for _, sg := range tile(r.From, now) {
+			key := segment{sg.res, sg.from, sg.to, 1}
+			totals, ok := sums[key]
+			if !ok {
+				var err error
+				if totals, err = s.store.SumBuckets(ctx, only, sg.res, sg.from, sg.to); err != nil {
+					out[i].Err = err
+					break
+				}
+				sums[key] = totals
+			}
+			for _, ch := range r.SLO.Cfg.Availability.Checks {
+				t := totals[ids[r.SLO.Service+"/"+ch]]
+				c = c.add(Counts{Good: float64(t.UpMs), Total: float64(t.UpMs + t.DownMs), Events: float64(t.N)}, sg.weight)
+			}
+		}
+		if out[i].Err == nil {
+			out[i].Counts = c
+		}
+	}
+	return out
+}
+
+// countSource reads counted SLIs (events, latency) from SLO buckets.
+type countSource struct {
+	store *store.Store
+}
+
+func (s *countSource) Read(ctx context.Context, reqs []Request, now time.Time) []Reading {
+	out := make([]Reading, len(reqs))
+	sums := map[segment]map[string]store.SLOCounts{}
+	for i, r := range reqs {
+		var c Counts
+		for _, sg := range tile(r.From, now) {
+			key := segment{sg.res, sg.from, sg.to, 1}
+			counts, ok := sums[key]
+			if !ok {
+				var err error
+				if counts, err = s.store.SumSLOBuckets(ctx, sg.res, sg.from, sg.to); err != nil {
+					out[i].Err = err
+					break
+				}
+				sums[key] = counts
+			}
+			sc := counts[r.SLO.Key()]
+			c = c.add(Counts{Good: float64(sc.Good), Total: float64(sc.Total), Events: float64(sc.Total)}, sg.weight)
+		}
+		if out[i].Err == nil {
+			out[i].Counts = c
+		}
+	}
+	return out
+}
