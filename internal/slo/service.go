@@ -206,6 +206,15 @@ func (svc *Service) find(service, id string) *SLO {
 	return nil
 }
 
+// BudgetPolicy is what the deploy guard asks before a deploy: whether the
+// service's error budget is spent (for SLOs whose policy says
+// block_deploys), and a reason naming them.
+type BudgetPolicy interface {
+	BudgetExhausted(service string) (exhausted bool, reason string)
+}
+
+var _ BudgetPolicy = (*Service)(nil)
+
 // BudgetExhausted reports whether any SLO of service whose policy blocks
 // deploys has spent its error budget, and which, for the deploy guard. An
 // SLO without data blocks nothing: no evidence is not a spent budget.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/check/promcheck"
+
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/duration"
 )

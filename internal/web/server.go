@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -36,6 +37,8 @@ type Deps struct {
 	Runbooks *runbook.Engine
 	// Incidents keeps incidents and their timelines.
 	Incidents *incident.Service
+	// SLOs judges service level objectives and their error budgets.
+	SLOs *slo.Service
 	// Directory answers who is on call under the running config.
 	Directory func() *oncall.Directory
 	Store     *store.Store

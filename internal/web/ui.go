@@ -33,6 +33,9 @@ func parsePages() (*template.Template, error) {
 		"dur":      func(d string) string { return d },
 		"ms":       func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
 		"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		// SLO budgets on the status page (slos.html).
+		"budgetClass": budgetClass,
+		"deref":       func(p *float64) float64 { return *p },
 	}).ParseFS(templateFS, "templates/*.html")
 }
 
