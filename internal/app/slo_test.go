@@ -9,18 +9,18 @@ import (
 )
 
 type sloJSON struct {
-	Service     string    `json:"service"`
-	ID          string    `json:"id"`
-	Kind        string    `json:"kind"`
-	Objective   float64   `json:"objective"`
-	Window      string    `json:"window"`
-	At          time.Time `json:"evaluated_at"`
-	SLI         *float64  `json:"sli"`
-	NoData      string    `json:"no_data"`
-	Events      float64   `json:"events"`
-	BurnRate    *float64  `json:"burn_rate"`
-	BurnRates   map[string]*float64
-	Budget      struct {
+	Service   string    `json:"service"`
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Objective float64   `json:"objective"`
+	Window    string    `json:"window"`
+	At        time.Time `json:"evaluated_at"`
+	SLI       *float64  `json:"sli"`
+	NoData    string    `json:"no_data"`
+	Events    float64   `json:"events"`
+	BurnRate  *float64  `json:"burn_rate"`
+	BurnRates map[string]*float64
+	Budget    struct {
 		Text             string   `json:"text"`
 		RemainingPercent *float64 `json:"remaining_percent"`
 		Exhausted        bool     `json:"exhausted"`

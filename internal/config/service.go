@@ -22,19 +22,19 @@ import (
 
 // Service is something the team runs, with the checks that watch it.
 type Service struct {
-	ID           string            `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
-	Name         string            `yaml:"name,omitempty"`
-	Description  string            `yaml:"description,omitempty"`
-	Owner        string            `yaml:"owner,omitempty" jsonschema:"description=team id"`
-	Escalation   string            `yaml:"escalation,omitempty" jsonschema:"description=escalation policy id"`
-	Stakeholders []string          `yaml:"stakeholders,omitempty" jsonschema:"description=person/ID or team/ID to inform about incidents"`
-	Incident     *IncidentPolicy   `yaml:"incident,omitempty"`
+	ID           string          `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Name         string          `yaml:"name,omitempty"`
+	Description  string          `yaml:"description,omitempty"`
+	Owner        string          `yaml:"owner,omitempty" jsonschema:"description=team id"`
+	Escalation   string          `yaml:"escalation,omitempty" jsonschema:"description=escalation policy id"`
+	Stakeholders []string        `yaml:"stakeholders,omitempty" jsonschema:"description=person/ID or team/ID to inform about incidents"`
+	Incident     *IncidentPolicy `yaml:"incident,omitempty"`
 	// SLO is the one-line form, kept working: it means an availability SLO
 	// with id "availability" over every check of the service.
-	SLO    *SLO               `yaml:"slo,omitempty" jsonschema:"description=shorthand for one availability SLO over all the service's checks; use slos for more"`
-	SLOs   []ServiceLevel     `yaml:"slos,omitempty" jsonschema:"description=service level objectives with error budgets and burn-rate alerts"`
-	Labels       map[string]string `yaml:"labels,omitempty"`
-	Checks       []Check           `yaml:"checks,omitempty"`
+	SLO    *SLO              `yaml:"slo,omitempty" jsonschema:"description=shorthand for one availability SLO over all the service's checks; use slos for more"`
+	SLOs   []ServiceLevel    `yaml:"slos,omitempty" jsonschema:"description=service level objectives with error budgets and burn-rate alerts"`
+	Labels map[string]string `yaml:"labels,omitempty"`
+	Checks []Check           `yaml:"checks,omitempty"`
 
 	at origin
 }
