@@ -197,3 +197,47 @@ func TestSLOEvents(t *testing.T) {
 		t.Errorf("Go-cased keys in %s", b)
 	}
 }
+
+// TestSLOCLI: vigil slo list and show read a running Vigil; export and
+// import convert the config's SLOs to OpenSLO and back without one.
+func TestSLOCLI(t *testing.T) {
+	tg := newTarget(t)
+	h := start(t, fmt.Sprintf(sloConfig, tg.URL), "")
+	if code := h.do("POST", "/api/v1/slos/shop/checkout/events", "ci-t0ken", strings.NewReader(`{"good": 999, "total": 1000}`), nil); code != 202 {
+		t.Fatalf("push: %d", code)
+	}
+	h.waitSLO("shop/checkout", "events judged", func(s sloJSON) bool { return s.Events == 1000 })
+	cli := func(args ...string) (int, string, string) {
+		return runCLI(t, append(args, "--server", h.url, "--token", harnessReadToken)...)
+	}
+	code, out, errOut := cli("slo", "list")
+	if code != 0 {
+		t.Fatalf("list: %d %s", code, errOut)
+	}
+	mustContain(t, "slo list", out, "SLO", "BUDGET LEFT", "shop/availability", "shop/checkout", "99.5%", "1w", "99.9%", "80% (")
+	code, out, errOut = cli("slo", "show", "shop/checkout")
+	if code != 0 {
+		t.Fatalf("show: %d %s", code, errOut)
+	}
+	mustContain(t, "slo show", out, "shop/checkout  events SLI, objective 99.5% over 1w", "SLI        99.9% (999 good of 1000)",
+		"page-1h", "3.36×", "HISTORY (per 1h)")
+	if code, _, errOut := cli("slo", "show", "shop"); code != 1 || !strings.Contains(errOut, "SERVICE/ID") {
+		t.Errorf("show without an id: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "slo", "list", "--server", h.url); code != 1 || !strings.Contains(errOut, "VIGIL_TOKEN") {
+		t.Errorf("list without a token: %d %q", code, errOut)
+	}
+
+	code, exported, errOut := runCLI(t, "slo", "export", "--config", h.cfg)
+	if code != 0 || !strings.Contains(exported, "kind: SLO") {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	file := t.TempDir() + "/slos.openslo.yaml"
+	writeFile(t, file, exported)
+	code, imported, errOut := runCLI(t, "slo", "import", file)
+	if code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	mustContain(t, "import", imported, "services:", "id: shop", "id: checkout", "objective: 99.5", "window: 1w", "events: {}",
+		"threshold: 300ms")
+}
