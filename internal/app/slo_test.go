@@ -9,17 +9,17 @@ import (
 )
 
 type sloJSON struct {
-	Service   string    `json:"service"`
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	Objective float64   `json:"objective"`
-	Window    string    `json:"window"`
-	At        time.Time `json:"evaluated_at"`
-	SLI       *float64  `json:"sli"`
-	NoData    string    `json:"no_data"`
-	Events    float64   `json:"events"`
-	BurnRate  *float64  `json:"burn_rate"`
-	BurnRates map[string]*float64
+	Service   string              `json:"service"`
+	ID        string              `json:"id"`
+	Kind      string              `json:"kind"`
+	Objective float64             `json:"objective"`
+	Window    string              `json:"window"`
+	At        time.Time           `json:"evaluated_at"`
+	SLI       *float64            `json:"sli"`
+	NoData    string              `json:"no_data"`
+	Events    float64             `json:"events"`
+	BurnRate  *float64            `json:"burn_rate"`
+	BurnRates map[string]*float64 `json:"burn_rates"`
 	Budget    struct {
 		Text             string   `json:"text"`
 		RemainingPercent *float64 `json:"remaining_percent"`
@@ -240,4 +240,46 @@ func TestSLOCLI(t *testing.T) {
 	}
 	mustContain(t, "import", imported, "services:", "id: shop", "id: checkout", "objective: 99.5", "window: 1w", "events: {}",
 		"threshold: 300ms")
+}
+
+// TestSLOCanaryGate: runbook conditions read SLOs, so a canary step can go
+// on or roll back by the burn rate; no data counts as no burn with ??.
+func TestSLOCanaryGate(t *testing.T) {
+	h := start(t, `
+tokens:
+  - {id: ci, secret: ci-t0ken, scopes: [operate]}
+services:
+  - id: shop
+    slos:
+      - {id: checkout, objective: 99.5, events: {}}
+runbooks:
+  - id: canary
+    on: [{manual: true}]
+    steps:
+      - {id: promote, if: '(slo["shop/checkout"].burn_rates["5m"] ?? 0) < 1', run: ["true"]}
+      - {id: rollback, if: '(slo["shop/checkout"].burn_rates["5m"] ?? 0) >= 1', run: ["true"]}
+`, "")
+	canary := func() map[string]string {
+		var r runJSONT
+		if code := h.do("POST", "/api/v1/runbooks/canary/runs", "ci-t0ken", strings.NewReader(`{}`), &r); code != 201 {
+			t.Fatalf("run: %d", code)
+		}
+		h.eventually("canary run ends", func() bool { r = h.run(r.ID); return r.Status == "succeeded" || r.Status == "failed" })
+		out := map[string]string{}
+		for _, s := range r.Steps {
+			out[s.StepID] = s.Status
+		}
+		return out
+	}
+	h.waitSLO("shop/checkout", "judged", func(s sloJSON) bool { return !s.At.IsZero() })
+	if got := canary(); got["promote"] != "ok" || got["rollback"] != "skipped" {
+		t.Fatalf("no data: %v", got)
+	}
+	if code := h.do("POST", "/api/v1/slos/shop/checkout/events", "ci-t0ken", strings.NewReader(`{"good": 900, "total": 1000}`), nil); code != 202 {
+		t.Fatalf("push: %d", code)
+	}
+	h.waitSLO("shop/checkout", "burning", func(s sloJSON) bool { return s.BurnRates["5m"] != nil && *s.BurnRates["5m"] >= 1 })
+	if got := canary(); got["promote"] != "skipped" || got["rollback"] != "ok" {
+		t.Fatalf("burning at 20×: %v", got)
+	}
 }

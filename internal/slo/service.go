@@ -250,3 +250,31 @@ func (svc *Service) BurnRate(key, window string) (float64, bool) {
 	}
 	return *b, true
 }
+
+// Vars are the latest statuses as runbook expressions read them, by
+// service/id: burn_rate (the current one), burn_rates by alert window,
+// budget_remaining_percent, sli and exhausted. A value without data is
+// absent, so write (x ?? 0) where no data should count as no burn.
+func (svc *Service) Vars() map[string]any {
+	svc.mu.RLock()
+	defer svc.mu.RUnlock()
+	out := make(map[string]any, len(svc.statuses))
+	for _, st := range svc.statuses {
+		rates := map[string]any{}
+		for w, b := range st.BurnRates {
+			if b != nil {
+				rates[w] = *b
+			}
+		}
+		v := map[string]any{"burn_rates": rates, "exhausted": st.Budget.Exhausted, "objective": st.Objective}
+		if st.BurnRate != nil {
+			v["burn_rate"] = *st.BurnRate
+		}
+		if st.SLI != nil {
+			v["sli"] = *st.SLI
+			v["budget_remaining_percent"] = *st.Budget.RemainingPercent
+		}
+		out[st.Service+"/"+st.ID] = v
+	}
+	return out
+}

@@ -40,9 +40,9 @@ func Retention() map[store.Resolution]time.Duration {
 }
 
 // tile covers [from, now) with as few bucket ranges as it can: minutes at
-// the edges, hours inside them, days in the middle. Where the finer
-// buckets at the old edge are already pruned, the coarser bucket that holds
-// from counts for the share of it inside the window.
+// the edges, hours inside them, days in the middle. The bucket that holds
+// from counts for the share of it inside the window, at the finest
+// resolution still kept at that age.
 func tile(from, now time.Time) []segment {
 	from, now = from.UTC(), now.UTC()
 	if !from.Before(now) {
@@ -57,16 +57,14 @@ func tile(from, now time.Time) []segment {
 	var out []segment
 	cur := from
 	if f := ls[first]; !cur.Equal(cur.Truncate(f.size)) {
+		// The bucket holding from counts for the share of it in the window.
 		start := cur.Truncate(f.size)
 		end := start.Add(f.size)
-		if first > 0 {
-			// No finer data: count the covered share of this bucket.
-			if end.After(now) {
-				end = now
-			}
-			out = append(out, segment{f.res, start, start.Add(f.size), float64(end.Sub(cur)) / float64(f.size)})
-			cur = end
+		if end.After(now) {
+			end = now
 		}
+		out = append(out, segment{f.res, start, start.Add(f.size), float64(end.Sub(cur)) / float64(f.size)})
+		cur = end
 	}
 	// Climb: finish each resolution up to the next one's boundary.
 	top := first

@@ -13,9 +13,10 @@ func TestTile(t *testing.T) {
 		back time.Duration
 		want string
 	}{
-		{5 * time.Minute, "minute 10:32:20-10:37:20 1"},
-		{time.Hour, "minute 09:37:20-10:00:00 1, minute 10:00:00-10:37:20 1"},
-		{2 * time.Hour, "minute 08:37:20-09:00:00 1, hour 09:00:00-10:00:00 1, minute 10:00:00-10:37:20 1"},
+		{5 * time.Minute, "minute 10:32:00-10:33:00 0.6667, minute 10:33:00-10:37:20 1"},
+		{time.Hour, "minute 09:37:00-09:38:00 0.6667, minute 09:38:00-10:00:00 1, minute 10:00:00-10:37:20 1"},
+		{2 * time.Hour, "minute 08:37:00-08:38:00 0.6667, minute 08:38:00-09:00:00 1, hour 09:00:00-10:00:00 1, minute 10:00:00-10:37:20 1"},
+		{30 * time.Second, "minute 10:36:00-10:37:00 0.1667, minute 10:37:00-10:37:20 1"},
 		// Minutes are kept 3h: the hour holding the old edge counts for its share.
 		{6 * time.Hour, "hour 04:00:00-05:00:00 0.3778, hour 05:00:00-10:00:00 1, minute 10:00:00-10:37:20 1"},
 		{3 * 24 * time.Hour, "hour 20/10:00:00-20/11:00:00 0.3778, hour 20/11:00:00-21/00:00:00 1, day 21/00:00:00-00:00:00 1, hour 00:00:00-10:00:00 1, minute 10:00:00-10:37:20 1"},
