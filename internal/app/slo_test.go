@@ -110,8 +110,11 @@ func TestSLOBurnPagesAndResolves(t *testing.T) {
 		return false
 	})
 	t.Logf("fast-burn page %v after the first failure (fake clock)", paged.Sub(burst))
-	if d := paged.Sub(burst); d > 2*time.Minute {
-		t.Errorf("paged %v after the burst began; want within 2m", d)
+	// Down time is credited when the next result arrives (one 30s probe
+	// later), results reach the store within a flush, and SLOs are judged
+	// every 30s: a page comes two to four evaluations after the first failure.
+	if d := paged.Sub(burst); d > 4*time.Minute {
+		t.Errorf("paged %v after the burst began; want within 4m", d)
 	}
 	if f := h.slos()["shop/fast"]; f.SLI == nil || *f.SLI >= 100 {
 		t.Errorf("failed results should count against the latency SLO: %+v", f)
