@@ -2,6 +2,7 @@ package slo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/store"
@@ -14,6 +15,7 @@ import (
 type checkSource struct {
 	store *store.Store
 	ids   func() map[string]int64 // service/check -> store id
+	cache segmentCache[map[int64]store.Totals]
 }
 
 func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) []Reading {
@@ -28,10 +30,14 @@ func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) [
 		}
 	}
 	var only []int64
+	scope := "all"
 	if len(need) <= 500 { // beyond that one query over every check is cheaper
+		var sum int64
 		for id := range need {
 			only = append(only, id)
+			sum += id * 2654435761
 		}
+		scope = fmt.Sprintf("%d:%d", len(only), sum)
 	}
 	sums := map[segment]map[int64]store.Totals{}
 	for i, r := range reqs {
@@ -41,7 +47,10 @@ func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) [
 			totals, ok := sums[key]
 			if !ok {
 				var err error
-				if totals, err = s.store.SumBuckets(ctx, only, sg.res, sg.from, sg.to); err != nil {
+				totals, err = s.cache.get(sg, scope, now, func() (map[int64]store.Totals, error) {
+					return s.store.SumBuckets(ctx, only, sg.res, sg.from, sg.to)
+				})
+				if err != nil {
 					out[i].Err = err
 					break
 				}
@@ -62,6 +71,7 @@ func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) [
 // countSource reads counted SLIs (events, latency) from SLO buckets.
 type countSource struct {
 	store *store.Store
+	cache segmentCache[map[string]store.SLOCounts]
 }
 
 func (s *countSource) Read(ctx context.Context, reqs []Request, now time.Time) []Reading {
@@ -74,7 +84,10 @@ func (s *countSource) Read(ctx context.Context, reqs []Request, now time.Time) [
 			counts, ok := sums[key]
 			if !ok {
 				var err error
-				if counts, err = s.store.SumSLOBuckets(ctx, sg.res, sg.from, sg.to); err != nil {
+				counts, err = s.cache.get(sg, "", now, func() (map[string]store.SLOCounts, error) {
+					return s.store.SumSLOBuckets(ctx, sg.res, sg.from, sg.to)
+				})
+				if err != nil {
 					out[i].Err = err
 					break
 				}

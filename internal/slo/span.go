@@ -39,10 +39,13 @@ func Retention() map[store.Resolution]time.Duration {
 	return out
 }
 
-// tile covers [from, now) with as few bucket ranges as it can: minutes at
-// the edges, hours inside them, days in the middle. The bucket that holds
+// tile covers [from, now) with as few bucket rows as it can: from the old
+// edge it climbs from minutes to hours to days as boundaries allow, then
+// takes whole buckets of the coarsest resolution reached and its current
+// bucket, which holds exactly the data up to now. The bucket that holds
 // from counts for the share of it inside the window, at the finest
-// resolution still kept at that age.
+// resolution still kept at that age. Ranges that end before the current
+// bucket are complete, and may be cached (see segmentCache).
 func tile(from, now time.Time) []segment {
 	from, now = from.UTC(), now.UTC()
 	if !from.Before(now) {
@@ -79,18 +82,14 @@ func tile(from, now time.Time) []segment {
 		cur = next
 		top++
 	}
-	// Descend: whole buckets of each resolution, then finer ones up to now
-	// (the recent edge is always young enough for minutes); the last range
-	// also takes the current, partial minute.
-	for i := top; i >= 0; i-- {
-		end := now.Truncate(ls[i].size)
-		if i == 0 {
-			end = now
+	// The rest: whole buckets of the coarsest resolution reached, then its
+	// current bucket, which holds exactly the data up to now.
+	if t := ls[top]; cur.Before(now) {
+		last := now.Truncate(t.size)
+		if cur.Before(last) {
+			out = append(out, segment{t.res, cur, last, 1})
 		}
-		if cur.Before(end) {
-			out = append(out, segment{ls[i].res, cur, end, 1})
-			cur = end
-		}
+		out = append(out, segment{t.res, last, now, 1})
 	}
 	return out
 }
