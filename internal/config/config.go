@@ -26,6 +26,7 @@ type Config struct {
 	Inhibit       []InhibitRule  `yaml:"inhibit,omitempty"`
 	Maintenance   []Maintenance  `yaml:"maintenance,omitempty"`
 	Runbooks      []Runbook      `yaml:"runbooks,omitempty"`
+	Auth          Auth           `yaml:"auth,omitempty" jsonschema:"description=how people sign in to the web app and what they may do there"`
 
 	// Files lists the files the config was read from, in load order.
 	Files []string `yaml:"-"`

@@ -122,6 +122,15 @@ testdata/conf.slos.yml:15:63: services[0].slos[4].timezone: unknown time zone "M
 testdata/conf.slos.yml:16:9: services[0].slos[5]: needs an SLI: one of availability, latency, prometheus, events
 testdata/conf.slos.yml:23:49: services[0].slos[6].alerting.windows[0].short: must be shorter than long (1h)
 testdata/conf.slos.yml:24:15: services[0].slos[6].alerting.windows[1]: set budget_percent or factor (one of them)`},
+		{"conf.auth.yml", `
+testdata/conf.auth.yml:2:31: people[0].password_hash: is not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash) or a bcrypt hash; make one with "vigil user passwd"
+testdata/conf.auth.yml:5:40: auth.session.max_age: is shorter than session.idle_timeout (8d)
+testdata/conf.auth.yml:6:3: auth.oidc.client_secret: is required (or client_secret_file)
+testdata/conf.auth.yml:6:18: auth.oidc.issuer: must be an http(s) URL, like https://accounts.google.com
+testdata/conf.auth.yml:6:75: auth.oidc.redirect_path: must be a path starting with /
+testdata/conf.auth.yml:8:14: auth.access[0].team: unknown team "ops" (known: sre)
+testdata/conf.auth.yml:9:7: auth.access[1]: set exactly one of person, team, oidc_group (found 2)
+testdata/conf.auth.yml:9:42: auth.access[1].scopes[0]: "root" is not one of read, respond, operate, admin`},
 		{"dir", `
 testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
 testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},

@@ -60,6 +60,7 @@ func applyDefaults(c *Config) {
 			g.SMTP.TLS = "starttls"
 		}
 	}
+	authDefaults(&c.Auth)
 	for i := range c.Schedules {
 		if c.Schedules[i].Timezone == "" {
 			c.Schedules[i].Timezone = g.Timezone

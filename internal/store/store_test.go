@@ -72,6 +72,7 @@ func TestStore(t *testing.T) {
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
 		{"SLOBuckets", testSLOBuckets},
+		{"Sessions", testSessions},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
