@@ -296,8 +296,11 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 type AlertFilter struct {
 	Status  []string // any of these; empty means all
 	Service string
-	Limit   int // 0 means 100
-	Offset  int
+	// KeyPrefix keeps alerts whose dedup key starts with it (an SLO's
+	// burn-rate alerts: "slo//shop/availability/").
+	KeyPrefix string
+	Limit     int // 0 means 100
+	Offset    int
 }
 
 // Alerts returns the alerts the filter selects, newest first, and how many
@@ -315,6 +318,11 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 	if f.Service != "" {
 		where = append(where, `service = ?`)
 		args = append(args, f.Service)
+	}
+	if f.KeyPrefix != "" {
+		// substr, not LIKE: ids may hold _ and %, which LIKE would read as patterns.
+		where = append(where, `substr(dedup_key, 1, ?) = ?`)
+		args = append(args, len(f.KeyPrefix), f.KeyPrefix)
 	}
 	cond := ""
 	if len(where) > 0 {

@@ -86,6 +86,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /{$}", s.statusPages(s.statusPage))
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
+	mux.HandleFunc("GET /slos", s.privatePage(s.slosPage))
+	mux.HandleFunc("GET /slos/{service}/{id}", s.privatePage(s.sloPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
 	mux.Handle("GET /static/", staticFiles())

@@ -9,6 +9,7 @@ import (
 // sloView is an SLO in brief, as a service shows it: the objective, how
 // much budget is left, and whether it burns.
 type sloView struct {
+	Service         string   `json:"-"`
 	ID              string   `json:"id"`
 	Objective       float64  `json:"objective"`
 	Window          string   `json:"window"`
@@ -22,7 +23,7 @@ type sloView struct {
 }
 
 func newSLOView(st slo.Status) sloView {
-	v := sloView{ID: st.ID, Objective: st.Objective, Window: st.Window, SLI: st.SLI, BudgetRemaining: st.Budget.RemainingPercent,
+	v := sloView{Service: st.Service, ID: st.ID, Objective: st.Objective, Window: st.Window, SLI: st.SLI, BudgetRemaining: st.Budget.RemainingPercent,
 		BudgetLeft: st.Budget.RemainingText, BurnRate: st.BurnRate, NoData: st.NoData, Exhausted: st.Budget.Exhausted}
 	for _, r := range st.Alerts {
 		if r.Firing && (v.Burning == "" || r.Severity == "page") {

@@ -34,7 +34,7 @@ func parsePages() (*template.Template, error) {
 		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
 		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"navigation": navigation,
-		// SLO budgets on the status page (slos.html).
+		// SLO budgets on the status page (slo_budget.html) and the SLO pages.
 		"budgetClass": budgetClass,
 		"deref":       func(p *float64) float64 { return *p },
 	}).ParseFS(templateFS, "templates/*.html")
