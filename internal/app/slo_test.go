@@ -147,7 +147,7 @@ func TestSLOBurnPagesAndResolves(t *testing.T) {
 	page := h.get("/")
 	b, _ = io.ReadAll(page.Body)
 	page.Body.Close()
-	mustContain(t, "status page", string(b), `id="slo-availability"`, `99.9% over 30d`, `% of the error budget left`)
+	mustContain(t, "status page", string(b), `id="slo-availability"`, `99.9% over 30d`, `error budget spent (`, `href="/slos/shop/availability"`)
 }
 
 // TestSLOEvents: counts pushed to an events SLO need the operate scope, are

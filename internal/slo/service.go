@@ -2,6 +2,7 @@ package slo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -53,6 +54,11 @@ type Service struct {
 	byKey    map[string]int
 	alerts   alerter
 	kick     chan struct{}
+	// epoch counts evaluations; encoded is the JSON of statuses as of
+	// encodedAt, shared by every GET /api/v1/slos until the next one.
+	epoch     int64
+	encoded   []byte
+	encodedAt int64
 }
 
 // New makes the service; call Apply with a config, then Run.
@@ -146,6 +152,7 @@ func (svc *Service) Evaluate(ctx context.Context) []Status {
 	}
 	svc.mu.Lock()
 	svc.statuses, svc.byKey = sts, byKey
+	svc.epoch++
 	evs, commit := svc.alerts.events(slos, sts, base)
 	svc.mu.Unlock()
 	if len(evs) > 0 && svc.opt.Ingest != nil {
@@ -181,6 +188,33 @@ func (svc *Service) Statuses(ctx context.Context) []Status {
 		return svc.Evaluate(ctx)
 	}
 	return sts
+}
+
+// StatusesJSON is Statuses as a JSON array, encoded once per evaluation:
+// a list of a thousand SLOs is a megabyte, and every dashboard poll would
+// otherwise encode it again.
+func (svc *Service) StatusesJSON(ctx context.Context) ([]byte, error) {
+	sts := svc.Statuses(ctx)
+	svc.mu.RLock()
+	b, at, epoch := svc.encoded, svc.encodedAt, svc.epoch
+	svc.mu.RUnlock()
+	if b != nil && at == epoch {
+		return b, nil
+	}
+	if sts == nil {
+		sts = []Status{}
+	}
+	b, err := json.Marshal(sts)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, '\n')
+	svc.mu.Lock()
+	if svc.epoch == epoch {
+		svc.encoded, svc.encodedAt = b, epoch
+	}
+	svc.mu.Unlock()
+	return b, nil
 }
 
 // Status is the latest evaluation of one SLO.

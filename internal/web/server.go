@@ -89,6 +89,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeRawJSON answers with JSON encoded beforehand (a cached answer).
+func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
 // statusOf maps error codes to HTTP statuses, in this one place.
 func statusOf(code errs.Code) int {
 	switch code {

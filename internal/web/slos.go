@@ -11,9 +11,18 @@ import (
 // listSLOs answers GET /api/v1/slos: every SLO's latest evaluation, in
 // config order; ?service= keeps one service's.
 func (s *Server) listSLOs(w http.ResponseWriter, r *http.Request) {
+	svc := r.URL.Query().Get("service")
+	if svc == "" {
+		b, err := s.d.SLOs.StatusesJSON(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeRawJSON(w, http.StatusOK, b)
+		return
+	}
 	sts := s.d.SLOs.Statuses(r.Context())
 	out := make([]slo.Status, 0, len(sts))
-	svc := r.URL.Query().Get("service")
 	for _, st := range sts {
 		if svc == "" || st.Service == svc {
 			out = append(out, st)
