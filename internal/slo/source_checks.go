@@ -20,7 +20,6 @@ type checkSource struct {
 
 func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) []Reading {
 	ids := s.ids()
-	out := make([]Reading, len(reqs))
 	need := map[int64]bool{}
 	for _, r := range reqs {
 		for _, c := range r.SLO.Cfg.Availability.Checks {
@@ -39,33 +38,19 @@ func (s *checkSource) Read(ctx context.Context, reqs []Request, now time.Time) [
 		}
 		scope = fmt.Sprintf("%d:%d", len(only), sum)
 	}
-	sums := map[segment]map[int64]store.Totals{}
-	for i, r := range reqs {
-		var c Counts
-		for _, sg := range tile(r.From, now) {
-			key := segment{sg.res, sg.from, sg.to, 1}
-			totals, ok := sums[key]
-			if !ok {
-				var err error
-				totals, err = s.cache.get(sg, scope, now, func() (map[int64]store.Totals, error) {
-					return s.store.SumBuckets(ctx, only, sg.res, sg.from, sg.to)
-				})
-				if err != nil {
-					out[i].Err = err
-					break
-				}
-				sums[key] = totals
-			}
-			for _, ch := range r.SLO.Cfg.Availability.Checks {
-				t := totals[ids[r.SLO.Service+"/"+ch]]
-				c = c.add(Counts{Good: float64(t.UpMs), Total: float64(t.UpMs + t.DownMs), Events: float64(t.N)}, sg.weight)
-			}
-		}
-		if out[i].Err == nil {
-			out[i].Counts = c
-		}
+	read := func(sg segment) (map[int64]store.Totals, error) {
+		return s.cache.get(sg, scope, now, func() (map[int64]store.Totals, error) {
+			return s.store.SumBuckets(ctx, only, sg.res, sg.from, sg.to)
+		})
 	}
-	return out
+	return readTiled(reqs, now, read, func(r Request, totals map[int64]store.Totals) Counts {
+		var c Counts
+		for _, ch := range r.SLO.Cfg.Availability.Checks {
+			t := totals[ids[r.SLO.Service+"/"+ch]]
+			c = c.add(Counts{Good: float64(t.UpMs), Total: float64(t.UpMs + t.DownMs), Events: float64(t.N)}, 1)
+		}
+		return c
+	})
 }
 
 // countSource reads counted SLIs (events, latency) from SLO buckets.
@@ -75,26 +60,37 @@ type countSource struct {
 }
 
 func (s *countSource) Read(ctx context.Context, reqs []Request, now time.Time) []Reading {
+	read := func(sg segment) (map[string]store.SLOCounts, error) {
+		return s.cache.get(sg, "", now, func() (map[string]store.SLOCounts, error) {
+			return s.store.SumSLOBuckets(ctx, sg.res, sg.from, sg.to)
+		})
+	}
+	return readTiled(reqs, now, read, func(r Request, counts map[string]store.SLOCounts) Counts {
+		sc := counts[r.SLO.Key()]
+		return Counts{Good: float64(sc.Good), Total: float64(sc.Total), Events: float64(sc.Total)}
+	})
+}
+
+// readTiled answers each request by summing the rollup ranges its span
+// tiles into, each range read once for all requests (by read, which sums
+// it for every check or SLO), weighted by how much of it is in the span.
+func readTiled[V any](reqs []Request, now time.Time, read func(segment) (V, error), counts func(Request, V) Counts) []Reading {
 	out := make([]Reading, len(reqs))
-	sums := map[segment]map[string]store.SLOCounts{}
+	sums := map[segment]V{}
 	for i, r := range reqs {
 		var c Counts
 		for _, sg := range tile(r.From, now) {
 			key := segment{sg.res, sg.from, sg.to, 1}
-			counts, ok := sums[key]
+			v, ok := sums[key]
 			if !ok {
 				var err error
-				counts, err = s.cache.get(sg, "", now, func() (map[string]store.SLOCounts, error) {
-					return s.store.SumSLOBuckets(ctx, sg.res, sg.from, sg.to)
-				})
-				if err != nil {
+				if v, err = read(sg); err != nil {
 					out[i].Err = err
 					break
 				}
-				sums[key] = counts
+				sums[key] = v
 			}
-			sc := counts[r.SLO.Key()]
-			c = c.add(Counts{Good: float64(sc.Good), Total: float64(sc.Total), Events: float64(sc.Total)}, sg.weight)
+			c = c.add(counts(r, v), sg.weight)
 		}
 		if out[i].Err == nil {
 			out[i].Counts = c
