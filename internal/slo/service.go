@@ -45,6 +45,9 @@ type Service struct {
 	eval Evaluator
 	prom *promSource
 	rec  recorder
+	// evalMu keeps evaluations one at a time: the loop's and a first API
+	// request's must not tell the pager the same change twice.
+	evalMu sync.Mutex
 
 	mu       sync.RWMutex
 	slos     []*SLO
@@ -138,6 +141,8 @@ func (svc *Service) Run(ctx context.Context) {
 // Evaluate judges every SLO now and tells the pager what changed. When the
 // pager cannot be told, the changes are told again at the next evaluation.
 func (svc *Service) Evaluate(ctx context.Context) []Status {
+	svc.evalMu.Lock()
+	defer svc.evalMu.Unlock()
 	if err := svc.rec.flush(ctx, svc.opt.Store); err != nil && ctx.Err() == nil {
 		svc.opt.Log.Warn("writing latency counts failed; retrying", "err", err)
 	}
@@ -185,7 +190,10 @@ func (svc *Service) Statuses(ctx context.Context) []Status {
 	sts, n := svc.statuses, len(svc.slos)
 	svc.mu.RUnlock()
 	if sts == nil && n > 0 {
-		return svc.Evaluate(ctx)
+		svc.Evaluate(ctx)
+		svc.mu.RLock()
+		sts = svc.statuses
+		svc.mu.RUnlock()
 	}
 	return sts
 }
