@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vigil-sre/vigil/internal/incident"
+	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"io"
 	"log/slog"
@@ -73,11 +74,13 @@ type App struct {
 	// incidents keeps incidents; severe alerts may declare them.
 	incidents *incident.Service
 	// slos judges SLOs and raises burn-rate alerts.
-	slos  *slo.Service
-	links *pager.Links
-	reg   *prometheus.Registry
-	srv   *http.Server
-	ln    net.Listener
+	slos *slo.Service
+	// releases keeps release records; the config says which services exist.
+	releases *release.Service
+	links    *pager.Links
+	reg      *prometheus.Registry
+	srv      *http.Server
+	ln       net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
@@ -119,6 +122,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.store, err = store.Open(ctx, dsn, store.Options{
 		Log:     a.log,
 		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
+		// One server per database until replicas are supported.
+		Exclusive: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
@@ -152,9 +157,12 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}
 	a.slos.Apply(cfg)
 
+	a.releases = release.New(a.store, opt.Clock)
+	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:      a.slos,
+		Releases:  a.releases,
 		Directory: a.dir.Load, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -240,6 +248,9 @@ func (a *App) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings {
+		a.log.Warn("config: " + w.String())
+	}
 	if a.opt.Listen != "" {
 		cfg.Global.Listen = a.opt.Listen
 	}
@@ -310,6 +321,7 @@ func (a *App) Reload(ctx context.Context) error {
 	}
 	a.incidents.Apply(cfg)
 	a.slos.Apply(cfg)
+	a.releases.Apply(cfg)
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")

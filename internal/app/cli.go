@@ -53,7 +53,8 @@ Run your team's config (a file, or a directory of .yaml files):
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), userCmd(), sloCmd(), benchCmd(), versionCmd())
+	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(),
+		releaseCmd(), capacityCmd(), userCmd(), sloCmd(), benchCmd(), versionCmd())
 	return root
 }
 

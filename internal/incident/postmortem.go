@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Postmortem gathers what the postmortem is written from.
@@ -18,7 +19,7 @@ func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) 
 	if err != nil {
 		return postmortem.Data{}, err
 	}
-	tl, err := s.Timeline(ctx, id)
+	tl, err := s.ReadersTimeline(ctx, id)
 	if err != nil {
 		return postmortem.Data{}, err
 	}
@@ -74,7 +75,8 @@ func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) 
 	if err != nil {
 		return postmortem.Data{}, errs.Wrap(errs.Internal, err, "reading action items")
 	}
-	return postmortem.Build(in, tl, alerts, paged, runs, deploys, items, loc), nil
+	return postmortem.Build(postmortem.Record{Incident: in, Timeline: tl, Alerts: alerts, Paged: paged, Runs: runs,
+		Deploys: deploys, ActionItems: items}, loc), nil
 }
 
 // EditPostmortem sets the sections people write (root causes, lessons...).
@@ -127,11 +129,22 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if !slices.Contains(ActionTypes, a.Type) {
 		problems = append(problems, "type: must be one of "+strings.Join(ActionTypes, ", "))
 	}
+	if a.Owner != "" {
+		if p := ownerProblem(s.config(), a.Owner); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	if a.Status == "" {
 		a.Status = "open"
 	}
 	if !slices.Contains([]string{"open", "done", "wontfix"}, a.Status) {
 		problems = append(problems, "status: must be one of open, done, wontfix")
+	}
+	now := s.d.Clock.Now()
+	if !a.Due.IsZero() {
+		if p := timebound.Ahead(now).Problem(a.Due); p != "" {
+			problems = append(problems, "due: "+p)
+		}
 	}
 	for i, l := range a.Links {
 		kind, _, ok := strings.Cut(l, "/")
@@ -142,7 +155,6 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if len(problems) > 0 {
 		return a, errs.E(errs.Invalid, "%s", strings.Join(problems, "; "))
 	}
-	now := s.d.Clock.Now()
 	if a.ID == 0 {
 		a.CreatedAt = now
 	}

@@ -261,7 +261,7 @@ func (o *Outbox) deliver(ctx context.Context, name string, ns []store.Notificati
 		}
 		msgs = append(msgs, m)
 	}
-	msg := Bundle(msgs)
+	msg := Bundle(msgs).In(d.Zone)
 	sctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
 	sw := clock.Start()
 	err := o.opt.Sender.Send(sctx, d, msg)

@@ -36,6 +36,7 @@ type AlertRow struct {
 	ResolvedAt  time.Time
 	ResolvedBy  string
 	UpdatedAt   time.Time
+	Suppression alert.Suppression // what held it back at the pager's last look
 }
 
 // MemberRow is an alert's place in a notification group, with the escalation
@@ -97,14 +98,15 @@ func (b AlertBatch) Empty() bool {
 
 const (
 	alertCols = `id, dedup_key, source, integration, status, severity, summary, service, labels, annotations, links,
-		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms`
-	upsertAlertsCols = 20
+		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms, suppression`
+	upsertAlertsCols = 21
 	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `)`
 	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
 		summary = excluded.summary, service = excluded.service, labels = excluded.labels, annotations = excluded.annotations,
 		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
-		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms`
+		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms,
+		suppression = excluded.suppression`
 	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent, paged`
 	upsertMembersCols = 9
 	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
@@ -174,7 +176,7 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
 			jsonText(a.Labels, "{}"), jsonText(a.Annotations, "{}"), jsonText(a.Links, "[]"), a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
-			a.ResolvedBy, toMS(a.UpdatedAt))
+			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
 	return s.q.upAlerts.exec(ctx, tx, args)
 }
@@ -349,15 +351,20 @@ func (s *Store) queryAlerts(ctx context.Context, q string, args ...any) ([]Alert
 	var out []AlertRow
 	for rows.Next() {
 		var a AlertRow
-		var labels, annotations, links string
+		var labels, annotations, links, suppression string
 		var first, last, acked, resolved, updated int64
 		if err := rows.Scan(&a.ID, &a.DedupKey, &a.Source, &a.Integration, &a.Status, &a.Severity, &a.Summary, &a.Service,
 			&labels, &annotations, &links, &a.Runbook, &a.Occurrences, &first, &last, &acked, &a.AckedBy,
-			&resolved, &a.ResolvedBy, &updated); err != nil {
+			&resolved, &a.ResolvedBy, &updated, &suppression); err != nil {
 			return nil, fmt.Errorf("store: alerts: %w", err)
 		}
 		if err := decodeJSONs(&a.Labels, labels, &a.Annotations, annotations, &a.Links, links); err != nil {
 			return nil, fmt.Errorf("store: alert %d: %w", a.ID, err)
+		}
+		if suppression != "" {
+			if err := json.Unmarshal([]byte(suppression), &a.Suppression); err != nil {
+				return nil, fmt.Errorf("store: alert %d: suppression: %w", a.ID, err)
+			}
 		}
 		a.FirstSeen, a.LastSeen, a.AckedAt, a.ResolvedAt = fromMS(first), fromMS(last), fromMS(acked), fromMS(resolved)
 		a.UpdatedAt = fromMS(updated)
@@ -427,6 +434,15 @@ func (s *Store) MaxIDs(ctx context.Context) (alert, log, notification int64, err
 		}
 	}
 	return alert, log, notification, nil
+}
+
+// suppressionText is an alert's suppression as stored: empty when nothing
+// holds it back, so open alerts that page count with a plain comparison.
+func suppressionText(s alert.Suppression) string {
+	if !s.Suppressed() {
+		return ""
+	}
+	return jsonText(s, "")
 }
 
 func jsonText(v any, empty string) string {

@@ -50,6 +50,7 @@ func TestStore(t *testing.T) {
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
 		{"AlertsFilter", testAlertsFilter},
+		{"OpenAlertCounts", testOpenAlertCounts},
 		{"NotificationsOutbox", testNotificationsOutbox},
 		{"Silences", testSilences},
 		{"SettingOnce", testSettingOnce},
@@ -67,12 +68,17 @@ func TestStore(t *testing.T) {
 		{"UpdateIncident", testUpdateIncident},
 		{"IncidentsFilter", testIncidentsFilter},
 		{"IncidentsDefaultLimit", testIncidentsDefaultLimit},
+		{"IncidentsByImpact", testIncidentsByImpact},
 		{"IncidentTimeline", testIncidentTimeline},
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
 		{"SLOBuckets", testSLOBuckets},
 		{"Sessions", testSessions},
+		{"ReleasesRoundTrip", testReleasesRoundTrip},
+		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
+		{"ReleaseStatus", testReleaseStatus},
+		{"ReleaseVersionRace", testReleaseVersionRace},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

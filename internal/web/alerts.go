@@ -35,6 +35,13 @@ type alertView struct {
 	AckedBy     string            `json:"acknowledged_by,omitempty"`
 	ResolvedAt  *time.Time        `json:"resolved_at"`
 	ResolvedBy  string            `json:"resolved_by,omitempty"`
+	// What holds an open alert back from paging now, when anything does.
+	SilencedBy   []string `json:"silenced_by,omitempty"`
+	Maintenance  string   `json:"maintenance,omitempty"`
+	Inhibited    bool     `json:"inhibited,omitempty"`
+	SuppressedBy string   `json:"suppressed_by,omitempty"` // the first of the three, as the alert's log says it
+
+	held string // silenced, maintenance or inhibited
 }
 
 func newAlertView(a store.AlertRow) alertView {
@@ -59,8 +66,15 @@ func newAlertView(a store.AlertRow) alertView {
 	if !a.ResolvedAt.IsZero() {
 		v.ResolvedAt = &a.ResolvedAt
 	}
+	if alert.Status(a.Status).Open() {
+		s := a.Suppression
+		v.SilencedBy, v.Maintenance, v.Inhibited, v.SuppressedBy, v.held = s.SilencedBy, s.Maintenance, s.Inhibited, s.Reason(), s.Kind()
+	}
 	return v
 }
+
+// Held is one word for what holds the alert back, for pages.
+func (v alertView) Held() string { return v.held }
 
 // sourceKey is the dedup key as its source knows it: the stored key is
 // scoped by source and integration, and either may itself hold a '/'.
@@ -75,33 +89,30 @@ type alertLogView struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
+// alertStatuses is the ?status= of the alert list: open is firing and
+// acknowledged, all is every status.
+func alertStatuses() StatusFilter {
+	firing, acked, resolved := string(alert.Firing), string(alert.Acknowledged), string(alert.Resolved)
+	return StatusFilter{Param: "status", Known: []string{firing, acked, resolved},
+		Aliases: map[string][]string{"open": {firing, acked}, "all": {firing, acked, resolved}}}
+}
+
 // listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&limit=&offset=.
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.AlertFilter{Service: q.Get("service")}
-	if st := q.Get("status"); st != "" {
-		for _, v := range strings.Split(st, ",") {
-			switch alert.Status(v) {
-			case alert.Firing, alert.Acknowledged, alert.Resolved:
-				f.Status = append(f.Status, v)
-			case "open":
-				f.Status = append(f.Status, string(alert.Firing), string(alert.Acknowledged))
-			default:
-				s.writeError(w, r, errs.E(errs.Invalid, "status must be firing, acknowledged, resolved or open, not %q", v))
-				return
-			}
-		}
-	}
 	var err error
+	if f.Status, err = alertStatuses().Parse(q.Get("status")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if o := q.Get("offset"); o != "" {
-		if f.Offset, err = strconv.Atoi(o); err != nil || f.Offset < 0 {
-			s.writeError(w, r, errs.E(errs.Invalid, "offset must be a whole number of 0 or more"))
-			return
-		}
+	if f.Offset, err = offsetParam(r); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	rows, total, err := s.d.Store.Alerts(r.Context(), f)
 	if err != nil {

@@ -154,6 +154,7 @@ func navigation() []navEntry {
 		{"runbooks", "Runbooks", "/runbooks"},
 		{"silences", "Silences", "/silences"},
 		{"deploys", "Deploys", "/deploys"},
+		{"releases", "Releases", "/releases"},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/slo"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // listSLOs answers GET /api/v1/slos: every SLO's latest evaluation, in
@@ -18,7 +19,7 @@ func (s *Server) listSLOs(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		writeRawJSON(w, http.StatusOK, b)
+		writeBody(w, http.StatusOK, b)
 		return
 	}
 	sts := s.d.SLOs.Statuses(r.Context())
@@ -60,7 +61,7 @@ func (s *Server) sloEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.Invalid, "good and total are required"))
 		return
 	}
-	at, err := optTime("at", b.At)
+	at, err := timebound.Past(s.now()).Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -70,15 +70,20 @@ func (v checkView) Title() string {
 
 // serviceView is a service with its checks rolled up.
 type serviceView struct {
-	ID          string           `json:"id"`
-	Name        string           `json:"name"`
-	Description string           `json:"description,omitempty"`
-	Owner       string           `json:"owner,omitempty"`
-	State       string           `json:"state"`
-	Counts      map[string]int   `json:"counts"`
-	Uptime      []monitor.Uptime `json:"uptime"`
-	SLOs        []sloView        `json:"slos"`
-	Checks      []checkView      `json:"checks"`
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Owner       string            `json:"owner,omitempty"`
+	State       string            `json:"state"`                  // the checks' state, raised by open incidents and alerts (servicestatus.go)
+	StateReason string            `json:"state_reason,omitempty"` // when incidents or alerts raised it, which
+	CheckState  string            `json:"check_state"`            // the checks' own roll-up
+	Incidents   []serviceIncident `json:"incidents"`              // open incidents on the service
+	Alerts      []serviceAlert    `json:"alerts"`                 // its newest open alerts, suppressed ones marked
+	OpenAlerts  int               `json:"open_alerts"`            // how many are open in all
+	Counts      map[string]int    `json:"counts"`
+	Uptime      []monitor.Uptime  `json:"uptime"`
+	SLOs        []sloView         `json:"slos"`
+	Checks      []checkView       `json:"checks"`
 }
 
 // stateRank orders states from calm to alarming, for a service's overall state.

@@ -48,7 +48,7 @@ func Dial(rawURL string, headers map[string]secret.String, token secret.String) 
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{api: v1.NewAPI(c), base: u.Redacted()}, nil
+	return &Conn{api: v1.NewAPI(c), base: secret.URL(u.String())}, nil
 }
 
 // URL is the server's URL with any password hidden.
