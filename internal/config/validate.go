@@ -236,6 +236,7 @@ func (k *checker) service(s *Service) {
 		seen[ch.ID] = i
 		k.check(o, ch)
 	}
+	k.slos(s)
 }
 
 func (k *checker) check(o origin, ch *Check) {

@@ -304,8 +304,11 @@ type AlertFilter struct {
 	// Suppressed keeps open alerts held back now: SuppressedSilenced (by a
 	// silence or maintenance window) or SuppressedInhibited.
 	Suppressed string
-	Limit      int // 0 means 100
-	Offset     int
+	// KeyPrefix keeps alerts whose dedup key starts with it (an SLO's
+	// burn-rate alerts: "slo//shop/availability/").
+	KeyPrefix string
+	Limit     int // 0 means 100
+	Offset    int
 	// CountUpTo, when set, stops counting the matches past it: the total is
 	// then at most CountUpTo+1, read as "more than CountUpTo". Counting tens
 	// of thousands of rows costs more than reading a page of them.
@@ -345,6 +348,11 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 	case SuppressedInhibited:
 		// Held back by inhibition alone, as Suppression.Kind names it.
 		where = append(where, `status <> 'resolved' AND suppression <> '' AND NOT (`+heldBySilence+`)`)
+	}
+	if f.KeyPrefix != "" {
+		// substr, not LIKE: ids may hold _ and %, which LIKE would read as patterns.
+		where = append(where, `substr(dedup_key, 1, ?) = ?`)
+		args = append(args, len(f.KeyPrefix), f.KeyPrefix)
 	}
 	cond := ""
 	if len(where) > 0 {

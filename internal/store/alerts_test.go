@@ -128,8 +128,8 @@ func testOneOpenAlertPerKey(t *testing.T, e engine) {
 	}
 }
 
-// testAlertsFilter: newest first, filtered by status and service, paged, and
-// counted in all.
+// testAlertsFilter: newest first, filtered by status, service and dedup key
+// prefix, paged, and counted in all.
 func testAlertsFilter(t *testing.T, e engine) {
 	ctx := context.Background()
 	s := openStore(t, e.Fresh(t), Options{})
@@ -154,6 +154,8 @@ func testAlertsFilter(t *testing.T, e engine) {
 		{"resolved of db", AlertFilter{Status: []string{"resolved"}, Service: "db"}, []int64{20, 5}, 2},
 		{"service", AlertFilter{Service: "db"}, []int64{25, 20, 15, 10, 5}, 5},
 		{"nothing", AlertFilter{Service: "none"}, nil, 0},
+		{"key prefix", AlertFilter{KeyPrefix: "k2"}, []int64{25, 24, 23, 22, 21, 20, 2}, 7},
+		{"key prefix is not a pattern", AlertFilter{KeyPrefix: "k_"}, nil, 0},
 	}
 	for _, c := range cases {
 		got, total, err := s.Alerts(ctx, c.f)

@@ -58,6 +58,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
+	mux.HandleFunc("GET /api/v1/slos", s.read(s.listSLOs))
+	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.read(s.getSLO))
+	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.authorize(auth.Operate, s.sloEvents))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
@@ -89,6 +92,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /{$}", s.statusPages(s.statusPage))
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
+	mux.HandleFunc("GET /slos", s.privatePage(s.slosPage))
+	mux.HandleFunc("GET /slos/{service}/{id}", s.privatePage(s.sloPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("POST /alerts/bulk", s.action(auth.Respond, s.alertsBulk))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
