@@ -73,6 +73,8 @@ func TestStore(t *testing.T) {
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
 		{"Sessions", testSessions},
+		{"Overrides", testOverrides},
+		{"FeedSecrets", testFeedSecrets},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
