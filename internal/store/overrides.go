@@ -52,10 +52,10 @@ const (
 	maxOverridesPage = 10000
 )
 
-// AddOverrides stores overrides and audit in one transaction, and returns
-// them with their ids. Two or more make a swap: each gets the first one's id
-// as its SwapID.
-func (s *Store) AddOverrides(ctx context.Context, rows []OverrideRow, audit AuditRow) ([]OverrideRow, error) {
+// AddOverrides stores overrides, and the audit entry audit makes of them
+// once they have their ids, in one transaction, and returns them with their
+// ids. Two or more make a swap: each gets the first one's id as its SwapID.
+func (s *Store) AddOverrides(ctx context.Context, rows []OverrideRow, audit func([]OverrideRow) AuditRow) ([]OverrideRow, error) {
 	defer s.observe("add_overrides", clock.Start())
 	out := append([]OverrideRow(nil), rows...)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -77,7 +77,7 @@ func (s *Store) AddOverrides(ctx context.Context, rows []OverrideRow, audit Audi
 				return err
 			}
 		}
-		return s.auditIn(ctx, tx, audit)
+		return s.auditIn(ctx, tx, audit(out))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: add overrides: %w", err)

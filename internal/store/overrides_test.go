@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -14,7 +15,9 @@ func testOverrides(t *testing.T, e engine) {
 	h := time.Hour
 	one := OverrideRow{Schedule: "sre-primary", Person: "glen", StartsAt: t0, EndsAt: t0.Add(8 * h), Note: "covering\x00 the night",
 		CreatedBy: "person/glen", CreatedAt: t0.Add(-h)}
-	got, err := s.AddOverrides(ctx, []OverrideRow{one}, AuditRow{At: t0.Add(-h), Actor: "person/glen", Action: "oncall.override.added", Detail: "one"})
+	got, err := s.AddOverrides(ctx, []OverrideRow{one}, func(rows []OverrideRow) AuditRow {
+		return AuditRow{At: t0.Add(-h), Actor: "person/glen", Action: "oncall.override.added", Detail: fmt.Sprint(rows[0].ID)}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +37,9 @@ func testOverrides(t *testing.T, e engine) {
 		CreatedBy: "token/ops", CreatedAt: t0}
 	b := OverrideRow{Schedule: "sre-primary", Person: "john", Replacing: "thach", StartsAt: t0.Add(72 * h), EndsAt: t0.Add(96 * h),
 		CreatedBy: "token/ops", CreatedAt: t0}
-	swap, err := s.AddOverrides(ctx, []OverrideRow{a, b}, AuditRow{At: t0, Actor: "token/ops", Action: "oncall.swap.added"})
+	swap, err := s.AddOverrides(ctx, []OverrideRow{a, b}, func([]OverrideRow) AuditRow {
+		return AuditRow{At: t0, Actor: "token/ops", Action: "oncall.swap.added"}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +51,7 @@ func testOverrides(t *testing.T, e engine) {
 		t.Fatalf("SwapHalves = %+v, %v", halves, err)
 	}
 	other := OverrideRow{Schedule: "dba", Person: "susan", StartsAt: t0.Add(2 * h), EndsAt: t0.Add(3 * h), CreatedAt: t0}
-	if _, err := s.AddOverrides(ctx, []OverrideRow{other}, AuditRow{}); err != nil {
+	if _, err := s.AddOverrides(ctx, []OverrideRow{other}, func([]OverrideRow) AuditRow { return AuditRow{} }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -99,6 +104,9 @@ func testOverrides(t *testing.T, e engine) {
 	var actions []string
 	for _, a := range audit {
 		actions = append(actions, a.Action)
+	}
+	if audit[0].Detail != fmt.Sprint(one.ID) {
+		t.Errorf("the audit entry of an added override knows its id: %q, want %d", audit[0].Detail, one.ID)
 	}
 	if want := []string{"oncall.override.added", "oncall.swap.added", "oncall.override.removed"}; !slices.Equal(actions, want) {
 		t.Errorf("audit %v, want %v", actions, want)
