@@ -34,8 +34,8 @@ type Service struct {
 	d Deps
 	// mu makes one change at a time, so publishes arrive in order.
 	mu   sync.Mutex
-	base *oncall.Directory  // the config's on-call world
-	ovs  []oncall.Override  // what the store holds, within remembered
+	base *oncall.Directory // the config's on-call world
+	ovs  []oncall.Override // what the store holds, within remembered
 	dir  atomic.Pointer[oncall.Directory]
 }
 
