@@ -35,6 +35,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/silences/{id}", s.read(s.getSilence))
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", s.expireSilence)
 	mux.HandleFunc("GET /api/v1/oncall", s.read(s.onCall))
+	mux.HandleFunc("GET /api/v1/schedules/{id}/overrides", s.read(s.listOverrides))
+	mux.HandleFunc("POST /api/v1/schedules/{id}/overrides", s.createOverride)
+	mux.HandleFunc("DELETE /api/v1/schedules/{id}/overrides/{oid}", s.deleteOverride)
+	mux.HandleFunc("POST /api/v1/schedules/{id}/swaps", s.createSwap)
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
 	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
