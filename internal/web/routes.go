@@ -89,5 +89,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
+
+	// On-call pages: who is on call, a schedule's calendar with its
+	// override and swap forms, my shifts, and the calendar feed, which
+	// opens with its secret address instead of a sign-in.
+	mux.HandleFunc("GET /oncall", s.privatePage(s.onCallPage))
+	mux.HandleFunc("GET /oncall/schedules/{id}", s.privatePage(s.schedulePage))
+	mux.HandleFunc("POST /oncall/schedules/{id}/overrides", s.action(auth.Respond, s.overrideCreate))
+	mux.HandleFunc("POST /oncall/schedules/{id}/overrides/{oid}/remove", s.action(auth.Respond, s.overrideRemove))
+	mux.HandleFunc("POST /oncall/schedules/{id}/swaps", s.action(auth.Respond, s.swapCreate))
+	mux.HandleFunc("GET /oncall/me", s.privatePage(s.myShiftsPage))
+	mux.HandleFunc("POST /oncall/me/feed/rotate", s.action(auth.Read, s.feedRotate))
+	mux.HandleFunc("GET /oncall/ical/{person}/{file}", s.calendarFeed)
+
 	mux.Handle("GET /static/", staticFiles())
 }
