@@ -39,7 +39,9 @@ func (s *Server) feedSecret(ctx context.Context, person string) (string, error) 
 	return s.d.Store.FeedSecret(ctx, person, s.now(), newFeedSecret)
 }
 
-func newFeedSecret() string { return base64.RawStdEncoding.EncodeToString([]byte(rand.Text() + rand.Text())) }
+func newFeedSecret() string {
+	return base64.RawStdEncoding.EncodeToString([]byte(rand.Text() + rand.Text()))
+}
 
 // feedToken is the secret part of person's feed address.
 func feedToken(secret, person string) string {
