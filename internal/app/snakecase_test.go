@@ -78,6 +78,8 @@ runbooks:
 		{"POST", "/api/v1/incidents/1/action_items", `{"item":"Add a canary","type":"prevent","owner":"sre"}`},
 		{"POST", "/api/v1/deploys", `{"service":"shop","version":"1.2","environment":"prod"}`},
 		{"POST", "/api/v1/runbooks/restart/runs", `{}`},
+		{"POST", "/api/v1/schedules/primary/swaps", `{"person":"thach","with":"john","from":"2026-11-30T09:00:00Z","until":"2026-11-30T12:00:00Z",
+			"back_from":"2026-11-24T09:00:00Z","back_until":"2026-11-24T12:00:00Z","note":"dentist"}`},
 	} {
 		if code := h.do(req.method, req.path, "op3rate-t0ken", strings.NewReader(req.body), nil); code/100 != 2 {
 			t.Fatalf("%s %s: %d", req.method, req.path, code)
@@ -113,6 +115,8 @@ runbooks:
 			path = strings.Replace(m[1], "{id}", "restart", 1)
 		case m[1] == "/api/v1/reports/oncall":
 			path += "?person=thach&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
+		case strings.HasPrefix(m[1], "/api/v1/schedules/{id}"):
+			path = strings.Replace(m[1], "{id}", "primary", 1)
 		case strings.HasPrefix(m[1], "/api/v1/silences/{id}"):
 			path = strings.Replace(m[1], "{id}", url.PathEscape(silence), 1)
 		case strings.HasSuffix(m[1], "/postmortem"):
