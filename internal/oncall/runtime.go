@@ -50,11 +50,34 @@ func (d *Directory) WithOverrides(ovs []Override) *Directory {
 	out.schedules = maps.Clone(d.schedules)
 	for id, s := range d.schedules {
 		cp := *s
-		cp.runtime = by[id]
-		slices.SortFunc(cp.runtime, func(a, b Override) int { return cmp.Compare(a.ID, b.ID) })
+		cp.runtime = make([]runtimeOverride, 0, len(by[id]))
+		for _, o := range by[id] {
+			cp.runtime = append(cp.runtime, runtimeOverride{o, o.Source()})
+		}
+		slices.SortFunc(cp.runtime, func(a, b runtimeOverride) int { return cmp.Compare(a.ID, b.ID) })
 		out.schedules[id] = &cp
 	}
 	return &out
+}
+
+// runtimeOverride is an Override with its source label made once.
+type runtimeOverride struct {
+	Override
+	source string
+}
+
+// within is s with only the run-time overrides that overlap [from, to),
+// for questions about that window alone: a timeline over weeks need not
+// walk a year of overrides at every step.
+func (s *schedule) within(from, to time.Time) *schedule {
+	if len(s.runtime) == 0 {
+		return s
+	}
+	cp := *s
+	cp.runtime = slices.DeleteFunc(slices.Clone(s.runtime), func(o runtimeOverride) bool {
+		return !o.From.Before(to) || !o.Until.After(from)
+	})
+	return &cp
 }
 
 // applyRuntime puts the run-time overrides that hold t on top of base, the
@@ -65,7 +88,7 @@ func (s *schedule) applyRuntime(t time.Time, base []entry) []entry {
 		if !o.covers(t) {
 			continue
 		}
-		e := entry{o.Person, o.Source()}
+		e := entry{o.Person, o.source}
 		if o.Replacing == "" {
 			out = []entry{e}
 			continue

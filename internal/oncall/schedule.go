@@ -15,7 +15,7 @@ type schedule struct {
 	loc       *time.Location
 	layers    []*rotation
 	overrides []override
-	runtime   []Override // by ID, oldest first
+	runtime   []runtimeOverride // by ID, oldest first
 }
 
 type override struct {

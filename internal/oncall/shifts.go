@@ -41,6 +41,7 @@ func (d *Directory) Shifts(schedule string, from, to time.Time) []Shift {
 	if !ok || !from.Before(to) {
 		return nil
 	}
+	s = s.within(from, to)
 	var out []Shift
 	open := map[entry]int{} // index in out of each shift still running
 	step := func(t time.Time, now []entry) {
