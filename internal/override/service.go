@@ -103,10 +103,17 @@ func (s *Service) Overrides() []oncall.Override {
 	return append([]oncall.Override(nil), s.ovs...)
 }
 
+// publishTimeout bounds reloading and handing over the overrides after a
+// change.
+const publishTimeout = 30 * time.Second
+
 // changed reloads the overrides after a change and hands them to the pager.
-// The change is stored whatever happens here; a failure is reported so the
-// caller knows the pager may not count it until the next change or restart.
+// The change is stored whatever happens here, so this goes on when the
+// caller gives up; a failure is reported so the caller knows the pager may
+// not count it until the next change or restart.
 func (s *Service) changed(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
 	if err := s.load(ctx); err != nil {
 		return err
 	}
