@@ -49,10 +49,7 @@ func (s *Service) Add(ctx context.Context, p auth.Principal, r Request) (store.O
 	now := s.d.Clock.Now()
 	dir := s.dir.Load()
 	r.Note = strings.TrimSpace(r.Note)
-	var problems []string
-	if _, ok := dir.Location(r.Schedule); !ok {
-		problems = append(problems, fmt.Sprintf("schedule: unknown schedule %q", r.Schedule))
-	}
+	problems := checkSchedule(dir, r.Schedule)
 	problems = append(problems, s.checkPeople(dir, "person", r.Person, "replacing", r.Replacing)...)
 	problems = append(problems, checkWindow("from", "until", r.From, r.Until, now)...)
 	problems = append(problems, checkNote(r.Note)...)
@@ -85,6 +82,13 @@ func (s *Service) Add(ctx context.Context, p auth.Principal, r Request) (store.O
 // on call needs operate, as it changes who is woken at night without them.
 func Allowed(p auth.Principal, person string) bool {
 	return p.Can(auth.Operate) || (p.Can(auth.Respond) && p.Person != "" && p.Person == person)
+}
+
+func checkSchedule(dir *oncall.Directory, schedule string) []string {
+	if _, ok := dir.Location(schedule); !ok {
+		return []string{fmt.Sprintf("schedule: unknown schedule %q", schedule)}
+	}
+	return nil
 }
 
 // checkPeople checks a person field (required) and the one they stand in

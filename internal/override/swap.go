@@ -31,10 +31,7 @@ func (s *Service) Swap(ctx context.Context, p auth.Principal, r SwapRequest) ([]
 	now := s.d.Clock.Now()
 	dir := s.dir.Load()
 	r.Note = strings.TrimSpace(r.Note)
-	var problems []string
-	if _, ok := dir.Location(r.Schedule); !ok {
-		problems = append(problems, fmt.Sprintf("schedule: unknown schedule %q", r.Schedule))
-	}
+	problems := checkSchedule(dir, r.Schedule)
 	if r.With == "" {
 		problems = append(problems, "with: is required")
 	}
