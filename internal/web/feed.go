@@ -99,7 +99,9 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	from, to := now.Add(-feedBack), now.Add(feedAhead)
+	// Whole UTC days, so a shift cut by the window's edge keeps its start,
+	// and with it its UID, all day.
+	from, to := now.Add(-feedBack).UTC().Truncate(24*time.Hour), now.Add(feedAhead).UTC().Truncate(24*time.Hour)
 	rows, err := s.d.Store.Overrides(r.Context(), store.OverrideFilter{EndsAfter: from, StartsBefore: to, Limit: 10000})
 	if err != nil {
 		s.writeError(w, r, errs.Wrap(errs.Unavailable, err, "reading on-call overrides"))
