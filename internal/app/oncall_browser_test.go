@@ -194,6 +194,22 @@ func TestOnCallInBrowser(t *testing.T) {
 	if n := evalIn[int](s, `document.querySelectorAll('a.take').length`); n != 0 {
 		t.Errorf("susan is offered %d shifts to take", n)
 	}
+	// Posting anyway (the button enabled by hand) is refused.
+	seen.expect("status of 403 (Forbidden) " + h.url + "/oncall/schedules/sre-primary/overrides")
+	evalIn[bool](s, `(b => (b.disabled = false, true))(document.querySelector('#override-submit'))`)
+	s.setValue("#o-from", "2026-11-27T09:00")
+	s.setValue("#o-until", "2026-11-27T18:00")
+	s.clickAndLoad("#override-submit")
+	mustContain(t, "susan posting anyway", s.text("#problem"), "needs the respond scope; you have read")
+	var list struct {
+		Overrides []struct{ Person string } `json:"overrides"`
+	}
+	h.do("GET", "/api/v1/schedules/sre-primary/overrides", "", nil, &list)
+	for _, o := range list.Overrides {
+		if o.Person == "susan" {
+			t.Fatal("susan's refused override was stored")
+		}
+	}
 	seen.check(t, h.url)
 }
 
