@@ -31,6 +31,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/secret"
 	"github.com/vigil-sre/vigil/internal/slo"
@@ -63,7 +64,8 @@ type App struct {
 	tokens atomic.Pointer[auth.Tokens]
 	people atomic.Pointer[auth.People]
 
-	dir atomic.Pointer[oncall.Directory]
+	// onCall keeps run-time overrides and the on-call world that counts them.
+	onCall *override.Service
 
 	store  *store.Store
 	mon    *monitor.Monitor
@@ -163,7 +165,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:      a.slos,
 		Releases:  a.releases,
-		Directory: a.dir.Load, Store: a.store,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
@@ -308,7 +310,7 @@ func (a *App) Reload(ctx context.Context) error {
 	}
 	// The outbox finds destinations in the app's config: it changes before
 	// the pager can page a destination that is new in it.
-	a.dir.Store(dir)
+	a.onCall.Apply(dir)
 	a.setConfig(cfg)
 	if err := a.pager.Reload(ctx, cfg); err != nil {
 		// Only a shutdown or a cancelled request gets here; the pager keeps
