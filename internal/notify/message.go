@@ -21,6 +21,7 @@ const (
 	KindResolved   Kind = "resolved"   // alerts that are over
 	KindHandoff    Kind = "handoff"    // you are on call from ... to ...
 	KindRunbook    Kind = "runbook"    // a runbook's notify step or approval request
+	KindIncident   Kind = "incident"   // an incident was declared or changed status
 	KindTest       Kind = "test"
 )
 

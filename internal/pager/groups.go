@@ -98,6 +98,26 @@ func (p *Pager) flush(c *change, out *outgoing, g *group, now time.Time) {
 	}
 }
 
+// pageNow starts the escalation of a firing alert that is still waiting for
+// its groups' first flush, as that flush would, without waiting for it.
+func (p *Pager) pageNow(c *change, out *outgoing, a *alertState, now time.Time) {
+	if a.row.Status != string(alert.Firing) {
+		return
+	}
+	for key, m := range a.members {
+		g := p.groups[key]
+		if g == nil || !m.row.NotifiedAt.IsZero() {
+			continue
+		}
+		r := p.w.route(g.row.Route)
+		if r.Muted(p.w.intervals, now) || p.suppressed(c, a, now) {
+			continue
+		}
+		policy, ok := p.w.policy(g.row.Service, r)
+		p.start(c, out, a, m, policy, ok, now)
+	}
+}
+
 func lastTouch(m *member) time.Time {
 	if m.row.RemindedAt.After(m.row.NotifiedAt) {
 		return m.row.RemindedAt

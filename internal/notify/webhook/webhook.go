@@ -10,7 +10,7 @@
 //
 //	{
 //	  "version": "1",
-//	  "kind": "firing",        // firing|escalation|reminder|resolved|handoff|test
+//	  "kind": "firing",        // firing|escalation|reminder|resolved|handoff|runbook|incident|test
 //	  "title": "[FIRING:1] shop: Homepage down",
 //	  "text": "…",             // plain text; may be "" when alerts say it all
 //	  "service": "shop",
