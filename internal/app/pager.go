@@ -42,6 +42,8 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	a.dir.Store(dir)
 	a.outbox = notify.NewOutbox(notify.OutboxOptions{
 		Store: a.store, Clock: a.opt.Clock, Sender: a.senders(), Log: a.log, Metrics: a.reg,
+		MaxInFlight: cfg.Global.Delivery.MaxInFlight, Timeout: cfg.Global.Delivery.SendTimeout.D(),
+		MaxRetryAge: cfg.Global.Delivery.MaxRetryAge.D(),
 		Resolve: func(name string) (notify.Destination, notify.Limit, bool) {
 			return pager.ResolveDestination(a.cfg.Load(), name)
 		},

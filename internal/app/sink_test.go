@@ -18,6 +18,9 @@ type sink struct {
 	got      []delivery
 	failWith []int       // status codes to answer before succeeding
 	header   http.Header // sent with a 429
+	// stall counts, per path, deliveries that are recorded and then never
+	// answered: the receiver got the message, the sender never hears so.
+	stall map[string]int
 }
 
 type delivery struct {
@@ -53,7 +56,7 @@ type delivery struct {
 }
 
 func newSink(t *testing.T) *sink {
-	s := &sink{}
+	s := &sink{stall: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
@@ -74,6 +77,13 @@ func newSink(t *testing.T) *sink {
 			t.Errorf("sink %s: not JSON: %v", r.URL.Path, err)
 		}
 		s.got = append(s.got, d)
+		if s.stall[r.URL.Path] > 0 {
+			s.stall[r.URL.Path]--
+			s.mu.Unlock()
+			<-r.Context().Done()
+			s.mu.Lock()
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(s.Close)

@@ -54,6 +54,9 @@ type Global struct {
 	LinkSecret     secret.String     `yaml:"link_secret,omitempty"`
 	LinkSecretFile string            `yaml:"link_secret_file,omitempty"`
 	LinkTTL        duration.Duration `yaml:"link_ttl,omitempty" jsonschema:"description=how long ack and resolve links work,default=24h"`
+
+	HTTP     HTTPServer `yaml:"http,omitempty" jsonschema:"description=limits of the HTTP server: connections and their timeouts"`
+	Delivery Delivery   `yaml:"delivery,omitempty" jsonschema:"description=how notifications are delivered: timeouts, retries, concurrency"`
 }
 
 // SMTP is the mail server Vigil sends through.
