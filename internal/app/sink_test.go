@@ -24,6 +24,7 @@ type sink struct {
 }
 
 type delivery struct {
+	At      time.Time // when it arrived, in real time
 	Path    string
 	Header  http.Header
 	Body    []byte
@@ -72,7 +73,7 @@ func newSink(t *testing.T) *sink {
 			w.WriteHeader(code)
 			return
 		}
-		d := delivery{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+		d := delivery{At: time.Now(), Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 		if err := json.Unmarshal(body, &d.Message); err != nil {
 			t.Errorf("sink %s: not JSON: %v", r.URL.Path, err)
 		}

@@ -15,14 +15,14 @@ type Delivery struct {
 	MaxRetryAge duration.Duration `yaml:"max_retry_age,omitempty" jsonschema:"description=how long a failing notification is retried before it is marked failed,default=24h"`
 	// MaxInFlight bounds sends in flight across destinations; each
 	// destination has one at most.
-	MaxInFlight int `yaml:"max_in_flight,omitempty" jsonschema:"minimum=2,maximum=10000,description=sends in flight at once across destinations (one per destination; destinations that failed last time share half),default=64"`
+	MaxInFlight int `yaml:"max_in_flight,omitempty" jsonschema:"minimum=2,maximum=10000,description=sends in flight at once across destinations (one per destination; destinations that failed last time share half),default=128"`
 }
 
 // Defaults of Delivery.
 const (
 	DefaultSendTimeout = 15 * time.Second
 	DefaultMaxRetryAge = 24 * time.Hour
-	DefaultMaxInFlight = 64
+	DefaultMaxInFlight = 128
 )
 
 func (d *Delivery) defaults() {

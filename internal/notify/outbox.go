@@ -31,9 +31,10 @@ type OutboxOptions struct {
 	Log     *slog.Logger
 	Metrics prometheus.Registerer // nil: no metrics
 	// MaxInFlight bounds sends in flight across destinations; each
-	// destination has at most one. Destinations whose last attempt failed
-	// may hold at most half of them, so that however many destinations hang,
-	// healthy ones always find a free slot. Default DefaultMaxInFlight.
+	// destination has at most one. Destinations whose last send failed may
+	// hold at most half of them, and those not yet heard from since the
+	// start at most three quarters, so that however many destinations hang,
+	// those that work always find a free slot. Default DefaultMaxInFlight.
 	MaxInFlight int
 	Timeout     time.Duration // per send; default DefaultSendTimeout
 	MaxDelay    time.Duration // longest wait between retries; default 5m
@@ -44,13 +45,13 @@ type OutboxOptions struct {
 
 // Defaults of OutboxOptions.
 const (
-	DefaultMaxInFlight = 64
+	DefaultMaxInFlight = 128
 	DefaultSendTimeout = 15 * time.Second
 	DefaultMaxRetryAge = 24 * time.Hour
 )
 
 // maxBundle bounds the notifications one send carries.
-const maxBundle = 200
+const maxBundle = 50
 
 // Outbox delivers what the pager wrote to the notifications table: at least
 // once, retried with backoff for as long as the destination fails in a way
@@ -61,8 +62,9 @@ const maxBundle = 200
 //
 // Destinations are isolated from each other: each is served by its own
 // goroutine, one send at a time; a destination that failed waits out its
-// backoff without holding a slot, and destinations that failed last time
-// share half the slots, so a hanging endpoint delays only its own messages.
+// backoff without holding a slot; destinations that worked last time go
+// first, and those that failed share half the slots, so a hanging endpoint
+// delays only its own messages.
 type Outbox struct {
 	opt  OutboxOptions
 	wake chan struct{}
@@ -74,18 +76,20 @@ type Outbox struct {
 	// Owned by Run: destinations being delivered to now, those whose last
 	// attempt failed and until when they wait, and outcomes the store has
 	// not taken yet (their notifications are not sent again).
-	busy        map[string]bool
-	suspect     map[string]bool
-	suspectBusy int
-	waitUntil   map[string]time.Time
-	unrecorded  map[int64]store.NotificationUpdate
-	recordAt    time.Time // after a failed write, the next attempt
-	failures    int
+	busy       map[string]health // in flight, by how the destination fared before
+	busyBy     [3]int            // in flight per health
+	health     map[string]health
+	waitUntil  map[string]time.Time
+	unrecorded map[int64]store.NotificationUpdate
+	recordAt   time.Time // after a failed write, the next attempt
+	failures   int
 	// scanned is when dispatch last read what was due: everything due by
 	// then is being delivered, waits for a slot, or waits out its
 	// destination's backoff (the earliest of which is heldUntil).
 	// readFailed says that read failed.
 	scanned    time.Time
+	due        []store.DueDestination // what was due then
+	nextAt     time.Time              // the earliest pending notification not yet due then
 	heldUntil  time.Time
 	readFailed bool
 	done       chan delivery
@@ -101,6 +105,26 @@ type delivery struct {
 }
 
 type sendResult int
+
+// health is how a destination fared at its last send since the start.
+type health int
+
+const (
+	unknown health = iota // not tried since the start
+	working               // its last send was answered
+	failing               // its last send failed in a way worth retrying
+)
+
+// share is how many of n slots destinations of health h may hold at once.
+func (h health) share(n int) int {
+	switch h {
+	case failing:
+		return n / 2
+	case unknown:
+		return n * 3 / 4
+	}
+	return n
+}
 
 const (
 	resultNone   sendResult = iota // nothing was sent (nothing due, held, superseded)
@@ -127,7 +151,7 @@ func NewOutbox(opt OutboxOptions) *Outbox {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Outbox{opt: opt, wake: make(chan struct{}, 1), m: newOutboxMetrics(opt.Metrics), sent: map[string][]time.Time{},
-		busy: map[string]bool{}, suspect: map[string]bool{}, waitUntil: map[string]time.Time{},
+		busy: map[string]health{}, health: map[string]health{}, waitUntil: map[string]time.Time{},
 		unrecorded: map[int64]store.NotificationUpdate{}, done: make(chan delivery, opt.MaxInFlight)}
 }
 
@@ -144,18 +168,26 @@ func (o *Outbox) Wake() {
 func (o *Outbox) Run(ctx context.Context) {
 	t := o.opt.Clock.NewTimer(time.Hour)
 	defer t.Stop()
+	scan := true
 	for {
 		o.record()
-		o.dispatch(ctx)
-		t.Reset(o.wait(ctx))
+		o.dispatch(ctx, scan)
+		t.Reset(o.wait(ctx, scan))
 		select {
 		case <-ctx.Done():
 			o.stop()
 			return
 		case d := <-o.done:
+			// A finished send frees a slot; what waits for one is in the
+			// list of the last scan, so the store is not read again: under
+			// a storm of failing sends, scanning after each would keep the
+			// loop busy and delay the pages that can go.
 			o.finish(d)
+			scan = false
 		case <-o.wake:
+			scan = true
 		case <-t.Chan():
+			scan = true
 		}
 	}
 }
@@ -166,7 +198,7 @@ func (o *Outbox) Run(ctx context.Context) {
 // new rows (Wake), finishing sends and ending backoffs end the sleep.
 // Sleeping until "the earliest pending row" would spin while a send holds
 // that row.
-func (o *Outbox) wait(ctx context.Context) time.Duration {
+func (o *Outbox) wait(ctx context.Context, scanned bool) time.Duration {
 	now := o.opt.Clock.Now()
 	switch {
 	case len(o.unrecorded) > 0:
@@ -176,9 +208,15 @@ func (o *Outbox) wait(ctx context.Context) time.Duration {
 	case len(o.busy) >= o.opt.MaxInFlight:
 		return time.Minute // a send finishing wakes Run
 	}
+	if scanned {
+		o.nextAt = time.Time{}
+		if next, err := o.opt.Store.NextNotificationAt(ctx, o.scanned); err == nil {
+			o.nextAt = next
+		}
+	}
 	wait := time.Minute
-	if next, err := o.opt.Store.NextNotificationAt(ctx, o.scanned); err == nil && !next.IsZero() {
-		wait = max(0, next.Sub(now))
+	if !o.nextAt.IsZero() {
+		wait = max(0, o.nextAt.Sub(now))
 	}
 	if !o.heldUntil.IsZero() {
 		wait = min(wait, max(0, o.heldUntil.Sub(now)))
@@ -188,47 +226,58 @@ func (o *Outbox) wait(ctx context.Context) time.Duration {
 
 // dispatch starts a send for each destination with something due that is
 // not in flight, not waiting out a backoff, and fits the limits.
-func (o *Outbox) dispatch(ctx context.Context) {
+func (o *Outbox) dispatch(ctx context.Context, scan bool) {
 	if ctx.Err() != nil || len(o.unrecorded) > 0 || len(o.busy) >= o.opt.MaxInFlight {
 		return
 	}
 	now := o.opt.Clock.Now()
-	due, err := o.opt.Store.DueDestinations(ctx, now, 100_000)
-	o.readFailed = err != nil
-	if err != nil {
-		if ctx.Err() == nil {
-			o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
+	if scan || o.readFailed {
+		due, err := o.opt.Store.DueDestinations(ctx, now, 100_000)
+		o.readFailed = err != nil
+		if err != nil {
+			if ctx.Err() == nil {
+				o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
+			}
+			return
+		}
+		o.due, o.scanned = due, now
+	}
+	o.heldUntil = time.Time{}
+	// Destinations that work go first; the others may not take their slots.
+	for _, pass := range []bool{true, false} {
+		for _, d := range o.due {
+			if (o.health[d.Name] == working) == pass {
+				o.start(ctx, d.Name, now)
+			}
+		}
+	}
+}
+
+// start sends to dest unless it is in flight, waits out a backoff, or its
+// share of the slots is taken.
+func (o *Outbox) start(ctx context.Context, dest string, now time.Time) {
+	if _, ok := o.busy[dest]; ok || len(o.busy) >= o.opt.MaxInFlight {
+		return
+	}
+	if until, ok := o.waitUntil[dest]; ok && now.Before(until) {
+		if o.heldUntil.IsZero() || until.Before(o.heldUntil) {
+			o.heldUntil = until
 		}
 		return
 	}
-	o.scanned, o.heldUntil = now, time.Time{}
-	for _, d := range due {
-		dest := d.Name
-		if o.busy[dest] {
-			continue
-		}
-		if until, ok := o.waitUntil[dest]; ok && now.Before(until) {
-			if o.heldUntil.IsZero() || until.Before(o.heldUntil) {
-				o.heldUntil = until
-			}
-			continue
-		}
-		if len(o.busy) >= o.opt.MaxInFlight {
-			return
-		}
-		if o.suspect[dest] {
-			if o.suspectBusy >= max(1, o.opt.MaxInFlight/2) {
-				continue // a send finishing wakes Run
-			}
-			o.suspectBusy++
-		}
-		o.busy[dest] = true
-		o.wg.Add(1)
-		go func() {
-			defer o.wg.Done()
-			o.done <- o.deliver(ctx, dest)
-		}()
+	h := o.health[dest]
+	switch {
+	case h == failing && o.busyBy[failing] >= max(1, failing.share(o.opt.MaxInFlight)),
+		h != working && o.busyBy[failing]+o.busyBy[unknown] >= max(1, unknown.share(o.opt.MaxInFlight)):
+		return // a send finishing wakes Run
 	}
+	o.busy[dest] = h
+	o.busyBy[h]++
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		o.done <- o.deliver(ctx, dest)
+	}()
 }
 
 // finish records a send's outcome, with those of any other sends that have
@@ -249,16 +298,16 @@ func (o *Outbox) finish(d delivery) {
 // settle takes a finished send off the books and remembers how its
 // destination fared.
 func (o *Outbox) settle(d delivery) {
-	delete(o.busy, d.dest)
-	if o.suspect[d.dest] {
-		o.suspectBusy--
+	if h, ok := o.busy[d.dest]; ok {
+		o.busyBy[h]--
+		delete(o.busy, d.dest)
 	}
 	switch d.result {
 	case resultSent, resultFailed:
-		delete(o.suspect, d.dest)
+		o.health[d.dest] = working
 		delete(o.waitUntil, d.dest)
 	case resultRetry:
-		o.suspect[d.dest] = true
+		o.health[d.dest] = failing
 		o.waitUntil[d.dest] = d.retryAt
 	}
 	for _, u := range d.updates {

@@ -30,12 +30,12 @@ const maxReplyText = 300
 // HTTP Version Not Supported) will fail again the same way until someone
 // fixes the config, so it is permanent.
 func (p *Poster) statusError(d notify.Destination, resp *http.Response, reply []byte, secrets []string) error {
-	msg := fmt.Sprintf("%s: POST to %s: %s", p.channel, p.target(d), resp.Status)
+	answer := resp.Status
 	if text := replyText(reply, secrets); text != "" {
-		msg += ": " + text
+		answer += ": " + text
 	}
 	// The reason phrase is the receiver's words too and may echo the request.
-	msg = render.Redact(msg, secrets...)
+	msg := fmt.Sprintf("%s: POST to %s: %s", p.channel, p.target(d), render.Redact(answer, secrets...))
 	code := resp.StatusCode
 	switch {
 	case code == http.StatusNotImplemented, code == http.StatusHTTPVersionNotSupported:
