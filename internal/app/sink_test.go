@@ -29,11 +29,12 @@ type delivery struct {
 	Header  http.Header
 	Body    []byte
 	Message struct {
-		Kind   string `json:"kind"`
-		Title  string `json:"title"`
-		Text   string `json:"text"`
-		URL    string `json:"url"`
-		Step   int    `json:"escalation_step"`
+		Kind   string    `json:"kind"`
+		Title  string    `json:"title"`
+		Text   string    `json:"text"`
+		URL    string    `json:"url"`
+		Step   int       `json:"escalation_step"`
+		At     time.Time `json:"at"`
 		Alerts []struct {
 			ID         int64  `json:"id"`
 			Status     string `json:"status"`

@@ -28,6 +28,26 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	return g
 }
 
+// wakeQuiet brings forward the next flush of a group that an alert is
+// about to join when nothing in it is open any more: its last page was a
+// resolution (still to be announced, or the group would be gone). The new
+// alert is news, as in a new group, so it pages after group_wait, not at the
+// next group_interval.
+func (p *Pager) wakeQuiet(c *change, g *group, r *route.Route, now time.Time) {
+	at := now.Add(r.GroupWait)
+	if !at.Before(g.row.NextFlushAt) {
+		return
+	}
+	for _, m := range g.members {
+		if alert.Status(m.row.Status).Open() {
+			return
+		}
+	}
+	c.touchGroup(g)
+	g.row.NextFlushAt = at
+	p.timers.add(timer{at: at, kind: flushTimer, group: g.row.Key})
+}
+
 // runDue does every timer that is due, and returns them.
 func (p *Pager) runDue(c *change, now time.Time) []timer {
 	out := newOutgoing()
