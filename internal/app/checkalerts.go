@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // checkEvent is the alert event a check's state change causes: failing and
@@ -61,6 +62,16 @@ func checkAlert(cfg *config.Config, s *config.Service, c *config.Check, action a
 		Annotations: map[string]string{"reason": reason, "target": c.Target(), "state": state},
 		Links:       []alert.Link{{Href: base + "/checks/" + c.Key(), Text: "Check in Vigil"}},
 	}
+}
+
+// checkNow is how the check behind a check alert is doing now, for pages
+// written after the alert opened.
+func (a *App) checkNow(row store.AlertRow) (state, reason string, ok bool) {
+	sn, ok := a.mon.Snapshot(row.Labels["service"] + "/" + row.Labels["check"])
+	if !ok {
+		return "", "", false
+	}
+	return string(sn.State), sn.Reason, true
 }
 
 func findCheck(cfg *config.Config, service, id string) (*config.Service, *config.Check) {

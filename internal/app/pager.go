@@ -55,6 +55,7 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 			a.runbooks.AlertsFired(rows)
 			a.incidents.AlertsFired(rows)
 		},
+		Live: a.checkNow,
 	}, cfg)
 	if err != nil {
 		return err

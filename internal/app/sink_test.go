@@ -40,6 +40,8 @@ type delivery struct {
 			Status     string `json:"status"`
 			Summary    string `json:"summary"`
 			Severity   string `json:"severity"`
+			State      string `json:"state"`
+			Reason     string `json:"reason"`
 			AckURL     string `json:"ack_url"`
 			ResolveURL string `json:"resolve_url"`
 			Runbook    *struct {

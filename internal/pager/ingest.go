@@ -43,6 +43,11 @@ func (p *Pager) event(c *change, ev alert.Event, now time.Time) Outcome {
 	case ev.Action == alert.Acknowledge:
 		p.acknowledge(c, a, by(ev), at)
 	case ev.Action == alert.Resolve:
+		if len(ev.Annotations) > 0 {
+			// How it ended, e.g. a check's state and reason when it passed.
+			c.touchAlert(a)
+			a.row.Annotations = ev.Annotations
+		}
 		p.resolve(c, a, by(ev), at)
 	}
 	o.AlertID, o.Status = a.row.ID, alert.Status(a.row.Status)

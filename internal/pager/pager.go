@@ -37,6 +37,11 @@ type Options struct {
 	// Fired, when set, is told of the alerts a commit opened (runbook
 	// triggers). It is called on the pager's goroutine and must not block.
 	Fired func([]store.AlertRow)
+	// Live, when set, says what raised an open alert says now (for a check:
+	// its state and reason), so a page written minutes after the alert
+	// opened tells the current reason, not the first one. It is called on
+	// the pager's goroutine and must not block.
+	Live func(store.AlertRow) (state, reason string, ok bool)
 }
 
 // Outcome is what became of one event.

@@ -32,7 +32,7 @@ func TestGolden(t *testing.T) {
 			m := firing()
 			m.Kind, m.Title, m.Step = notify.KindResolved, "[RESOLVED] shop: Homepage down", 0
 			m.Alerts = m.Alerts[:1]
-			m.Alerts[0].Status = "resolved"
+			m.Alerts[0].Status, m.Alerts[0].State, m.Alerts[0].Reason = "resolved", "ok", "2 passes in a row"
 			return m
 		}()},
 		{name: "handoff", m: notify.Message{Kind: notify.KindHandoff, Title: "On call: sre-primary", At: at,
@@ -105,6 +105,7 @@ func firing() notify.Message {
 		URL: "https://vigil.example/alerts?group=7", At: at,
 		Alerts: []notify.Alert{
 			{ID: 42, Status: "firing", Severity: "critical", Summary: "Homepage down", Service: "shop",
+				State: "failing", Reason: "status == 200 failed (status=503)",
 				Labels: map[string]string{"alertname": "HomepageDown", "instance": "web-1", "severity": "critical"},
 				Since:  at.Add(-72 * time.Minute), Occurrences: 3,
 				URL: "https://vigil.example/alerts/42", AckURL: "https://vigil.example/a/42/ack?t=sig", ResolveURL: "https://vigil.example/a/42/resolve?t=sig",

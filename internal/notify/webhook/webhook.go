@@ -18,6 +18,7 @@
 //	  "alerts": [{
 //	    "id": 42, "status": "firing", "severity": "critical",
 //	    "summary": "Homepage down", "service": "shop",
+//	    "state": "failing", "reason": "status == 200 failed (status=503)",  // as of "at"; checks only
 //	    "labels": {"alertname": "HomepageDown"}, "annotations": {"description": "…"},
 //	    "since": "2026-11-27T21:52:00Z", "occurrences": 3,
 //	    "url": "…", "ack_url": "…", "resolve_url": "…",   // ack/resolve: signed, expiring

@@ -145,6 +145,7 @@ func Message() notify.Message {
 		URL: "https://vigil.example/alerts?group=7", At: at,
 		Alerts: []notify.Alert{{
 			ID: 42, Status: "firing", Severity: "critical", Summary: "Homepage down", Service: "shop",
+			State: "failing", Reason: "status == 200 failed (status=503)",
 			Labels: map[string]string{"alertname": "HomepageDown", "instance": "web-1"},
 			Since:  at.Add(-12 * time.Minute), Occurrences: 3,
 			URL: "https://vigil.example/alerts/42", AckURL: "https://vigil.example/a/42/ack?t=sig",
