@@ -79,7 +79,10 @@ type App struct {
 	cancel   context.CancelFunc
 	running  sync.WaitGroup // monitor, pager, outbox, feed
 	feed     *checkFeed     // check state changes on their way to the pager
-	srvErr   chan error
+	// reopen holds the checks (service/check) whose alert was resolved by
+	// hand while they failed: their next failing result opens a new alert.
+	reopen sync.Map
+	srvErr chan error
 }
 
 // Start loads the config, opens the store, starts the checks and serves HTTP.
@@ -131,6 +134,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
+		OnResult: a.checkResult,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()

@@ -64,6 +64,24 @@ func checkAlert(cfg *config.Config, s *config.Service, c *config.Check, action a
 	}
 }
 
+// checkResult raises the alert of a failing check whose previous alert was
+// resolved by hand while it failed: the check has failed again since, so
+// the problem is not over. A check that passes needs nothing reopened.
+func (a *App) checkResult(ev monitor.Event) {
+	key := ev.Service + "/" + ev.Check
+	if ev.To != monitor.Failing && ev.To != monitor.Flapping {
+		a.reopen.Delete(key)
+		return
+	}
+	if _, ok := a.reopen.LoadAndDelete(key); !ok {
+		return
+	}
+	cfg := a.cfg.Load()
+	if s, c := findCheck(cfg, ev.Service, ev.Check); c != nil {
+		a.feed.send(checkAlert(cfg, s, c, alert.Trigger, string(ev.To), ev.Reason, ev.At))
+	}
+}
+
 // checkNow is how the check behind a check alert is doing now, for pages
 // written after the alert opened.
 func (a *App) checkNow(row store.AlertRow) (state, reason string, ok bool) {

@@ -56,6 +56,11 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 			a.incidents.AlertsFired(rows)
 		},
 		Live: a.checkNow,
+		Reopen: func(rows []store.AlertRow) {
+			for _, r := range rows {
+				a.reopen.Store(r.Labels["service"]+"/"+r.Labels["check"], true)
+			}
+		},
 	}, cfg)
 	if err != nil {
 		return err

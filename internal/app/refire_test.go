@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,4 +42,58 @@ func TestRefiringPagesAfterGroupWait(t *testing.T) {
 	if want := t0.Add(80 * time.Second); third.At.Before(want) {
 		t.Fatalf("an alert joining a group with an open alert paged at %v, before its group_interval (%v)", third.At, want)
 	}
+}
+
+// TestResolvingAFailingCheckByHandReopensIt: someone resolves the alert of a
+// check that still fails. The alert closes (the timeline says why it will
+// come back), and the check's next failing result opens a new alert that
+// pages, so a red check is never left without an open alert.
+func TestResolvingAFailingCheckByHandReopensIt(t *testing.T) {
+	tg := newTarget(t)
+	sk := newSink(t)
+	h := start(t, pagingConfig(tg.URL, sk.URL), "")
+	tg.status.Store(503)
+	h.step(30*time.Second, "shop/homepage")
+	h.waitState("shop/homepage", "failing")
+	first := sk.wait(t, "/john", 1)[0].Message.Alerts[0].ID
+
+	var out struct {
+		Status string `json:"status"`
+	}
+	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/resolve", first), "r3spond-t0ken", nil, &out); code != 200 || out.Status != "resolved" {
+		t.Fatalf("resolve: %d %+v", code, out)
+	}
+	a := h.alert(first)
+	last := a.Log[len(a.Log)-1]
+	if last.Kind != "resolved" || !strings.Contains(last.Detail, "a new alert opens on its next failing result") {
+		t.Fatalf("the timeline does not say what happens next: %+v", a.Log)
+	}
+
+	// The next probe still fails: a new alert opens and pages.
+	h.step(30*time.Second, "shop/homepage")
+	var open []alertJSON
+	h.eventually("a new alert for the check", func() bool {
+		open = nil
+		h.do("GET", "/api/v1/alerts?status=firing", "r3spond-t0ken", nil, &open)
+		return len(open) == 1 && open[0].ID != first
+	})
+	if open[0].DedupKey != a.DedupKey {
+		t.Fatalf("new alert %+v, want the same check", open[0])
+	}
+	got := sk.wait(t, "/john", 2)
+	paged := false
+	for _, d := range got[1:] {
+		for _, al := range d.Message.Alerts {
+			paged = paged || al.ID == open[0].ID && al.Status == "firing"
+		}
+	}
+	if !paged {
+		t.Fatalf("the new alert was not paged: %+v", got[1:])
+	}
+
+	// The new alert resolves with its check, as any check alert does.
+	tg.status.Store(200)
+	h.step(30*time.Second, "shop/homepage")
+	h.waitState("shop/homepage", "ok")
+	h.eventually("the new alert resolved by its check", func() bool { return h.alert(open[0].ID).Status == "resolved" })
 }

@@ -42,6 +42,9 @@ type Options struct {
 	// OnChange is called after every state change, in the order they happen
 	// for a check; alerting hooks in here.
 	OnChange func(Event)
+	// OnResult is called after every result with the check's state after
+	// it (From and To are that state unless it changed); it must not block.
+	OnResult func(Event)
 }
 
 // DefaultFlushDelay bounds how far stored history trails live state.
@@ -315,6 +318,10 @@ func (m *Monitor) record(e *entry, r check.Result, done chan error) {
 			m.opt.OnChange(Event{Service: e.cfg.Service, Check: e.cfg.ID, Severity: e.cfg.Severity,
 				From: change.From, To: change.To, At: change.At, Reason: change.Reason})
 		}
+	}
+	if m.opt.OnResult != nil {
+		m.opt.OnResult(Event{Service: e.cfg.Service, Check: e.cfg.ID, Severity: e.cfg.Severity,
+			From: State(rec.state.State), To: State(rec.state.State), At: r.At, Reason: rec.state.Reason})
 	}
 }
 

@@ -42,6 +42,11 @@ type Options struct {
 	// opened tells the current reason, not the first one. It is called on
 	// the pager's goroutine and must not block.
 	Live func(store.AlertRow) (state, reason string, ok bool)
+	// Reopen, when set, is told of check alerts resolved by hand while their
+	// check still fails (per Live), after the commit: the check's next
+	// failing result should open a new alert. It is called on the pager's
+	// goroutine and must not block.
+	Reopen func([]store.AlertRow)
 }
 
 // Outcome is what became of one event.
@@ -320,6 +325,9 @@ func (p *Pager) commit(c *change) error {
 	}
 	if len(c.fired) > 0 && p.opt.Fired != nil {
 		p.opt.Fired(c.fired)
+	}
+	if len(c.reopen) > 0 && p.opt.Reopen != nil {
+		p.opt.Reopen(c.reopen)
 	}
 	return nil
 }
