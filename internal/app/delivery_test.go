@@ -177,3 +177,28 @@ services:
 		t.Fatalf("the healthy destination waited for the hanging ones: p99 %v (all: %v)", p99, lat)
 	}
 }
+
+// TestWhatWaitsForADestinationGoesAsOneMessage: pages that wait for the
+// same destination (it is down, or throttled) go as one message when it
+// can be reached again, not one message each.
+func TestWhatWaitsForADestinationGoesAsOneMessage(t *testing.T) {
+	sk := newSink(t)
+	sk.fail([]int{503}, nil)
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	a := h.raise("db", "DB down", "critical", "shop")
+	h.eventually("the first attempt failed", func() bool {
+		n := h.note(a, "person/thach/webhook")
+		return n.Attempts == 1 && n.Status == "pending"
+	})
+	b := h.raise("cache", "Cache down", "critical", "shop") // another group, paged at once
+	h.advanceUntil("the retry", time.Second, time.Minute, func() bool { return len(sk.deliveries("/thach")) > 0 })
+	got := sk.deliveries("/thach")
+	if len(got) != 1 || len(got[0].Message.Alerts) != 2 || !strings.HasPrefix(got[0].Message.Title, "2 notifications: ") {
+		t.Fatalf("thach got %d messages: %+v", len(got), got)
+	}
+	ids := []int64{got[0].Message.Alerts[0].ID, got[0].Message.Alerts[1].ID}
+	slices.Sort(ids)
+	if ids[0] != a || ids[1] != b {
+		t.Fatalf("the bundle holds alerts %v, want %d and %d", ids, a, b)
+	}
+}
