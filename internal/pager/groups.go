@@ -18,7 +18,7 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	}
 	g := &group{
 		row: store.GroupRow{Key: key, Route: r.ID(), Service: a.row.Service, Labels: r.GroupLabels(a.row.Labels),
-			CreatedAt: now, NextFlushAt: now.Add(r.GroupWait)},
+			CreatedAt: now, NextFlushAt: now.Add(groupWait(r, a))},
 		members: map[int64]*alertState{},
 	}
 	p.groups[key] = g
@@ -33,8 +33,8 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 // resolution (still to be announced, or the group would be gone). The new
 // alert is news, as in a new group, so it pages after group_wait, not at the
 // next group_interval.
-func (p *Pager) wakeQuiet(c *change, g *group, r *route.Route, now time.Time) {
-	at := now.Add(r.GroupWait)
+func (p *Pager) wakeQuiet(c *change, g *group, r *route.Route, a *alertState, now time.Time) {
+	at := now.Add(groupWait(r, a))
 	if !at.Before(g.row.NextFlushAt) {
 		return
 	}
@@ -46,6 +46,16 @@ func (p *Pager) wakeQuiet(c *change, g *group, r *route.Route, now time.Time) {
 	c.touchGroup(g)
 	g.row.NextFlushAt = at
 	p.timers.add(timer{at: at, kind: flushTimer, group: g.row.Key})
+}
+
+// groupWait is how long a group that a opens waits before its first page:
+// the route's group_wait, or for a check's alert when no route sets one,
+// route.DefaultCheckGroupWait.
+func groupWait(r *route.Route, a *alertState) time.Duration {
+	if r.GroupWaitDefault && a.row.Source == alert.SourceCheck {
+		return route.DefaultCheckGroupWait
+	}
+	return r.GroupWait
 }
 
 // runDue does every timer that is due, and returns them.

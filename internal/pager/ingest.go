@@ -99,7 +99,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	c.fired = append(c.fired, a.row)
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
-		p.wakeQuiet(c, g, r, now)
+		p.wakeQuiet(c, g, r, a, now)
 		m := &member{row: store.MemberRow{AlertID: a.row.ID, GroupKey: g.row.Key}, notified: map[string]bool{}}
 		a.members[g.row.Key] = m
 		g.members[a.row.ID] = a
