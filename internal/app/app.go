@@ -26,6 +26,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/connlimit"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
@@ -73,7 +74,7 @@ type App struct {
 	links     *pager.Links
 	reg       *prometheus.Registry
 	srv       *http.Server
-	ln        net.Listener
+	ln        *connlimit.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
@@ -150,12 +151,12 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
-	a.ln, err = net.Listen("tcp", cfg.Global.Listen)
+	ln, err := net.Listen("tcp", cfg.Global.Listen)
 	if err != nil {
 		a.store.Close()
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
-	a.srv = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel

@@ -286,6 +286,10 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	rc := http.NewResponseController(w)
+	// A stream lasts as long as the run: the server's read and write
+	// deadlines, meant for ordinary requests, do not apply to it.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	events, cancel := s.d.Runbooks.Subscribe(id)
 	defer cancel()
 	row, steps, err := s.d.Runbooks.Get(r.Context(), id)
