@@ -297,8 +297,9 @@ func (a *App) Reload(ctx context.Context) error {
 	}
 	a.incidents.Apply(cfg)
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
-	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
-		a.log.Warn("global.listen and global.store take effect on restart")
+	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||
+		cfg.Global.HTTP != old.Global.HTTP || cfg.Global.Delivery != old.Global.Delivery {
+		a.log.Warn("global.listen, global.store, global.http and global.delivery take effect on restart")
 	}
 	a.log.Info("config reloaded", "services", len(cfg.Services), "checks", countChecks(cfg))
 	return nil

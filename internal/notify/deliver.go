@@ -18,6 +18,7 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 	d := delivery{dest: name}
 	now := o.opt.Clock.Now()
 	ns, err := o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle)
+	d.full = len(ns) == maxBundle
 	if err != nil || len(ns) == 0 {
 		if err != nil && ctx.Err() == nil {
 			o.opt.Log.Error("outbox: reading due notifications failed", "destination", name, "err", err)
@@ -31,6 +32,7 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 	}
 	if at, held := o.held(name, limit, now); held {
 		// Over its limit: wait for a free slot; what piles up goes as one message.
+		d.later = at
 		for _, n := range ns {
 			d.updates = append(d.updates, store.NotificationUpdate{ID: n.ID, Status: store.NotifyPending, Attempts: n.Attempts, NextAttemptAt: at, LastError: n.LastError})
 		}
@@ -77,6 +79,7 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 		attempts = max(attempts, n.Attempts+1)
 	}
 	d.result, d.retryAt = resultRetry, now.Add(max(after, o.backoff(attempts)))
+	d.later = d.retryAt
 	o.opt.Log.Warn("outbox: delivery failed; will retry", "destination", name, "attempt", attempts, "retry_at", d.retryAt, "err", err)
 	for _, n := range ns {
 		u := store.NotificationUpdate{ID: n.ID, Status: store.NotifyPending, Attempts: n.Attempts + 1, NextAttemptAt: d.retryAt, LastError: err.Error()}
@@ -98,8 +101,12 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 // is still to be sent, and the updates for what was superseded. When the
 // store cannot say, messages go as written: delivery is at least once.
 func (o *Outbox) current(ctx context.Context, ns []store.Notification, msgs []Message) ([]store.Notification, []Message, []store.NotificationUpdate) {
+	now := o.opt.Clock.Now()
 	var ids []int64
-	for _, m := range msgs {
+	for i, m := range msgs {
+		if ns[i].Attempts == 0 && now.Sub(ns[i].CreatedAt) < time.Second {
+			continue // written just now: its alerts are as it says
+		}
 		for _, a := range m.Alerts {
 			ids = append(ids, a.ID)
 		}
@@ -121,7 +128,11 @@ func (o *Outbox) current(ctx context.Context, ns []store.Notification, msgs []Me
 		m.Alerts = append([]Alert(nil), m.Alerts...)
 		for j := range m.Alerts {
 			a := &m.Alerts[j]
-			switch st := status[a.ID]; st {
+			st, known := status[a.ID]
+			if !known {
+				continue
+			}
+			switch st {
 			case "resolved":
 				a.Status, a.AckURL, a.ResolveURL = st, "", ""
 				resolved++

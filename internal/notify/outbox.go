@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -78,6 +79,7 @@ type Outbox struct {
 	// not taken yet (their notifications are not sent again).
 	busy       map[string]health // in flight, by how the destination fared before
 	busyBy     [3]int            // in flight per health
+	busyScan   map[string]int    // the scan count when each send started
 	health     map[string]health
 	waitUntil  map[string]time.Time
 	unrecorded map[int64]store.NotificationUpdate
@@ -88,6 +90,7 @@ type Outbox struct {
 	// destination's backoff (the earliest of which is heldUntil).
 	// readFailed says that read failed.
 	scanned    time.Time
+	scans      int                    // scans so far
 	due        []store.DueDestination // what was due then
 	nextAt     time.Time              // the earliest pending notification not yet due then
 	heldUntil  time.Time
@@ -102,6 +105,8 @@ type delivery struct {
 	updates []store.NotificationUpdate
 	result  sendResult
 	retryAt time.Time // for retry: when the destination may be tried again
+	later   time.Time // when what it put off (a retry, a throttled send) falls due
+	full    bool      // it read a whole bundle: more may be due
 }
 
 type sendResult int
@@ -151,7 +156,7 @@ func NewOutbox(opt OutboxOptions) *Outbox {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Outbox{opt: opt, wake: make(chan struct{}, 1), m: newOutboxMetrics(opt.Metrics), sent: map[string][]time.Time{},
-		busy: map[string]health{}, health: map[string]health{}, waitUntil: map[string]time.Time{},
+		busy: map[string]health{}, busyScan: map[string]int{}, health: map[string]health{}, waitUntil: map[string]time.Time{},
 		unrecorded: map[int64]store.NotificationUpdate{}, done: make(chan delivery, opt.MaxInFlight)}
 }
 
@@ -241,6 +246,7 @@ func (o *Outbox) dispatch(ctx context.Context, scan bool) {
 			return
 		}
 		o.due, o.scanned = due, now
+		o.scans++
 	}
 	o.heldUntil = time.Time{}
 	// Destinations that work go first; the others may not take their slots.
@@ -271,7 +277,7 @@ func (o *Outbox) start(ctx context.Context, dest string, now time.Time) {
 		h != working && o.busyBy[failing]+o.busyBy[unknown] >= max(1, unknown.share(o.opt.MaxInFlight)):
 		return // a send finishing wakes Run
 	}
-	o.busy[dest] = h
+	o.busy[dest], o.busyScan[dest] = h, o.scans
 	o.busyBy[h]++
 	o.wg.Add(1)
 	go func() {
@@ -301,6 +307,16 @@ func (o *Outbox) settle(d delivery) {
 	if h, ok := o.busy[d.dest]; ok {
 		o.busyBy[h]--
 		delete(o.busy, d.dest)
+	}
+	// What the send read is done with, unless it is to be retried. Only a
+	// whole bundle, a retry, or a scan during the send (which may have seen
+	// new notifications) leaves the destination in the last scan's list.
+	if !d.full && d.result != resultRetry && o.busyScan[d.dest] == o.scans {
+		o.due = slices.DeleteFunc(o.due, func(x store.DueDestination) bool { return x.Name == d.dest })
+	}
+	delete(o.busyScan, d.dest)
+	if !d.later.IsZero() && (o.nextAt.IsZero() || d.later.Before(o.nextAt)) {
+		o.nextAt = d.later
 	}
 	switch d.result {
 	case resultSent, resultFailed:
