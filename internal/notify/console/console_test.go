@@ -39,6 +39,8 @@ func TestGolden(t *testing.T) {
 			URL: "https://vigil.example/oncall/sre-primary",
 			Handoff: &notify.Handoff{Schedule: "sre-primary", Person: "thach",
 				From: time.Date(2026, 11, 30, 9, 0, 0, 0, hcm), Until: time.Date(2026, 12, 7, 9, 0, 0, 0, hcm)}}},
+		{name: "incident", m: notify.Message{Kind: notify.KindIncident, Title: "Incident 3 declared: Checkout down", At: at,
+			Text: "SEV1, investigating. Services: shop.", URL: "https://vigil.example/incidents/3"}},
 		{name: "test", m: notify.Message{Kind: notify.KindTest, Title: "Test from Vigil", Text: "If you can read this,\nthe console channel works.", At: at}},
 	}
 	for _, c := range cases {
