@@ -173,6 +173,19 @@ func TestFailingCheckPagesEscalatesAndResolves(t *testing.T) {
 	}
 }
 
+// homepageDown starts the seed's shop (pagingConfig) and breaks its
+// homepage until the check is failing and john, on call, is paged.
+func homepageDown(t *testing.T) (*harness, *target, *sink) {
+	t.Helper()
+	tg, sk := newTarget(t), newSink(t)
+	h := start(t, pagingConfig(tg.URL, sk.URL), "")
+	tg.status.Store(503)
+	h.step(30*time.Second, "shop/homepage")
+	h.waitState("shop/homepage", "failing")
+	sk.wait(t, "/john", 1)
+	return h, tg, sk
+}
+
 type alertJSON struct {
 	ID          int64  `json:"id"`
 	Status      string `json:"status"`
@@ -203,12 +216,7 @@ func (h *harness) alert(id int64) alertJSON {
 // so an escalation sent later carries the reason then, and the resolved
 // notice neither says "failing" nor repeats a reason from before.
 func TestPagesSayWhatTheAlertIsAndHowItIsNow(t *testing.T) {
-	tg := newTarget(t)
-	sk := newSink(t)
-	h := start(t, pagingConfig(tg.URL, sk.URL), "")
-	tg.status.Store(503)
-	h.step(30*time.Second, "shop/homepage")
-	h.waitState("shop/homepage", "failing")
+	h, tg, sk := homepageDown(t)
 	first := sk.wait(t, "/john", 1)[0].Message
 	if first.Title != "[CRITICAL] shop: homepage" || first.Alerts[0].Summary != "homepage" ||
 		first.Alerts[0].State != "failing" || !strings.Contains(first.Alerts[0].Reason, "status=503") {

@@ -49,13 +49,8 @@ func TestRefiringPagesAfterGroupWait(t *testing.T) {
 // come back), and the check's next failing result opens a new alert that
 // pages, so a red check is never left without an open alert.
 func TestResolvingAFailingCheckByHandReopensIt(t *testing.T) {
-	tg := newTarget(t)
-	sk := newSink(t)
-	h := start(t, pagingConfig(tg.URL, sk.URL), "")
-	tg.status.Store(503)
-	h.step(30*time.Second, "shop/homepage")
-	h.waitState("shop/homepage", "failing")
-	first := sk.wait(t, "/john", 1)[0].Message.Alerts[0].ID
+	h, tg, sk := homepageDown(t)
+	first := sk.deliveries("/john")[0].Message.Alerts[0].ID
 
 	var out struct {
 		Status string `json:"status"`
