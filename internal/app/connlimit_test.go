@@ -71,8 +71,10 @@ services:
 	}
 	base := regexp.MustCompile(`http://\S+`).FindString(line)
 	addr := strings.TrimPrefix(base, "http://")
-	if !strings.Contains(stderr.String(), "open_file_limit=256") {
-		t.Fatalf("the child does not run with 256 files:\n%s", stderr.String())
+	for start := time.Now(); !strings.Contains(stderr.String(), "open_file_limit=256"); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second { // its log reaches us through a pipe of its own
+			t.Fatalf("the child does not run with 256 files:\n%s", stderr.String())
+		}
 	}
 
 	// Hold the connections.
