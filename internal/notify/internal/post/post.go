@@ -1,6 +1,7 @@
 // Package post sends a JSON notification over HTTP and turns the outcome into
 // the answer the delivery worker needs: delivered, retry (and when), or give
-// up, with an error that names the destination but never its URL.
+// up, with an error that names the destination and shows its endpoint with
+// the secrets cut out.
 package post
 
 import (
