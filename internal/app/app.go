@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/connlimit"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
@@ -82,13 +83,16 @@ type App struct {
 	links    *pager.Links
 	reg      *prometheus.Registry
 	srv      *http.Server
-	ln       net.Listener
+	ln       *connlimit.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
 	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, SLOs
 	feed     *checkFeed     // check state changes on their way to the pager
-	srvErr   chan error
+	// reopen holds the checks (service/check) whose alert was resolved by
+	// hand while they failed: their next failing result opens a new alert.
+	reopen sync.Map
+	srvErr chan error
 }
 
 // Start loads the config, opens the store, starts the checks and serves HTTP.
@@ -151,7 +155,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
-		OnResult: a.slos.Result,
+		OnResult: a.checkResult,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
@@ -172,12 +176,12 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
-	a.ln, err = net.Listen("tcp", cfg.Global.Listen)
+	ln, err := net.Listen("tcp", cfg.Global.Listen)
 	if err != nil {
 		a.store.Close()
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
-	a.srv = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
@@ -325,8 +329,9 @@ func (a *App) Reload(ctx context.Context) error {
 	a.slos.Apply(cfg)
 	a.releases.Apply(cfg)
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
-	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
-		a.log.Warn("global.listen and global.store take effect on restart")
+	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||
+		cfg.Global.HTTP != old.Global.HTTP || cfg.Global.Delivery != old.Global.Delivery {
+		a.log.Warn("global.listen, global.store, global.http and global.delivery take effect on restart")
 	}
 	a.log.Info("config reloaded", "services", len(cfg.Services), "checks", countChecks(cfg))
 	return nil

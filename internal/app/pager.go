@@ -48,6 +48,8 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	}
 	a.outbox = notify.NewOutbox(notify.OutboxOptions{
 		Store: a.store, Clock: a.opt.Clock, Sender: a.senders(), Log: a.log, Metrics: a.reg,
+		MaxInFlight: cfg.Global.Delivery.MaxInFlight, Timeout: cfg.Global.Delivery.SendTimeout.D(),
+		MaxRetryAge: cfg.Global.Delivery.MaxRetryAge.D(),
 		Resolve: func(name string) (notify.Destination, notify.Limit, bool) {
 			return pager.ResolveDestination(a.cfg.Load(), name)
 		},
@@ -59,6 +61,12 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		Fired: func(rows []store.AlertRow) {
 			a.runbooks.AlertsFired(rows)
 			a.incidents.AlertsFired(rows)
+		},
+		Live: a.checkNow,
+		Reopen: func(rows []store.AlertRow) {
+			for _, r := range rows {
+				a.reopen.Store(r.Labels["service"]+"/"+r.Labels["check"], true)
+			}
 		},
 	}, cfg)
 	if err != nil {

@@ -42,6 +42,16 @@ type Options struct {
 	// Overrides are the on-call overrides made at run time, in force from
 	// the start; SetOverrides replaces them.
 	Overrides []oncall.Override
+	// Live, when set, says what raised an open alert says now (for a check:
+	// its state and reason), so a page written minutes after the alert
+	// opened tells the current reason, not the first one. It is called on
+	// the pager's goroutine and must not block.
+	Live func(store.AlertRow) (state, reason string, ok bool)
+	// Reopen, when set, is told of check alerts resolved by hand while their
+	// check still fails (per Live), after the commit: the check's next
+	// failing result should open a new alert. It is called on the pager's
+	// goroutine and must not block.
+	Reopen func([]store.AlertRow)
 }
 
 // Outcome is what became of one event.
@@ -330,6 +340,9 @@ func (p *Pager) commit(c *change) error {
 	}
 	if len(c.fired) > 0 && p.opt.Fired != nil {
 		p.opt.Fired(c.fired)
+	}
+	if len(c.reopen) > 0 && p.opt.Reopen != nil {
+		p.opt.Reopen(c.reopen)
 	}
 	return nil
 }
