@@ -153,6 +153,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
 	a.srv = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.srv.RegisterOnShutdown(srv.CloseStreams)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel

@@ -217,7 +217,10 @@ func MetricsOf(in store.IncidentRow) Metrics {
 type Summary struct {
 	Service   string        `json:"service,omitempty"`
 	Incidents int           `json:"incidents"`
-	Resolved  int           `json:"resolved"`
+	// Acknowledged and Resolved count the incidents MTTA and MTTR are
+	// means of: 0s over none means no data, not an instant answer.
+	Acknowledged int `json:"acknowledged"`
+	Resolved     int `json:"resolved"`
 	MTTA      time.Duration `json:"mtta"`
 	MTTR      time.Duration `json:"mttr"`
 }
@@ -252,7 +255,7 @@ func Summarize(ins []store.IncidentRow) []Summary {
 	}
 	var out []Summary
 	for k, a := range by {
-		s := Summary{Service: k, Incidents: a.n, Resolved: a.resolved}
+		s := Summary{Service: k, Incidents: a.n, Acknowledged: a.acked, Resolved: a.resolved}
 		if a.acked > 0 {
 			s.MTTA = a.ack / time.Duration(a.acked)
 		}
