@@ -62,16 +62,16 @@ func TestIncidentPagesOverHTTP(t *testing.T) {
 	}
 
 	for path, want := range map[string]string{
-		"/incidents/999":                      "no incident 999",
-		"/incidents/x":                        "incident id must be a positive number",
-		"/incidents?status=open,bogus":        `status: &#34;bogus&#34; is not one of`,
-		"/incidents?severity=SEV9":            "severity: &#34;SEV9&#34; is not one of SEV1, SEV2, SEV3, SEV4",
-		"/incidents/metrics?period=2y":        "period: &#34;2y&#34; is not one of 7d, 30d, 90d, 365d",
-		"/incidents/new?alert=999":            "no alert 999",
-		"/incidents/1/events?after=x":         "after: &#34;x&#34; is not a number",
-		"/incidents/999/postmortem":           "no incident 999",
-		"/incidents/999/events":               "no incident 999",
-		"/incidents/999/postmortem/edit":      "no incident 999",
+		"/incidents/999":                       "no incident 999",
+		"/incidents/x":                         "incident id must be a positive number",
+		"/incidents?status=open,bogus":         `status: &#34;bogus&#34; is not one of`,
+		"/incidents?severity=SEV9":             "severity: &#34;SEV9&#34; is not one of SEV1, SEV2, SEV3, SEV4",
+		"/incidents/metrics?period=2y":         "period: &#34;2y&#34; is not one of 7d, 30d, 90d, 365d",
+		"/incidents/new?alert=999":             "no alert 999",
+		"/incidents/1/events?after=x":          "after: &#34;x&#34; is not a number",
+		"/incidents/999/postmortem":            "no incident 999",
+		"/incidents/999/events":                "no incident 999",
+		"/incidents/999/postmortem/edit":       "no incident 999",
 		"/deploys?service=%3Cb%3Enope%3C/b%3E": "No deploys recorded for &lt;b&gt;nope&lt;/b&gt;",
 	} {
 		code, body := get(path, harnessReadToken)

@@ -215,14 +215,14 @@ func MetricsOf(in store.IncidentRow) Metrics {
 
 // Summary is MTTA and MTTR over a set of incidents.
 type Summary struct {
-	Service   string        `json:"service,omitempty"`
-	Incidents int           `json:"incidents"`
+	Service   string `json:"service,omitempty"`
+	Incidents int    `json:"incidents"`
 	// Acknowledged and Resolved count the incidents MTTA and MTTR are
 	// means of: 0s over none means no data, not an instant answer.
-	Acknowledged int `json:"acknowledged"`
-	Resolved     int `json:"resolved"`
-	MTTA      time.Duration `json:"mtta"`
-	MTTR      time.Duration `json:"mttr"`
+	Acknowledged int           `json:"acknowledged"`
+	Resolved     int           `json:"resolved"`
+	MTTA         time.Duration `json:"mtta"`
+	MTTR         time.Duration `json:"mttr"`
 }
 
 // Summarize computes MTTA (mean time to acknowledge) and MTTR (mean time to

@@ -37,9 +37,9 @@ func TestDeployViews(t *testing.T) {
 	deploys := []store.DeployRow{{ID: 2, Service: "shop", At: t0.Add(2 * time.Hour)}, {ID: 1, Service: "shop", At: t0}, {ID: 3, Service: "dns", At: t0}}
 	ins := []store.IncidentRow{
 		{ID: 10, Services: []string{"shop"}, StartedAt: t0.Add(10*time.Hour + 35*time.Minute)}, // the seed outage
-		{ID: 11, Services: []string{"dns", "shop"}, StartedAt: t0.Add(-time.Minute)},            // before every deploy
+		{ID: 11, Services: []string{"dns", "shop"}, StartedAt: t0.Add(-time.Minute)},           // before every deploy
 		{ID: 12, Services: []string{"shop"}, StartedAt: t0.Add(25 * time.Hour)},                // a day after the first
-		{ID: 13, Services: []string{"dns"}, StartedAt: t0},                                      // as the dns deploy went out
+		{ID: 13, Services: []string{"dns"}, StartedAt: t0},                                     // as the dns deploy went out
 	}
 	got := map[int64][]int64{}
 	for _, v := range deployViews(deploys, ins) {
