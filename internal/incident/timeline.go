@@ -139,7 +139,9 @@ func (s *Service) Timeline(ctx context.Context, id int64) ([]store.TimelineEntry
 	if end.IsZero() {
 		end = s.d.Clock.Now()
 	}
-	events, err := s.d.Store.Events(ctx, 0, 10000)
+	// Its services' checks from an hour before it began until it ended
+	// (times are stored to the millisecond), through the store's index.
+	events, err := s.d.Store.ServiceEvents(ctx, in.Services, in.StartedAt.Add(-time.Hour), end.Add(time.Millisecond), 10000)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "reading check events")
 	}
