@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,22 @@ func TestNextStatus(t *testing.T) {
 		if got := nextStatus(from); got != want {
 			t.Errorf("nextStatus(%q) = %q, want %q", from, got, want)
 		}
+	}
+}
+
+// TestIncidentTemplates: the incident pages' templates parse, and a
+// timeline row renders its untrusted text as text.
+func TestIncidentTemplates(t *testing.T) {
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	row := timelineRow{Key: "e-1", Kind: "note", Actor: `<i>eve</i>`, Text: `<script>x</script>`, Href: "javascript:alert(1)"}
+	if err := pages.ExecuteTemplate(&b, "timeline-row", row); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); strings.Contains(got, "<script>") || strings.Contains(got, "<i>") || strings.Contains(got, "javascript:") {
+		t.Errorf("untrusted text became markup: %s", got)
 	}
 }
