@@ -270,15 +270,24 @@ func (s *Service) Get(ctx context.Context, id int64) (store.IncidentRow, error) 
 	return in, s.fromAlerts(ctx, &in)
 }
 
-// List reads incidents, each as Get does.
+// List reads incidents, each as Get does, with their alerts read for all
+// at once.
 func (s *Service) List(ctx context.Context, f store.IncidentFilter) ([]store.IncidentRow, error) {
 	ins, err := s.d.Store.Incidents(ctx, f)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "listing incidents")
 	}
+	ids := make([]int64, len(ins))
+	for i, in := range ins {
+		ids[i] = in.ID
+	}
+	linked, err := s.d.Store.LinkedAlertTimes(ctx, ids)
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "reading linked alerts")
+	}
 	for i := range ins {
-		if err := s.fromAlerts(ctx, &ins[i]); err != nil {
-			return nil, err
+		for _, a := range linked[ins[i].ID] {
+			fromAlert(&ins[i], store.AlertRow{FirstSeen: a.FirstSeen, AckedAt: a.AckedAt})
 		}
 	}
 	return ins, nil
