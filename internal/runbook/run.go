@@ -33,14 +33,19 @@ type run struct {
 	waits    int                       // waits so far; each gets the next number
 }
 
-type approval struct{ by, comment string }
+// approval is the answer to a wait: an approval, or a denial that cancels
+// the run.
+type approval struct {
+	by, comment string
+	denied      bool
+}
 
 // wait is one wait for approval. Approvals are checked against it under the
 // run's lock, so a late approval can never pass on to a later wait.
 type wait struct {
 	gen       int
 	approvers []string // empty: anyone with the operate scope
-	approved  bool
+	answer    string   // "approved" or "denied" once answered
 	ch        chan approval
 	expires   time.Time
 	ttl       time.Duration
@@ -293,7 +298,7 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
 		for _, t := range targets {
 			// Each target gets a link of its own: it approves as that person or team.
-			link := e.d.URL("/api/v1/runs/" + r.row.ID)
+			link := e.d.URL("/runs/" + r.row.ID)
 			body := text
 			if e.d.ApproveURL != nil && (strings.HasPrefix(t, "person/") || strings.HasPrefix(t, "team/")) {
 				link = e.d.ApproveURL(r.row.ID, w.gen, t, expires)
@@ -314,10 +319,14 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 	select {
 	case a := <-w.ch:
 		r.mu.Lock()
-		r.row.ApprovedBy = a.by
 		r.row.ApprovalExpiresAt = time.Time{}
+		if a.denied {
+			r.row.Status, r.row.Reason = store.RunCanceled, r.mask("denied by "+a.by+prefix(": ", a.comment))
+		} else {
+			r.row.ApprovedBy = a.by
+		}
 		r.mu.Unlock()
-		return true
+		return !a.denied
 	case <-t.Chan():
 		r.mu.Lock()
 		r.row.Status, r.row.Reason = store.RunCanceled, "no approval within "+ttl.String()
