@@ -171,3 +171,39 @@ func (e *Engine) ConfirmTarget(req Request) (string, error) {
 	}
 	return want, nil
 }
+
+// BreakerState is a runbook's circuit breaker now, for people to read.
+type BreakerState struct {
+	// Failures is how many failed runs within Within open it; 0 when the
+	// runbook has no breaker.
+	Failures         int
+	Within, Cooldown time.Duration
+	Recent           int // failed runs within Within now
+	Open             bool
+	Until            time.Time // when Open: automatic runs resume then
+}
+
+// Breaker says whether runbook id's circuit breaker is open. After a
+// restart it is known open only once the next automatic run has counted
+// the failures again; until then Recent shows them.
+func (e *Engine) Breaker(ctx context.Context, id string) (BreakerState, error) {
+	b, ok := e.Book(id)
+	if !ok || b.Guard == nil || b.Guard.Breaker == nil {
+		return BreakerState{}, nil
+	}
+	g := b.Guard.Breaker
+	now := e.d.Clock.Now()
+	st := BreakerState{Failures: g.Failures, Within: g.Within.D(), Cooldown: breakerCooldown(g)}
+	n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: id, Since: now.Add(-st.Within), Statuses: []string{store.RunFailed}, RealOnly: true})
+	if err != nil {
+		return st, errs.Wrap(errs.Internal, err, "counting failed runs of %s", id)
+	}
+	st.Recent = n
+	e.mu.Lock()
+	until, open := e.breaker[id]
+	e.mu.Unlock()
+	if open && now.Before(until) {
+		st.Open, st.Until = true, until
+	}
+	return st, nil
+}
