@@ -87,6 +87,7 @@ type RunFilter struct {
 	AlertID  int64
 	Statuses []string
 	Trigger  string // manual, alert, schedule, webhook or runbook
+	RealOnly bool   // leave dry runs out
 	Limit    int    // default 100, max 1000
 }
 
@@ -219,7 +220,7 @@ func (s *Store) Run(ctx context.Context, id string) (RunRow, []StepRow, error) {
 // Runs returns the runs the filter selects, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]RunRow, error) {
 	defer s.observe("runs", clock.Start())
-	cond, args := runWhere(RunCount{Runbook: f.Runbook, Trigger: f.Trigger, AlertID: f.AlertID, Statuses: f.Statuses})
+	cond, args := runWhere(RunCount{Runbook: f.Runbook, Trigger: f.Trigger, AlertID: f.AlertID, Statuses: f.Statuses, RealOnly: f.RealOnly})
 	q := s.d.rebind(selectRuns + cond + ` ORDER BY created_ms DESC, id DESC LIMIT ?`)
 	rows, err := queryRows(ctx, s.r, scanRun, q, append(args, pageLimit(f.Limit))...)
 	if err != nil {

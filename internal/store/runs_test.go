@@ -216,6 +216,7 @@ func testRunsFilter(t *testing.T, e engine) {
 		{"limit with filter", RunFilter{Runbook: "restart", Limit: 1}, []string{"r4"}},
 		{"trigger", RunFilter{Trigger: "manual"}, []string{"r5", "r2"}},
 		{"trigger and runbook", RunFilter{Trigger: "alert", Runbook: "restart"}, []string{"r4", "r1"}},
+		{"real runs", RunFilter{Runbook: "cleanup", RealOnly: true}, []string{"r3"}},
 		{"none", RunFilter{Runbook: "unknown"}, []string{}},
 	} {
 		got, err := s.Runs(ctx, c.f)

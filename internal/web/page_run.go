@@ -25,10 +25,24 @@ type runPage struct {
 // Finished says the run has ended: nothing more will happen to it.
 func (p runPage) Finished() bool { return runFinished(p.Run.Status) }
 
-// Version changes whenever what the page's head shows changes; the live
-// script replaces the head only then, so a comment being typed is kept.
-func (p runPage) Version() string {
+// HeadVersion changes whenever what the page's head shows changes; the
+// live script replaces the head only then, so a comment being typed is
+// kept.
+func (p runPage) HeadVersion() string {
 	return p.Run.Status + "|" + p.Run.Reason + "|" + p.Run.ApprovedBy + "|" + p.Run.ApprovalExpiresAt.String()
+}
+
+// ReasonState is how the run's reason reads: a problem, or (a dry run's
+// forecast) information; "" when the page says it otherwise (a run
+// waiting for approval has its approval box).
+func (p runPage) ReasonState() string {
+	switch {
+	case p.Run.Reason == "" || p.Run.Status == store.RunAwaiting:
+		return ""
+	case p.Run.DryRun:
+		return "info"
+	}
+	return "bad"
 }
 
 func runFinished(status string) bool {

@@ -17,6 +17,7 @@ type runsPage struct {
 	Page
 	Runbook, Status, Trigger string // the filters
 	Awaiting                 bool   // ?awaiting=me
+	HideDry                  bool   // ?dry=hide
 	Runbooks                 []string
 	Statuses, Triggers       []string
 	Runs                     []store.RunRow
@@ -29,7 +30,7 @@ func runTriggers() []string {
 }
 
 // runsPage renders /runs: the run history, newest first, filtered by
-// runbook, status and trigger; ?awaiting=me lists instead the runs waiting
+// runbook, status and trigger, dry runs shown unless ?dry=hide; ?awaiting=me lists instead the runs waiting
 // for an approval the viewer may give.
 func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -53,7 +54,15 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, errs.E(errs.Invalid, "awaiting: only me, not %q", shortValue(q.Get("awaiting"))))
 		return
 	}
-	f := store.RunFilter{Runbook: p.Runbook, Limit: runsPageLimit}
+	switch q.Get("dry") {
+	case "":
+	case "hide":
+		p.HideDry = true
+	default:
+		s.pageError(w, r, errs.E(errs.Invalid, "dry: only hide, not %q", shortValue(q.Get("dry"))))
+		return
+	}
+	f := store.RunFilter{Runbook: p.Runbook, RealOnly: p.HideDry, Limit: runsPageLimit}
 	var err error
 	if f.Statuses, err = runStatuses().Parse(p.Status); err != nil {
 		s.pageError(w, r, err)
