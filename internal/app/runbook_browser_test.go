@@ -214,3 +214,127 @@ func (b *tab) count(sel string) int {
 	b.t.Helper()
 	return evalIn[int](b, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
 }
+
+// TestRunbookRefusalsInBrowser: a destructive runbook runs only when the
+// target's name is typed right, and a wrong one is refused on the page,
+// running nothing; a form without its CSRF token is 403 and runs nothing;
+// Susan, who may only read, sees the buttons disabled with the reason and
+// gets 403 if she presses one anyway. Then the same flows on a phone:
+// preview and run, and Glen approving from his.
+func TestRunbookRefusalsInBrowser(t *testing.T) {
+	chromium := findChromium(t)
+	dir := t.TempDir()
+	h := start(t, runbookPagesConfig(t, dir, "http://127.0.0.1:1"), "")
+	b := newTab(t, chromium)
+	seen := b.watch()
+	seen.expect("status of 409")
+	seen.expect("status of 403")
+	b.loginPassword(h, "thach", "thach-password")
+
+	b.do(chromedp.Navigate(h.url + "/runbooks/drop-project"))
+	mustContain(t, "guards", b.text("#guards"), "Destructive: to run it, type the target's name")
+	b.fill("#param-project", "shop-staging")
+	b.clickAndLoad("#preview-button")
+	mustContain(t, "confirm", b.text("#confirm-target"), "shop-staging")
+	b.fill("#confirm", "shop-prod")
+	b.clickAndLoad("#run-button")
+	mustContain(t, "refusal", b.text("#problem"), `Refused by confirm: type the target's name exactly ("shop-staging") to run drop-project. Nothing ran.`, "The refused run r_")
+	if evalIn[string](b, `document.querySelector('#confirm').getAttribute('aria-invalid')`) != "true" {
+		t.Error("the confirm field is not marked invalid")
+	}
+	if exists(filepath.Join(dir, "dropped-shop-staging")) {
+		t.Fatal("a wrong confirmation ran the runbook")
+	}
+	if runs := runsOfBook(h, "drop-project"); len(runs) != 2 || runs[0].Status != "refused" {
+		t.Fatalf("runs: %+v", runs)
+	}
+	b.docShot("runbook-confirm-refused.png")
+	b.fill("#confirm", "shop-staging")
+	b.clickAndLoad("#run-button")
+	b.waitText("#status", "SUCCEEDED")
+	if !exists(filepath.Join(dir, "dropped-shop-staging")) {
+		t.Fatal("the right confirmation did not run it")
+	}
+
+	// A form without the session's CSRF token changes nothing.
+	before := len(runsOfBook(h, "log-cleanup"))
+	b.do(chromedp.Navigate(h.url + "/runbooks/log-cleanup"))
+	evalIn[bool](b, `(document.querySelector('#run-form input[name=csrf]').remove(), true)`)
+	b.clickAndLoad("#preview-button")
+	mustContain(t, "no csrf", b.text("#problem"), "this form is out of date or did not come from Vigil; nothing was changed")
+	if n := len(runsOfBook(h, "log-cleanup")); n != before {
+		t.Fatalf("a form without its token made a run: %d → %d", before, n)
+	}
+
+	// A migration waiting for approval, for the reader and the phone.
+	b.do(chromedp.Navigate(h.url + "/runbooks/migrate"))
+	b.fill("#param-release", "3.0.0")
+	b.clickAndLoad("#preview-button")
+	b.clickAndLoad("#run-button")
+	migrate := strings.TrimPrefix(b.path(), "/runs/")
+
+	// Susan may read: buttons disabled, the reason given, 403 anyway.
+	s := b.person()
+	s.loginPassword(h, "susan", "susan-password")
+	s.do(chromedp.Navigate(h.url + "/runbooks/log-cleanup"))
+	s.do(chromedp.WaitVisible(chromedp.CSS("#run-form")))
+	if !evalIn[bool](s, `document.querySelector('#preview-button').disabled`) {
+		t.Fatal("a reader's preview button is enabled")
+	}
+	mustContain(t, "why", s.text("#why-operate"), "This needs the operate scope; you have read.")
+	s.accessible("runbook page for a reader")
+	s.do(chromedp.Navigate(h.url + "/runs/" + migrate))
+	s.do(chromedp.WaitVisible(chromedp.CSS("#approval")))
+	if !evalIn[bool](s, `document.querySelector('#approve').disabled && document.querySelector('#deny').disabled`) {
+		t.Fatal("a reader's approve or deny button is enabled")
+	}
+	mustContain(t, "why", s.text("#why-operate"), "This needs the operate scope; you have read.")
+	s.docShot("run-reader.png")
+	evalIn[bool](s, `(document.querySelector('#approve').disabled = false, true)`)
+	s.clickAndLoad("#approve")
+	mustContain(t, "forced approve", s.text("#problem"), "Susan Reyes needs the operate scope; you have read")
+	if st := h.runWith(migrate, "").Status; st != "awaiting_approval" {
+		t.Fatalf("a reader's forced approval left the run %s", st)
+	}
+	s.do(chromedp.Navigate(h.url + "/runbooks/log-cleanup"))
+	evalIn[bool](s, `(document.querySelector('#preview-button').disabled = false, true)`)
+	s.clickAndLoad("#preview-button")
+	mustContain(t, "forced preview", s.text("#problem"), "needs the operate scope")
+	if n := len(runsOfBook(h, "log-cleanup")); n != before {
+		t.Fatalf("a reader's forced preview made a run")
+	}
+
+	// On a phone: preview and run, and the approval from another phone.
+	b.phone()
+	for _, path := range []string{"/runbooks", "/runs", "/audit", "/runs/" + migrate} {
+		b.do(chromedp.Navigate(h.url + path))
+		b.do(chromedp.WaitVisible(chromedp.CSS("#main")))
+		b.fits(path + " at 390 px")
+	}
+	b.do(chromedp.Navigate(h.url + "/runbooks/log-cleanup"))
+	b.fits("runbook page at 390 px")
+	b.fill("#param-host", "web-3")
+	b.clickAndLoad("#preview-button")
+	b.fits("preview at 390 px")
+	b.docShot("runbook-phone.png")
+	b.clickAndLoad("#run-button")
+	b.waitText("#status", "SUCCEEDED")
+	b.fits("run page at 390 px")
+	if !exists(filepath.Join(dir, "cleaned-web-3")) {
+		t.Fatal("the run from the phone did not run")
+	}
+	b.do(chromedp.Navigate(h.url + "/runs/" + migrate))
+	b.do(chromedp.WaitVisible(chromedp.CSS("#approval")))
+	g := b.person()
+	g.phone()
+	g.loginPassword(h, "glen", "glen-password")
+	g.do(chromedp.Navigate(h.url + "/runs/" + migrate))
+	g.do(chromedp.WaitVisible(chromedp.CSS("#approval")))
+	g.fits("approval at 390 px")
+	g.docShot("run-approve-phone.png")
+	g.clickAndLoad("#approve")
+	mustContain(t, "notice", g.text("#notice"), "Approved run "+migrate+".")
+	b.waitText("#status", "SUCCEEDED")
+	b.fits("the approved run at 390 px")
+	seen.check(t, h.url)
+}

@@ -25,6 +25,7 @@ teams: [{id: dba, members: [thach, glen]}]
 auth:
   access: [{team: dba, scopes: [operate]}]
 tokens: [{id: root, secret: r00t-t0ken, scopes: [admin], person: thach}]
+integrations: [{id: gen, type: generic, key: gen-k3y}]
 services: [{id: shop}]
 runbooks:
   - id: log-cleanup
@@ -164,6 +165,34 @@ func TestRunbookFormsOverHTTP(t *testing.T) {
 		t.Error("a finished run's page follows it live")
 	}
 
+	// From an alert: the runs are the alert's, and their pages link to it
+	// and to the incident it is part of.
+	if c, body := h.post("/api/v1/events", "gen-k3y", "application/json",
+		[]byte(`{"key":"disk-web-9","summary":"Disk full on web-9","severity":"critical","service":"shop"}`)); c != 200 {
+		t.Fatalf("alert: %d %v", c, body)
+	}
+	var in struct{ ID int64 }
+	if code := h.do("POST", "/api/v1/incidents", "r00t-t0ken", strings.NewReader(`{"title":"Disks filling up","severity":"SEV2","alert_ids":[1]}`), &in); code != 201 {
+		t.Fatalf("declare: %d", code)
+	}
+	form := thach.get("/runbooks/log-cleanup?alert=1")
+	mustContain(t, "form for an alert", form.Body, `For alert <a href="/alerts/1">#1 Disk full on web-9</a>`, `name="alert" value="1"`)
+	fromAlert := thach.post("/runbooks/log-cleanup/runs", url.Values{"csrf": {csrf}, "mode": {"preview"}, "alert": {"1"}, "p.host": {"web-9"}})
+	m = previewRe.FindStringSubmatch(thach.get(fromAlert.Location).Body)
+	if m == nil {
+		t.Fatalf("preview for the alert: %d %q", fromAlert.Status, fromAlert.Location)
+	}
+	real := thach.post("/runbooks/log-cleanup/runs", url.Values{"csrf": {csrf}, "mode": {"run"}, "preview": {m[1]}})
+	alertRun := strings.TrimPrefix(real.Location, "/runs/")
+	if got := h.runWith(alertRun, ""); got.AlertID != 1 {
+		t.Fatalf("the run from the alert's form is for alert %d", got.AlertID)
+	}
+	mustContain(t, "run of an alert", thach.get(real.Location).Body, `href="/alerts/1" id="alert-link">#1 Disk full on web-9</a>`,
+		fmt.Sprintf(`href="/incidents/%d" class="incident-link"`, in.ID))
+	if r := thach.get("/runbooks/log-cleanup?alert=99"); r.Status != http.StatusNotFound {
+		t.Errorf("a missing alert: %d", r.Status)
+	}
+
 	// The audit log, newest first, a page at a time.
 	for i := 0; i < 100; i++ {
 		if code := h.do("POST", "/api/v1/runbooks/log-cleanup/runs", "r00t-t0ken", strings.NewReader(`{"dry_run": true}`), nil); code != 200 {
@@ -192,5 +221,28 @@ func TestRunbookFormsOverHTTP(t *testing.T) {
 	}
 	if r := thach.get("/runs?trigger=cron"); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "trigger: one of manual") {
 		t.Errorf("bad trigger: %d", r.Status)
+	}
+}
+
+// TestRunDenyCLI: vigil run deny cancels a run waiting for approval,
+// naming who denied it; its starter may withdraw it so, and a run no
+// longer waiting cannot be denied.
+func TestRunDenyCLI(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, runbookPagesConfig(t, dir, "http://127.0.0.1:1"), "")
+	var run runJSONT
+	if code := h.do("POST", "/api/v1/runbooks/migrate/runs", "r00t-t0ken", strings.NewReader(`{"params":{"release":"4.0"}}`), &run); code != 201 || run.Status != "awaiting_approval" {
+		t.Fatalf("start: %d %+v", code, run)
+	}
+	code, out, errOut := runCLI(t, "run", "deny", run.ID, "--comment", "wrong release", "--server", h.url, "--token", "r00t-t0ken")
+	if code != 0 || !strings.Contains(out, "run "+run.ID+" denied; it is canceled") {
+		t.Fatalf("deny: %d %q %q", code, out, errOut)
+	}
+	h.eventually("the run canceled", func() bool { return h.runWith(run.ID, "").Status == "canceled" })
+	if got := h.runWith(run.ID, ""); got.Reason != "denied by person/thach (token/root): wrong release" || exists(filepath.Join(dir, "migrated-4.0")) {
+		t.Fatalf("denied run: %+v", got)
+	}
+	if code, _, errOut := runCLI(t, "run", "deny", run.ID, "--server", h.url, "--token", "r00t-t0ken"); code == 0 || !strings.Contains(errOut, "not waiting for approval") {
+		t.Fatalf("deny again: %d %q", code, errOut)
 	}
 }
