@@ -127,9 +127,10 @@ func (s *Server) runPageData(r *http.Request, id string) (runPage, error) {
 	return p, nil
 }
 
-// sentence is an error's safe message as a sentence for a page.
+// sentence is an error's safe message as a sentence for a page. It may
+// begin with an id (person/thach ...), so its case stays as it is.
 func sentence(err error) string {
-	m := capitalize(errs.Message(err))
+	m := errs.Message(err)
 	if !strings.HasSuffix(m, ".") {
 		m += "."
 	}
