@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -17,7 +14,6 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth/password"
-	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -50,15 +46,7 @@ auth: {access: [{team: dba, scopes: [operate]}]}
 tokens: [{id: root, secret: r00t-t0ken, scopes: [admin]}]
 runbooks:%s
 `, hash, hash, books.String())
-	path := filepath.Join(dir, "vigil.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	a, err := Start(context.Background(), Options{ConfigPath: path, Listen: "127.0.0.1:0", Store: "sqlite://" + filepath.Join(dir, "vigil.db"),
-		Clock: clock.Real(), Log: slog.New(slog.DiscardHandler), LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := startBench(b, dir, cfg)
 	defer a.Close()
 	ctx := context.Background()
 	now := time.Now()

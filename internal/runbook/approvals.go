@@ -81,13 +81,7 @@ func callerName(token, person string) string {
 
 // Deny cancels a run waiting for approval, for a token (and its person).
 func (e *Engine) Deny(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
-	e.mu.Lock()
-	person := e.tokens[token]
-	e.mu.Unlock()
-	who := "token/" + token
-	if person != "" {
-		who = "person/" + person + " (token/" + token + ")"
-	}
+	person, who := e.tokenCaller(token)
 	return e.denyBy(ctx, runID, token, person, who, comment)
 }
 

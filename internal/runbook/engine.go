@@ -374,14 +374,20 @@ func (e *Engine) ApproveByLink(ctx context.Context, runID string, gen int, who s
 // Approve lets a run waiting for approval go on. token is the caller's
 // token id; approvers, when listed, must include the token's person.
 func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
-	e.mu.Lock()
-	person := e.tokens[token]
-	e.mu.Unlock()
-	who := "token/" + token
-	if person != "" {
-		who = "person/" + person + " (token/" + token + ")"
-	}
+	person, who := e.tokenCaller(token)
 	return e.approveBy(ctx, runID, token, person, who, comment)
+}
+
+// tokenCaller is the person a token belongs to, if any, and how records
+// name the caller: person/ID (token/ID), or token/ID.
+func (e *Engine) tokenCaller(token string) (person, who string) {
+	e.mu.Lock()
+	person = e.tokens[token]
+	e.mu.Unlock()
+	if person != "" {
+		return person, "person/" + person + " (token/" + token + ")"
+	}
+	return "", "token/" + token
 }
 
 // ApproveAs lets a run waiting for approval go on, approved by person

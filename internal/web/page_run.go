@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,7 +97,7 @@ func (s *Server) runPageData(r *http.Request, id string) (runPage, error) {
 	}
 	p := runPage{Page: s.page(r, kind+row.ID+" of "+row.Runbook, "runbooks"), Run: row, Title: title}
 	p.Steps = p.stepRows(steps)
-	for _, k := range sortedKeys(row.Params) {
+	for _, k := range slices.Sorted(maps.Keys(row.Params)) {
 		p.Params = append(p.Params, paramValue{k, row.Params[k]})
 	}
 	if wt, ok := s.d.Runbooks.Waiting(row.ID); ok {

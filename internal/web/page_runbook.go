@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -147,7 +148,7 @@ func (s *Server) withPreview(r *http.Request, p *runbookPage, id string) error {
 	who, _ := s.who(r)
 	pv := &runPreview{Run: row, Steps: p.stepRows(steps), Mine: row.TriggeredBy == who.Actor(),
 		Stale: s.now().Sub(row.CreatedAt) > previewTTL}
-	for _, k := range sortedKeys(row.Params) {
+	for _, k := range slices.Sorted(maps.Keys(row.Params)) {
 		pv.Params = append(pv.Params, paramValue{k, row.Params[k]})
 	}
 	pv.Confirm, _ = s.d.Runbooks.ConfirmTarget(s.runRequest(b.ID, row.Params, nil))
@@ -158,15 +159,6 @@ func (s *Server) withPreview(r *http.Request, p *runbookPage, id string) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func firstNonEmpty(s ...string) string {
