@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth/password"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -49,7 +47,7 @@ runbooks:%s
 	a := startBench(b, dir, cfg)
 	defer a.Close()
 	ctx := context.Background()
-	now := time.Now()
+	now := clock.Real().Now()
 	var lastRun string
 	for i := range 10000 {
 		r := store.RunRow{ID: fmt.Sprintf("r_bench%06d", i), Runbook: fmt.Sprintf("book-%d", i%20), Status: store.RunSucceeded,
@@ -75,7 +73,7 @@ runbooks:%s
 			b.Fatal(err)
 		}
 	}
-	client := signIn(b, a.URL(), "thach", "thach-password")
+	client := benchLogin(b, a.URL(), "thach", "thach-password")
 	pages := []string{"/api/v1/runs?limit=200", "/runbooks", "/runbooks/book-3", "/runs", "/runs?runbook=book-3&status=succeeded&dry=hide",
 		"/runs?awaiting=me", "/runs/" + lastRun, "/audit", "/audit?runbook=book-3"}
 	lat := map[string][]time.Duration{}
@@ -85,7 +83,7 @@ runbooks:%s
 		if strings.HasPrefix(p, "/api/") {
 			req.Header.Set("Authorization", "Bearer r00t-t0ken")
 		}
-		start := time.Now()
+		sw := clock.Start()
 		resp, err := client.Do(req)
 		if err != nil {
 			b.Fatal(err)
@@ -95,7 +93,7 @@ runbooks:%s
 		if resp.StatusCode != 200 {
 			b.Fatalf("%s: %d %.300s", p, resp.StatusCode, body)
 		}
-		lat[p] = append(lat[p], time.Since(start))
+		lat[p] = append(lat[p], sw.Elapsed())
 		size[p] = len(body)
 	}
 	b.ResetTimer()
@@ -116,26 +114,3 @@ runbooks:%s
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// signIn signs in through the sign-in form and returns a client carrying
-// the session.
-func signIn(b *testing.B, base, name, pw string) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(base + "/login")
-	if err != nil {
-		b.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="login_token" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		b.Fatal("no sign-in form")
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"login_token": {string(m[1])}, "name": {name}, "password": {pw}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		b.Fatalf("sign-in: %v %v", err, resp)
-	}
-	resp.Body.Close()
-	return c
-}

@@ -294,12 +294,57 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 	return rows[0], nil
 }
 
+// AlertStatuses returns the status of each alert of ids that exists.
+func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]string, error) {
+	defer s.observe("alert_statuses", clock.Start())
+	out := make(map[int64]string, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := s.d.rebind(`SELECT id, status FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: alert statuses: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var st string
+			if err := rows.Scan(&id, &st); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: alert statuses: %w", err)
+			}
+			out[id] = st
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: alert statuses: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // AlertFilter selects alerts for Alerts.
 type AlertFilter struct {
-	Status  []string // any of these; empty means all
-	Service string
-	Limit   int // 0 means 100
-	Offset  int
+	Status   []string // any of these; empty means all
+	Service  string
+	Severity string
+	// Text matches a part of the summary or dedup key, in any case.
+	Text string
+	// Suppressed keeps open alerts held back now: SuppressedSilenced (by a
+	// silence or maintenance window) or SuppressedInhibited.
+	Suppressed string
+	// KeyPrefix keeps alerts whose dedup key starts with it (an SLO's
+	// burn-rate alerts: "slo//shop/availability/").
+	KeyPrefix string
+	Limit     int // 0 means 100
+	Offset    int
+	// CountUpTo, when set, stops counting the matches past it: the total is
+	// then at most CountUpTo+1, read as "more than CountUpTo". Counting tens
+	// of thousands of rows costs more than reading a page of them.
+	CountUpTo int
 }
 
 // Alerts returns the alerts the filter selects, newest first, and how many
@@ -318,12 +363,41 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 		where = append(where, `service = ?`)
 		args = append(args, f.Service)
 	}
+	if f.Severity != "" {
+		where = append(where, `severity = ?`)
+		args = append(args, f.Severity)
+	}
+	if f.Text != "" {
+		like := s.d.caseless()
+		where = append(where, `(summary `+like+` ? ESCAPE '\' OR dedup_key `+like+` ? ESCAPE '\')`)
+		pat := "%" + likeEscaper.Replace(f.Text) + "%"
+		args = append(args, pat, pat)
+	}
+	switch f.Suppressed {
+	case SuppressedSilenced:
+		// Held back by a silence or a maintenance window (inhibited too, maybe).
+		where = append(where, `status <> 'resolved' AND (`+heldBySilence+`)`)
+	case SuppressedInhibited:
+		// Held back by inhibition alone, as Suppression.Kind names it.
+		where = append(where, `status <> 'resolved' AND suppression <> '' AND NOT (`+heldBySilence+`)`)
+	}
+	if f.KeyPrefix != "" {
+		// substr, not LIKE: ids may hold _ and %, which LIKE would read as patterns.
+		where = append(where, `substr(dedup_key, 1, ?) = ?`)
+		args = append(args, len(f.KeyPrefix), f.KeyPrefix)
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM alerts`+cond), args...).Scan(&total); err != nil {
+	count := `SELECT COUNT(*) FROM alerts` + cond
+	countArgs := args
+	if f.CountUpTo > 0 {
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM alerts` + cond + ` LIMIT ?) capped`
+		countArgs = append(slices.Clone(args), f.CountUpTo+1)
+	}
+	if err := s.r.QueryRowContext(ctx, s.d.rebind(count), countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count alerts: %w", err)
 	}
 	limit := f.Limit

@@ -73,11 +73,15 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"SLOBuckets", testSLOBuckets},
 		{"Sessions", testSessions},
 		{"ReleasesRoundTrip", testReleasesRoundTrip},
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
 		{"ReleaseStatus", testReleaseStatus},
 		{"ReleaseVersionRace", testReleaseVersionRace},
+		{"AlertsSearch", testAlertsSearch},
+		{"Overrides", testOverrides},
+		{"FeedSecrets", testFeedSecrets},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,13 +98,28 @@ func alertStatuses() StatusFilter {
 		Aliases: map[string][]string{"open": {firing, acked}, "all": {firing, acked, resolved}}}
 }
 
-// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&limit=&offset=.
+// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&severity=&q=&held=&limit=&offset=.
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.AlertFilter{Service: q.Get("service")}
+	f := store.AlertFilter{Service: q.Get("service"), Severity: q.Get("severity"), Text: strings.TrimSpace(q.Get("q"))}
 	var err error
 	if f.Status, err = alertStatuses().Parse(q.Get("status")); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if f.Severity != "" && !slices.Contains(severities(), f.Severity) {
+		s.writeError(w, r, errs.E(errs.Invalid, "severity: %q is not one of %s", shortValue(f.Severity), strings.Join(severities(), ", ")))
+		return
+	}
+	if len(f.Text) > 200 {
+		s.writeError(w, r, errs.E(errs.Invalid, "q: the search text is longer than 200 characters"))
+		return
+	}
+	switch held := q.Get("held"); held {
+	case "", store.SuppressedSilenced, store.SuppressedInhibited:
+		f.Suppressed = held
+	default:
+		s.writeError(w, r, errs.E(errs.Invalid, "held: %q is not silenced or inhibited", shortValue(held)))
 		return
 	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {

@@ -35,6 +35,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/silences/{id}", s.read(s.getSilence))
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", s.expireSilence)
 	mux.HandleFunc("GET /api/v1/oncall", s.read(s.onCall))
+	mux.HandleFunc("GET /api/v1/schedules/{id}/overrides", s.read(s.listOverrides))
+	mux.HandleFunc("POST /api/v1/schedules/{id}/overrides", s.createOverride)
+	mux.HandleFunc("DELETE /api/v1/schedules/{id}/overrides/{oid}", s.deleteOverride)
+	mux.HandleFunc("POST /api/v1/schedules/{id}/swaps", s.createSwap)
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
 	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
@@ -59,6 +63,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
+	mux.HandleFunc("GET /api/v1/slos", s.read(s.listSLOs))
+	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.read(s.getSLO))
+	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.authorize(auth.Operate, s.sloEvents))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
@@ -90,8 +97,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /{$}", s.statusPages(s.statusPage))
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
+	mux.HandleFunc("GET /slos", s.privatePage(s.slosPage))
+	mux.HandleFunc("GET /slos/{service}/{id}", s.privatePage(s.sloPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
+	mux.HandleFunc("POST /alerts/bulk", s.action(auth.Respond, s.alertsBulk))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
+	mux.HandleFunc("POST /alerts/{id}/ack", s.action(auth.Respond, s.alertAct("ack")))
+	mux.HandleFunc("POST /alerts/{id}/resolve", s.action(auth.Respond, s.alertAct("resolve")))
+	mux.HandleFunc("POST /alerts/{id}/declare", s.action(auth.Respond, s.alertDeclare))
+	mux.HandleFunc("POST /alerts/{id}/run", s.action(auth.Operate, s.alertRun))
+	mux.HandleFunc("GET /wall", s.privatePage(s.wallPage))
+	mux.HandleFunc("GET /silences", s.privatePage(s.silencesPage))
+	mux.HandleFunc("GET /silences/new", s.privatePage(s.newSilencePage))
+	mux.HandleFunc("POST /silences", s.action(auth.Respond, s.silenceCreate))
+	mux.HandleFunc("POST /silences/{id}/expire", s.action(auth.Respond, s.silenceExpire))
 	mux.HandleFunc("GET /releases", s.privatePage(s.releasesPage))
 	mux.HandleFunc("GET /releases/{id}", s.privatePage(s.releasePage))
 	mux.HandleFunc("POST /releases/{id}/status", s.action(auth.Operate, s.releaseStatusAction))
@@ -109,6 +128,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /runs/{id}/approve", s.action(auth.Operate, s.runApproveAction))
 	mux.HandleFunc("POST /runs/{id}/deny", s.action(auth.Operate, s.runDenyAction))
 	mux.HandleFunc("GET /audit", s.privatePage(s.auditPage))
+
+	// On-call pages: who is on call, a schedule's calendar with its
+	// override and swap forms, my shifts, and the calendar feed, which
+	// opens with its secret address instead of a sign-in.
+	mux.HandleFunc("GET /oncall", s.privatePage(s.onCallPage))
+	mux.HandleFunc("GET /oncall/schedules/{id}", s.privatePage(s.schedulePage))
+	mux.HandleFunc("POST /oncall/schedules/{id}/overrides", s.action(auth.Respond, s.overrideCreate))
+	mux.HandleFunc("POST /oncall/schedules/{id}/overrides/{oid}/remove", s.action(auth.Respond, s.overrideRemove))
+	mux.HandleFunc("POST /oncall/schedules/{id}/swaps", s.action(auth.Respond, s.swapCreate))
+	mux.HandleFunc("GET /oncall/me", s.privatePage(s.myShiftsPage))
+	mux.HandleFunc("POST /oncall/me/feed/rotate", s.action(auth.Read, s.feedRotate))
+	mux.HandleFunc("GET /oncall/ical/{person}/{file}", s.calendarFeed)
 
 	mux.Handle("GET /static/", staticFiles())
 }

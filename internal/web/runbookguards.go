@@ -131,10 +131,3 @@ func guardSummary(b config.Runbook) string {
 	}
 	return strings.Join(parts, " · ")
 }
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}

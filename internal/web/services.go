@@ -22,6 +22,7 @@ func (s *Server) services(ctx context.Context) ([]serviceView, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.attachSLOs(ctx, out)
 	open, err := s.openWork(ctx)
 	if err != nil {
 		return nil, err
@@ -67,7 +68,9 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.withOpenWork(open)
-		writeJSON(w, http.StatusOK, v)
+		views := []serviceView{v}
+		s.attachSLOs(r.Context(), views)
+		writeJSON(w, http.StatusOK, views[0])
 		return
 	}
 	s.writeError(w, r, errs.E(errs.NotFound, "no service %q", id))

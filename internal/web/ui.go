@@ -36,6 +36,9 @@ func parsePages() (*template.Template, error) {
 		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"navigation": navigation,
 		"statusWord": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		// SLO budgets on the status page (slo_budget.html) and the SLO pages.
+		"budgetClass": budgetClass,
+		"deref":       func(p *float64) float64 { return *p },
 	}).ParseFS(templateFS, "templates/*.html")
 }
 

@@ -82,7 +82,7 @@ type serviceView struct {
 	OpenAlerts  int               `json:"open_alerts"`            // how many are open in all
 	Counts      map[string]int    `json:"counts"`
 	Uptime      []monitor.Uptime  `json:"uptime"`
-	SLO         *config.SLO       `json:"slo,omitempty"`
+	SLOs        []sloView         `json:"slos"`
 	Checks      []checkView       `json:"checks"`
 }
 
@@ -104,8 +104,8 @@ func stateRank(s string) int {
 }
 
 func newServiceView(s *config.Service, snaps map[string]monitor.Snapshot) serviceView {
-	v := serviceView{ID: s.ID, Name: s.DisplayName(), Description: s.Description, Owner: s.Owner, SLO: s.SLO,
-		State: string(monitor.Unknown), Counts: map[string]int{}, Checks: []checkView{}}
+	v := serviceView{ID: s.ID, Name: s.DisplayName(), Description: s.Description, Owner: s.Owner,
+		State: string(monitor.Unknown), Counts: map[string]int{}, Checks: []checkView{}, SLOs: []sloView{}}
 	for i := range s.Checks {
 		c := &s.Checks[i]
 		cv := newCheckView(c, snaps[c.Key()])
