@@ -168,9 +168,10 @@ func TestRunbookFormsOverHTTP(t *testing.T) {
 	// From an alert: the runs are the alert's, and their pages link to it
 	// and to the incident it is part of.
 	if c, body := h.post("/api/v1/events", "gen-k3y", "application/json",
-		[]byte(`{"key":"disk-web-9","summary":"Disk full on web-9","severity":"critical","service":"shop"}`)); c != 200 {
+		[]byte(`{"key":"disk-web-9","summary":"Disk full on web-9","severity":"critical","service":"shop","runbook":"log-cleanup"}`)); c != 200 {
 		t.Fatalf("alert: %d %v", c, body)
 	}
+	mustContain(t, "alert page", thach.get("/alerts/1").Body, `href="/runbooks/log-cleanup?alert=1" id="run-form-link"`)
 	var in struct{ ID int64 }
 	if code := h.do("POST", "/api/v1/incidents", "r00t-t0ken", strings.NewReader(`{"title":"Disks filling up","severity":"SEV2","alert_ids":[1]}`), &in); code != 201 {
 		t.Fatalf("declare: %d", code)

@@ -175,7 +175,7 @@ func (r *run) execute(ctx context.Context, from int, w *wait) {
 	defer e.release(r)
 	if w != nil {
 		ok := r.awaitApproval(ctx, w, "Approve run "+r.row.ID+" of "+r.b.cfg.ID,
-			fmt.Sprintf("Runbook %s (%s) wants to run with %s and needs approval.", r.b.cfg.ID, r.b.cfg.Title, formatParams(r.row.Params)), -1)
+			fmt.Sprintf("Runbook %s%s wants to run with %s and needs approval.", r.b.cfg.ID, titled(r.b.cfg.Title), formatParams(r.row.Params)), -1)
 		if !ok {
 			if ctx.Err() == nil {
 				r.finish(ctx)
@@ -300,14 +300,17 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 	targets = e.approvalTargets(r, targets)
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
+		page := e.d.URL("/runs/" + r.row.ID)
 		for _, t := range targets {
-			// Each target gets a link of its own: it approves as that person or team.
-			link := e.d.URL("/runs/" + r.row.ID)
-			body := text
+			// Each person or team gets a link of its own that approves as
+			// them; every notice names the run's page, where it can be read
+			// in full and approved or denied after signing in.
+			link, body := page, text
 			if e.d.ApproveURL != nil && (strings.HasPrefix(t, "person/") || strings.HasPrefix(t, "team/")) {
 				link = e.d.ApproveURL(r.row.ID, w.gen, t, expires)
 				body += "\nor open " + link
 			}
+			body += "\nThe run: " + page
 			pctx, cancel := pagerCtx(ctx)
 			err := e.d.Pager.Announce(pctx, pager.Announcement{Targets: []string{t}, Title: title, Text: body,
 				URL: link, AlertID: r.row.AlertID})
@@ -363,6 +366,14 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// titled is " (title)", or nothing for a runbook without one.
+func titled(title string) string {
+	if title == "" {
+		return ""
+	}
+	return " (" + title + ")"
 }
 
 func prefix(p, s string) string {
