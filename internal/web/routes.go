@@ -125,6 +125,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("POST /alerts/bulk", s.action(auth.Respond, s.alertsBulk))
+	mux.HandleFunc("GET /alerts/volume", s.privatePage(s.alertVolumePage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
 	mux.HandleFunc("POST /alerts/{id}/ack", s.action(auth.Respond, s.alertAct("ack")))
 	mux.HandleFunc("POST /alerts/{id}/resolve", s.action(auth.Respond, s.alertAct("resolve")))
