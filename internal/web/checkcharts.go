@@ -39,4 +39,3 @@ func (s *Server) checkCharts(ctx context.Context, id int64, now time.Time, loc *
 	uptime = chart.Line(chart.Options{Title: "Share of each hour up, last 24 hours", Unit: "%", Zone: loc}, up)
 	return latency, uptime, nil
 }
-
