@@ -12,20 +12,22 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Global        Global         `yaml:"global,omitempty"`
-	People        []Person       `yaml:"people,omitempty"`
-	Teams         []Team         `yaml:"teams,omitempty"`
-	Schedules     []Schedule     `yaml:"schedules,omitempty"`
-	Escalations   []Escalation   `yaml:"escalations,omitempty"`
-	Channels      []Channel      `yaml:"channels,omitempty"`
-	TimeIntervals []TimeInterval `yaml:"time_intervals,omitempty"`
-	Services      []Service      `yaml:"services,omitempty"`
-	Integrations  []Integration  `yaml:"integrations,omitempty" jsonschema:"description=keys for tools that send alerts in"`
-	Tokens        []Token        `yaml:"tokens,omitempty" jsonschema:"description=API and CLI access tokens"`
-	Routes        []Route        `yaml:"routes,omitempty" jsonschema:"description=routing tree for alerts that arrive from other tools"`
-	Inhibit       []InhibitRule  `yaml:"inhibit,omitempty"`
-	Maintenance   []Maintenance  `yaml:"maintenance,omitempty"`
-	Runbooks      []Runbook      `yaml:"runbooks,omitempty"`
+	Global        Global           `yaml:"global,omitempty"`
+	People        []Person         `yaml:"people,omitempty"`
+	Teams         []Team           `yaml:"teams,omitempty"`
+	Schedules     []Schedule       `yaml:"schedules,omitempty"`
+	Escalations   []Escalation     `yaml:"escalations,omitempty"`
+	Channels      []Channel        `yaml:"channels,omitempty"`
+	TimeIntervals []TimeInterval   `yaml:"time_intervals,omitempty"`
+	Services      []Service        `yaml:"services,omitempty"`
+	Integrations  []Integration    `yaml:"integrations,omitempty" jsonschema:"description=keys for tools that send alerts in"`
+	Tokens        []Token          `yaml:"tokens,omitempty" jsonschema:"description=API and CLI access tokens"`
+	Routes        []Route          `yaml:"routes,omitempty" jsonschema:"description=routing tree for alerts that arrive from other tools"`
+	Inhibit       []InhibitRule    `yaml:"inhibit,omitempty"`
+	Maintenance   []Maintenance    `yaml:"maintenance,omitempty"`
+	Runbooks      []Runbook        `yaml:"runbooks,omitempty"`
+	Toil          []ToilItem       `yaml:"toil,omitempty" jsonschema:"description=toil items: recurring manual work to measure and automate"`
+	Reports       []ReportSchedule `yaml:"reports,omitempty" jsonschema:"description=reports rendered on a schedule and sent through the outbox"`
 
 	// Files lists the files the config was read from, in load order.
 	Files []string `yaml:"-"`
@@ -58,6 +60,8 @@ type Global struct {
 	// Public opens what it names to anyone who can reach Vigil; everything
 	// else needs a credential.
 	Public Public `yaml:"public,omitempty" jsonschema:"description=what answers without a credential; everything else needs one"`
+
+	Toil ToilSettings `yaml:"toil,omitempty" jsonschema:"description=working hours and limits for toil accounting"`
 }
 
 // Public lists the parts of Vigil that answer without a credential. All are

@@ -60,6 +60,8 @@ func applyDefaults(c *Config) {
 			g.SMTP.TLS = "starttls"
 		}
 	}
+	toilDefaults(c)
+	reportDefaults(c)
 	for i := range c.Schedules {
 		if c.Schedules[i].Timezone == "" {
 			c.Schedules[i].Timezone = g.Timezone

@@ -114,6 +114,8 @@ func validate(c *Config) []Problem {
 	for _, r := range c.Runbooks {
 		k.runbook(r)
 	}
+	k.toil()
+	k.reports()
 	return k.ps
 }
 
