@@ -31,8 +31,10 @@ import (
 	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/secret"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/toil"
 	"github.com/vigil-sre/vigil/internal/web"
 )
 
@@ -70,6 +72,8 @@ type App struct {
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.
 	incidents *incident.Service
+	toil      *toil.Ledger
+	reports   *scheduled.Scheduler // scheduled reports
 	links     *pager.Links
 	reg       *prometheus.Registry
 	srv       *http.Server
@@ -123,6 +127,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
+	a.startReports()
 	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
 		_, err := a.pager.Ingest(ctx, evs)
 		return err
@@ -139,7 +144,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
-		Directory: a.dir.Load, Store: a.store,
+		Directory: a.dir.Load, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
@@ -155,7 +160,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(5)
+	a.running.Add(6)
 	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
 	go func() {
 		defer a.running.Done()
@@ -164,6 +169,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		}
 	}()
 	go func() { defer a.running.Done(); a.outbox.Run(runCtx) }()
+	go func() { defer a.running.Done(); a.reports.Run(runCtx) }()
 	go func() { defer a.running.Done(); a.feed.run(runCtx) }()
 	// Before the first probe, so that a fresh state change cannot be
 	// overtaken by the stored state it replaces.
@@ -291,6 +297,7 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("applying the config to runbooks failed", "err", err)
 	}
 	a.incidents.Apply(cfg)
+	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")

@@ -19,6 +19,9 @@ type Announcement struct {
 	Text    string
 	URL     string
 	AlertID int64 // when set, the notifications join that alert's delivery history
+	// Kind is the message's kind; default runbook. A report carries its document.
+	Kind   notify.Kind
+	Report *notify.Report
 }
 
 // Announce writes one notification per destination of the targets and
@@ -36,7 +39,10 @@ func (p *Pager) Note(ctx context.Context, alertID int64, kind, actor, detail str
 }
 
 func (p *Pager) announce(c *change, a Announcement, now time.Time) {
-	msg := notify.Message{Kind: notify.KindRunbook, Title: a.Title, Text: a.Text, URL: a.URL, At: now}
+	msg := notify.Message{Kind: a.Kind, Title: a.Title, Text: a.Text, URL: a.URL, Report: a.Report, At: now}
+	if msg.Kind == "" {
+		msg.Kind = notify.KindRunbook
+	}
 	if msg.URL == "" {
 		msg.URL = p.w.url("/")
 	}
@@ -47,7 +53,7 @@ func (p *Pager) announce(c *change, a Announcement, now time.Time) {
 	}
 	for _, dest := range p.w.destinations(a.Targets, now) {
 		p.ids.note++
-		n := store.Notification{ID: p.ids.note, CreatedAt: now, Kind: string(notify.KindRunbook), Destination: dest,
+		n := store.Notification{ID: p.ids.note, CreatedAt: now, Kind: string(msg.Kind), Destination: dest,
 			Message: body, Status: store.NotifyPending, NextAttemptAt: now}
 		if a.AlertID != 0 {
 			n.AlertIDs = []int64{a.AlertID}

@@ -151,7 +151,7 @@ func (l *Ledger) EditItem(ctx context.Context, id string, e ItemEdit) (Item, err
 		UpdatedBy: e.By, UpdatedAt: now}); err != nil {
 		return Item{}, errs.Wrap(errs.Internal, err, "storing the edit")
 	}
-	ov, err := l.Overview(ctx, now.Add(-28*24*time.Hour), now, "")
+	ov, err := l.Overview(ctx, now.Add(-28*24*time.Hour), now, nil)
 	if err != nil {
 		return Item{}, err
 	}

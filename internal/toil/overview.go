@@ -3,6 +3,7 @@ package toil
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,12 +16,12 @@ import (
 // trend and savings, the work no item claims, what to automate next, and
 // each person's and team's share of toil against the cap.
 type Overview struct {
-	From    time.Time `json:"from"`
-	To      time.Time `json:"to"`
-	Service string    `json:"service,omitempty"`
-	Total   Count     `json:"total"`
-	Saved   int       `json:"saved_minutes"`
-	Items   []Item    `json:"items"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Services []string  `json:"services,omitempty"` // empty: every service
+	Total    Count     `json:"total"`
+	Saved    int       `json:"saved_minutes"`
+	Items    []Item    `json:"items"`
 	// Candidates are the item ids not yet automated, most minutes per month first.
 	Candidates   []string `json:"candidates"`
 	Unclassified []Group  `json:"unclassified"`
@@ -76,8 +77,8 @@ func Period(from, to time.Time) error {
 	return nil
 }
 
-// Overview measures toil over [from, to), for one service or ("") all.
-func (l *Ledger) Overview(ctx context.Context, from, to time.Time, service string) (Overview, error) {
+// Overview measures toil over [from, to), for the services (none: all).
+func (l *Ledger) Overview(ctx context.Context, from, to time.Time, services []string) (Overview, error) {
 	if err := Period(from, to); err != nil {
 		return Overview{}, err
 	}
@@ -97,21 +98,21 @@ func (l *Ledger) Overview(ctx context.Context, from, to time.Time, service strin
 	var total tally
 	for _, e := range all {
 		if e.At.Before(from) {
-			if service == "" || e.Service == service {
+			if ofServices(services, e.Service) {
 				prev[e.Item] = append(prev[e.Item], e)
 			}
 			continue
 		}
 		inPeriod = append(inPeriod, e)
-		if service == "" || e.Service == service {
+		if ofServices(services, e.Service) {
 			cur[e.Item] = append(cur[e.Item], e)
 			total.add(e)
 		}
 	}
-	ov := Overview{From: from, To: to, Service: service, Total: total.Count, Items: []Item{}, Candidates: []string{},
+	ov := Overview{From: from, To: to, Services: services, Total: total.Count, Items: []Item{}, Candidates: []string{},
 		CapPercent: cfg.Global.Toil.CapPercent, WeeklyHours: cfg.Global.Toil.WeeklyHours}
 	for _, it := range cfg.Toil {
-		if service != "" && it.Service != service && len(cur[it.ID]) == 0 {
+		if !ofServices(services, it.Service) && len(cur[it.ID]) == 0 {
 			continue
 		}
 		item, err := l.item(ctx, it, edits[it.ID], loc, from, to, cur[it.ID], prev[it.ID])
@@ -125,6 +126,10 @@ func (l *Ledger) Overview(ctx context.Context, from, to time.Time, service strin
 	ov.Unclassified = unclassified(cur[""], period)
 	ov.People, ov.Teams = load(cfg, inPeriod, period)
 	return ov, nil
+}
+
+func ofServices(services []string, s string) bool {
+	return len(services) == 0 || slices.Contains(services, s)
 }
 
 // candidates ranks the items not yet automated by minutes per month

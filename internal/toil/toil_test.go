@@ -188,10 +188,10 @@ func testEntries(t *testing.T, w *week) {
 		"2h0m0s page/4/thach thach 10m cart ",
 		"3h0m0s page/5/thach thach 10m cart ",
 		"4h0m0s incident/1/thach thach 120m cart ",
-		"11h0m0s page/2/thach thach 60m shop dns",      // capped at the end of thach's shift, 21:00
-		"11h15m0s page/2/john john 165m shop dns",      // john's shift runs on
-		"26h0m0s alert/3  15m shop dns",                // paged nobody: the item's estimate
-		"30h0m0s approval/r2/0 john 5m  ",              // no rule claims dns-failover's approvals
+		"11h0m0s page/2/thach thach 60m shop dns", // capped at the end of thach's shift, 21:00
+		"11h15m0s page/2/john john 165m shop dns", // john's shift runs on
+		"26h0m0s alert/3  15m shop dns",           // paged nobody: the item's estimate
+		"30h0m0s approval/r2/0 john 5m  ",         // no rule claims dns-failover's approvals
 		"31h0m0s approval/r3/1 john 5m  ",
 		"50h0m0s manual/1 steve 45m shop ",
 		"74h0m0s manual/2 steve 45m shop ",
@@ -220,7 +220,7 @@ func testEntries(t *testing.T, w *week) {
 // testOverview: item cost, trend, savings and status; the ranking; the
 // unclassified work; and the 50% rule.
 func testOverview(t *testing.T, w *week) {
-	ov, err := w.l.Overview(context.Background(), t0, t0.Add(7*24*time.Hour), "")
+	ov, err := w.l.Overview(context.Background(), t0, t0.Add(7*24*time.Hour), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func testOverview(t *testing.T, w *week) {
 	}
 
 	// One service: only its items and entries; the load stays the team's.
-	shop, err := w.l.Overview(context.Background(), t0, t0.Add(7*24*time.Hour), "shop")
+	shop, err := w.l.Overview(context.Background(), t0, t0.Add(7*24*time.Hour), []string{"shop"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
+	mux.HandleFunc("GET /api/v1/reports/toil", s.read(s.toilReport))
+	mux.HandleFunc("GET /api/v1/reports/runs", s.read(s.listReportRuns))
+	mux.HandleFunc("GET /api/v1/reports/runs/{id}", s.read(s.getReportRun))
+	mux.HandleFunc("POST /api/v1/reports/{id}/runs", s.sendReport)
+	mux.HandleFunc("GET /api/v1/toil/entries", s.read(s.listToilEntries))
+	mux.HandleFunc("POST /api/v1/toil/entries", s.logToil)
+	mux.HandleFunc("GET /api/v1/toil/items", s.read(s.listToilItems))
+	mux.HandleFunc("GET /api/v1/toil/items/{id}", s.read(s.getToilItem))
+	mux.HandleFunc("PATCH /api/v1/toil/items/{id}", s.editToilItem)
+	mux.HandleFunc("GET /api/v1/toil/rank", s.read(s.toilRank))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 
@@ -77,5 +87,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
+	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
 	mux.Handle("GET /static/", staticFiles())
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/toil"
 )
 
 // Deps is what the HTTP layer needs from the rest of Vigil.
@@ -36,6 +38,9 @@ type Deps struct {
 	Runbooks *runbook.Engine
 	// Incidents keeps incidents and their timelines.
 	Incidents *incident.Service
+	// Toil measures toil; Reports sends scheduled reports.
+	Toil    *toil.Ledger
+	Reports *scheduled.Scheduler
 	// Directory answers who is on call under the running config.
 	Directory func() *oncall.Directory
 	Store     *store.Store

@@ -1,0 +1,48 @@
+// Package document turns the Markdown reports Vigil writes (postmortems,
+// on-call logs, toil plans) into a standalone HTML page, and escapes
+// untrusted text for Markdown so it stays text.
+package document
+
+import (
+	"bytes"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// HTML writes md as a standalone HTML page titled title. Raw HTML in md is
+// dropped and dangerous link schemes (javascript:) are not linked:
+// goldmark's defaults, kept on purpose.
+func HTML(w io.Writer, title string, md []byte) error {
+	var body bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert(md, &body); err != nil {
+		return err
+	}
+	return page.Execute(w, struct {
+		Title string
+		Body  template.HTML
+	}{title, template.HTML(body.String())})
+}
+
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}</style>
+</head><body>
+{{.Body}}
+</body></html>
+`))
+
+// markdownSpecial are the characters that start Markdown syntax inline.
+var markdownSpecial = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
+	`#`, `\#`, `|`, `\|`, `!`, `\!`, `~`, `\~`,
+)
+
+// Text escapes untrusted text (labels, summaries, names) for use inline in
+// Markdown, on one line: it can neither format nor link nor break a table.
+func Text(s string) string {
+	return markdownSpecial.Replace(strings.Join(strings.Fields(s), " "))
+}
