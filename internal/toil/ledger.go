@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/config"
@@ -74,6 +75,7 @@ func (l *Ledger) collect(ctx context.Context, w *world, from, to time.Time) ([]E
 		}
 		kept = append(kept, *e)
 	}
+	joinOccurrences(kept)
 	countOnce(kept)
 	logged, err := l.d.Store.ToilEntries(ctx, store.ToilFilter{From: from, To: to, Limit: 100000})
 	if err != nil {
@@ -97,6 +99,34 @@ func (l *Ledger) collect(ctx context.Context, w *world, from, to time.Time) ([]E
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
+}
+
+// joinOccurrences makes a run or approval done while its person was on a
+// page of the same item part of that page's occurrence: restarting the
+// processor during its alert is one occurrence of the toil, not two.
+func joinOccurrences(es []Entry) {
+	type page struct {
+		item, occurrence string
+		start, end       time.Time
+	}
+	pages := map[string][]page{}
+	for _, e := range es {
+		if e.Source == SourcePage && e.Item != "" {
+			pages[e.Person] = append(pages[e.Person], page{e.Item, e.occurrence, e.At, e.At.Add(e.span)})
+		}
+	}
+	for i := range es {
+		e := &es[i]
+		if (e.Source != SourceRun && e.Source != SourceApproval) || e.Item == "" || !strings.HasPrefix(e.occurrence, "run/") {
+			continue
+		}
+		for _, p := range pages[e.Person] {
+			if p.item == e.Item && !e.At.Before(p.start) && e.At.Before(p.end) {
+				e.occurrence = p.occurrence
+				break
+			}
+		}
+	}
 }
 
 // countOnce sets each derived entry's minutes: its measured span less the
