@@ -238,8 +238,26 @@ func (o *Outbox) stop() {
 	o.record()
 }
 
-// deliver sends one destination everything due for it, as one message.
+// deliver sends one destination everything due for it: as one message,
+// but each report on its own, since a report is a whole document.
 func (o *Outbox) deliver(ctx context.Context, name string, ns []store.Notification) []store.NotificationUpdate {
+	var rest []store.Notification
+	var out []store.NotificationUpdate
+	for _, n := range ns {
+		if n.Kind == string(KindReport) {
+			out = append(out, o.deliverBundle(ctx, name, []store.Notification{n})...)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	if len(rest) > 0 {
+		out = append(out, o.deliverBundle(ctx, name, rest)...)
+	}
+	return out
+}
+
+// deliverBundle sends ns to one destination as one message.
+func (o *Outbox) deliverBundle(ctx context.Context, name string, ns []store.Notification) []store.NotificationUpdate {
 	now := o.opt.Clock.Now()
 	d, limit, ok := o.opt.Resolve(name)
 	if !ok {

@@ -241,7 +241,7 @@ func (s *Server) editToilItem(w http.ResponseWriter, r *http.Request) {
 // faultOr keeps an error that tells the caller what to fix, and hides any
 // other behind what failed.
 func faultOr(err error, what string) error {
-	if errs.CodeOf(err) != errs.Internal {
+	if err == nil || errs.CodeOf(err) != errs.Internal {
 		return err
 	}
 	return errs.Wrap(errs.Internal, err, "%s", what)

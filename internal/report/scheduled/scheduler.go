@@ -127,7 +127,10 @@ func (s *Scheduler) tick(ctx context.Context) time.Duration {
 		}
 		if !at.After(now) {
 			s.deliver(ctx, r, s.latestDue(r, at, now), now)
-			at = s.next[r.ID].at
+			if at = s.next[r.ID].at; !at.After(now) {
+				wait = min(wait, retryAfter) // the claim failed; try again
+				continue
+			}
 		}
 		wait = min(wait, max(0, at.Sub(now)))
 	}
@@ -204,27 +207,32 @@ func (s *Scheduler) latestDue(r *config.ReportSchedule, at, now time.Time) time.
 }
 
 // deliver claims report r for its scheduled time at, renders it and
-// queues it. Whatever happens, r is next due after at.
+// queues it. Once claimed (here or before), r is next due after at; a
+// failed claim is tried again.
 func (s *Scheduler) deliver(ctx context.Context, r *config.ReportSchedule, at, now time.Time) {
+	row, ok, err := s.d.Store.ClaimReportRun(ctx, store.ReportRunRow{Report: r.ID, Kind: r.Kind, ScheduledAt: at,
+		From: at.Add(-r.Period.D()), To: at, ClaimedAt: now, Targets: r.To})
+	if err != nil {
+		if ctx.Err() == nil {
+			s.d.Log.Error("report: claiming a run failed; trying again", "report", r.ID, "scheduled", at, "err", err)
+		}
+		return
+	}
 	if sched, err := config.CronParser.Parse(r.Schedule.Cron); err == nil {
 		s.next[r.ID] = due{spec: r.Schedule.Cron + "|" + r.Schedule.Timezone, at: sched.Next(at)}
 	}
-	row, ok, err := s.d.Store.ClaimReportRun(ctx, store.ReportRunRow{Report: r.ID, Kind: r.Kind, ScheduledAt: at,
-		From: at.Add(-r.Period.D()), To: at, ClaimedAt: now, Targets: r.To})
-	switch {
-	case err != nil:
-		s.d.Log.Error("report: claiming a run failed; it is skipped", "report", r.ID, "scheduled", at, "err", err)
-		return
-	case !ok:
-		return // already rendered for this time, before a restart or by another replica
+	if ok { // else it was rendered for this time already, before a restart or by another replica
+		s.render(ctx, r, row)
 	}
-	s.render(ctx, r, row)
 }
 
 // render renders a claimed run, stores the document and queues it.
 func (s *Scheduler) render(ctx context.Context, r *config.ReportSchedule, row store.ReportRunRow) store.ReportRunRow {
 	doc, err := s.renderDoc(ctx, r, row)
 	row.FinishedAt = s.d.Clock.Now()
+	if ctx.Err() != nil {
+		return row // stopping: the run stays claimed and is rendered at the next start
+	}
 	if err != nil {
 		row.Status, row.Error = store.ReportFailed, errs.Message(err)
 		s.d.Log.Error("report: rendering failed", "report", r.ID, "run", row.ID, "err", err)
