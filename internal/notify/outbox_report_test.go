@@ -49,7 +49,9 @@ func TestReportsAreNeverBundled(t *testing.T) {
 			}
 			return nil
 		}),
-		Resolve: func(name string) (Destination, Limit, bool) { return Destination{Type: Webhook, Name: name}, Limit{}, true },
+		Resolve: func(name string) (Destination, Limit, bool) {
+			return Destination{Type: Webhook, Name: name}, Limit{}, true
+		},
 	})
 	go o.Run(ctx)
 	deadline := time.Now().Add(5 * time.Second)
