@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -269,6 +270,7 @@ func (s *Scheduler) resume(ctx context.Context) {
 		s.d.Log.Error("report: reading unfinished runs failed", "err", err)
 		return
 	}
+	slices.Reverse(rows) // oldest first, as they fell due
 	cfg := s.d.Config()
 	now := s.d.Clock.Now()
 	for _, row := range rows {
