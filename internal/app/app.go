@@ -61,6 +61,7 @@ type App struct {
 
 	cfg    atomic.Pointer[config.Config]
 	tokens atomic.Pointer[auth.Tokens]
+	people atomic.Pointer[auth.People]
 
 	dir atomic.Pointer[oncall.Directory]
 
@@ -143,7 +144,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}
 
 	srv, err := web.New(web.Deps{
-		Config: a.cfg.Load, Tokens: a.tokens.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
+		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		Directory: a.dir.Load, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -250,6 +251,7 @@ func LoadConfig(path string, opt config.Options) (*config.Config, error) {
 func (a *App) setConfig(cfg *config.Config) {
 	a.cfg.Store(cfg)
 	a.tokens.Store(auth.New(cfg.Tokens))
+	a.people.Store(auth.NewPeople(cfg))
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(cfg.Global.LogLevel)); err == nil {
 		a.level.Set(lvl)

@@ -52,7 +52,7 @@ Run your team's config (a file, or a directory of .yaml files):
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), toilCmd(), benchCmd(), versionCmd())
+	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), toilCmd(), userCmd(), benchCmd(), versionCmd())
 	return root
 }
 

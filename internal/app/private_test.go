@@ -3,6 +3,7 @@ package app
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -47,20 +48,25 @@ func TestEveryAPIReadNeedsAToken(t *testing.T) {
 
 // TestPublicSwitches: the status page and /metrics are private unless
 // global.public opens them; health is always open; alert pages are always
-// private; browser routes answer errors as pages, not JSON.
+// private, and a browser without a credential is sent to sign in; browser
+// routes answer errors as pages, not JSON.
 func TestPublicSwitches(t *testing.T) {
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(h *harness, path, token string) (int, string, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", h.url+path, nil)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		resp, err := h.client.Do(req)
+		resp, err := noFollow.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusSeeOther {
+			return resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Location")
+		}
 		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
 	}
 	type want struct {
@@ -76,10 +82,11 @@ func TestPublicSwitches(t *testing.T) {
 		{"private by default", "", []want{
 			{"/healthz", "", 200, false},
 			{"/readyz", "", 200, false},
-			{"/", "", 401, true},
-			{"/checks/shop/db", "", 401, true},
+			{"/", "", 303, true},
+			{"/checks/shop/db", "", 303, true},
 			{"/metrics", "", 401, false},
-			{"/alerts", "", 401, true},
+			{"/alerts", "", 303, true},
+			{"/alerts", "wrong-t0ken", 401, true},
 			{"/", harnessReadToken, 200, true},
 			{"/metrics", harnessReadToken, 200, false},
 			{"/alerts", harnessReadToken, 200, true},
@@ -88,8 +95,8 @@ func TestPublicSwitches(t *testing.T) {
 			{"/", "", 200, true},
 			{"/checks/shop/db", "", 200, true},
 			{"/metrics", "", 200, false},
-			{"/alerts", "", 401, true},
-			{"/alerts/1", "", 401, true},
+			{"/alerts", "", 303, true},
+			{"/alerts/1", "", 303, true},
 			{"/api/v1/services", "", 401, false},
 			// Browser routes answer their errors as pages.
 			{"/alerts/999", harnessReadToken, 404, true},
@@ -107,6 +114,9 @@ func TestPublicSwitches(t *testing.T) {
 				}
 				if isHTML := strings.HasPrefix(ctype, "text/html"); isHTML != w.html {
 					t.Errorf("GET %s: content type %q, want HTML %v", w.path, ctype, w.html)
+				}
+				if w.status == http.StatusSeeOther && !strings.HasPrefix(body, "/login?next="+url.QueryEscape(w.path)) {
+					t.Errorf("GET %s: sent to %q, not to sign in and back", w.path, body)
 				}
 				if w.html && w.status >= 400 && !strings.Contains(body, `id="problem"`) {
 					t.Errorf("GET %s: the error page does not say what is wrong: %.300s", w.path, body)

@@ -71,7 +71,8 @@ after running probes finish and their results are written.`,
 
 // demoHint tells a newcomer running the bundled example how to get past the
 // login: the example's token is not a secret, and only for 127.0.0.1.
-const demoHint = `The API and the alert pages need a credential. The demo's token (from examples/vigil.yaml):
+const demoHint = `The web app and the API need a credential. The demo's (from examples/vigil.yaml):
+  sign in at http://127.0.0.1:8080/login as "you" with the password demo-password
   export VIGIL_TOKEN=demo-token    # then: vigil alert list, vigil oncall, vigil run demo-job-late --dry-run
   curl -H "Authorization: Bearer demo-token" http://127.0.0.1:8080/api/v1/alerts
 `

@@ -49,7 +49,7 @@ func TestToilLedgerAPI(t *testing.T) {
 		{"over a day", "sre-t0ken", `{"text":"Cleaned","minutes":1441}`,
 			"minutes: must be at most 1440 (24 hours) per entry, got 1441; log longer work as several entries"},
 		{"a token of nobody", "ci-t0ken", `{"text":"Cleaned","minutes":5}`,
-			`by: is required: token "ci" is not tied to a person (set person: on the token, or say who did it)`},
+			`by: is required: token/ci is not tied to a person (set person: on the token, or say who did it)`},
 		{"not a time", "sre-t0ken", `{"text":"Cleaned","minutes":5,"at":"yesterday"}`, `at: "yesterday" is not an RFC 3339 time`},
 		{"unknown field", "sre-t0ken", `{"text":"Cleaned","minutes":5,"mins":5}`, `invalid JSON body: json: unknown field "mins"`},
 	} {

@@ -323,6 +323,15 @@ type pageWatch struct {
 	mu       sync.Mutex
 	problems []string
 	requests []string
+	expected []string
+}
+
+// expect lets problems containing s pass: an error page a test asks for
+// (a refused sign-in answers 401) is logged by the browser as an error.
+func (w *pageWatch) expect(s string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.expected = append(w.expected, s)
 }
 
 // watch starts recording; Listen, unlike chromedp.Events, sees the events in
@@ -365,7 +374,13 @@ func (w *pageWatch) check(t *testing.T, base string) {
 	t.Helper()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+problems:
 	for _, p := range w.problems {
+		for _, e := range w.expected {
+			if strings.Contains(p, e) {
+				continue problems
+			}
+		}
 		t.Errorf("browser: %s", p)
 	}
 	for _, u := range w.requests {

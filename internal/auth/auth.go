@@ -1,7 +1,8 @@
-// Package auth checks API tokens. Tokens come from config with scopes;
-// read < respond < operate < admin, each including the ones before it.
-// Secrets are compared in constant time, and a token's secret never appears in
-// a log or an error.
+// Package auth says who is asking and what they may do: API tokens from
+// config, people who sign in to the web app (by password or single sign-on)
+// and their browser sessions, with scopes read < respond < operate < admin,
+// each including the ones before it. Secrets are compared in constant time,
+// and a secret never appears in a log or an error.
 package auth
 
 import (
@@ -24,6 +25,7 @@ const (
 	Admin   Scope = "admin"
 )
 
+// rank orders scopes; an unknown one ranks 0, below read.
 func rank(s Scope) int {
 	switch s {
 	case Read:
@@ -44,18 +46,19 @@ type Tokens struct {
 }
 
 type token struct {
-	id   string
-	hash [32]byte
-	top  int // highest scope rank granted
+	id     string
+	person string
+	hash   [32]byte
+	top    Scope // highest scope granted
 }
 
 // New builds the token table from config.
 func New(cfg []config.Token) *Tokens {
 	t := &Tokens{}
 	for _, c := range cfg {
-		tk := token{id: c.ID, hash: sha256.Sum256([]byte(c.Secret.Reveal()))}
+		tk := token{id: c.ID, person: c.Person, hash: sha256.Sum256([]byte(c.Secret.Reveal()))}
 		for _, s := range c.Scopes {
-			tk.top = max(tk.top, rank(Scope(s)))
+			tk.top = Higher(tk.top, Scope(s))
 		}
 		t.tokens = append(t.tokens, tk)
 	}
@@ -69,33 +72,46 @@ func (t *Tokens) Empty() bool { return len(t.tokens) == 0 }
 // It returns an Unauthorized error when no valid token is presented and a
 // Forbidden error when the token lacks the scope.
 func (t *Tokens) Authorize(r *http.Request, scope Scope) (string, error) {
+	p, err := t.Principal(r)
+	if err != nil {
+		return "", err
+	}
+	if !p.Can(scope) {
+		return "", errs.E(errs.Forbidden, "token %q lacks the %s scope", p.Token, scope)
+	}
+	return p.Token, nil
+}
+
+// Presented reports whether r carries a bearer token at all.
+func Presented(r *http.Request) bool { return r.Header.Get("Authorization") != "" }
+
+// Principal returns the token presented with r as a principal. It returns an
+// Unauthorized error when no valid token is presented.
+func (t *Tokens) Principal(r *http.Request) (Principal, error) {
 	secret, ok := Bearer(r)
 	if !ok {
 		if t.Empty() {
-			return "", errs.E(errs.Unauthorized, "this endpoint needs a token with the %s scope, and no tokens are configured; add one under tokens: in the config", scope)
+			return Principal{}, errs.E(errs.Unauthorized, "this needs a credential, and no tokens are configured; add one under tokens: in the config, or sign in")
 		}
-		return "", errs.E(errs.Unauthorized, "missing bearer token (send 'Authorization: Bearer TOKEN')")
+		return Principal{}, errs.E(errs.Unauthorized, "missing bearer token (send 'Authorization: Bearer TOKEN')")
 	}
-	id, top, found := t.lookup(secret)
+	tk, found := t.lookup(secret)
 	if !found {
-		return "", errs.E(errs.Unauthorized, "invalid token")
+		return Principal{}, errs.E(errs.Unauthorized, "invalid token")
 	}
-	if top < rank(scope) {
-		return "", errs.E(errs.Forbidden, "token %q lacks the %s scope", id, scope)
-	}
-	return id, nil
+	return Principal{Token: tk.id, Person: tk.person, Name: "token " + tk.id, Method: MethodToken, Scope: tk.top}, nil
 }
 
 // lookup compares against every token, always, so timing says nothing about
 // which token or how much of it matched.
-func (t *Tokens) lookup(secret string) (id string, top int, found bool) {
+func (t *Tokens) lookup(secret string) (found token, ok bool) {
 	h := sha256.Sum256([]byte(secret))
 	for _, tk := range t.tokens {
 		if subtle.ConstantTimeCompare(h[:], tk.hash[:]) == 1 {
-			id, top, found = tk.id, tk.top, true
+			found, ok = tk, true
 		}
 	}
-	return id, top, found
+	return found, ok
 }
 
 // Bearer extracts the token from an Authorization: Bearer header.

@@ -28,6 +28,7 @@ type Config struct {
 	Runbooks      []Runbook        `yaml:"runbooks,omitempty"`
 	Toil          []ToilItem       `yaml:"toil,omitempty" jsonschema:"description=toil items: recurring manual work to measure and automate"`
 	Reports       []ReportSchedule `yaml:"reports,omitempty" jsonschema:"description=reports rendered on a schedule and sent through the outbox"`
+	Auth          Auth             `yaml:"auth,omitempty" jsonschema:"description=how people sign in to the web app and what they may do there"`
 
 	// Files lists the files the config was read from, in load order.
 	Files []string `yaml:"-"`

@@ -106,6 +106,15 @@ testdata/conf.ranges.yml:8:90: services[0].checks[0].flapping.low: must be at mo
 testdata/conf.ranges.yml:9:52: services[0].checks[1].http.max_body: must be at least 1
 testdata/conf.ranges.yml:10:39: services[0].checks[2].every: must be at least 1s
 testdata/conf.ranges.yml:10:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
+		{"conf.auth.yml", `
+testdata/conf.auth.yml:2:31: people[0].password_hash: is not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash) or a bcrypt hash; make one with "vigil user passwd"
+testdata/conf.auth.yml:5:40: auth.session.max_age: is shorter than session.idle_timeout (8d)
+testdata/conf.auth.yml:6:3: auth.oidc.client_secret: is required (or client_secret_file)
+testdata/conf.auth.yml:6:18: auth.oidc.issuer: must be an http(s) URL, like https://accounts.google.com
+testdata/conf.auth.yml:6:75: auth.oidc.redirect_path: must be a path starting with /
+testdata/conf.auth.yml:8:14: auth.access[0].team: unknown team "ops" (known: sre)
+testdata/conf.auth.yml:9:7: auth.access[1]: set exactly one of person, team, oidc_group (found 2)
+testdata/conf.auth.yml:9:42: auth.access[1].scopes[0]: "root" is not one of read, respond, operate, admin`},
 		{"dir", `
 testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
 testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},

@@ -62,6 +62,7 @@ func applyDefaults(c *Config) {
 	}
 	toilDefaults(c)
 	reportDefaults(c)
+	authDefaults(&c.Auth)
 	for i := range c.Schedules {
 		if c.Schedules[i].Timezone == "" {
 			c.Schedules[i].Timezone = g.Timezone

@@ -197,8 +197,16 @@ func merge(parts []*Config, files []*file) (*Config, []Problem) {
 	}
 	out := &Config{globalAt: parts[0].globalAt}
 	var ps []Problem
-	globalFrom := ""
+	globalFrom, authFrom := "", ""
+	out.Auth.at = parts[0].Auth.at
 	for i, p := range parts {
+		if !p.Auth.empty() {
+			if authFrom != "" {
+				ps = append(ps, files[i].problem("auth", true, "auth is already set in %s; set it in one file only", authFrom))
+			}
+			authFrom = files[i].name
+			out.Auth = p.Auth
+		}
 		if p.Global != (Global{}) {
 			if globalFrom != "" {
 				ps = append(ps, files[i].problem("global", true, "global is already set in %s; set it in one file only", globalFrom))

@@ -11,6 +11,10 @@ type Person struct {
 	Name     string   `yaml:"name,omitempty"`
 	Timezone string   `yaml:"timezone,omitempty"`
 	Contacts Contacts `yaml:"contacts,omitempty"`
+	// PasswordHash lets the person sign in to the web app with a password;
+	// "vigil user passwd" makes one.
+	PasswordHash     secret.String `yaml:"password_hash,omitempty" jsonschema:"description=argon2id PHC string (or bcrypt) from vigil user passwd; lets the person sign in with a password"`
+	PasswordHashFile string        `yaml:"password_hash_file,omitempty"`
 
 	at origin
 }

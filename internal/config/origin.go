@@ -13,6 +13,7 @@ func (o origin) problem(field string, preferKey bool, format string, args ...any
 
 func (c *Config) setOrigins(f *file) {
 	c.globalAt = origin{f, "global"}
+	c.Auth.at = origin{f, "auth"}
 	for i := range c.People {
 		c.People[i].at = origin{f, indexPath("people", i)}
 	}

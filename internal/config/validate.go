@@ -44,6 +44,7 @@ func validate(c *Config) []Problem {
 	}
 
 	k.global()
+	k.auth()
 	for i := range c.Services {
 		k.service(&c.Services[i])
 	}

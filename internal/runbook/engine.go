@@ -327,24 +327,31 @@ func (e *Engine) ApproveByLink(ctx context.Context, runID string, gen int, who s
 // Approve lets a run waiting for approval go on. token is the caller's
 // token id; approvers, when listed, must include the token's person.
 func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
-	r, w, err := e.waiting(ctx, runID)
-	if err != nil {
-		return store.RunRow{}, err
-	}
 	e.mu.Lock()
 	person := e.tokens[token]
 	e.mu.Unlock()
 	who := "token/" + token
+	if person != "" {
+		who = "person/" + person + " (token/" + token + ")"
+	}
+	return e.ApproveAs(ctx, runID, person, who, comment)
+}
+
+// ApproveAs lets a run waiting for approval go on, approved by person
+// (empty for a token tied to nobody) and recorded as who. Approvers, when
+// listed, must include the person.
+func (e *Engine) ApproveAs(ctx context.Context, runID, person, who, comment string) (store.RunRow, error) {
+	r, w, err := e.waiting(ctx, runID)
+	if err != nil {
+		return store.RunRow{}, err
+	}
 	if len(w.approvers) > 0 {
 		if person == "" {
-			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and token %s is not tied to a person (set person: on the token)", strings.Join(w.approvers, ", "), token)
+			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and %s is not tied to a person (set person: on the token)", strings.Join(w.approvers, ", "), who)
 		}
 		if !e.isApprover(person, w.approvers) {
 			return store.RunRow{}, errs.E(errs.Forbidden, "person/%s is not among the approvers (%s)", person, strings.Join(w.approvers, ", "))
 		}
-	}
-	if person != "" {
-		who = "person/" + person + " (token/" + token + ")"
 	}
 	return e.approve(ctx, r, w, who, comment)
 }

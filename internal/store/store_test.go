@@ -71,6 +71,7 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"Sessions", testSessions},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

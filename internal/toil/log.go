@@ -21,10 +21,11 @@ type LogRequest struct {
 	Minutes        int
 	Service        string
 	Item           string
-	Person         string     // who did it; default the token's person
+	Person         string     // who did it; default Caller
 	At             *time.Time // when it started; default now
 	IdempotencyKey string     // a retried request sends the same one
-	Token          string     // the caller's token id
+	Caller         string     // the person asking, "" for a token without one
+	Actor          string     // who asked, as the record names them: person/ID or token/ID
 }
 
 // Limits of a logged entry.
@@ -72,13 +73,9 @@ func (l *Ledger) Log(ctx context.Context, r LogRequest) (Entry, error) {
 		bad("service: unknown service %q", r.Service)
 	}
 	if r.Person == "" {
-		for _, t := range cfg.Tokens {
-			if t.ID == r.Token {
-				r.Person = t.Person
-			}
-		}
+		r.Person = r.Caller
 		if r.Person == "" {
-			bad("by: is required: token %q is not tied to a person (set person: on the token, or say who did it)", r.Token)
+			bad("by: is required: %s is not tied to a person (set person: on the token, or say who did it)", r.Actor)
 		}
 	}
 	if r.Person != "" && !slices.ContainsFunc(cfg.People, func(p config.Person) bool { return p.ID == r.Person }) {
@@ -102,7 +99,7 @@ func (l *Ledger) Log(ctx context.Context, r LogRequest) (Entry, error) {
 	}
 	row, err := l.d.Store.AddToilEntry(ctx, store.ToilEntryRow{At: at.UTC().Truncate(time.Millisecond), Minutes: r.Minutes,
 		Person: r.Person, Service: r.Service, Item: r.Item, Text: r.Text, Source: SourceManual,
-		IdempotencyKey: r.IdempotencyKey, CreatedBy: "token/" + r.Token, CreatedAt: now})
+		IdempotencyKey: r.IdempotencyKey, CreatedBy: r.Actor, CreatedAt: now})
 	var dup *store.DuplicateError
 	switch {
 	case errors.As(err, &dup) && dup.Field == "idempotency_key":

@@ -152,7 +152,7 @@ func (w *week) record(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range []time.Duration{50 * h, 74 * h} {
-		if _, err := w.l.Log(ctx, LogRequest{Text: "Deployed by hand", Minutes: 45, Service: "shop", Person: "steve", At: ptr(at(d)), Token: "bot"}); err != nil {
+		if _, err := w.l.Log(ctx, LogRequest{Text: "Deployed by hand", Minutes: 45, Service: "shop", Person: "steve", At: ptr(at(d)), Actor: "token/bot"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -317,17 +317,17 @@ func TestLogRefusesBadInput(t *testing.T) {
 		want string
 	}{
 		{"everything wrong", LogRequest{Text: " ", Minutes: -5, Item: "nope", Service: "shed", Person: "ghost", At: ptr(at(8 * 24 * time.Hour)),
-			IdempotencyKey: "a\nb", Token: "cli"},
+			IdempotencyKey: "a\nb", Caller: "thach", Actor: "token/cli"},
 			`text: is required: say what was done; minutes: must be at least 1, got -5; item: unknown toil item "nope" (known: log-cleanup, dns); ` +
 				`service: unknown service "shed"; by: unknown person "ghost"; at: 2026-12-01T09:00:00Z is in the future; ` +
 				`idempotency_key: must be at most 200 printable characters`},
-		{"a day and a minute", LogRequest{Text: "x", Minutes: 1441, Token: "cli"},
+		{"a day and a minute", LogRequest{Text: "x", Minutes: 1441, Caller: "thach", Actor: "token/cli"},
 			"minutes: must be at most 1440 (24 hours) per entry, got 1441; log longer work as several entries"},
-		{"a token without a person", LogRequest{Text: "x", Minutes: 5, Token: "bot"},
-			`by: is required: token "bot" is not tied to a person (set person: on the token, or say who did it)`},
-		{"item of another service", LogRequest{Text: "x", Minutes: 5, Item: "dns", Service: "cart", Token: "cli"},
+		{"a token without a person", LogRequest{Text: "x", Minutes: 5, Actor: "token/bot"},
+			`by: is required: token/bot is not tied to a person (set person: on the token, or say who did it)`},
+		{"item of another service", LogRequest{Text: "x", Minutes: 5, Item: "dns", Service: "cart", Caller: "thach", Actor: "token/cli"},
 			`service: toil item "dns" belongs to service "shop", not "cart"`},
-		{"two years ago", LogRequest{Text: "x", Minutes: 5, At: ptr(at(-730 * 24 * time.Hour)), Token: "cli"},
+		{"two years ago", LogRequest{Text: "x", Minutes: 5, At: ptr(at(-730 * 24 * time.Hour)), Caller: "thach", Actor: "token/cli"},
 			"at: 2024-11-23T09:00:00Z is more than a year ago"},
 	} {
 		if _, err := w.l.Log(ctx, c.r); err == nil || err.Error() != c.want {
@@ -335,15 +335,15 @@ func TestLogRefusesBadInput(t *testing.T) {
 		}
 	}
 	first, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", At: ptr(at(time.Hour)),
-		IdempotencyKey: "k-1", Token: "cli"})
+		IdempotencyKey: "k-1", Caller: "thach", Actor: "token/cli"})
 	if err != nil || first.Person != "thach" || first.Service != "shop" || first.ID != "manual/1" {
 		t.Fatalf("log: %+v %v", first, err)
 	}
-	if _, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", IdempotencyKey: "k-1", Token: "cli"}); err == nil ||
+	if _, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", IdempotencyKey: "k-1", Caller: "thach", Actor: "token/cli"}); err == nil ||
 		err.Error() != "idempotency_key: entry manual/1 was already logged with this key; nothing was added" {
 		t.Errorf("retried request: %v", err)
 	}
-	if _, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", At: ptr(at(time.Hour + 10*time.Minute)), Token: "cli"}); err == nil ||
+	if _, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", At: ptr(at(time.Hour + 10*time.Minute)), Caller: "thach", Actor: "token/cli"}); err == nil ||
 		!strings.HasPrefix(err.Error(), "at: 2026-11-23T10:10:00Z overlaps entry manual/1, the same work by thach logged for 2026-11-23T10:00:00Z") {
 		t.Errorf("overlapping entry: %v", err)
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/errs"
@@ -13,19 +12,17 @@ import (
 const alertsPageLimit = 200
 
 type alertsPage struct {
-	Now     time.Time
-	Status  string // the filter: open, firing, acknowledged, resolved or all
-	Alerts  []alertView
-	Total   int
-	Shown   int
-	Refresh int
-	Version string
+	Page
+	Status string // the filter: open, firing, acknowledged, resolved or all
+	Alerts []alertView
+	Total  int
+	Shown  int
 }
 
 // alertsPage renders /alerts?status=: alerts newest first, open ones unless
 // asked otherwise.
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
-	p := alertsPage{Now: s.now(), Status: r.URL.Query().Get("status"), Refresh: 30, Version: s.d.Version}
+	p := alertsPage{Page: s.page(r, "Alerts", "alerts"), Status: r.URL.Query().Get("status")}
 	f := store.AlertFilter{Limit: alertsPageLimit}
 	switch p.Status {
 	case "", "open":
@@ -51,13 +48,11 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type alertPage struct {
-	Now           time.Time
+	Page
 	Alert         alertView
 	Runbook       *runbookView
 	Log           []alertLogView
 	Notifications []notificationView
-	Refresh       int
-	Version       string
 }
 
 type runbookView struct {
@@ -77,7 +72,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	p := alertPage{Now: s.now(), Alert: newAlertView(a), Log: log, Refresh: 30, Version: s.d.Version}
+	p := alertPage{Page: s.page(r, a.Summary, "alerts"), Alert: newAlertView(a), Log: log}
 	if a.Runbook != "" {
 		for _, rb := range s.d.Config().Runbooks {
 			if rb.ID == a.Runbook {

@@ -180,12 +180,11 @@ func (s *Server) operateAlert(w http.ResponseWriter, r *http.Request, a alert.Ac
 		s.writeError(w, r, err)
 		return
 	}
-	tok, err := s.allow(r, auth.Respond)
+	caller, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	who := "token/" + tok
 	var body struct {
 		By string `json:"by"`
 	}
@@ -198,9 +197,7 @@ func (s *Server) operateAlert(w http.ResponseWriter, r *http.Request, a alert.Ac
 			return
 		}
 	}
-	if body.By != "" {
-		who = body.By + " (" + who + ")"
-	}
+	who := caller.ActorAs(body.By)
 	if a == alert.Acknowledge {
 		_, err = s.d.Pager.Acknowledge(r.Context(), id, who)
 	} else {

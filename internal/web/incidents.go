@@ -28,13 +28,9 @@ func incidentID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// actor names who did something: the token, and the person they say they are.
-func actor(tok, by string) string {
-	if by != "" {
-		return by + " (token/" + tok + ")"
-	}
-	return "token/" + tok
-}
+// actor names who did something: the signed-in person, or the token and
+// the person its caller says they are.
+func actor(who auth.Principal, by string) string { return who.ActorAs(by) }
 
 func optTime(field, v string) (*time.Time, error) {
 	if v == "" {
@@ -59,7 +55,7 @@ type declareBody struct {
 }
 
 func (s *Server) declareIncident(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Respond)
+	who, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -75,7 +71,7 @@ func (s *Server) declareIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.d.Incidents.Declare(r.Context(), incident.Declaration{Title: b.Title, Severity: b.Severity, Services: b.Services,
-		Summary: b.Summary, Roles: b.Roles, StartedAt: started, AlertIDs: b.AlertIDs, By: actor(tok, b.By)})
+		Summary: b.Summary, Roles: b.Roles, StartedAt: started, AlertIDs: b.AlertIDs, By: actor(who, b.By)})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -163,7 +159,7 @@ func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
 		At     string `json:"at"`
 		By     string `json:"by"`
 	}
-	tok, id, ok := s.incidentWrite(w, r, 16<<10, &b)
+	who, id, ok := s.incidentWrite(w, r, 16<<10, &b)
 	if !ok {
 		return
 	}
@@ -172,7 +168,7 @@ func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := s.d.Incidents.SetStatus(r.Context(), id, b.Status, b.Note, actor(tok, b.By), at); err != nil {
+	if _, err := s.d.Incidents.SetStatus(r.Context(), id, b.Status, b.Note, actor(who, b.By), at); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -185,11 +181,11 @@ func (s *Server) incidentRole(w http.ResponseWriter, r *http.Request) {
 		Person string `json:"person"`
 		By     string `json:"by"`
 	}
-	tok, id, ok := s.incidentWrite(w, r, 4<<10, &b)
+	who, id, ok := s.incidentWrite(w, r, 4<<10, &b)
 	if !ok {
 		return
 	}
-	if _, err := s.d.Incidents.SetRole(r.Context(), id, b.Role, b.Person, actor(tok, b.By)); err != nil {
+	if _, err := s.d.Incidents.SetRole(r.Context(), id, b.Role, b.Person, actor(who, b.By)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -202,7 +198,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 		At   string `json:"at"`
 		By   string `json:"by"`
 	}
-	tok, id, ok := s.incidentWrite(w, r, 64<<10, &b)
+	who, id, ok := s.incidentWrite(w, r, 64<<10, &b)
 	if !ok {
 		return
 	}
@@ -211,7 +207,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	e, err := s.d.Incidents.Note(r.Context(), id, b.Text, actor(tok, b.By), at)
+	e, err := s.d.Incidents.Note(r.Context(), id, b.Text, actor(who, b.By), at)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -222,12 +218,12 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 // incidentImport answers POST /api/v1/incidents/{id}/import?format=log&date=2021-09-04&tz=UTC
 // with the chat as the body.
 func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
-	tok, id, ok := s.incidentWrite(w, r, 0, nil)
+	who, id, ok := s.incidentWrite(w, r, 0, nil)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	im := incident.Import{Format: q.Get("format"), By: "token/" + tok}
+	im := incident.Import{Format: q.Get("format"), By: who.Actor()}
 	if im.Format == "" {
 		im.Format = "log"
 	}
@@ -265,19 +261,19 @@ func (s *Server) incidentImport(w http.ResponseWriter, r *http.Request) {
 // incidentWrite authorises a change to the incident the path names and,
 // when body is not nil, reads the JSON body (at most limit bytes) into it.
 // On a problem it answers and reports false.
-func (s *Server) incidentWrite(w http.ResponseWriter, r *http.Request, limit int64, body any) (string, int64, bool) {
-	tok, err := s.allow(r, auth.Respond)
+func (s *Server) incidentWrite(w http.ResponseWriter, r *http.Request, limit int64, body any) (auth.Principal, int64, bool) {
+	who, err := s.allow(r, auth.Respond)
 	if err == nil {
 		var id int64
 		if id, err = incidentID(r); err == nil && body != nil {
 			err = decodeBody(w, r, limit, body)
 		}
 		if err == nil {
-			return tok, id, true
+			return who, id, true
 		}
 	}
 	s.writeError(w, r, err)
-	return "", 0, false
+	return auth.Principal{}, 0, false
 }
 
 // incidentMetrics answers GET /api/v1/incidents/metrics?since=&until=&service=:
@@ -322,7 +318,7 @@ type deployBody struct {
 
 // recordDeploy answers POST /api/v1/deploys (operate).
 func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	who, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -351,7 +347,7 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := store.DeployRow{Service: b.Service, Version: b.Version, Environment: b.Environment, Artifact: b.Artifact,
-		By: actor(tok, b.By), At: s.now(), Notes: b.Notes}
+		By: actor(who, b.By), At: s.now(), Notes: b.Notes}
 	if at != nil {
 		d.At = *at
 	}
@@ -438,11 +434,11 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 // sections people write: {"root_causes": "...", "went_well": "..."}.
 func (s *Server) editPostmortem(w http.ResponseWriter, r *http.Request) {
 	var fields map[string]string
-	tok, id, ok := s.incidentWrite(w, r, 256<<10, &fields)
+	who, id, ok := s.incidentWrite(w, r, 256<<10, &fields)
 	if !ok {
 		return
 	}
-	if _, err := s.d.Incidents.EditPostmortem(r.Context(), id, fields, "token/"+tok); err != nil {
+	if _, err := s.d.Incidents.EditPostmortem(r.Context(), id, fields, who.Actor()); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

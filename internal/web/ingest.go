@@ -112,8 +112,8 @@ func (s *Server) integrationFor(r *http.Request, kind string) (ingest.Integratio
 		return integ, nil
 	}
 	if kind == "generic" {
-		if id, err := s.allow(r, auth.Operate); err == nil {
-			return ingest.Integration{ID: "token/" + id, Type: "generic"}, nil
+		if who, err := s.allow(r, auth.Operate); err == nil {
+			return ingest.Integration{ID: who.Actor(), Type: "generic"}, nil
 		}
 	}
 	return ingest.Integration{}, errs.E(errs.Unauthorized, "no %s integration has this key", kind)

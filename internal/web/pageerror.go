@@ -7,7 +7,7 @@ import (
 )
 
 type errorPage struct {
-	Title   string
+	Page
 	Message string
 	SignIn  bool
 }
@@ -24,7 +24,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		s.d.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := statusOf(code)
-	p := errorPage{Title: http.StatusText(status), Message: errs.Message(err), SignIn: code == errs.Unauthorized}
+	p := errorPage{Page: s.page(r, http.StatusText(status), ""), Message: errs.Message(err), SignIn: code == errs.Unauthorized || code == errs.Forbidden}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -83,6 +83,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /r/{id}/approve", s.runLinkForm)
 	mux.HandleFunc("POST /r/{id}/approve", s.runLinkAct)
 
+	// The browser app: signing in and out, then the pages, one file each
+	// (page_*.go); forms post to actions that check the session's CSRF token.
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.action(auth.Read, s.logout))
+	mux.HandleFunc("GET /login/oidc", s.oidcStart)
+	mux.HandleFunc("GET "+s.oidcCallbackPath(), s.oidcCallback)
+
 	mux.HandleFunc("GET /{$}", s.statusPages(s.statusPage))
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -170,7 +169,7 @@ func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runRequ
 // run, 200 with the rendered steps for a dry run, 409 with the guard's
 // reason when refused.
 func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	who, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -180,7 +179,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	row, err := s.d.Runbooks.Start(r.Context(), runbook.Request{Runbook: r.PathValue("id"), Params: params, DryRun: req.DryRun,
-		Confirm: req.Confirm, Trigger: runbook.TriggerManual, TriggeredBy: "token/" + tok})
+		Confirm: req.Confirm, Trigger: runbook.TriggerManual, TriggeredBy: who.Actor()})
 	s.answerRun(w, r, row, req.DryRun, err)
 }
 
@@ -285,7 +284,6 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 // "end". A finished run gets its snapshot and "end" at once.
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	rc := http.NewResponseController(w)
 	events, cancel := s.d.Runbooks.Subscribe(id)
 	defer cancel()
 	row, steps, err := s.d.Runbooks.Get(r.Context(), id)
@@ -293,17 +291,10 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	send := func(event string, v any) {
-		b, _ := json.Marshal(v)
-		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
-		_ = rc.Flush()
-	}
+	stream := startSSE(w)
+	send := func(event string, v any) { _ = stream.send(event, v) }
 	send("snapshot", runView{RunRow: row, Steps: nonNilSteps(steps)})
-	keepalive := time.NewTicker(15 * time.Second)
+	keepalive := time.NewTicker(sseKeepalive)
 	defer keepalive.Stop()
 	for {
 		select {
@@ -320,8 +311,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 			}
 			send(ev.Type, ev)
 		case <-keepalive.C:
-			fmt.Fprint(w, ": keepalive\n\n")
-			_ = rc.Flush()
+			_ = stream.keepalive()
 		case <-r.Context().Done():
 			return
 		}
@@ -329,7 +319,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Operate)
+	who, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -343,7 +333,12 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	row, err := s.d.Runbooks.Approve(r.Context(), r.PathValue("id"), tok, body.Comment)
+	var row store.RunRow
+	if who.Browser() {
+		row, err = s.d.Runbooks.ApproveAs(r.Context(), r.PathValue("id"), who.Person, who.Actor(), body.Comment)
+	} else {
+		row, err = s.d.Runbooks.Approve(r.Context(), r.PathValue("id"), who.Token, body.Comment)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -1,6 +1,3 @@
-// Package web is Vigil's HTTP surface: the JSON API, the status page, health,
-// metrics and reload. Every route is declared in routes.go; each handler file
-// holds one concern.
 package web
 
 import (
@@ -29,8 +26,10 @@ import (
 
 // Deps is what the HTTP layer needs from the rest of Vigil.
 type Deps struct {
-	Config  func() *config.Config // the running config; it changes on reload
-	Tokens  func() *auth.Tokens
+	Config func() *config.Config // the running config; it changes on reload
+	Tokens func() *auth.Tokens
+	// People says who may sign in to the web app and with what scope.
+	People  func() *auth.People
 	Monitor *monitor.Monitor
 	Pager   *pager.Pager
 	Links   *pager.Links
@@ -59,6 +58,7 @@ type Server struct {
 	d       Deps
 	pages   *template.Template
 	handler http.Handler
+	signIn  *signIn
 }
 
 // New builds the server and its routes.
@@ -67,10 +67,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{d: d, pages: pages}
+	s := &Server{d: d, pages: pages, signIn: newSignIn()}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = s.instrument(recoverPanics(d.Log, mux))
+	s.handler = s.instrument(recoverPanics(d.Log, s.crossOrigin(mux)))
 	return s, nil
 }
 

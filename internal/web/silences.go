@@ -101,7 +101,7 @@ func (req silenceRequest) window(now time.Time) (start, end time.Time, err error
 // createSilence answers POST /api/v1/silences (respond scope) with 201 and
 // the silence. Give ends_at or duration; starts_at defaults to now.
 func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Respond)
+	who, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -118,10 +118,7 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sl := route.Silence{Matchers: req.Matchers, StartsAt: start, EndsAt: end, Comment: req.Comment, CreatedAt: now,
-		CreatedBy: "token/" + tok}
-	if req.CreatedBy != "" {
-		sl.CreatedBy = req.CreatedBy + " (token/" + tok + ")"
-	}
+		CreatedBy: who.ActorAs(req.CreatedBy)}
 	if sl.Comment == "" {
 		s.writeError(w, r, errs.E(errs.Invalid, "comment is required: say why, so the next person knows"))
 		return

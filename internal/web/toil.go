@@ -95,7 +95,7 @@ type toilLogBody struct {
 // own record of their work, like a note on an incident: it changes nothing
 // in production, so respond suffices.
 func (s *Server) logToil(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Respond)
+	p, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -119,7 +119,7 @@ func (s *Server) logToil(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.d.Toil.Log(r.Context(), toil.LogRequest{Text: b.Text, Minutes: b.Minutes, Service: b.Service, Item: b.Item,
-		Person: b.By, At: at, IdempotencyKey: key, Token: tok})
+		Person: b.By, At: at, IdempotencyKey: key, Caller: p.Person, Actor: p.Actor()})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -220,7 +220,7 @@ type toilItemBody struct {
 // editToilItem answers PATCH /api/v1/toil/items/{id} (respond): the plan's
 // impact and benefit text and the item's status; fields left out stay.
 func (s *Server) editToilItem(w http.ResponseWriter, r *http.Request) {
-	tok, err := s.allow(r, auth.Respond)
+	p, err := s.allow(r, auth.Respond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -230,7 +230,7 @@ func (s *Server) editToilItem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	it, err := s.d.Toil.EditItem(r.Context(), r.PathValue("id"), toil.ItemEdit{Impact: b.Impact, Benefit: b.Benefit, Status: b.Status, By: "token/" + tok})
+	it, err := s.d.Toil.EditItem(r.Context(), r.PathValue("id"), toil.ItemEdit{Impact: b.Impact, Benefit: b.Benefit, Status: b.Status, By: p.Actor()})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

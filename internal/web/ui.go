@@ -25,14 +25,15 @@ const barDays = 90
 
 func parsePages() (*template.Template, error) {
 	return template.New("").Funcs(template.FuncMap{
-		"ago":      agoText,
-		"list":     func(v ...string) []string { return v },
-		"since":    func(now, t time.Time) string { return agoText(now, &t) },
-		"pct":      pctText,
-		"uptimeOf": uptimeOf,
-		"dur":      func(d string) string { return d },
-		"ms":       func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
-		"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"ago":        agoText,
+		"list":       func(v ...string) []string { return v },
+		"since":      func(now, t time.Time) string { return agoText(now, &t) },
+		"pct":        pctText,
+		"uptimeOf":   uptimeOf,
+		"dur":        func(d string) string { return d },
+		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
+		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"navigation": navigation,
 	}).ParseFS(templateFS, "templates/*.html")
 }
 
@@ -53,7 +54,7 @@ type bar struct {
 }
 
 type statusPage struct {
-	Now      time.Time
+	Page
 	Services []serviceCard
 	Overall  string // the most alarming state of any check: the banner's color
 	Checks   int
@@ -63,8 +64,6 @@ type statusPage struct {
 	// Attention lists the problem checks, so the banner can link to them on a
 	// page too long to scan.
 	Attention []checkView
-	Refresh   int
-	Version   string
 }
 
 type serviceCard struct {
@@ -83,7 +82,8 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// Overall starts unknown, not ok: before the first results the banner
 	// must not say that all is well.
-	p := statusPage{Now: s.now(), Refresh: 30, Version: s.d.Version, Overall: string(monitor.Unknown)}
+	p := statusPage{Page: s.page(r, "Status", "status"), Overall: string(monitor.Unknown)}
+	p.Refresh = 30
 	for _, sv := range services {
 		bars, err := s.bars(ctx, sv.checkIDs())
 		if err != nil {
@@ -111,11 +111,9 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type checkPage struct {
-	Now     time.Time
-	Check   checkDetail
-	Bars    []bar
-	Refresh int
-	Version string
+	Page
+	Check checkDetail
+	Bars  []bar
 }
 
 // checkPage renders /checks/{service}/{check}: the verdict of every condition
@@ -133,11 +131,25 @@ func (s *Server) checkPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, "check.html", checkPage{Now: s.now(), Check: d, Bars: bars, Refresh: 30, Version: s.d.Version})
+	p := checkPage{Page: s.page(r, d.Service+"/"+d.ID, "status"), Check: d, Bars: bars}
+	p.Refresh = 30
+	s.render(w, r, "check.html", p)
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.noticeShown(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
+		s.d.Log.Error("rendering page failed", "page", name, "err", err)
+	}
+}
+
+// renderStatus renders a page with a status other than 200.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	s.noticeShown(w, r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
 		s.d.Log.Error("rendering page failed", "page", name, "err", err)
 	}
