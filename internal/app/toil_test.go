@@ -47,7 +47,7 @@ func TestToilLedgerAPI(t *testing.T) {
 			`text: is required: say what was done; minutes: must be at least 1, got -5; item: unknown toil item "nope" (known: log-cleanup, manual-deploy); ` +
 				`service: unknown service "shed"; by: unknown person "ghost"; at: 2026-12-01T00:00:00Z is in the future`},
 		{"over a day", "sre-t0ken", `{"text":"Cleaned","minutes":1441}`,
-			"minutes: must be at most 1440 (24 hours) per entry, got 1441; log longer work as several entries"},
+			"minutes: must be at most 1440 (24 hours) per entry, got 1441: log longer work as several entries"},
 		{"a token of nobody", "ci-t0ken", `{"text":"Cleaned","minutes":5}`,
 			`by: is required: token/ci is not tied to a person (set person: on the token, or say who did it)`},
 		{"not a time", "sre-t0ken", `{"text":"Cleaned","minutes":5,"at":"yesterday"}`, `at: "yesterday" is not an RFC 3339 time`},
@@ -64,7 +64,7 @@ func TestToilLedgerAPI(t *testing.T) {
 	}
 	// The same request again (a client retrying after a timeout) adds nothing.
 	code, out = post("sre-t0ken", "retry-1", `{"text":"Cleaned /home/sre/course4 by hand","minutes":20,"item":"log-cleanup","at":"2026-11-23T08:00:00Z"}`)
-	if code != 400 || out["error"] != "idempotency_key: entry manual/1 was already logged with this key; nothing was added" {
+	if code != 400 || out["error"] != "idempotency_key: entry manual/1 was already logged with this key, so nothing was added" {
 		t.Fatalf("retried: %d %v", code, out)
 	}
 	code, out = post("sre-t0ken", "other", `{"text":"x","minutes":1,"idempotency_key":"third"}`)

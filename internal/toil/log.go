@@ -56,7 +56,7 @@ func (l *Ledger) Log(ctx context.Context, r LogRequest) (Entry, error) {
 	case r.Minutes < 1:
 		bad("minutes: must be at least 1, got %d", r.Minutes)
 	case r.Minutes > maxMinutes:
-		bad("minutes: must be at most %d (24 hours) per entry, got %d; log longer work as several entries", maxMinutes, r.Minutes)
+		bad("minutes: must be at most %d (24 hours) per entry, got %d: log longer work as several entries", maxMinutes, r.Minutes)
 	}
 	if r.Item != "" {
 		it, ok := cfg.ToilItem(r.Item)
@@ -103,9 +103,9 @@ func (l *Ledger) Log(ctx context.Context, r LogRequest) (Entry, error) {
 	var dup *store.DuplicateError
 	switch {
 	case errors.As(err, &dup) && dup.Field == "idempotency_key":
-		return Entry{}, errs.E(errs.Invalid, "idempotency_key: entry manual/%d was already logged with this key; nothing was added", dup.Existing.ID)
+		return Entry{}, errs.E(errs.Invalid, "idempotency_key: entry manual/%d was already logged with this key, so nothing was added", dup.Existing.ID)
 	case errors.As(err, &dup):
-		return Entry{}, errs.E(errs.Invalid, "at: %s overlaps entry manual/%d, the same work by %s logged for %s; nothing was added",
+		return Entry{}, errs.E(errs.Invalid, "at: %s overlaps entry manual/%d, the same work by %s logged for %s, so nothing was added",
 			at.Format(time.RFC3339), dup.Existing.ID, dup.Existing.Person, dup.Existing.At.Format(time.RFC3339))
 	case err != nil:
 		return Entry{}, errs.Wrap(errs.Internal, err, "storing the toil entry")

@@ -322,7 +322,7 @@ func TestLogRefusesBadInput(t *testing.T) {
 				`service: unknown service "shed"; by: unknown person "ghost"; at: 2026-12-01T09:00:00Z is in the future; ` +
 				`idempotency_key: must be at most 200 printable characters`},
 		{"a day and a minute", LogRequest{Text: "x", Minutes: 1441, Caller: "thach", Actor: "token/cli"},
-			"minutes: must be at most 1440 (24 hours) per entry, got 1441; log longer work as several entries"},
+			"minutes: must be at most 1440 (24 hours) per entry, got 1441: log longer work as several entries"},
 		{"a token without a person", LogRequest{Text: "x", Minutes: 5, Actor: "token/bot"},
 			`by: is required: token/bot is not tied to a person (set person: on the token, or say who did it)`},
 		{"item of another service", LogRequest{Text: "x", Minutes: 5, Item: "dns", Service: "cart", Caller: "thach", Actor: "token/cli"},
@@ -340,7 +340,7 @@ func TestLogRefusesBadInput(t *testing.T) {
 		t.Fatalf("log: %+v %v", first, err)
 	}
 	if _, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", IdempotencyKey: "k-1", Caller: "thach", Actor: "token/cli"}); err == nil ||
-		err.Error() != "idempotency_key: entry manual/1 was already logged with this key; nothing was added" {
+		err.Error() != "idempotency_key: entry manual/1 was already logged with this key, so nothing was added" {
 		t.Errorf("retried request: %v", err)
 	}
 	if _, err := w.l.Log(ctx, LogRequest{Text: "Cleaned /home/sre/course4 by hand", Minutes: 20, Item: "log-cleanup", At: ptr(at(time.Hour + 10*time.Minute)), Caller: "thach", Actor: "token/cli"}); err == nil ||

@@ -162,14 +162,3 @@ func (s *Server) sendReport(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, row)
 }
-
-// reportRunPage serves GET /reports/runs/{id}: the document a scheduled
-// report sent, where its chat message links.
-func (s *Server) reportRunPage(w http.ResponseWriter, r *http.Request) {
-	row, err := s.reportRun(r)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.writeDocument(w, r, row.Title, []byte(row.Document), "html")
-}

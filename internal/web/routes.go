@@ -95,6 +95,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
+	mux.HandleFunc("GET /toil", s.privatePage(s.toilPage))
+	mux.HandleFunc("GET /toil/entries", s.privatePage(s.toilEntriesPage))
+	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))
+	mux.HandleFunc("GET /toil/plan", s.privatePage(s.toilPlanPage))
 	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
 	mux.Handle("GET /static/", staticFiles())
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/vigil-sre/vigil/internal/toil"
 )
 
-// periodParams reads from and to (RFC 3339). A missing to is now; a
-// missing from is span before to.
+// periodParams reads from and to (RFC 3339). A missing to is now (and the
+// minute of clock skew an entry may be ahead by); a missing from is span
+// before to.
 func (s *Server) periodParams(r *http.Request, span time.Duration) (time.Time, time.Time, error) {
 	q := r.URL.Query()
 	var problems []string
-	to := s.now()
+	to := s.now().Add(time.Minute)
 	if t, err := optTime("to", q.Get("to")); err != nil {
 		problems = append(problems, errs.Message(err))
 	} else if t != nil {

@@ -17,14 +17,23 @@ import (
 // dropped and dangerous link schemes (javascript:) are not linked:
 // goldmark's defaults, kept on purpose.
 func HTML(w io.Writer, title string, md []byte) error {
-	var body bytes.Buffer
-	if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert(md, &body); err != nil {
+	body, err := Body(md)
+	if err != nil {
 		return err
 	}
 	return page.Execute(w, struct {
 		Title string
 		Body  template.HTML
-	}{title, template.HTML(body.String())})
+	}{title, body})
+}
+
+// Body is md as HTML to place in a page of the app, with HTML's rules.
+func Body(md []byte) (template.HTML, error) {
+	var body bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert(md, &body); err != nil {
+		return "", err
+	}
+	return template.HTML(body.String()), nil
 }
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/report/document"
+	"github.com/vigil-sre/vigil/internal/report/toilplan"
+)
+
+type documentPage struct {
+	Page
+	Period   *periodView // nil when the document's period is fixed
+	Body     template.HTML
+	Markdown string // a link to the Markdown
+}
+
+// toilPlanPage renders /toil/plan: the toil reduction plan of the period,
+// the last 7 days by default.
+func (s *Server) toilPlanPage(w http.ResponseWriter, r *http.Request) {
+	p := documentPage{Page: s.page(r, "Toil reduction plan", "toil")}
+	per, err := s.pagePeriod(r, p.Page, 7)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	ov, err := s.d.Toil.Overview(r.Context(), per.from, per.to, per.services())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	var md bytes.Buffer
+	if err := toilplan.Markdown(&md, ov, p.loc); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if p.Body, err = document.Body(md.Bytes()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p.Title, p.Period = toilplan.Title(ov, p.loc), &per
+	q := url.Values{"format": {"md"}, "from": {per.from.Format(time.RFC3339)}, "to": {per.to.Format(time.RFC3339)}}
+	if per.Service != "" {
+		q.Set("service", per.Service)
+	}
+	p.Markdown = "/api/v1/reports/toil?" + q.Encode()
+	s.render(w, r, "document.html", p)
+}
+
+// reportRunPage renders /reports/runs/{id}: the document a scheduled
+// report sent, where its chat message links.
+func (s *Server) reportRunPage(w http.ResponseWriter, r *http.Request) {
+	row, err := s.reportRun(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p := documentPage{Page: s.page(r, row.Title, "toil")}
+	if p.Body, err = document.Body([]byte(row.Document)); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	p.Markdown = "/api/v1/reports/runs/" + r.PathValue("id") + "?format=md"
+	s.render(w, r, "document.html", p)
+}
