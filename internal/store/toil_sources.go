@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,9 +37,7 @@ const (
 	selectAlertsFirstSeen = selectAlerts + ` WHERE first_seen_ms >= ? AND first_seen_ms < ? ORDER BY first_seen_ms, id`
 	selectRunsCreated     = selectRuns + ` WHERE created_ms >= ? AND created_ms < ? ORDER BY created_ms, id`
 	// Automatic runs are every real run not started by hand that succeeded.
-	automaticRuns    = ` FROM runs WHERE runbook = ? AND trigger_kind <> 'manual' AND status = '` + RunSucceeded + `' AND dry_run = ?`
-	selectAutoTimes  = `SELECT created_ms` + automaticRuns + ` AND created_ms >= ? AND created_ms < ? ORDER BY created_ms`
-	selectFirstAuto  = `SELECT COALESCE(MIN(created_ms), 0)` + automaticRuns
+	automaticRuns = ` WHERE trigger_kind <> 'manual' AND status = '` + RunSucceeded + `' AND dry_run = ? AND runbook IN (`
 	selectAuditRange = `SELECT ` + auditCols + ` FROM audit_log WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id`
 )
 
@@ -99,31 +98,65 @@ func (s *Store) RunsCreated(ctx context.Context, from, to time.Time) ([]RunRow, 
 	return rows, nil
 }
 
-// AutomaticRunTimes returns when each successful automatic run of runbook
-// (one not started by hand, and not a dry run) was created in [from, to),
-// oldest first.
-func (s *Store) AutomaticRunTimes(ctx context.Context, runbook string, from, to time.Time) ([]time.Time, error) {
+// AutomaticRunTimes returns, by runbook, when each successful automatic
+// run of the runbooks (one not started by hand, and not a dry run) was
+// created in [from, to), oldest first.
+func (s *Store) AutomaticRunTimes(ctx context.Context, runbooks []string, from, to time.Time) (map[string][]time.Time, error) {
 	defer s.observe("automatic_run_times", clock.Start())
-	rows, err := queryRows(ctx, s.r, func(row scanner) (time.Time, error) {
-		var ms int64
-		err := row.Scan(&ms)
-		return fromMS(ms), err
-	}, s.d.rebind(selectAutoTimes), runbook, false, toMS(from), toMS(to))
+	out := map[string][]time.Time{}
+	err := s.forRunbooks(ctx, runbooks, `SELECT runbook, created_ms FROM runs%s`+automaticRuns+`%s) AND created_ms >= ? AND created_ms < ?
+		ORDER BY created_ms`, []any{toMS(from), toMS(to)}, func(rb string, ms int64) { out[rb] = append(out[rb], fromMS(ms)) })
 	if err != nil {
-		return nil, fmt.Errorf("store: automatic runs of %s: %w", runbook, err)
+		return nil, fmt.Errorf("store: automatic runs: %w", err)
 	}
-	return rows, nil
+	return out, nil
 }
 
-// FirstAutomaticRun is when runbook first ran successfully without anyone
-// starting it; zero when it never has.
-func (s *Store) FirstAutomaticRun(ctx context.Context, runbook string) (time.Time, error) {
-	defer s.observe("first_automatic_run", clock.Start())
-	var ms int64
-	if err := s.r.QueryRowContext(ctx, s.d.rebind(selectFirstAuto), runbook, false).Scan(&ms); err != nil {
-		return time.Time{}, fmt.Errorf("store: first automatic run of %s: %w", runbook, err)
+// FirstAutomaticRuns returns, by runbook, when each of the runbooks first
+// ran successfully without anyone starting it; runbooks that never did are
+// left out.
+func (s *Store) FirstAutomaticRuns(ctx context.Context, runbooks []string) (map[string]time.Time, error) {
+	defer s.observe("first_automatic_runs", clock.Start())
+	out := map[string]time.Time{}
+	err := s.forRunbooks(ctx, runbooks, `SELECT runbook, MIN(created_ms) FROM runs%s`+automaticRuns+`%s) GROUP BY runbook`, nil,
+		func(rb string, ms int64) { out[rb] = fromMS(ms) })
+	if err != nil {
+		return nil, fmt.Errorf("store: first automatic runs: %w", err)
 	}
-	return fromMS(ms), nil
+	return out, nil
+}
+
+// forRunbooks runs q (with %s for the index hint and the IN list) for the
+// runbooks in chunks, calling row for each (runbook, milliseconds) row.
+func (s *Store) forRunbooks(ctx context.Context, runbooks []string, q string, tail []any, row func(string, int64)) error {
+	const chunk = 500
+	for len(runbooks) > 0 {
+		n := min(chunk, len(runbooks))
+		args := []any{false}
+		for _, rb := range runbooks[:n] {
+			args = append(args, rb)
+		}
+		// Per runbook by time: SQLite would rather walk every succeeded run.
+		query := s.d.rebind(fmt.Sprintf(q, s.d.indexedBy("runs_runbook"), "?"+strings.Repeat(",?", n-1)))
+		rows, err := s.r.QueryContext(ctx, query, append(args, tail...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rb string
+			var ms int64
+			if err := rows.Scan(&rb, &ms); err != nil {
+				rows.Close()
+				return err
+			}
+			row(rb, ms)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		runbooks = runbooks[n:]
+	}
+	return nil
 }
 
 // AuditActions returns the audit entries of one action in [from, to),

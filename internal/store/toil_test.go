@@ -195,17 +195,17 @@ func testToilSources(t *testing.T, e engine) {
 	if runs, err := s.RunsCreated(ctx, t0, t0.Add(2*time.Hour)); err != nil || len(runs) != 2 || runs[0].ID != "r1" || runs[1].ID != "r2" {
 		t.Fatalf("RunsCreated = %+v, %v", runs, err)
 	}
-	times, err := s.AutomaticRunTimes(ctx, "log-cleanup", t0, t0.Add(24*time.Hour))
-	if err != nil || !reflect.DeepEqual(times, []time.Time{t0.Add(time.Hour), t0.Add(4 * time.Hour)}) {
+	times, err := s.AutomaticRunTimes(ctx, []string{"log-cleanup", "dns-failover"}, t0, t0.Add(24*time.Hour))
+	if err != nil || len(times) != 1 || !reflect.DeepEqual(times["log-cleanup"], []time.Time{t0.Add(time.Hour), t0.Add(4 * time.Hour)}) {
 		t.Fatalf("AutomaticRunTimes = %v, %v", times, err)
 	}
-	if first, err := s.FirstAutomaticRun(ctx, "log-cleanup"); err != nil || !first.Equal(t0.Add(time.Hour)) {
-		t.Fatalf("FirstAutomaticRun = %v, %v", first, err)
+	if times, _ := s.AutomaticRunTimes(ctx, []string{"log-cleanup"}, t0.Add(2*time.Hour), t0.Add(4*time.Hour)); len(times["log-cleanup"]) != 0 {
+		t.Fatalf("AutomaticRunTimes in [2h, 4h) = %v", times)
 	}
-	if first, err := s.FirstAutomaticRun(ctx, "dns-failover"); err != nil || !first.IsZero() {
-		t.Fatalf("FirstAutomaticRun of a runbook that never ran = %v, %v", first, err)
+	first, err := s.FirstAutomaticRuns(ctx, []string{"log-cleanup", "dns-failover"})
+	if err != nil || len(first) != 1 || !first["log-cleanup"].Equal(t0.Add(time.Hour)) {
+		t.Fatalf("FirstAutomaticRuns = %v, %v", first, err)
 	}
-
 	for _, a := range []AuditRow{
 		{At: t0, Actor: "person/thach (token/cli)", Action: "run.approved", Runbook: "app", RunID: "r9"},
 		{At: t0.Add(time.Minute), Actor: "system", Action: "run.finished", Runbook: "app", RunID: "r9"},

@@ -3,6 +3,7 @@ package toil
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,7 +63,11 @@ func (w *world) person(actor string) string {
 // in [from, to): pages, incident roles, manual runs, approvals, and alerts
 // that paged nobody.
 func (l *Ledger) derive(ctx context.Context, w *world, from, to time.Time) ([]Entry, error) {
-	pages, paged, err := l.pageEntries(ctx, w, from, to)
+	fired, err := l.d.Store.AlertsFirstSeen(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	pages, paged, err := l.pageEntries(ctx, w, from, to, fired)
 	if err != nil {
 		return nil, err
 	}
@@ -74,20 +79,16 @@ func (l *Ledger) derive(ctx context.Context, w *world, from, to time.Time) ([]En
 	if err != nil {
 		return nil, err
 	}
-	alerts, err := l.alertEntries(ctx, from, to, paged)
-	if err != nil {
-		return nil, err
-	}
 	out := append(pages, incidents...)
 	out = append(out, runs...)
-	return append(out, alerts...), nil
+	return append(out, alertEntries(fired, paged)...), nil
 }
 
 // pageEntries is each person's time on each alert they were paged about:
 // from the first page to the resolution, capped as the on-call log caps it
 // (at the end of their shift) and at a day. It also returns the alerts
 // that paged someone.
-func (l *Ledger) pageEntries(ctx context.Context, w *world, from, to time.Time) ([]Entry, map[int64]bool, error) {
+func (l *Ledger) pageEntries(ctx context.Context, w *world, from, to time.Time, fired []store.AlertRow) ([]Entry, map[int64]bool, error) {
 	refs, err := l.d.Store.PagesBetween(ctx, from, to)
 	if err != nil {
 		return nil, nil, err
@@ -114,10 +115,22 @@ func (l *Ledger) pageEntries(ctx context.Context, w *world, from, to time.Time) 
 			ids = append(ids, p.AlertID)
 		}
 	}
-	alerts, err := l.d.Store.AlertsByID(ctx, ids)
+	// Most paged alerts fired in the period; read only the others.
+	alerts := make(map[int64]store.AlertRow, len(fired))
+	for _, a := range fired {
+		alerts[a.ID] = a
+	}
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := alerts[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	earlier, err := l.d.Store.AlertsByID(ctx, missing)
 	if err != nil {
 		return nil, nil, err
 	}
+	maps.Copy(alerts, earlier)
 	shifts := w.shifts(from, to.Add(config.MaxToilEntry))
 	var out []Entry
 	for _, k := range order {
@@ -293,16 +306,12 @@ func runEntry(r store.RunRow) Entry {
 	return e
 }
 
-// alertEntries lists the alerts first seen in [from, to) that paged
-// nobody. Only those a toil item claims stay (see attach): they count as
-// an occurrence of it, at its estimate.
-func (l *Ledger) alertEntries(ctx context.Context, from, to time.Time, paged map[int64]bool) ([]Entry, error) {
-	alerts, err := l.d.Store.AlertsFirstSeen(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
+// alertEntries lists the alerts that fired and paged nobody. Only those a
+// toil item claims stay (see attach): they count as an occurrence of it,
+// at its estimate.
+func alertEntries(fired []store.AlertRow, paged map[int64]bool) []Entry {
 	var out []Entry
-	for _, a := range alerts {
+	for _, a := range fired {
 		if paged[a.ID] {
 			continue
 		}
@@ -310,5 +319,5 @@ func (l *Ledger) alertEntries(ctx context.Context, from, to time.Time, paged map
 		e.ID, e.At, e.Source = fmt.Sprintf("alert/%d", a.ID), a.FirstSeen, SourceAlert
 		out = append(out, e)
 	}
-	return out, nil
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/config"
@@ -123,8 +124,8 @@ func statusRank(s string) int {
 
 // item measures one toil item over [from, to) given its entries there and
 // in the period before.
-func (l *Ledger) item(ctx context.Context, it config.ToilItem, edit store.ToilItemEdit, loc *time.Location,
-	from, to time.Time, cur, prev []Entry) (Item, error) {
+func (l *Ledger) item(it config.ToilItem, edit store.ToilItemEdit, auto automation, loc *time.Location,
+	from, to time.Time, cur, prev []Entry) Item {
 	out := Item{ID: it.ID, Title: it.Title, Service: it.Service, Owner: it.Owner, Status: it.Status, Impact: it.Impact,
 		Benefit: it.Benefit, Estimate: minutesOf(it.Estimate.D()), Match: []string{}, AutomatedBy: it.AutomatedBy}
 	for _, r := range it.Match {
@@ -164,41 +165,72 @@ func (l *Ledger) item(ctx context.Context, it config.ToilItem, edit store.ToilIt
 	period := to.Sub(from)
 	out.PerWeek, out.PerMonth = rate(out.Count, period, 7*24*time.Hour), rate(out.Count, period, 30*24*time.Hour)
 	out.Trend, out.Change = trend(out.Minutes, out.Previous.Minutes)
-	if err := l.savings(ctx, it, loc, from, to, &out, weeks); err != nil {
-		return Item{}, err
-	}
+	auto.savings(it, loc, from, to, &out, weeks)
 	out.Weeks = weeks
 	if out.Savings.TotalRuns > 0 && statusRank(out.Status) < statusRank(config.ToilAutomated) {
 		out.Status = config.ToilAutomated
 	}
-	return out, nil
+	return out
+}
+
+// automation is what the record says of the items' automating runbooks.
+type automation struct {
+	first map[string]time.Time   // each runbook's first automatic run
+	runs  map[string][]time.Time // their automatic runs from the earliest start any item counts from
+}
+
+// automations reads, in two queries, what every item's savings need.
+func (l *Ledger) automations(ctx context.Context, items []config.ToilItem, loc *time.Location, from, to time.Time) (automation, error) {
+	var runbooks []string
+	for _, it := range items {
+		if it.AutomatedBy != "" && !slices.Contains(runbooks, it.AutomatedBy) {
+			runbooks = append(runbooks, it.AutomatedBy)
+		}
+	}
+	if len(runbooks) == 0 {
+		return automation{}, nil
+	}
+	first, err := l.d.Store.FirstAutomaticRuns(ctx, runbooks)
+	if err != nil {
+		return automation{}, err
+	}
+	earliest := from
+	for _, it := range items {
+		if since := sinceOf(it, loc, first); !since.IsZero() && since.Before(earliest) {
+			earliest = since
+		}
+	}
+	runs, err := l.d.Store.AutomaticRunTimes(ctx, runbooks, earliest, to)
+	return automation{first: first, runs: runs}, err
+}
+
+// sinceOf is when an item's automation counts from: automated_since, or
+// its runbook's first automatic run; zero when neither is known.
+func sinceOf(it config.ToilItem, loc *time.Location, first map[string]time.Time) time.Time {
+	if since := it.AutomatedSinceTime(loc); !since.IsZero() {
+		return since
+	}
+	return first[it.AutomatedBy]
 }
 
 // savings counts the automation's successful automatic runs since it was
-// introduced (automated_since, or its first automatic run).
-func (l *Ledger) savings(ctx context.Context, it config.ToilItem, loc *time.Location, from, to time.Time, out *Item, weeks []Week) error {
+// introduced, times the item's estimate.
+func (a automation) savings(it config.ToilItem, loc *time.Location, from, to time.Time, out *Item, weeks []Week) {
 	if it.AutomatedBy == "" {
-		return nil
+		return
 	}
-	since := it.AutomatedSinceTime(loc)
+	since := sinceOf(it, loc, a.first)
 	if since.IsZero() {
-		first, err := l.d.Store.FirstAutomaticRun(ctx, it.AutomatedBy)
-		if err != nil || first.IsZero() {
-			return err
-		}
-		since = first
+		return
 	}
 	out.AutomatedSince = &since
-	if !since.Before(to) {
-		return nil
-	}
-	all, err := l.d.Store.AutomaticRunTimes(ctx, it.AutomatedBy, since, to)
-	if err != nil {
-		return err
-	}
 	est := minutesOf(it.Estimate.D())
-	out.Savings.TotalRuns, out.Savings.TotalMinutes = len(all), len(all)*est
-	for _, t := range all {
+	for _, t := range a.runs[it.AutomatedBy] {
+		if t.Before(since) || !t.Before(to) {
+			continue
+		}
+		out.Savings.TotalRuns++
+		out.Savings.TotalMinutes += est
 		if t.Before(from) {
 			continue
 		}
@@ -206,7 +238,6 @@ func (l *Ledger) savings(ctx context.Context, it config.ToilItem, loc *time.Loca
 		out.Savings.Minutes += est
 		weeks[int(t.Sub(from)/(7*24*time.Hour))].Saved += est
 	}
-	return nil
 }
 
 // weeksOf splits [from, to) into weeks from from.

@@ -2,6 +2,7 @@ package toil
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,11 +167,16 @@ type spans []span
 
 type span struct{ start, end time.Time }
 
+// first is the index of the first span that ends after t.
+func (s spans) first(t time.Time) int {
+	return sort.Search(len(s), func(i int) bool { return s[i].end.After(t) })
+}
+
 // overlap is how much of [start, end) the spans cover.
 func (s spans) overlap(start, end time.Time) time.Duration {
 	var d time.Duration
-	for _, sp := range s {
-		lo, hi := maxTime(sp.start, start), minTime(sp.end, end)
+	for i := s.first(start); i < len(s) && s[i].start.Before(end); i++ {
+		lo, hi := maxTime(s[i].start, start), minTime(s[i].end, end)
 		if hi.After(lo) {
 			d += hi.Sub(lo)
 		}
@@ -183,17 +189,14 @@ func (s spans) add(start, end time.Time) spans {
 	if !end.After(start) {
 		return s
 	}
-	out := make(spans, 0, len(s)+1)
-	for _, sp := range s {
-		if sp.end.Before(start) || sp.start.After(end) {
-			out = append(out, sp)
-			continue
-		}
-		start, end = minTime(start, sp.start), maxTime(end, sp.end)
+	// Spans that touch or overlap [start, end) merge into one.
+	i := sort.Search(len(s), func(i int) bool { return !s[i].end.Before(start) })
+	j := i
+	for j < len(s) && !s[j].start.After(end) {
+		start, end = minTime(start, s[j].start), maxTime(end, s[j].end)
+		j++
 	}
-	out = append(out, span{start, end})
-	sort.Slice(out, func(i, j int) bool { return out[i].start.Before(out[j].start) })
-	return out
+	return slices.Replace(s, i, j, span{start, end})
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -111,14 +111,18 @@ func (l *Ledger) Overview(ctx context.Context, from, to time.Time, services []st
 	}
 	ov := Overview{From: from, To: to, Services: services, Total: total.Count, Items: []Item{}, Candidates: []string{},
 		CapPercent: cfg.Global.Toil.CapPercent, WeeklyHours: cfg.Global.Toil.WeeklyHours}
+	var shown []config.ToilItem
 	for _, it := range cfg.Toil {
-		if !ofServices(services, it.Service) && len(cur[it.ID]) == 0 {
-			continue
+		if ofServices(services, it.Service) || len(cur[it.ID]) > 0 {
+			shown = append(shown, it)
 		}
-		item, err := l.item(ctx, it, edits[it.ID], loc, from, to, cur[it.ID], prev[it.ID])
-		if err != nil {
-			return Overview{}, err
-		}
+	}
+	auto, err := l.automations(ctx, shown, loc, from, to)
+	if err != nil {
+		return Overview{}, err
+	}
+	for _, it := range shown {
+		item := l.item(it, edits[it.ID], auto, loc, from, to, cur[it.ID], prev[it.ID])
 		ov.Saved += item.Savings.Minutes
 		ov.Items = append(ov.Items, item)
 	}
