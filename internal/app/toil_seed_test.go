@@ -117,6 +117,19 @@ func (w *toilWeek) runByHand(token, runbook string) {
 	w.eventually(runbook+" run by hand", func() bool { return w.runs(runbook, "manual") == before+1 })
 }
 
+// fixedByHand replays an alert the SRE on call handles by hand: it fires
+// at day hh:mm, they run the runbook fix minutes later, and it resolves
+// resolved minutes after it fired.
+func (w *toilWeek) fixedByHand(day, hh, mm int, key, summary, runbook string, fix, resolved int) {
+	w.t.Helper()
+	w.at(day, hh, mm)
+	w.fire(key, summary)
+	w.advance(time.Duration(fix) * time.Minute)
+	w.runByHand(sreToken, runbook)
+	w.advance(time.Duration(resolved-fix) * time.Minute)
+	w.resolve(key)
+}
+
 func (w *toilWeek) log(token, body string) {
 	w.t.Helper()
 	var out map[string]any
@@ -144,19 +157,9 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 	w.at(0, 9, 55)
 	w.resolve("storage")
 	// Too many outstanding orders: a restart by hand.
-	w.at(0, 10, 0)
-	w.fire("orders", "Outstanding orders too high")
-	w.at(0, 10, 5)
-	w.runByHand(sreToken, "order-processor-restart")
-	w.at(0, 10, 20)
-	w.resolve("orders")
+	w.fixedByHand(0, 10, 0, "orders", "Outstanding orders too high", "order-processor-restart", 5, 20)
 	// DNS1 stops answering: a failover by hand.
-	w.at(0, 15, 0)
-	w.fire("dns", "DNS server not answering")
-	w.at(0, 15, 5)
-	w.runByHand(sreToken, "dns-failover")
-	w.at(0, 15, 25)
-	w.resolve("dns")
+	w.fixedByHand(0, 15, 0, "dns", "DNS server not answering", "dns-failover", 5, 25)
 	// Release night: a deploy by hand, then the post-start script.
 	w.at(0, 22, 0)
 	w.log(opsToken, `{"text":"Deployed release 2 to production by hand","minutes":45,"item":"manual-deploy"}`)
@@ -183,12 +186,7 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 	if code := w.do("POST", fmt.Sprintf("/api/v1/incidents/%d/status", in.ID), sreToken, strings.NewReader(`{"status":"resolved"}`), nil); code != 200 {
 		t.Fatalf("resolve incident: %d", code)
 	}
-	w.at(1, 14, 0)
-	w.fire("dns", "DNS server not answering")
-	w.at(1, 14, 2)
-	w.runByHand(sreToken, "dns-failover")
-	w.at(1, 14, 20)
-	w.resolve("dns")
+	w.fixedByHand(1, 14, 0, "dns", "DNS server not answering", "dns-failover", 2, 20)
 	w.at(1, 22, 0)
 	w.log(opsToken, `{"text":"Deployed a hotfix to production by hand","minutes":30,"item":"manual-deploy"}`)
 	w.at(1, 22, 40)
@@ -213,16 +211,11 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 	// Thursday to Monday, 04:00: the clean-up runs every morning.
 	for day := 3; day <= 7; day++ {
 		w.at(day, 4, 0)
-		w.advanceUntil(fmt.Sprintf("clean-up of day %d", day), time.Minute, 30*time.Minute,
+		w.advanceUntil(fmt.Sprintf("clean-up of day %d", day), 10*time.Minute, 3*time.Hour, // the engine wakes at least hourly
 			func() bool { return w.runs("log-cleanup", "schedule") == day-2 })
 		switch day {
 		case 3: // Thursday: the orders once more
-			w.at(3, 11, 0)
-			w.fire("orders", "Outstanding orders too high")
-			w.at(3, 11, 5)
-			w.runByHand(sreToken, "order-processor-restart")
-			w.at(3, 11, 15)
-			w.resolve("orders")
+			w.fixedByHand(3, 11, 0, "orders", "Outstanding orders too high", "order-processor-restart", 5, 15)
 			// High I/O on the web servers, twice: nobody has called it toil yet.
 			w.at(3, 14, 0)
 			w.fire("io-web1", "High I/O on web servers")

@@ -72,6 +72,16 @@ func (s *Server) pagePeriod(r *http.Request, p Page, days int) (periodView, erro
 	return v, nil
 }
 
+// pageOverview measures toil over the period a page asks about.
+func (s *Server) pageOverview(r *http.Request, p Page, days int) (periodView, toil.Overview, error) {
+	per, err := s.pagePeriod(r, p, days)
+	if err != nil {
+		return per, toil.Overview{}, err
+	}
+	ov, err := s.d.Toil.Overview(r.Context(), per.from, per.to, per.services())
+	return per, ov, err
+}
+
 func (v periodView) services() []string {
 	if v.Service == "" {
 		return nil
@@ -142,12 +152,7 @@ func (s *Server) toilPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderToil(w http.ResponseWriter, r *http.Request, status int, form logForm) {
 	p := toilPage{Page: s.page(r, "Toil", "toil")}
-	per, err := s.pagePeriod(r, p.Page, 28)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	ov, err := s.d.Toil.Overview(r.Context(), per.from, per.to, per.services())
+	per, ov, err := s.pageOverview(r, p.Page, 28)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -22,12 +22,7 @@ type documentPage struct {
 // the last 7 days by default.
 func (s *Server) toilPlanPage(w http.ResponseWriter, r *http.Request) {
 	p := documentPage{Page: s.page(r, "Toil reduction plan", "toil")}
-	per, err := s.pagePeriod(r, p.Page, 7)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	ov, err := s.d.Toil.Overview(r.Context(), per.from, per.to, per.services())
+	per, ov, err := s.pageOverview(r, p.Page, 7)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
