@@ -37,7 +37,7 @@ const (
 	selectAlertsFirstSeen = selectAlerts + ` WHERE first_seen_ms >= ? AND first_seen_ms < ? ORDER BY first_seen_ms, id`
 	selectRunsCreated     = selectRuns + ` WHERE created_ms >= ? AND created_ms < ? ORDER BY created_ms, id`
 	// Automatic runs are every real run not started by hand that succeeded.
-	automaticRuns = ` WHERE trigger_kind <> 'manual' AND status = '` + RunSucceeded + `' AND dry_run = ? AND runbook IN (`
+	automaticRuns    = ` WHERE trigger_kind <> 'manual' AND status = '` + RunSucceeded + `' AND dry_run = ? AND runbook IN (`
 	selectAuditRange = `SELECT ` + auditCols + ` FROM audit_log WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id`
 )
 
