@@ -34,8 +34,9 @@ const (
 		JOIN notification_alerts na ON na.notification_id = n.id
 		WHERE n.created_ms >= ? AND n.created_ms < ? AND substr(n.destination, 1, 7) = 'person/'
 		ORDER BY n.created_ms, n.id, na.alert_id`
-	selectAlertsFirstSeen = selectAlerts + ` WHERE first_seen_ms >= ? AND first_seen_ms < ? ORDER BY first_seen_ms, id`
-	selectRunsCreated     = selectRuns + ` WHERE created_ms >= ? AND created_ms < ? ORDER BY created_ms, id`
+	selectAlertsFirstSeen = `SELECT id, source, service, summary, labels, first_seen_ms, resolved_ms FROM alerts
+		WHERE first_seen_ms >= ? AND first_seen_ms < ? ORDER BY first_seen_ms, id`
+	selectRunsCreated = selectRuns + ` WHERE created_ms >= ? AND created_ms < ? ORDER BY created_ms, id`
 	// Automatic runs are every real run not started by hand that succeeded.
 	automaticRuns    = ` WHERE trigger_kind <> 'manual' AND status = '` + RunSucceeded + `' AND dry_run = ? AND runbook IN (`
 	selectAuditRange = `SELECT ` + auditCols + ` FROM audit_log WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id`
@@ -82,10 +83,26 @@ func (s *Store) AlertsByID(ctx context.Context, ids []int64) (map[int64]AlertRow
 	return out, nil
 }
 
-// AlertsFirstSeen returns the alerts first seen in [from, to), oldest first.
+// AlertsFirstSeen returns the alerts first seen in [from, to), oldest
+// first, with only what toil accounting reads of them: ID, Source, Service,
+// Summary, Labels, FirstSeen and ResolvedAt. A year of alerts is a lot of
+// annotations and links to decode for nothing.
 func (s *Store) AlertsFirstSeen(ctx context.Context, from, to time.Time) ([]AlertRow, error) {
 	defer s.observe("alerts_first_seen", clock.Start())
-	return s.queryAlerts(ctx, selectAlertsFirstSeen, toMS(from), toMS(to))
+	rows, err := queryRows(ctx, s.r, func(row scanner) (AlertRow, error) {
+		var a AlertRow
+		var labels string
+		var first, resolved int64
+		if err := row.Scan(&a.ID, &a.Source, &a.Service, &a.Summary, &labels, &first, &resolved); err != nil {
+			return a, err
+		}
+		a.FirstSeen, a.ResolvedAt = fromMS(first), fromMS(resolved)
+		return a, decodeJSONs(&a.Labels, labels)
+	}, s.d.rebind(selectAlertsFirstSeen), toMS(from), toMS(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts first seen: %w", err)
+	}
+	return rows, nil
 }
 
 // RunsCreated returns the runs created in [from, to), oldest first.
