@@ -31,7 +31,7 @@ func alertCmd() *cobra.Command {
 		Short: "List, send, acknowledge and resolve alerts on a running Vigil",
 		Long: `Work with alerts on a running Vigil over its API. Set the server with
 --server or VIGIL_SERVER and a token with --token or VIGIL_TOKEN: listing
-is open, sending needs the operate scope, ack and resolve need respond.`,
+needs the read scope, sending operate, ack and resolve respond.`,
 	}
 	clientFlags(cmd, c)
 	cmd.AddCommand(alertListCmd(c), alertSendCmd(c), alertOpCmd(c, "ack", "Acknowledge an alert: its escalation stops"),

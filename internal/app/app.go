@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vigil-sre/vigil/internal/incident"
+	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"io"
 	"log/slog"
@@ -75,10 +76,12 @@ type App struct {
 	incidents *incident.Service
 	toil      *toil.Ledger
 	reports   *scheduled.Scheduler // scheduled reports
-	links     *pager.Links
-	reg       *prometheus.Registry
-	srv       *http.Server
-	ln        net.Listener
+	// releases keeps release records; the config says which services exist.
+	releases *release.Service
+	links    *pager.Links
+	reg      *prometheus.Registry
+	srv      *http.Server
+	ln       net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
@@ -143,8 +146,11 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 
+	a.releases = release.New(a.store, opt.Clock)
+	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
+		Releases:  a.releases,
 		Directory: a.dir.Load, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -230,6 +236,9 @@ func (a *App) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings {
+		a.log.Warn("config: " + w.String())
+	}
 	if a.opt.Listen != "" {
 		cfg.Global.Listen = a.opt.Listen
 	}
@@ -299,6 +308,7 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("applying the config to runbooks failed", "err", err)
 	}
 	a.incidents.Apply(cfg)
+	a.releases.Apply(cfg)
 	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {

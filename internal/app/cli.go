@@ -52,7 +52,8 @@ Run your team's config (a file, or a directory of .yaml files):
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), toilCmd(), userCmd(), benchCmd(), versionCmd())
+	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), toilCmd(),
+		releaseCmd(), capacityCmd(), userCmd(), benchCmd(), versionCmd())
 	return root
 }
 

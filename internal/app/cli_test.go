@@ -80,3 +80,27 @@ func TestHelpTeaches(t *testing.T) {
 		t.Fatalf("bad flag: %d %q", code, errOut)
 	}
 }
+
+// TestConfigSecretsInDumpAndCheck: a Postgres password given as a DSN
+// parameter and a key in a check URL's query stay out of config dump, and
+// an unreadable secret file is one problem, not also a missing secret.
+func TestConfigSecretsInDumpAndCheck(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "c.yaml")
+	writeFile(t, f, `global: {store: 'postgres://vigil@db/vigil?sslmode=disable&password=pg-s3cret&sslpassword=pg-s3cret'}
+services: [{id: s, checks: [{id: c, http: {url: 'https://api.example.com/health?api_key=k3y-s3cret'}}]}]
+`)
+	code, out, _ := runCLI(t, "config", "dump", f)
+	if code != 0 || strings.Contains(out, "s3cret") {
+		t.Fatalf("dump: %d, leaks a secret:\n%s", code, out)
+	}
+	mustContain(t, "dump", out, "store: postgres://vigil@db/vigil?sslmode=disable&password=xxxxx&sslpassword=xxxxx",
+		"url: https://api.example.com/health?api_key=xxxxx")
+
+	writeFile(t, f, "tokens: [{id: t, secret_file: missing.token, scopes: [read]}]\n")
+	code, out, errOut := runCLI(t, "config", "check", f)
+	want := f + ":1:31: tokens[0].secret_file: cannot read secret file: open " + filepath.Join(dir, "missing.token") + ": no such file or directory\n"
+	if code != 1 || out != want || errOut != "1 problem(s) found\n" {
+		t.Fatalf("check: %d\n%s\nwant\n%s\nstderr %q", code, out, want, errOut)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vigil-sre/vigil/internal/errs"
 )
 
 // client talks to a running Vigil over its API, as every CLI command but
@@ -90,16 +92,26 @@ func (c *client) send(ctx context.Context, method, path string, body io.Reader, 
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var e struct {
-		Error string `json:"error"`
+		Error    string         `json:"error"`
+		Problems []errs.Problem `json:"problems"`
 	}
 	if json.Unmarshal(b, &e) == nil && e.Error != "" {
 		if resp.StatusCode == http.StatusUnauthorized && tok == "" {
 			return nil, fmt.Errorf("%s (HTTP %d); pass --token or set VIGIL_TOKEN", e.Error, resp.StatusCode)
 		}
-		return nil, fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
+		return nil, &apiError{msg: fmt.Sprintf("%s (HTTP %d)", e.Error, resp.StatusCode), problems: e.Problems}
 	}
 	return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
 }
+
+// apiError is an error answer from the server; problems, when the server
+// sent them, name each field that is wrong.
+type apiError struct {
+	msg      string
+	problems []errs.Problem
+}
+
+func (e *apiError) Error() string { return e.msg }
 
 // decodeAnswer reads a JSON answer into out (when not nil).
 func decodeAnswer(resp *http.Response, out any) error {

@@ -25,8 +25,10 @@ func configCheckCmd() *cobra.Command {
 		Long: `Validate a config file, or a directory of .yaml files, without starting
 anything: YAML syntax, unknown fields, types, durations, references between
 services, runbooks, escalations and people, and every check condition.
-Exits 1 if there is any problem. Without an argument, checks the built-in
-example.`,
+Exits 1 if there is any problem. Warnings (file:line:col: field: warning:
+message) name what loads but is a risk, such as a runbook param filled from
+alert labels or webhooks with neither pattern nor enum; they do not change
+the exit status. Without an argument, checks the built-in example.`,
 		Example: "  vigil config check vigil.yaml\n  vigil config check /etc/vigil/",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,7 +52,14 @@ example.`,
 			if name == "" {
 				name = BuiltinConfigName
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d services, %d checks, %d runbooks)\n", name, len(cfg.Services), countChecks(cfg), len(cfg.Runbooks))
+			for _, w := range cfg.Warnings {
+				fmt.Fprintln(cmd.OutOrStdout(), warningText(w))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d services, %d checks, %d runbooks", name, len(cfg.Services), countChecks(cfg), len(cfg.Runbooks))
+			if n := len(cfg.Warnings); n > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "; %d warning(s)", n)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), ")")
 			return nil
 		},
 	}
@@ -96,4 +105,11 @@ func configDumpCmd() *cobra.Command {
 			return err
 		},
 	}
+}
+
+// warningText is a warning as config check prints it: located like a
+// problem, marked so it is not read as one.
+func warningText(w config.Problem) string {
+	w.Message = "warning: " + w.Message
+	return w.String()
 }

@@ -21,7 +21,7 @@ func TestKillLosesNoAcknowledgedAlert(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			rep, err := bench.RunCrash(t.Context(), bench.CrashOptions{
 				Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Clients: 4, Batch: 50,
-				KillAfter: 1500 * time.Millisecond, Store: e.Fresh(t), Log: io.Discard,
+				KillAtAcked: 2000, KillAfter: 60 * time.Second, Store: e.Fresh(t), Log: io.Discard,
 			})
 			if err != nil {
 				t.Fatal(err)

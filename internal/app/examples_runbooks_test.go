@@ -199,7 +199,9 @@ func TestExampleRunbooksDryRun(t *testing.T) {
 			{id: "shutdown", kind: "run", argv: bin("dnsTool", "-a", "shutdown", "-s", "<steps.active.stdout>")},
 			{id: "failover", kind: "run", argv: bin("dnsTool", "-a", "failover", "-s", "<steps.standby.stdout>")},
 			{id: "force", kind: "run", argv: bin("dnsTool", "-a", "failover", "-s", "<steps.standby.stdout>", "-f")},
-			{id: "engage", kind: "notify", detail: "notify team/networking: DNS failed over from <steps.active.stdout> to <steps.standby.stdout>."},
+			// What depends on the shutdown is shown, not decided.
+			{id: "engage", kind: "notify", detail: "notify team/networking: DNS failed over from <steps.active.stdout> to <steps.standby.stdout>" +
+				"<if not steps.shutdown.ok: by force: the shutdown failed, so make sure its dns process is down>. Please bring <steps.active.stdout> back"},
 			{id: "verify", kind: "check", detail: "run check shop/dns"},
 		}},
 		{"app-down-triage", `{}`, []examplePlan{
@@ -395,7 +397,10 @@ func TestExamplePostDeploy(t *testing.T) {
 		t.Fatalf("migrations ran before approval: %q", applied)
 	}
 	var approved exampleRun
-	if code := e.do("POST", "/api/v1/runs/"+r.ID+"/approve", exampleToken, strings.NewReader(`{"comment":"release night"}`), &approved); code != 200 {
+	if code := e.do("POST", "/api/v1/runs/"+r.ID+"/approve", exampleToken, strings.NewReader(`{"comment":"release night"}`), nil); code != 403 {
+		t.Fatalf("thach approved the run he started: %d", code)
+	}
+	if code := e.do("POST", "/api/v1/runs/"+r.ID+"/approve", "examples-dba-token", strings.NewReader(`{"comment":"release night"}`), &approved); code != 200 {
 		t.Fatalf("approve: %d %+v", code, approved)
 	}
 	// The first attempt at the schema finds the database busy; the retry
@@ -404,7 +409,7 @@ func TestExamplePostDeploy(t *testing.T) {
 		e.do("GET", "/api/v1/runs/"+r.ID, "", nil, &r)
 		return r.Status == "succeeded" || r.Status == "failed"
 	})
-	if r.Status != "succeeded" || r.ApprovedBy != "person/thach (token/oncall)" {
+	if r.Status != "succeeded" || r.ApprovedBy != "person/karen (token/dba)" {
 		t.Fatalf("production run: %+v", r)
 	}
 	if s := r.step(t, "schema"); s.Attempt != 2 || s.Status != "ok" {

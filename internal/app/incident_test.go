@@ -106,7 +106,9 @@ func TestSeedOutageToPostmortem(t *testing.T) {
 			t.Fatalf("%s was told %+v", who, msg)
 		}
 	}
-	// The chat, as the seed wrote it.
+	// Afterwards the chat, as the seed wrote it, is imported, and the scribe
+	// records the statuses at the times they happened.
+	h.advance(71 * time.Minute) // 10:31
 	chat, err := os.ReadFile("../incident/chatlog/testdata/seed-outage.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -117,8 +119,6 @@ func TestSeedOutageToPostmortem(t *testing.T) {
 	if code := h.do("POST", "/api/v1/incidents/1/import?format=log&date=2021-09-04&tz=UTC", "sre-t0ken", strings.NewReader(string(chat)), &imported); code != 200 || imported.Added < 25 {
 		t.Fatalf("import: %d, %d added", code, imported.Added)
 	}
-	// The scribe records the statuses afterwards, at the times they happened.
-	h.advance(71 * time.Minute) // 10:31
 	for _, st := range []struct{ status, at, note string }{
 		{"identified", "2021-09-04T10:10:00Z", "a QA build was deployed to production"},
 		{"monitoring", "2021-09-04T10:26:00Z", "redeployed the production build; app back up"},

@@ -230,23 +230,28 @@ func incidentListCmd(c *client) *cobra.Command {
 	var status string
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List incidents, newest first",
-		Args:  cobra.NoArgs,
+		Short: "List incidents, the latest impact first",
+		Long: `List incidents, the latest impact first. AGE is how long ago the impact
+began (started_at, which a declaration may backdate), not when the incident
+was declared. --status takes investigating, identified, monitoring,
+resolved, open (all but resolved) or all, comma-separated.`,
+		Example: "  vigil incident list\n  vigil incident list --status open",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var rows []store.IncidentRow
-			if err := c.do(cmd.Context(), "GET", "/api/v1/incidents?status="+status, nil, &rows); err != nil {
+			if err := c.do(cmd.Context(), "GET", "/api/v1/incidents?status="+url.QueryEscape(status), nil, &rows); err != nil {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSEV\tSTATUS\tSERVICES\tAGE\tTITLE")
 			now := clock.Real().Now()
 			for _, in := range rows {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", in.ID, in.Severity, in.Status, strings.Join(in.Services, ","), ago(now, in.DeclaredAt), in.Title)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", in.ID, in.Severity, in.Status, strings.Join(in.Services, ","), ago(now, in.StartedAt), in.Title)
 			}
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&status, "status", "", "only these statuses (comma list)")
+	cmd.Flags().StringVar(&status, "status", "", "only these statuses (comma list; open, all)")
 	return cmd
 }
 

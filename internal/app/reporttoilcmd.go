@@ -2,9 +2,7 @@ package app
 
 import (
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -35,7 +33,7 @@ automation candidates, unclassified toil and everyone's share of toil.`,
 			if err != nil {
 				return err
 			}
-			return writeOut(cmd.OutOrStdout(), out, body)
+			return writeOut(cmd, out, body)
 		},
 	}
 	periodFlags(cmd, &from, &to, &services)
@@ -43,15 +41,6 @@ automation candidates, unclassified toil and everyone's share of toil.`,
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
-}
-
-// writeOut writes a document to a file, or to w when path is empty.
-func writeOut(w io.Writer, path, body string) error {
-	if path == "" {
-		_, err := io.WriteString(w, body)
-		return err
-	}
-	return os.WriteFile(path, []byte(body), 0o644)
 }
 
 type reportRunJSON struct {
@@ -121,7 +110,7 @@ func reportShowCmd(c *client) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return writeOut(cmd.OutOrStdout(), out, body)
+			return writeOut(cmd, out, body)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "md, html or json")

@@ -39,6 +39,7 @@ func runbookConfig(target, sink, fixer string) string {
 	return fmt.Sprintf(`
 tokens:
   - {id: ops, secret: 0perate-t0ken, scopes: [operate], person: thach}
+  - {id: glen, secret: gl3n-t0ken, scopes: [operate], person: glen}
   - {id: viewer, secret: v1ew-t0ken, scopes: [read]}
 people:
   - {id: thach, contacts: {webhook: "%[2]s/thach"}}
@@ -63,7 +64,7 @@ runbooks:
       - {id: verify, check: shop/web}
   - id: migrate
     params: [{name: env, enum: [staging, production]}]
-    guard: {approval_if: 'params.env == "production"', approvers: [person/thach]}
+    guard: {approval_if: 'params.env == "production"', approvers: [person/thach, person/glen]}
     steps:
       - {id: run, run: [echo, "migrating {{ .params.env }}"]}
 `, target, sink, fixer)
@@ -152,17 +153,21 @@ func TestRunbookAPIAndCLI(t *testing.T) {
 	if run.Steps[0].Stdout != "migrating staging\n" {
 		t.Fatalf("output: %+v", run.Steps)
 	}
-	// Production needs thach's approval; the run waits, then goes on.
+	// Production needs approval by thach or glen; thach started it, so glen
+	// approves. The run waits, then goes on.
 	if code := post("0perate-t0ken", `{"params":{"env":"production"}}`, &run); code != 201 || run.Status != "awaiting_approval" {
 		t.Fatalf("production run: %d %+v", code, run)
 	}
 	cli := func(args ...string) (int, string, string) {
 		return runCLI(t, append(args, "--server", h.url, "--token", "0perate-t0ken")...)
 	}
+	if code, _, errOut := cli("run", "approve", run.ID); code == 0 || !strings.Contains(errOut, "may not approve it too") {
+		t.Fatalf("the starter approved their own run: %d %q", code, errOut)
+	}
 	// Follow the run live while it is approved.
 	resp := h.get("/api/v1/runs/" + run.ID + "/events")
 	defer resp.Body.Close()
-	code, out, errOut := cli("run", "approve", run.ID, "--comment", "DBA on the bridge")
+	code, out, errOut := runCLI(t, "run", "approve", run.ID, "--comment", "DBA on the bridge", "--server", h.url, "--token", "gl3n-t0ken")
 	if code != 0 || !strings.Contains(out, "approved") {
 		t.Fatalf("approve: %d %q %q", code, out, errOut)
 	}
@@ -187,16 +192,18 @@ func TestRunbookAPIAndCLI(t *testing.T) {
 		t.Fatalf("logs: %d\n%s", code, out)
 	}
 	h.do("GET", "/api/v1/runs/"+run.ID, "", nil, &run)
-	if run.ApprovedBy != "person/thach (token/ops)" {
+	if run.ApprovedBy != "person/glen (token/glen)" {
 		t.Fatalf("approved by %q", run.ApprovedBy)
 	}
-	// Thach was asked with a signed link; a second run is approved through it.
-	asked := sk.wait(t, "/thach", 1)[0].Message
+	// Glen was asked; thach, who started it, was not.
+	asked := sk.wait(t, "/glen", 1)[0].Message
 	if asked.Kind != "runbook" || !strings.Contains(asked.Text, "vigil run approve "+run.ID) {
 		t.Fatalf("approval request: %+v", asked)
 	}
+	// Glen starts a second run; thach is asked with a signed link and
+	// approves through it.
 	var second runJSONT
-	post("0perate-t0ken", `{"params":{"env":"production"}}`, &second)
+	post("gl3n-t0ken", `{"params":{"env":"production"}}`, &second)
 	var link string
 	h.eventually("second approval request", func() bool {
 		for _, d := range sk.deliveries("/thach") {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -34,7 +35,8 @@ Every guard of the runbook applies: a refused run says which guard refused
 it and why (HTTP 409).
 
 --dry-run renders every step (the argv, the request, the files a cleanup
-would delete) and executes nothing. A destructive runbook (guard.confirm)
+would delete) and executes nothing. What depends on earlier steps is shown,
+not decided: <steps.ID.stdout>, <if steps.ID.ok: ... | else: ...>. A destructive runbook (guard.confirm)
 runs only when --confirm repeats the target's name exactly.`,
 		Example: `  vigil run log-cleanup --dry-run
   vigil run order-processor-restart -p host=app1 --follow
@@ -123,7 +125,9 @@ func runApproveCmd(c *client) *cobra.Command {
 		Short: "Approve a run that waits for approval",
 		Long: `Approve a run held by the runbook's approval guard or by an approve step.
 When the runbook lists approvers, the token must belong to one of them
-(tokens: [{..., person: ID}]).`,
+(tokens: [{..., person: ID}]). Whoever started the run (the same token, or
+the token's person) may not approve it unless the runbook's guard says
+distinct_approver: false.`,
 		Example: `  vigil run approve r_7f3kq2 --comment "go ahead, DBA is on the bridge"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -145,10 +149,10 @@ func runListCmd(c *client) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List recent runs, newest first",
-		Example: "  vigil run list --runbook log-cleanup",
+		Example: "  vigil run list --runbook log-cleanup\n  vigil run list --status open\n  vigil run list --status failed,refused",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path := "/api/v1/runs?runbook=" + runbook + "&status=" + status
+			path := "/api/v1/runs?" + url.Values{"runbook": {runbook}, "status": {status}}.Encode()
 			var rows []store.RunRow
 			if err := c.do(cmd.Context(), "GET", path, nil, &rows); err != nil {
 				return err
@@ -171,7 +175,7 @@ func runListCmd(c *client) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&runbook, "runbook", "", "only this runbook's runs")
-	f.StringVar(&status, "status", "", "only these statuses (comma list)")
+	f.StringVar(&status, "status", "", "only these statuses (comma list of pending, awaiting_approval, running, succeeded, failed, refused, interrupted, canceled, or open for the first three)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,8 +20,12 @@ type CrashOptions struct {
 	Clients   int
 	Batch     int
 	KillAfter time.Duration
-	Store     string // empty: SQLite in a temporary directory
-	Log       io.Writer
+	// KillAtAcked, when set, kills once this many alerts were acknowledged
+	// (the channel goes down at half), with KillAfter as the longest wait:
+	// on a loaded machine a fixed time may prove too little.
+	KillAtAcked int
+	Store       string // empty: SQLite in a temporary directory
+	Log         io.Writer
 }
 
 // CrashReport is what survived.
@@ -75,18 +80,37 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 	lctx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	done := make(chan loadResult, 1)
+	var progress atomic.Int64
 	go func() {
 		done <- load{url: vigil.url + "/api/v1/integrations/alertmanager", key: "bench-key", clients: opt.Clients, batch: opt.Batch,
-			perGroup: 1, kind: "latency", status: "firing", record: true}.post(lctx)
+			perGroup: 1, kind: "latency", status: "firing", record: true, acked: &progress}.post(lctx)
 	}()
 	client := readerClient(30 * time.Second)
 	// The channel goes down halfway, so that at the kill some alerts are
 	// paged and the rest wait in the outbox.
-	time.Sleep(opt.KillAfter / 2)
+	started := wall.Now()
+	halfway := func(half bool) bool {
+		if opt.KillAtAcked > 0 {
+			want := int64(opt.KillAtAcked)
+			if half {
+				want /= 2
+			}
+			return progress.Load() >= want || wall.Since(started) >= opt.KillAfter
+		}
+		if half {
+			return wall.Since(started) >= opt.KillAfter/2
+		}
+		return wall.Since(started) >= opt.KillAfter
+	}
+	for !halfway(true) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if err := post(client, target.url+"/down?on=1"); err != nil {
 		return rep, err
 	}
-	time.Sleep(opt.KillAfter - opt.KillAfter/2)
+	for !halfway(false) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	vigil.kill()
 	stopLoad()
 	res := <-done

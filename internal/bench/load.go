@@ -77,6 +77,8 @@ type load struct {
 	perGroup       int
 	kind, status   string
 	record         bool // keep the first index of every acknowledged batch
+	// acked, when set, counts acknowledged alerts as they are answered.
+	acked *atomic.Int64
 }
 
 // post sends the load's batches from its clients until it is done or ctx ends.
@@ -121,6 +123,9 @@ func (l load) post(ctx context.Context) loadResult {
 				mu.Lock()
 				res.requests++
 				if ok {
+					if l.acked != nil {
+						l.acked.Add(int64(n))
+					}
 					res.alerts += int64(n)
 					lat = append(lat, took)
 					if record {

@@ -32,6 +32,9 @@ type Config struct {
 
 	// Files lists the files the config was read from, in load order.
 	Files []string `yaml:"-"`
+	// Warnings are what loads but is probably a risk, located like
+	// problems: config check prints them and serve logs them.
+	Warnings Problems `yaml:"-"`
 
 	globalAt origin
 }

@@ -74,7 +74,7 @@ func load(srcs []source, opt Options) (*Config, error) {
 	if opt.LookupEnv == nil {
 		opt.LookupEnv = os.LookupEnv
 	}
-	v, err := newValidator()
+	v, err := compiledValidator()
 	if err != nil {
 		return nil, fmt.Errorf("config schema: %w", err)
 	}
@@ -103,11 +103,13 @@ func load(srcs []source, opt Options) (*Config, error) {
 		cfg, ps := merge(parts, files)
 		problems = append(problems, ps...)
 		applyDefaults(cfg)
-		problems = append(problems, dropShadowed(validate(cfg), problems)...)
+		semantic, warnings := validate(cfg)
+		problems = append(problems, dropShadowed(semantic, problems)...)
 		if len(problems) == 0 {
 			for _, s := range srcs {
 				cfg.Files = append(cfg.Files, s.name)
 			}
+			cfg.Warnings = Problems(warnings).sorted()
 			return cfg, nil
 		}
 	}
@@ -156,13 +158,15 @@ func parseFile(s source, v *validator, opt Options) (*Config, *file, []Problem) 
 }
 
 // dropShadowed removes semantic problems about a field that already has a
-// problem, or sits inside one: a missing id need not also be an unknown one.
+// problem, or sits inside one: a missing id need not also be an unknown one,
+// and a secret whose _file cannot be read is not also missing.
 func dropShadowed(semantic, found []Problem) []Problem {
 	out := semantic[:0]
 	for _, p := range semantic {
 		shadowed := false
 		for _, f := range found {
-			if f.File == p.File && (p.Field == f.Field || strings.HasPrefix(p.Field, f.Field+".") || strings.HasPrefix(p.Field, f.Field+"[")) {
+			if f.File == p.File && (p.Field == f.Field || p.Field+"_file" == f.Field ||
+				strings.HasPrefix(p.Field, f.Field+".") || strings.HasPrefix(p.Field, f.Field+"[")) {
 				shadowed = true
 				break
 			}

@@ -26,13 +26,17 @@ type Runbook struct {
 
 // Param is a value a caller or trigger may pass; nothing else gets in.
 type Param struct {
-	Name        string   `yaml:"name" jsonschema:"required,pattern=^[A-Za-z_][A-Za-z0-9_]*$"`
-	Type        string   `yaml:"type,omitempty" jsonschema:"enum=string,enum=int,enum=bool,enum=duration,enum=list,default=string"`
-	Default     *string  `yaml:"default,omitempty" jsonschema:"description=used when the caller gives none; a param without one is required"`
-	Enum        []string `yaml:"enum,omitempty" jsonschema:"description=the only values allowed"`
-	Pattern     string   `yaml:"pattern,omitempty" jsonschema:"description=regular expression the whole value (each item of a list) must match"`
-	AllowEmpty  bool     `yaml:"allow_empty,omitempty" jsonschema:"description=a list may be empty (refused by default: an empty target list is a mistake)"`
-	Description string   `yaml:"description,omitempty"`
+	Name       string   `yaml:"name" jsonschema:"required,pattern=^[A-Za-z_][A-Za-z0-9_]*$"`
+	Type       string   `yaml:"type,omitempty" jsonschema:"enum=string,enum=int,enum=bool,enum=duration,enum=list,default=string"`
+	Default    *string  `yaml:"default,omitempty" jsonschema:"description=used when the caller gives none; a param without one is required"`
+	Enum       []string `yaml:"enum,omitempty" jsonschema:"description=the only values allowed"`
+	Pattern    string   `yaml:"pattern,omitempty" jsonschema:"description=regular expression the whole value (each item of a list) must match"`
+	AllowEmpty bool     `yaml:"allow_empty,omitempty" jsonschema:"description=a list may be empty (refused by default: an empty target list is a mistake)"`
+	// AllowDash lets a value begin with "-". Without it (or a pattern or
+	// enum that admits one) such a value is refused, because in an argv it
+	// would be read as an option.
+	AllowDash   bool   `yaml:"allow_dash,omitempty" jsonschema:"description=a value (each item of a list) may begin with - (refused by default: in an argv it would become an option)"`
+	Description string `yaml:"description,omitempty"`
 }
 
 // RunbookSecret is a named secret value for a runbook.
@@ -85,8 +89,11 @@ type Guard struct {
 	Approval        string            `yaml:"approval,omitempty" jsonschema:"enum=none,enum=required,default=none"`
 	ApprovalIf      string            `yaml:"approval_if,omitempty" jsonschema:"description=expression over params and alert; approval is required when it holds, e.g. alert.severity == \"critical\" || params.environment == \"production\""`
 	Approvers       []string          `yaml:"approvers,omitempty" jsonschema:"description=person/ID or team/ID allowed to approve; default anyone with the operate scope"`
-	ApprovalTTL     duration.Duration `yaml:"approval_ttl,omitempty" jsonschema:"description=how long a run waits for approval; default 1h"`
-	Confirm         string            `yaml:"confirm,omitempty" jsonschema:"description=template of the target's name the caller must type to run, e.g. {{ .params.project }}"`
+	// DistinctApprover keeps whoever started a run from approving it, at
+	// the guard's approval and at approve steps; nil means true.
+	DistinctApprover *bool             `yaml:"distinct_approver,omitempty" jsonschema:"description=the person or token that started a run may not approve it (API or signed link); default true"`
+	ApprovalTTL      duration.Duration `yaml:"approval_ttl,omitempty" jsonschema:"description=how long a run waits for approval; default 1h"`
+	Confirm          string            `yaml:"confirm,omitempty" jsonschema:"description=template of the target's name the caller must type to run, e.g. {{ .params.project }}"`
 }
 
 // Breaker stops automatic runs after repeated failures.
@@ -216,4 +223,10 @@ func (s *RunbookStep) Kinds() int {
 		}
 	}
 	return n
+}
+
+// Distinct reports whether whoever started a run is kept from approving it:
+// true unless the guard says distinct_approver: false.
+func (g *Guard) Distinct() bool {
+	return g == nil || g.DistinctApprover == nil || *g.DistinctApprover
 }

@@ -88,6 +88,42 @@ func (k *checker) runbook(r Runbook) {
 		k.step(r, indexPath("steps", i), s, seen)
 		seen[s.ID] = true
 	}
+	k.untrustedParams(r)
+}
+
+// untrustedParams warns about params that senders outside Vigil fill in (an
+// alert's labels, a webhook's body) and that only the dash rule guards: a
+// host name param that takes any text takes "localhost; reboot" and
+// "../../etc" too. A pattern or an enum says what a value may be.
+func (k *checker) untrustedParams(r Runbook) {
+	from := map[string]string{} // param → where untrusted text fills it
+	for i, t := range r.On {
+		switch {
+		case t.Alert != nil:
+			for name, src := range t.Params {
+				if _, ok := from[name]; !ok && strings.Contains(src, ".alert") {
+					from[name] = fmt.Sprintf("alert labels (%s)", childPath(childPath(indexPath("on", i), "params"), name))
+				}
+			}
+		case t.Webhook != nil:
+			for _, p := range r.Params {
+				if _, fixed := t.Params[p.Name]; !fixed {
+					if _, ok := from[p.Name]; !ok {
+						from[p.Name] = fmt.Sprintf("webhook requests (%s)", indexPath("on", i))
+					}
+				}
+			}
+		}
+	}
+	for i, p := range r.Params {
+		src, ok := from[p.Name]
+		if !ok || p.Pattern != "" || len(p.Enum) > 0 || (p.Type != "" && p.Type != "string" && p.Type != "list") {
+			continue
+		}
+		k.warn(r.at.problem(indexPath("params", i), false,
+			"param %q is filled from %s and has neither pattern nor enum, so any text a sender chooses reaches the steps; "+
+				"add a pattern that says what a value may be, e.g. pattern: '[A-Za-z0-9][A-Za-z0-9.-]*'", p.Name, src))
+	}
 }
 
 func (k *checker) trigger(r Runbook, tp string, t Trigger, params map[string]bool) {
@@ -125,6 +161,9 @@ func (k *checker) trigger(r Runbook, tp string, t Trigger, params map[string]boo
 	}
 	if w := t.Webhook; w != nil && w.Key.IsZero() {
 		k.add(r.at.problem(childPath(tp, "webhook.key"), true, "is required (or key_file)"))
+	}
+	if t.Manual && len(t.Params) > 0 {
+		k.add(r.at.problem(childPath(tp, "params"), true, "applies to alert, schedule and webhook triggers; a run by hand passes its own params (give the param a default instead)"))
 	}
 	for name, v := range t.Params {
 		if !params[name] {
@@ -259,6 +298,12 @@ func CheckParam(p Param, v string) error {
 			if err == nil && !re.MatchString(v) {
 				return fmt.Errorf("%q does not match %s", v, p.Pattern)
 			}
+		}
+		// A value that reached here through an enum or pattern is one the
+		// config's author admitted; any other leading dash would turn an
+		// argv element into an option (ssh -oProxyCommand=...).
+		if strings.HasPrefix(v, "-") && !p.AllowDash && len(p.Enum) == 0 && p.Pattern == "" {
+			return fmt.Errorf("%q begins with \"-\" and would be read as an option; the param allows that only with allow_dash: true or a pattern or enum that admits it", v)
 		}
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 	js "github.com/santhosh-tekuri/jsonschema/v6"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/yamldoc"
 )
 
 const schemaID = "https://vigil.dev/schema/config.json"
@@ -54,6 +56,12 @@ type validator struct {
 	schema *js.Schema
 	doc    map[string]any // the schema itself, to suggest field names
 }
+
+// compiledValidator is the validator, compiled on first use: the schema is
+// reflected from Go types, so it cannot change while the process runs, and
+// compiling it was four fifths of loading a config. The compiled schema is
+// only read, and validates concurrently.
+var compiledValidator = sync.OnceValues(newValidator)
 
 func newValidator() (*validator, error) {
 	raw := Schema()
@@ -254,29 +262,9 @@ func (v *validator) deref(n map[string]any) map[string]any {
 func suggest(name string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
-		if d := editDistance(name, a); d < bestD {
+		if d := yamldoc.EditDistance(name, a); d < bestD {
 			best, bestD = a, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

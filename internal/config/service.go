@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/check/tcpcheck"
 	"github.com/vigil-sre/vigil/internal/check/tlscheck"
 	"github.com/vigil-sre/vigil/internal/duration"
+	"github.com/vigil-sre/vigil/internal/secret"
 )
 
 // Service is something the team runs, with the checks that watch it.
@@ -172,14 +172,12 @@ func (c *Check) SameProbe(o *Check) bool {
 		reflect.DeepEqual(c.uses, o.uses)
 }
 
-// Target says briefly what the check looks at, e.g. its URL or path.
+// Target says briefly what the check looks at, e.g. its URL or path, with
+// secrets hidden: it is shown on pages, in the API and in notifications.
 func (c *Check) Target() string {
 	switch {
 	case c.HTTP != nil:
-		if u, err := url.Parse(c.HTTP.URL); err == nil {
-			return u.Redacted() // a URL may carry user:password
-		}
-		return c.HTTP.URL
+		return secret.URL(c.HTTP.URL) // a URL may carry user:password or ?api_key=...
 	case c.TCP != nil:
 		return c.TCP.Address
 	case c.DNS != nil:

@@ -17,14 +17,17 @@ import (
 // checker gathers semantic problems: unique ids, references that resolve,
 // timings that make sense, and conditions that compile.
 type checker struct {
-	cfg *Config
-	ps  []Problem
+	cfg   *Config
+	ps    []Problem
+	warns []Problem // allowed, but probably a mistake or a risk
 
 	people, teams, schedules, escalations, channels, intervals, services, runbooks map[string]bool
 	checks                                                                         map[string]bool // service/check
 }
 
-func validate(c *Config) []Problem {
+// validate returns the problems that make c unusable, and warnings about
+// what loads but is risky.
+func validate(c *Config) (problems, warnings []Problem) {
 	k := &checker{cfg: c, checks: map[string]bool{}}
 	k.people = ids(k, c.People, func(x *Person) (string, origin) { return x.ID, x.at })
 	k.teams = ids(k, c.Teams, func(x *Team) (string, origin) { return x.ID, x.at })
@@ -104,6 +107,9 @@ func validate(c *Config) []Problem {
 		}
 	}
 	k.email()
+	k.credentials()
+	k.linkSecret()
+	k.webURLs()
 	for _, m := range c.Maintenance {
 		if _, err := ParseLocalTime(m.Start, time.UTC); err != nil {
 			k.add(m.at.problem("start", false, "%v", err))
@@ -117,10 +123,12 @@ func validate(c *Config) []Problem {
 	}
 	k.toil()
 	k.reports()
-	return k.ps
+	return k.ps, k.warns
 }
 
 func (k *checker) add(p Problem) { k.ps = append(k.ps, p) }
+
+func (k *checker) warn(p Problem) { k.warns = append(k.warns, p) }
 
 // ids collects the ids of a section, reporting duplicates.
 func ids[T any](k *checker, items []T, id func(*T) (string, origin)) map[string]bool {

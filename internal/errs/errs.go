@@ -27,6 +27,27 @@ type Error struct {
 	Code    Code
 	Message string
 	Cause   error
+	// Problems, when set, are the problems of an invalid input one by one,
+	// each naming its field (and its line and column in a YAML body), so a
+	// client can point at them in the file it sent.
+	Problems []Problem
+}
+
+// Problem is one thing wrong with one field of an input.
+type Problem struct {
+	Field   string `json:"field,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// ProblemsOf returns the field problems err carries, if any.
+func ProblemsOf(err error) []Problem {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Problems
+	}
+	return nil
 }
 
 func (e *Error) Error() string {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/incident/chatlog"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Import is a chat to add to an incident's timeline.
@@ -60,6 +63,9 @@ func (s *Service) ImportChat(ctx context.Context, id int64, r io.Reader, im Impo
 	if err != nil {
 		return ImportResult{}, err // chatlog's errors carry their code and say where
 	}
+	if err := inWindow(msgs, timebound.Past(s.d.Clock.Now())); err != nil {
+		return ImportResult{}, err
+	}
 	existing, err := s.d.Store.IncidentTimeline(ctx, id)
 	if err != nil {
 		return ImportResult{}, errs.Wrap(errs.Internal, err, "reading the timeline")
@@ -92,4 +98,28 @@ func (s *Service) ImportChat(ctx context.Context, id int64, r io.Reader, im Impo
 	}
 	res.Added = len(entries)
 	return res, nil
+}
+
+// inWindow refuses a chat with a message outside w, naming the first few:
+// a wrong --date would otherwise put the whole chat years away.
+func inWindow(msgs []chatlog.Message, w timebound.Window) error {
+	var bad []string
+	for i, m := range msgs {
+		p := w.Problem(m.At)
+		switch {
+		case p == "":
+			continue
+		case len(bad) == 5:
+			bad = append(bad, "…")
+		case len(bad) > 5:
+		case m.Line > 0:
+			bad = append(bad, fmt.Sprintf("line %d: %s", m.Line, p))
+		default:
+			bad = append(bad, fmt.Sprintf("message %d: %s", i+1, p))
+		}
+	}
+	if len(bad) > 0 {
+		return errs.E(errs.Invalid, "the chat's times are out of range (check date and tz): %s", strings.Join(bad, "; "))
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Severities, with what they mean (docs/incidents.md).
@@ -171,6 +173,11 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 
 func (s *Service) validate(d Declaration) error {
 	var problems []string
+	if d.StartedAt != nil {
+		if p := timebound.Past(s.d.Clock.Now()).Problem(*d.StartedAt); p != "" {
+			problems = append(problems, "started_at: "+p)
+		}
+	}
 	if strings.TrimSpace(d.Title) == "" {
 		problems = append(problems, "title: is required")
 	}
@@ -183,9 +190,11 @@ func (s *Service) validate(d Declaration) error {
 			problems = append(problems, fmt.Sprintf("services[%d]: unknown service %q", i, svc))
 		}
 	}
-	for role := range d.Roles {
+	for _, role := range slices.Sorted(maps.Keys(d.Roles)) {
 		if !slices.Contains(Roles, role) {
 			problems = append(problems, fmt.Sprintf("roles.%s: not one of %s", role, strings.Join(Roles, ", ")))
+		} else if p := personProblem(cfg, "roles."+role, d.Roles[role]); p != "" {
+			problems = append(problems, p)
 		}
 	}
 	if len(problems) > 0 {
@@ -339,10 +348,13 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	return in, nil
 }
 
-// SetRole gives a role to a person.
+// SetRole gives a role to a configured person; an empty person clears it.
 func (s *Service) SetRole(ctx context.Context, id int64, role, person, by string) (store.IncidentRow, error) {
 	if !slices.Contains(Roles, role) {
 		return store.IncidentRow{}, errs.E(errs.Invalid, "role: %q is not one of %s", role, strings.Join(Roles, ", "))
+	}
+	if p := personProblem(s.config(), "person", person); person != "" && p != "" {
+		return store.IncidentRow{}, errs.E(errs.Invalid, "%s", p)
 	}
 	s.edit.Lock()
 	defer s.edit.Unlock()
@@ -371,6 +383,9 @@ func (s *Service) Note(ctx context.Context, id int64, text, by string, at *time.
 	}
 	e := store.TimelineEntry{IncidentID: id, At: s.d.Clock.Now(), Kind: "note", Actor: by, Text: text}
 	if at != nil {
+		if err := timebound.Past(e.At).Check("at", *at); err != nil {
+			return store.TimelineEntry{}, err
+		}
 		e.At = *at
 	}
 	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{e}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // Postmortem gathers what the postmortem is written from.
@@ -127,11 +128,22 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if !slices.Contains(ActionTypes, a.Type) {
 		problems = append(problems, "type: must be one of "+strings.Join(ActionTypes, ", "))
 	}
+	if a.Owner != "" {
+		if p := ownerProblem(s.config(), a.Owner); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	if a.Status == "" {
 		a.Status = "open"
 	}
 	if !slices.Contains([]string{"open", "done", "wontfix"}, a.Status) {
 		problems = append(problems, "status: must be one of open, done, wontfix")
+	}
+	now := s.d.Clock.Now()
+	if !a.Due.IsZero() {
+		if p := timebound.Ahead(now).Problem(a.Due); p != "" {
+			problems = append(problems, "due: "+p)
+		}
 	}
 	for i, l := range a.Links {
 		kind, _, ok := strings.Cut(l, "/")
@@ -142,7 +154,6 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if len(problems) > 0 {
 		return a, errs.E(errs.Invalid, "%s", strings.Join(problems, "; "))
 	}
-	now := s.d.Clock.Now()
 	if a.ID == 0 {
 		a.CreatedAt = now
 	}

@@ -2,7 +2,6 @@ package runbook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -42,11 +41,20 @@ func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 		if err := e.d.Store.SaveStep(ctx, row); err != nil {
 			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the dry run")
 		}
-		r.steps[s.cfg.ID] = map[string]any{"ok": true, "status": "ok", "exit_code": 0, "skipped": false, "error": "",
-			"stdout": "<steps." + s.cfg.ID + ".stdout>", "stderr": "<steps." + s.cfg.ID + ".stderr>"}
+		r.steps[s.cfg.ID] = placeholders(s.cfg.ID)
 	}
 	e.audit(ctx, r.row.TriggeredBy, "run.dry_run", r.row, r.mask(formatParams(r.row.Params)))
 	return r.row, nil
+}
+
+// placeholders stand for a step's outcome in a dry run, where it has not
+// run: every field reads <steps.ID.FIELD>, so nothing shows a result.
+func placeholders(id string) map[string]any {
+	out := map[string]any{}
+	for _, f := range []string{"ok", "status", "exit_code", "stdout", "stderr", "error", "skipped"} {
+		out[f] = "<steps." + id + "." + f + ">"
+	}
+	return out
 }
 
 // guardPreview says whether the guards would let a real run through now,
@@ -57,10 +65,9 @@ func (e *Engine) guardPreview(ctx context.Context, r *run) (bool, *Refusal) {
 
 // plan describes what step s would do.
 func (r *run) plan(s *step) (string, error) {
-	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	switch s.kind {
 	case "run":
-		argv, err := r.renderList(s.list["run"])
+		argv, err := r.renderArgv("run", s.list["run"])
 		if err != nil {
 			return "", err
 		}
@@ -68,19 +75,19 @@ func (r *run) plan(s *step) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		dir, err := r.renderText(s, "dir")
+		dir, err := r.renderPath(s, "dir")
 		if err != nil {
 			return "", err
 		}
-		return js(map[string]any{"argv": argv, "dir": dir, "env": stepEnv(env, s)}), nil
+		return jsonText(map[string]any{"argv": argv, "dir": dir, "env": stepEnv(env, s)}), nil
 	case "shell":
-		return js(map[string]any{"argv": []string{"/bin/sh", "-c", s.cfg.Shell}}), nil
+		return jsonText(map[string]any{"argv": []string{"/bin/sh", "-c", s.cfg.Shell}}), nil
 	case "ssh":
-		host, err := r.renderText(s, "ssh.host")
+		host, err := r.renderPath(s, "ssh.host")
 		if err != nil {
 			return "", err
 		}
-		argv, err := r.renderList(s.list["ssh.command"])
+		argv, err := r.renderArgv("ssh.command", s.list["ssh.command"])
 		if err != nil {
 			return "", err
 		}
@@ -98,7 +105,7 @@ func (r *run) plan(s *step) (string, error) {
 		if method == "" {
 			method = "GET"
 		}
-		return js(map[string]any{"method": method, "url": url, "body": body, "expect": s.cfg.Expect}), nil
+		return jsonText(map[string]any{"method": method, "url": url, "body": body, "expect": s.cfg.Expect}), nil
 	case "check":
 		return "run check " + s.cfg.Check, nil
 	case "wait":
@@ -127,7 +134,7 @@ func (r *run) plan(s *step) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return js(rep), nil
+		return jsonText(rep), nil
 	case "runbook":
 		params := map[string]string{}
 		for k := range s.cfg.Runbook.Params {
@@ -144,7 +151,7 @@ func (r *run) plan(s *step) (string, error) {
 
 // stepEnv is the part of a command's environment the step itself sets.
 func stepEnv(env []string, s *step) []string {
-	var out []string
+	out := []string{}
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		if _, ok := s.env[k]; ok || strings.HasPrefix(k, "PARAM_") {

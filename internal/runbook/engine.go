@@ -60,6 +60,7 @@ type Request struct {
 	TriggeredBy string
 	Alert       *store.AlertRow // the alert that triggered it, if any
 	parent      *run
+	paramErr    error // rendering the trigger's params failed
 }
 
 // automatic reports whether nobody asked for the run in person.
@@ -68,6 +69,16 @@ func (r Request) automatic() bool {
 		return r.parent.req.automatic() // a child of an automatic run is automatic too
 	}
 	return r.Trigger == TriggerAlert || r.Trigger == TriggerSchedule || r.Trigger == TriggerWebhook
+}
+
+// unattended reports whether the run was started by an alert or a
+// schedule, with nobody to type a confirmation: a webhook call, like a run
+// by hand, is a deliberate request that can carry one.
+func (r Request) unattended() bool {
+	if r.Trigger == TriggerRunbook && r.parent != nil {
+		return r.parent.req.unattended()
+	}
+	return r.Trigger == TriggerAlert || r.Trigger == TriggerSchedule
 }
 
 // Triggers.
@@ -210,11 +221,17 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 		req.Trigger = TriggerManual
 	}
 	raw, typed, err := b.typedParams(req.Params)
+	if req.paramErr != nil {
+		err = errs.E(errs.Invalid, "%v", req.paramErr)
+	}
 	if err != nil {
+		if req.Trigger == TriggerAlert || req.Trigger == TriggerSchedule {
+			return e.refuseParams(ctx, b, req, err)
+		}
 		return store.RunRow{}, err
 	}
 	now := e.d.Clock.Now()
-	r := &run{e: e, b: b, req: req, params: typed, steps: map[string]map[string]any{},
+	r := &run{e: e, b: b, req: req, params: typed, steps: map[string]map[string]any{}, starter: e.starterOf(req),
 		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Status: store.RunPending, Trigger: req.Trigger,
 			TriggeredBy: req.TriggeredBy, Params: raw, DryRun: req.DryRun, CreatedAt: now}}
 	if req.Alert != nil {
@@ -242,16 +259,7 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	defer e.admit.Unlock()
 	approval, refusal := e.guard(ctx, r, now, false)
 	if refusal != nil {
-		refusal.Reason = r.mask(refusal.Reason)
-		r.row.Status, r.row.Reason, r.row.EndedAt = store.RunRefused, refusal.Error(), now
-		row := r.maskRow(r.row)
-		if err := e.d.Store.SaveRun(ctx, row); err != nil {
-			return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
-		}
-		e.audit(ctx, row.TriggeredBy, "run.refused", row, row.Reason)
-		e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, b.cfg.ID, refusal.Reason))
-		refusal.Run = row
-		return row, refusal
+		return e.refuse(ctx, r, refusal, now)
 	}
 	if approval {
 		ttl := DefaultApprovalTTL
@@ -272,8 +280,44 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	return row, nil
 }
 
+// refuseParams stores a run that automation asked for with params the
+// runbook refuses, such as a label value that would become an option or a
+// label that is missing. Nobody is there to read a 400, so the refusal goes
+// on record like a guard's, naming the param.
+func (e *Engine) refuseParams(ctx context.Context, b *book, req Request, cause error) (store.RunRow, error) {
+	now := e.d.Clock.Now()
+	r := &run{e: e, b: b, req: req, steps: map[string]map[string]any{},
+		row: store.RunRow{ID: newRunID(), Runbook: b.cfg.ID, Trigger: req.Trigger, TriggeredBy: req.TriggeredBy,
+			Params: req.Params, LockKey: b.cfg.ID, CreatedAt: now}}
+	if req.Alert != nil {
+		r.row.AlertID = req.Alert.ID
+	}
+	return e.refuse(ctx, r, &Refusal{Guard: "params", Reason: errs.Message(cause)}, now)
+}
+
+// refuse records r as refused: a stored run, the audit log and the
+// alert's timeline.
+func (e *Engine) refuse(ctx context.Context, r *run, refusal *Refusal, now time.Time) (store.RunRow, error) {
+	refusal.Reason = r.mask(refusal.Reason)
+	r.row.Status, r.row.Reason, r.row.EndedAt = store.RunRefused, refusal.Error(), now
+	row := r.maskRow(r.row)
+	if err := e.d.Store.SaveRun(ctx, row); err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the refused run")
+	}
+	e.audit(ctx, row.TriggeredBy, "run.refused", row, row.Reason)
+	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s refused: %s", row.ID, r.b.cfg.ID, refusal.Reason))
+	refusal.Run = row
+	return row, refusal
+}
+
 // launch runs r on its own goroutine, tracked so Close can wait for it.
 func (e *Engine) launch(r *run, from int, awaitApproval bool) {
+	// The wait opens before Start answers, so an approval sent at once is
+	// taken rather than refused as too early.
+	var w *wait
+	if awaitApproval {
+		w = r.openWait(r.b.approvers(), -1)
+	}
 	e.mu.Lock()
 	e.active[r.row.ID] = r
 	ctx := e.ctx
@@ -281,7 +325,7 @@ func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		r.execute(ctx, from, awaitApproval)
+		r.execute(ctx, from, w)
 	}()
 }
 
@@ -315,6 +359,9 @@ func (e *Engine) ApproveByLink(ctx context.Context, runID string, gen int, who s
 	if w.gen != gen {
 		return store.RunRow{}, errs.E(errs.Conflict, "this link was for an earlier approval of run %s", runID)
 	}
+	if err := e.refuseSelfLink(r, who); err != nil {
+		return store.RunRow{}, err
+	}
 	if len(w.approvers) > 0 && !slices.Contains(w.approvers, who) {
 		kind, id, _ := strings.Cut(who, "/")
 		if kind != "person" || !e.isApprover(id, w.approvers) {
@@ -334,15 +381,24 @@ func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (sto
 	if person != "" {
 		who = "person/" + person + " (token/" + token + ")"
 	}
-	return e.ApproveAs(ctx, runID, person, who, comment)
+	return e.approveBy(ctx, runID, token, person, who, comment)
 }
 
 // ApproveAs lets a run waiting for approval go on, approved by person
-// (empty for a token tied to nobody) and recorded as who. Approvers, when
-// listed, must include the person.
+// (signed in, no token) and recorded as who. Approvers, when listed, must
+// include the person.
 func (e *Engine) ApproveAs(ctx context.Context, runID, person, who, comment string) (store.RunRow, error) {
+	return e.approveBy(ctx, runID, "", person, who, comment)
+}
+
+// approveBy approves for a caller known by token, person or both. The run's
+// starter may not approve it when the guard wants a distinct approver.
+func (e *Engine) approveBy(ctx context.Context, runID, token, person, who, comment string) (store.RunRow, error) {
 	r, w, err := e.waiting(ctx, runID)
 	if err != nil {
+		return store.RunRow{}, err
+	}
+	if err := r.refuseSelfApproval(token, person); err != nil {
 		return store.RunRow{}, err
 	}
 	if len(w.approvers) > 0 {
@@ -374,6 +430,10 @@ func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error)
 	r.mu.Lock()
 	w, st := r.pending, r.row.Status
 	r.mu.Unlock()
+	if w == nil && st == store.RunAwaiting {
+		// Resumed after a restart, and not yet asking again.
+		return nil, nil, errs.E(errs.Conflict, "run %s is about to ask for approval again; try again in a moment", runID)
+	}
 	if w == nil || st != store.RunAwaiting {
 		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, st)
 	}

@@ -32,8 +32,8 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool)
 		switch {
 		case err != nil:
 			return refuse("confirm", "%v", err)
-		case r.req.automatic():
-			return refuse("confirm", "runbook %s is destructive (confirm is set) and never runs automatically", b.cfg.ID)
+		case r.req.unattended():
+			return refuse("confirm", "runbook %s is destructive (confirm is set) and never runs from an alert or a schedule", b.cfg.ID)
 		case r.req.Confirm != want:
 			return refuse("confirm", "type the target's name exactly (%q) to run %s", want, b.cfg.ID)
 		}
@@ -99,6 +99,11 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool)
 			return refuse("approval_if", "%v", err)
 		}
 		approval = ok
+	}
+	if approval {
+		if why := e.noOtherApprover(r, g.Approvers); why != "" {
+			return refuse("distinct_approver", "%s", why)
+		}
 	}
 	return approval, e.lock(r, preview)
 }

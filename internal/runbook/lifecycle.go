@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -59,6 +60,7 @@ func (e *Engine) recoverRuns(ctx context.Context) error {
 		r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{},
 			req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
 		_, r.params, _ = b.typedParams(row.Params)
+		r.starter = e.recoveredStarter(ctx, row)
 		if row.AlertID != 0 {
 			if a, err := e.d.Store.Alert(ctx, row.AlertID); err == nil {
 				r.req.Alert = &a
@@ -160,10 +162,9 @@ func (e *Engine) schedule(ctx context.Context) {
 					continue
 				}
 				if at := tr.schedule.Next(last.In(tr.loc)); !at.After(now) {
-					params, err := e.triggerParams(tr, nil)
-					if err == nil {
-						_, err = e.Start(ctx, Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerSchedule, TriggeredBy: "schedule " + tr.cfg.Schedule.Cron})
-					}
+					params, perr := e.triggerParams(tr, nil)
+					_, err := e.Start(ctx, Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerSchedule,
+						TriggeredBy: "schedule " + tr.cfg.Schedule.Cron, paramErr: perr})
 					if err != nil {
 						e.d.Log.Warn("runbook: scheduled run not started", "runbook", b.cfg.ID, "err", err)
 					}
@@ -242,11 +243,9 @@ func (e *Engine) AlertsFired(rows []store.AlertRow) {
 }
 
 func (e *Engine) fire(b *book, t trigger, row store.AlertRow) {
-	params, err := e.triggerParams(t, &row)
-	if err == nil {
-		_, err = e.Start(e.runCtx(), Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerAlert,
-			TriggeredBy: "alert/" + strconv.FormatInt(row.ID, 10), Alert: &row})
-	}
+	params, perr := e.triggerParams(t, &row)
+	_, err := e.Start(e.runCtx(), Request{Runbook: b.cfg.ID, Params: params, Trigger: TriggerAlert,
+		TriggeredBy: "alert/" + strconv.FormatInt(row.ID, 10), Alert: &row, paramErr: perr})
 	if err != nil {
 		e.d.Log.Info("runbook: alert-triggered run not started", "runbook", b.cfg.ID, "alert", row.ID, "err", err)
 	}
@@ -267,8 +266,11 @@ func matchAlert(t trigger, row store.AlertRow) bool {
 	return true
 }
 
-// Webhook starts a runbook for a tool holding one of its webhook keys.
-func (e *Engine) Webhook(ctx context.Context, runbookID, key string, params map[string]string) (store.RunRow, error) {
+// Webhook starts a runbook for a tool holding one of its webhook keys. req
+// carries what the tool may choose: params, dry_run and confirm, each
+// honoured as for a run by hand. Params the trigger itself sets in config
+// are fixed for its key: a caller that sends one of them is refused.
+func (e *Engine) Webhook(ctx context.Context, runbookID, key string, req Request) (store.RunRow, error) {
 	e.mu.Lock()
 	b := e.books[runbookID]
 	e.mu.Unlock()
@@ -280,8 +282,22 @@ func (e *Engine) Webhook(ctx context.Context, runbookID, key string, params map[
 		if w == nil || subtle.ConstantTimeCompare([]byte(w.Key.Reveal()), []byte(key)) != 1 {
 			continue
 		}
-		return e.Start(ctx, Request{Runbook: runbookID, Params: params, Trigger: TriggerWebhook,
-			TriggeredBy: "webhook/" + runbookID + "#" + strconv.Itoa(i)})
+		fixed, err := e.triggerParams(t, nil)
+		if err != nil {
+			return store.RunRow{}, errs.E(errs.Invalid, "%v", err)
+		}
+		params := maps.Clone(req.Params)
+		if params == nil {
+			params = map[string]string{}
+		}
+		for k, v := range fixed {
+			if _, given := params[k]; given {
+				return store.RunRow{}, errs.E(errs.Invalid, "params.%s: set by this webhook's trigger in config; the caller may not change it", k)
+			}
+			params[k] = v
+		}
+		return e.Start(ctx, Request{Runbook: runbookID, Params: params, DryRun: req.DryRun, Confirm: req.Confirm,
+			Trigger: TriggerWebhook, TriggeredBy: "webhook/" + runbookID + "#" + strconv.Itoa(i)})
 	}
 	return store.RunRow{}, errs.E(errs.Unauthorized, "unknown runbook or key")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/runbook/tmpl"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -20,6 +21,9 @@ type run struct {
 	req    Request
 	params map[string]any
 	locked bool
+	// starter asked for the run in person; with distinct_approver they may
+	// not approve it.
+	starter starter
 
 	mu       sync.Mutex
 	row      store.RunRow
@@ -38,6 +42,8 @@ type wait struct {
 	approvers []string // empty: anyone with the operate scope
 	approved  bool
 	ch        chan approval
+	expires   time.Time
+	ttl       time.Duration
 }
 
 func (r *run) snapshot() store.RunRow {
@@ -77,6 +83,15 @@ func (r *run) data() map[string]any {
 	d["secrets"] = r.b.secretMap
 	d["run"] = map[string]any{"id": r.row.ID, "runbook": r.b.cfg.ID, "trigger": r.row.Trigger}
 	return d
+}
+
+// render renders a step's template; a dry run describes what depends on
+// earlier steps instead of deciding it (see tmpl.Template.Plan).
+func (r *run) render(t *tmpl.Template, data map[string]any) (string, error) {
+	if r.row.DryRun {
+		return t.Plan(data)
+	}
+	return t.Render(data)
 }
 
 // mask hides the runbook's secrets in text that is stored or shown.
@@ -144,13 +159,13 @@ func (r *run) setStatus(status, reason string) {
 	r.mu.Unlock()
 }
 
-// execute runs the steps from index from. With awaitApproval it first waits
-// for the run's approval.
-func (r *run) execute(ctx context.Context, from int, awaitApproval bool) {
+// execute runs the steps from index from. With a wait it first waits for
+// the run's approval.
+func (r *run) execute(ctx context.Context, from int, w *wait) {
 	e := r.e
 	defer e.release(r)
-	if awaitApproval {
-		ok := r.awaitApproval(ctx, r.b.approvers(), "Approve run "+r.row.ID+" of "+r.b.cfg.ID,
+	if w != nil {
+		ok := r.awaitApproval(ctx, w, "Approve run "+r.row.ID+" of "+r.b.cfg.ID,
 			fmt.Sprintf("Runbook %s (%s) wants to run with %s and needs approval.", r.b.cfg.ID, r.b.cfg.Title, formatParams(r.row.Params)), -1)
 		if !ok {
 			if ctx.Err() == nil {
@@ -226,10 +241,10 @@ func (r *run) lastCheckPassed() bool {
 	return len(r.stepRows) == n && r.stepRows[n-1].Status == "ok"
 }
 
-// awaitApproval marks the run (and step seq, when >= 0) as waiting, asks the
-// approvers, and waits for an approval or the ttl. It reports whether the
-// run was approved.
-func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text string, seq int) bool {
+// openWait marks the run as waiting for approval (for step seq, when
+// >= 0) and opens the wait. From here an approval is taken, even before the
+// approvers have been asked.
+func (r *run) openWait(approvers []string, seq int) *wait {
 	e := r.e
 	ttl := DefaultApprovalTTL
 	if seq >= 0 {
@@ -240,15 +255,24 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 		ttl = g.ApprovalTTL.D()
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	expires := r.row.ApprovalExpiresAt
 	if expires.IsZero() || seq >= 0 {
 		expires = e.d.Clock.Now().Add(ttl)
 	}
 	r.row.Status, r.row.ApprovalExpiresAt, r.row.Reason = store.RunAwaiting, expires, "waiting for approval"
 	r.waits++
-	w := &wait{gen: r.waits, approvers: approvers, ch: make(chan approval, 1)}
+	w := &wait{gen: r.waits, approvers: approvers, ch: make(chan approval, 1), expires: expires, ttl: ttl}
 	r.pending = w
-	r.mu.Unlock()
+	return w
+}
+
+// awaitApproval asks the approvers of wait w (for step seq, when >= 0) and
+// waits for an approval or the ttl. It reports whether the run was
+// approved.
+func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, seq int) bool {
+	e := r.e
+	approvers, expires, ttl := w.approvers, w.expires, w.ttl
 	defer func() {
 		r.mu.Lock()
 		if r.pending == w {
@@ -264,6 +288,7 @@ func (r *run) awaitApproval(ctx context.Context, approvers []string, title, text
 	if len(targets) == 0 && r.b.cfg.Owner != "" {
 		targets = []string{r.b.cfg.Owner}
 	}
+	targets = e.approvalTargets(r, targets)
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
 		for _, t := range targets {

@@ -23,7 +23,6 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/runbook/cleanup"
 	"github.com/vigil-sre/vigil/internal/runbook/sshstep"
-	"github.com/vigil-sre/vigil/internal/runbook/tmpl"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -146,26 +145,12 @@ func (r *run) attempt(ctx context.Context, seq int, s *step) outcome {
 	return out
 }
 
-// renderList renders a step's templates; an error fails the step before it does anything.
-func (r *run) renderList(ts []*tmpl.Template) ([]string, error) {
-	out := make([]string, 0, len(ts))
-	data := r.data()
-	for _, t := range ts {
-		s, err := t.Render(data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
 func (r *run) renderText(s *step, name string) (string, error) {
 	t := s.text[name]
 	if t == nil {
 		return "", nil
 	}
-	return t.Render(r.data())
+	return r.render(t, r.data())
 }
 
 // command runs argv (or, when the step says shell:, a script under
@@ -178,7 +163,7 @@ func (r *run) command(ctx context.Context, s *step) outcome {
 		argv = []string{"/bin/sh", "-c", s.cfg.Shell}
 	} else {
 		var err error
-		if argv, err = r.renderList(s.list["run"]); err != nil {
+		if argv, err = r.renderArgv("run", s.list["run"]); err != nil {
 			return outcome{status: "failed", err: err.Error()}
 		}
 	}
@@ -186,11 +171,11 @@ func (r *run) command(ctx context.Context, s *step) outcome {
 	if err != nil {
 		return outcome{status: "failed", err: err.Error()}
 	}
-	dir, err := r.renderText(s, "dir")
+	dir, err := r.renderPath(s, "dir")
 	if err != nil {
 		return outcome{status: "failed", err: err.Error()}
 	}
-	detail, _ := json.Marshal(map[string]any{"argv": argv, "dir": dir})
+	detail := jsonText(map[string]any{"argv": argv, "dir": dir})
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -200,7 +185,7 @@ func (r *run) command(ctx context.Context, s *step) outcome {
 	stdout, stderr := newCapped(MaxOutput), newCapped(MaxOutput)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
-		return outcome{status: "failed", detail: string(detail), err: err.Error()}
+		return outcome{status: "failed", detail: detail, err: err.Error()}
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -211,7 +196,7 @@ func (r *run) command(ctx context.Context, s *step) outcome {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		werr = <-done
 	}
-	out := outcome{status: "ok", detail: string(detail), stdout: stdout.String(), stderr: stderr.String()}
+	out := outcome{status: "ok", detail: detail, stdout: stdout.String(), stderr: stderr.String()}
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
@@ -251,7 +236,7 @@ func (r *run) env(s *step) ([]string, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v, err := s.env[k].Render(data)
+		v, err := r.render(s.env[k], data)
 		if err != nil {
 			return nil, err
 		}
@@ -261,11 +246,11 @@ func (r *run) env(s *step) ([]string, error) {
 }
 
 func (r *run) ssh(ctx context.Context, s *step) outcome {
-	host, err := r.renderText(s, "ssh.host")
+	host, err := r.renderPath(s, "ssh.host")
 	if err != nil {
 		return outcome{status: "failed", err: err.Error()}
 	}
-	argv, err := r.renderList(s.list["ssh.command"])
+	argv, err := r.renderArgv("ssh.command", s.list["ssh.command"])
 	if err != nil {
 		return outcome{status: "failed", err: err.Error()}
 	}
@@ -428,10 +413,14 @@ func (r *run) approve(ctx context.Context, seq int, s *step) outcome {
 	if msg == "" {
 		msg = fmt.Sprintf("Runbook %s (run %s) waits for approval at step %s.", r.b.cfg.ID, r.row.ID, s.cfg.ID)
 	}
+	if why := r.e.noOtherApprover(r, a.Approvers); why != "" {
+		return outcome{status: "failed", err: why}
+	}
+	w := r.openWait(a.Approvers, seq) // before the step shows it waits
 	row := store.StepRow{RunID: r.row.ID, Seq: seq, StepID: s.cfg.ID, Kind: s.kind, Status: "awaiting_approval", Attempt: 1,
 		StartedAt: r.e.d.Clock.Now(), Detail: msg}
 	r.saveStep(ctx, row)
-	if !r.awaitApproval(ctx, a.Approvers, "Approve "+r.b.cfg.ID+": "+s.cfg.ID, msg, seq) {
+	if !r.awaitApproval(ctx, w, "Approve "+r.b.cfg.ID+": "+s.cfg.ID, msg, seq) {
 		if ctx.Err() != nil {
 			return outcome{status: "failed", err: ctx.Err().Error()}
 		}
@@ -465,7 +454,7 @@ func (r *run) notify(ctx context.Context, s *step) outcome {
 
 func (r *run) cleanupSpec(s *step) (cleanup.Spec, error) {
 	c := s.cfg.Cleanup
-	dir, err := r.renderText(s, "cleanup.path")
+	dir, err := r.renderPath(s, "cleanup.path")
 	if err != nil {
 		return cleanup.Spec{}, err
 	}
@@ -479,8 +468,7 @@ func (r *run) cleanup(ctx context.Context, s *step) outcome {
 		return outcome{status: "failed", err: err.Error()}
 	}
 	rep, err := cleanup.Apply(ctx, spec, r.e.d.Clock.Now(), nil)
-	detail, _ := json.Marshal(rep)
-	out := outcome{status: "ok", detail: string(detail), stdout: cleanupSummary(rep)}
+	out := outcome{status: "ok", detail: jsonText(rep), stdout: cleanupSummary(rep)}
 	if err != nil {
 		out.status, out.err = "failed", err.Error()
 	}

@@ -5,7 +5,6 @@ package secret
 
 import (
 	"encoding/json"
-	"net/url"
 
 	"github.com/invopop/jsonschema"
 )
@@ -62,16 +61,14 @@ func (d DSN) Reveal() string { return d.v }
 // IsZero reports whether no DSN is set.
 func (d DSN) IsZero() bool { return d.v == "" }
 
-// String hides the password, or everything if the DSN cannot be parsed.
+// String hides the password, in the user part or as a query parameter
+// (?password=, ?sslpassword=, or anything named like a credential), or
+// everything if the DSN cannot be parsed.
 func (d DSN) String() string {
 	if d.v == "" {
 		return ""
 	}
-	u, err := url.Parse(d.v)
-	if err != nil {
-		return Redacted
-	}
-	return u.Redacted()
+	return redactURL(d.v, secretParam)
 }
 
 // GoString keeps %#v from printing the password.

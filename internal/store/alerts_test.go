@@ -243,6 +243,12 @@ func testSilences(t *testing.T, e engine) {
 	if all, _ := s.Silences(ctx, time.Time{}); len(all) != 2 || all[0].ID != "s0" {
 		t.Fatalf("Silences(all) = %+v", all)
 	}
+	if page, _ := s.SilencePage(ctx, time.Time{}, 1); len(page) != 1 || page[0].ID != "s1" {
+		t.Fatalf("SilencePage(all, 1) = %+v; want the latest start only", page)
+	}
+	if page, _ := s.SilencePage(ctx, t0, 10); len(page) != 1 || page[0].ID != "s1" {
+		t.Fatalf("SilencePage(now, 10) = %+v", page)
+	}
 	sl.EndsAt, sl.UpdatedAt = t0.Add(time.Minute), t0.Add(time.Minute) // expired early
 	if err := s.PutSilence(ctx, sl); err != nil {
 		t.Fatal(err)

@@ -52,6 +52,18 @@ func (s *Store) RecordDeploy(ctx context.Context, d DeployRow) (DeployRow, error
 // same time). A zero since or until leaves that end open.
 func (s *Store) Deploys(ctx context.Context, service string, since, until time.Time) ([]DeployRow, error) {
 	defer s.observe("deploys", clock.Start())
+	return s.deploys(ctx, service, since, until, 0)
+}
+
+// DeployPage is Deploys for a list: at most limit deploys (1 to 1000, 100
+// when 0).
+func (s *Store) DeployPage(ctx context.Context, service string, since, until time.Time, limit int) ([]DeployRow, error) {
+	defer s.observe("deploy_page", clock.Start())
+	return s.deploys(ctx, service, since, until, pageLimit(limit))
+}
+
+// deploys reads deploys as Deploys describes; limit 0 means all.
+func (s *Store) deploys(ctx context.Context, service string, since, until time.Time, limit int) ([]DeployRow, error) {
 	var where []string
 	var args []any
 	if service != "" {
@@ -67,7 +79,11 @@ func (s *Store) Deploys(ctx context.Context, service string, since, until time.T
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	rows, err := queryRows(ctx, s.r, scanDeploy, s.d.rebind(q+` ORDER BY at_ms DESC, id DESC`), args...)
+	q += ` ORDER BY at_ms DESC, id DESC`
+	if limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, limit)
+	}
+	rows, err := queryRows(ctx, s.r, scanDeploy, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: deploys: %w", err)
 	}

@@ -55,4 +55,7 @@ func testDeploys(t *testing.T, e engine) {
 			t.Errorf("%s: Deploys =\n%+v (err %v)\nwant\n%+v", c.name, got, err, c.want)
 		}
 	}
+	if got, err := s.DeployPage(ctx, "shop", time.Time{}, time.Time{}, 2); err != nil || !reflect.DeepEqual(got, []DeployRow{d[3], d[2]}) {
+		t.Errorf("DeployPage(shop, 2) =\n%+v (err %v); want the newest two", got, err)
+	}
 }

@@ -175,8 +175,10 @@ func (s *Store) Incident(ctx context.Context, id int64) (IncidentRow, error) {
 	return in, nil
 }
 
-// Incidents returns the incidents the filter selects, newest declared first
-// (the later id first among those declared at the same time).
+// Incidents returns the incidents the filter selects, the latest impact
+// start first (the later id first among those that started at the same
+// time): a backdated incident sorts by when it began, not when it was
+// declared.
 func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]IncidentRow, error) {
 	defer s.observe("incidents", clock.Start())
 	var where []string
@@ -200,7 +202,7 @@ func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]IncidentRow,
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY declared_ms DESC, id DESC LIMIT ?`
+	q += ` ORDER BY started_ms DESC, id DESC LIMIT ?`
 	rows, err := queryRows(ctx, s.r, scanIncident, s.d.rebind(q), append(args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: incidents: %w", err)

@@ -305,6 +305,19 @@ func testIncidentsFilter(t *testing.T, e engine) {
 	}
 }
 
+// testIncidentsByImpact: the list puts the latest impact first, whenever
+// each incident was declared.
+func testIncidentsByImpact(t *testing.T, e engine) {
+	s := openStore(t, e.Fresh(t), Options{})
+	recent := createIncident(t, s, IncidentRow{Title: "recent", Status: IncidentInvestigating, StartedAt: t0, DeclaredAt: t0})
+	backdated := createIncident(t, s, IncidentRow{Title: "backdated", Status: IncidentInvestigating,
+		StartedAt: t0.Add(-3 * time.Hour), DeclaredAt: t0.Add(time.Hour)})
+	got, err := s.Incidents(context.Background(), IncidentFilter{})
+	if ids := incidentIDs(got); err != nil || !slices.Equal(ids, []int64{recent.ID, backdated.ID}) {
+		t.Errorf("Incidents = %v (err %v); want %d, then the backdated %d", ids, err, recent.ID, backdated.ID)
+	}
+}
+
 // testIncidentsDefaultLimit: without a limit, Incidents returns the newest 100.
 func testIncidentsDefaultLimit(t *testing.T, e engine) {
 	ctx := context.Background()

@@ -24,6 +24,12 @@ const (
 	RunCanceled    = "canceled"    // approval expired or denied
 )
 
+// RunStatuses are every status a run can have, in the order a run may pass
+// through them.
+func RunStatuses() []string {
+	return []string{RunPending, RunAwaiting, RunRunning, RunSucceeded, RunFailed, RunRefused, RunInterrupted, RunCanceled}
+}
+
 // RunRow is one run of a runbook.
 type RunRow struct {
 	ID                string            `json:"id"` // random, e.g. "r_7f3k..."; primary key

@@ -29,6 +29,7 @@ const (
 		ends_ms = excluded.ends_ms, comment = excluded.comment, updated_ms = excluded.updated_ms`
 	selectSilences = `SELECT ` + silenceCols + ` FROM silences WHERE ends_ms > ? ORDER BY starts_ms, id`
 	selectSilence  = `SELECT ` + silenceCols + ` FROM silences WHERE id = ?`
+	silencePage    = `SELECT ` + silenceCols + ` FROM silences WHERE ends_ms > ? ORDER BY starts_ms DESC, id DESC LIMIT ?`
 )
 
 // PutSilence creates or replaces a silence.
@@ -50,6 +51,14 @@ func (s *Store) PutSilence(ctx context.Context, sl SilenceRow) error {
 func (s *Store) Silences(ctx context.Context, since time.Time) ([]SilenceRow, error) {
 	defer s.observe("silences", clock.Start())
 	return s.querySilences(ctx, s.d.rebind(selectSilences), toMS(since))
+}
+
+// SilencePage returns at most limit silences that end after since (the zero
+// time for all of them), the latest start first; limit is 1 to 1000, 100
+// when 0.
+func (s *Store) SilencePage(ctx context.Context, since time.Time, limit int) ([]SilenceRow, error) {
+	defer s.observe("silence_page", clock.Start())
+	return s.querySilences(ctx, s.d.rebind(silencePage), toMS(since), pageLimit(limit))
 }
 
 // Silence returns one silence. It returns ErrNotFound when there is none.

@@ -67,11 +67,16 @@ func TestStore(t *testing.T) {
 		{"UpdateIncident", testUpdateIncident},
 		{"IncidentsFilter", testIncidentsFilter},
 		{"IncidentsDefaultLimit", testIncidentsDefaultLimit},
+		{"IncidentsByImpact", testIncidentsByImpact},
 		{"IncidentTimeline", testIncidentTimeline},
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
 		{"Sessions", testSessions},
+		{"ReleasesRoundTrip", testReleasesRoundTrip},
+		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
+		{"ReleaseStatus", testReleaseStatus},
+		{"ReleaseVersionRace", testReleaseVersionRace},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

@@ -75,33 +75,30 @@ type alertLogView struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
+// alertStatuses is the ?status= of the alert list: open is firing and
+// acknowledged, all is every status.
+func alertStatuses() StatusFilter {
+	firing, acked, resolved := string(alert.Firing), string(alert.Acknowledged), string(alert.Resolved)
+	return StatusFilter{Param: "status", Known: []string{firing, acked, resolved},
+		Aliases: map[string][]string{"open": {firing, acked}, "all": {firing, acked, resolved}}}
+}
+
 // listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&limit=&offset=.
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.AlertFilter{Service: q.Get("service")}
-	if st := q.Get("status"); st != "" {
-		for _, v := range strings.Split(st, ",") {
-			switch alert.Status(v) {
-			case alert.Firing, alert.Acknowledged, alert.Resolved:
-				f.Status = append(f.Status, v)
-			case "open":
-				f.Status = append(f.Status, string(alert.Firing), string(alert.Acknowledged))
-			default:
-				s.writeError(w, r, errs.E(errs.Invalid, "status must be firing, acknowledged, resolved or open, not %q", v))
-				return
-			}
-		}
-	}
 	var err error
+	if f.Status, err = alertStatuses().Parse(q.Get("status")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if o := q.Get("offset"); o != "" {
-		if f.Offset, err = strconv.Atoi(o); err != nil || f.Offset < 0 {
-			s.writeError(w, r, errs.E(errs.Invalid, "offset must be a whole number of 0 or more"))
-			return
-		}
+	if f.Offset, err = offsetParam(r); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	rows, total, err := s.d.Store.Alerts(r.Context(), f)
 	if err != nil {

@@ -24,3 +24,21 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	}
 	return nil
 }
+
+// maxLinkForm caps the form a signed link posts: its who, exp and sig.
+const maxLinkForm = 4 << 10
+
+// parseLinkForm reads the query and form of a signed link, a 413 above
+// maxLinkForm and a 400 when malformed.
+func parseLinkForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLinkForm)
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return errs.E(errs.TooLarge, "form is larger than %d KiB", maxLinkForm>>10)
+	case err != nil:
+		return errs.E(errs.Invalid, "malformed form")
+	}
+	return nil
+}

@@ -160,3 +160,20 @@ func limitParam(r *http.Request, def, maxLimit int) (int, error) {
 	}
 	return n, nil
 }
+
+// offsetParam reads ?offset=, how many rows to skip: at most maxOffset, so
+// a deep page cannot make the store walk the whole table.
+func offsetParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("offset")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxOffset {
+		return 0, errs.E(errs.Invalid, "offset must be a whole number from 0 to %d", maxOffset)
+	}
+	return n, nil
+}
+
+// maxOffset bounds ?offset=; narrow the list with its filters instead.
+const maxOffset = 100_000

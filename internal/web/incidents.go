@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,17 +33,6 @@ func incidentID(r *http.Request) (int64, error) {
 // the person its caller says they are.
 func actor(who auth.Principal, by string) string { return who.ActorAs(by) }
 
-func optTime(field, v string) (*time.Time, error) {
-	if v == "" {
-		return nil, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "%s: %q is not an RFC 3339 time", field, v)
-	}
-	return &t, nil
-}
-
 type declareBody struct {
 	Title     string            `json:"title"`
 	Severity  string            `json:"severity"`
@@ -65,7 +55,7 @@ func (s *Server) declareIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	started, err := optTime("started_at", b.StartedAt)
+	started, err := s.past().Parse("started_at", b.StartedAt)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -130,13 +120,24 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	s.writeIncident(w, r, http.StatusOK, id)
 }
 
+// incidentStatuses is the ?status= of the incident list: open is every
+// status but resolved, all is every status.
+func incidentStatuses() StatusFilter {
+	open := slices.DeleteFunc(slices.Clone(incident.Statuses), func(st string) bool { return st == store.IncidentResolved })
+	return StatusFilter{Param: "status", Known: incident.Statuses,
+		Aliases: map[string][]string{"open": open, "all": incident.Statuses}}
+}
+
+// listIncidents answers GET /api/v1/incidents?status=&service=&limit=,
+// the most recent impact first.
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.IncidentFilter{Service: q.Get("service")}
-	if st := q.Get("status"); st != "" {
-		f.Status = strings.Split(st, ",")
-	}
 	var err error
+	if f.Status, err = incidentStatuses().Parse(q.Get("status")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -163,7 +164,7 @@ func (s *Server) incidentStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	at, err := optTime("at", b.At)
+	at, err := s.past().Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -202,7 +203,7 @@ func (s *Server) incidentNote(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	at, err := optTime("at", b.At)
+	at, err := s.past().Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -282,7 +283,7 @@ func (s *Server) incidentMetrics(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.IncidentFilter{Service: q.Get("service"), Limit: 1000}
 	for field, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
-		t, err := optTime(field, q.Get(field))
+		t, err := s.ahead().Parse(field, q.Get(field))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -338,7 +339,7 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 	if b.Environment == "" {
 		problems = append(problems, "environment: is required")
 	}
-	at, err := optTime("at", b.At)
+	at, err := s.past().Parse("at", b.At)
 	if err != nil {
 		problems = append(problems, errs.Message(err))
 	}
@@ -359,11 +360,13 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, d)
 }
 
+// listDeploys answers GET /api/v1/deploys?service=&since=&until=&limit=,
+// newest first.
 func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, until := time.Time{}, s.now().Add(time.Nanosecond)
 	for field, dst := range map[string]*time.Time{"since": &since, "until": &until} {
-		t, err := optTime(field, q.Get(field))
+		t, err := s.ahead().Parse(field, q.Get(field))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -372,7 +375,12 @@ func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 			*dst = *t
 		}
 	}
-	ds, err := s.d.Store.Deploys(r.Context(), q.Get("service"), since, until)
+	limit, err := limitParam(r, 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ds, err := s.d.Store.DeployPage(r.Context(), q.Get("service"), since, until, limit)
 	if err != nil {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "listing deploys"))
 		return
@@ -390,21 +398,10 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	format := q.Get("format")
-	if format == "" {
-		format = "md"
-	}
-	if format != "md" && format != "html" {
-		s.writeError(w, r, errs.E(errs.Invalid, "format: %q is not md or html", format))
+	format, loc, err := docParams(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
-	}
-	loc := time.UTC
-	if tz := q.Get("tz"); tz != "" {
-		if loc, err = time.LoadLocation(tz); err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "tz: unknown time zone %q", tz))
-			return
-		}
 	}
 	data, err := s.d.Incidents.Postmortem(r.Context(), id, loc)
 	if err != nil {
@@ -421,13 +418,7 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.Wrap(errs.Internal, err, "%v", err))
 		return
 	}
-	ct := "text/markdown; charset=utf-8"
-	if format == "html" {
-		ct = "text/html; charset=utf-8"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(out.Bytes())
+	writeDocument(w, format, out.Bytes())
 }
 
 // editPostmortem answers PUT /api/v1/incidents/{id}/postmortem with the
@@ -462,7 +453,7 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	due, err := optTime("due", b.Due)
+	due, err := s.ahead().Parse("due", b.Due)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -493,9 +484,11 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 	var problems []string
 	if o.Person == "" {
 		problems = append(problems, "person: is required")
+	} else if _, ok := s.d.Directory().Person(o.Person); !ok {
+		problems = append(problems, fmt.Sprintf("person: unknown person %q", o.Person))
 	}
 	for field, dst := range map[string]*time.Time{"from": &o.From, "to": &o.To} {
-		t, err := optTime(field, q.Get(field))
+		t, err := s.ahead().Parse(field, q.Get(field))
 		switch {
 		case err != nil:
 			problems = append(problems, errs.Message(err))

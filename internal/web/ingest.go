@@ -46,6 +46,7 @@ func (s *Server) batchIngest(w http.ResponseWriter, r *http.Request, kind string
 		s.writeError(w, r, err)
 		return
 	}
+	integ.Received = s.now()
 	events, err := parse(body, integ)
 	if err != nil {
 		s.writeError(w, r, ingestError(err))
@@ -79,7 +80,9 @@ func (s *Server) pagerDutyEnqueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, _, err := ingest.PagerDuty(body, func(key string) (ingest.Integration, bool) {
-		return s.matchIntegration("pagerduty", key)
+		integ, ok := s.matchIntegration("pagerduty", key)
+		integ.Received = s.now()
+		return integ, ok
 	})
 	if errors.Is(err, ingest.ErrUnknownRoutingKey) {
 		reply(http.StatusUnauthorized, ingest.PagerDutyInvalid([]string{err.Error()}))
@@ -99,7 +102,8 @@ func (s *Server) pagerDutyEnqueue(w http.ResponseWriter, r *http.Request) {
 
 // integrationFor authenticates a request for a kind of integration: its key
 // as a bearer token (or basic-auth password, which Grafana can send).
-// Generic events also accept an API token with the operate scope.
+// Generic events also accept an API token with the operate scope; such
+// events must name their service, as a token has no default one.
 func (s *Server) integrationFor(r *http.Request, kind string) (ingest.Integration, error) {
 	key, ok := auth.Bearer(r)
 	if !ok {
@@ -113,7 +117,7 @@ func (s *Server) integrationFor(r *http.Request, kind string) (ingest.Integratio
 	}
 	if kind == "generic" {
 		if who, err := s.allow(r, auth.Operate); err == nil {
-			return ingest.Integration{ID: who.Actor(), Type: "generic"}, nil
+			return ingest.Integration{ID: who.Actor(), Type: "generic", RequireService: true}, nil
 		}
 	}
 	return ingest.Integration{}, errs.E(errs.Unauthorized, "no %s integration has this key", kind)

@@ -44,8 +44,8 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request, act bool) {
 		s.renderLink(w, r, http.StatusNotFound, page, "This link is not valid.")
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.renderLink(w, r, http.StatusBadRequest, page, "This link is not valid.")
+	if err := parseLinkForm(w, r); err != nil {
+		s.renderLink(w, r, statusOf(errs.CodeOf(err)), page, "This link is not valid.")
 		return
 	}
 	page.Action, page.Who, page.Exp, page.Sig = r.PathValue("verb"), r.Form.Get("who"), r.Form.Get("exp"), r.Form.Get("sig")

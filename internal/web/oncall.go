@@ -36,13 +36,13 @@ const nextShiftsWindow = 14 * 24 * time.Hour
 // on every schedule (or one), and the next shifts.
 func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 	at := s.now()
-	if v := r.URL.Query().Get("at"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "at must be an RFC 3339 time such as 2026-11-23T09:00:00Z"))
-			return
-		}
-		at = t
+	t, err := s.ahead().Parse("at", r.URL.Query().Get("at"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if t != nil {
+		at = *t
 	}
 	dir := s.d.Directory()
 	want := r.URL.Query().Get("schedule")

@@ -70,6 +70,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/toil/rank", s.read(s.toilRank))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
+	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
+	mux.HandleFunc("POST /api/v1/releases", s.createRelease)
+	mux.HandleFunc("GET /api/v1/releases/{id}", s.read(s.getRelease))
+	mux.HandleFunc("POST /api/v1/releases/{id}/status", s.releaseStatus)
+	mux.HandleFunc("GET /api/v1/releases/{id}/doc", s.read(s.releaseDoc))
+	mux.HandleFunc("POST /api/v1/capacity/plan", s.read(s.capacityPlan))
 
 	// Ingestion, each behind its integration's key.
 	mux.HandleFunc("POST /api/v1/integrations/alertmanager", s.alertmanagerWebhook)
@@ -95,6 +101,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
+	mux.HandleFunc("GET /releases", s.privatePage(s.releasesPage))
+	mux.HandleFunc("GET /releases/{id}", s.privatePage(s.releasePage))
+	mux.HandleFunc("POST /releases/{id}/status", s.action(auth.Operate, s.releaseStatusAction))
+	mux.HandleFunc("GET /releases/{id}/capacity", s.privatePage(s.releaseCapacityPage))
 	mux.HandleFunc("GET /toil", s.privatePage(s.toilPage))
 	mux.HandleFunc("GET /toil/entries", s.privatePage(s.toilEntriesPage))
 	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))

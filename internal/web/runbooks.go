@@ -2,96 +2,16 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth"
-	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"github.com/vigil-sre/vigil/internal/store"
 )
-
-type runbookAPIView struct {
-	ID               string         `json:"id"`
-	Title            string         `json:"title,omitempty"`
-	Doc              string         `json:"doc,omitempty"`
-	Owner            string         `json:"owner,omitempty"`
-	Params           []config.Param `json:"params"`
-	Triggers         []string       `json:"triggers"`
-	Guard            *config.Guard  `json:"guard,omitempty"`
-	ResolveOnSuccess bool           `json:"resolve_on_success"`
-	Steps            []stepView     `json:"steps"`
-}
-
-type stepView struct {
-	ID         string `json:"id"`
-	Kind       string `json:"kind"`
-	If         string `json:"if,omitempty"`
-	OnFailure  string `json:"on_failure"`
-	Idempotent bool   `json:"idempotent,omitempty"`
-}
-
-func newRunbookAPIView(b config.Runbook) runbookAPIView {
-	v := runbookAPIView{ID: b.ID, Title: b.Title, Doc: b.Doc, Owner: b.Owner, Params: b.Params, Guard: b.Guard,
-		ResolveOnSuccess: b.ResolveOnSuccess}
-	if v.Params == nil {
-		v.Params = []config.Param{}
-	}
-	for _, t := range b.On {
-		switch {
-		case t.Alert != nil && t.Alert.Check != "":
-			v.Triggers = append(v.Triggers, "alert: check "+t.Alert.Check+forText(t))
-		case t.Alert != nil:
-			v.Triggers = append(v.Triggers, "alert: "+strings.Join(append(mapMatchers(t.Alert.Match), t.Alert.Matchers...), ", ")+forText(t))
-		case t.Schedule != nil:
-			v.Triggers = append(v.Triggers, "schedule: "+t.Schedule.Cron+prefixed(" ", t.Schedule.Timezone))
-		case t.Manual:
-			v.Triggers = append(v.Triggers, "manual")
-		case t.Webhook != nil:
-			v.Triggers = append(v.Triggers, "webhook")
-		}
-	}
-	if v.Triggers == nil {
-		v.Triggers = []string{}
-	}
-	for _, s := range b.Steps {
-		onf := s.OnFailure
-		if onf == "" {
-			onf = "abort"
-		}
-		v.Steps = append(v.Steps, stepView{ID: s.ID, Kind: s.Kind(), If: s.If, OnFailure: onf, Idempotent: s.Idempotent})
-	}
-	if v.Steps == nil {
-		v.Steps = []stepView{}
-	}
-	return v
-}
-
-func forText(t config.Trigger) string {
-	if t.For > 0 {
-		return " for " + t.For.String()
-	}
-	return ""
-}
-
-func prefixed(p, s string) string {
-	if s == "" {
-		return ""
-	}
-	return p + s
-}
-
-func mapMatchers(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k, v := range m {
-		out = append(out, fmt.Sprintf("%s=%q", k, v))
-	}
-	return out
-}
 
 func (s *Server) listRunbooks(w http.ResponseWriter, r *http.Request) {
 	books := s.d.Runbooks.Books()
@@ -191,12 +111,13 @@ func (s *Server) webhookRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.E(errs.Unauthorized, "missing bearer key (the runbook's webhook key)"))
 		return
 	}
-	_, params, ok := s.readRunRequest(w, r)
+	req, params, ok := s.readRunRequest(w, r)
 	if !ok {
 		return
 	}
-	row, err := s.d.Runbooks.Webhook(r.Context(), r.PathValue("id"), key, params)
-	s.answerRun(w, r, row, false, err)
+	row, err := s.d.Runbooks.Webhook(r.Context(), r.PathValue("id"), key,
+		runbook.Request{Params: params, DryRun: req.DryRun, Confirm: req.Confirm})
+	s.answerRun(w, r, row, req.DryRun, err)
 }
 
 type runView struct {
@@ -240,11 +161,20 @@ func nonNilSteps(s []store.StepRow) []store.StepRow {
 	return s
 }
 
+// runStatuses is the status= filter of GET /api/v1/runs; open means not
+// finished yet.
+func runStatuses() StatusFilter {
+	return StatusFilter{Param: "status", Known: store.RunStatuses(),
+		Aliases: map[string][]string{"open": {store.RunPending, store.RunAwaiting, store.RunRunning}}}
+}
+
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.RunFilter{Runbook: q.Get("runbook")}
-	if st := q.Get("status"); st != "" {
-		f.Statuses = strings.Split(st, ",")
+	var err error
+	if f.Statuses, err = runStatuses().Parse(q.Get("status")); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	if a := q.Get("alert"); a != "" {
 		id, err := strconv.ParseInt(a, 10, 64)
@@ -254,7 +184,6 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 		}
 		f.AlertID = id
 	}
-	var err error
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -292,7 +221,11 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stream := startSSE(w)
-	send := func(event string, v any) { _ = stream.send(event, v) }
+	send := func(event string, v any) {
+		if err := stream.send(event, v); err != nil && r.Context().Err() == nil {
+			s.d.Log.Error("sending a run event failed", "run", id, "event", event, "err", err)
+		}
+	}
 	send("snapshot", runView{RunRow: row, Steps: nonNilSteps(steps)})
 	keepalive := time.NewTicker(sseKeepalive)
 	defer keepalive.Stop()
@@ -348,13 +281,13 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	var since time.Time
-	if v := r.URL.Query().Get("since"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			s.writeError(w, r, errs.E(errs.Invalid, "since: %q is not an RFC 3339 time", v))
-			return
-		}
-		since = t
+	t, err := s.ahead().Parse("since", r.URL.Query().Get("since"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if t != nil {
+		since = *t
 	}
 	limit, err := limitParam(r, 100, 1000)
 	if err != nil {

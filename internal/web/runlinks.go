@@ -30,8 +30,8 @@ func (s *Server) runLinkAct(w http.ResponseWriter, r *http.Request) { s.runLink(
 
 func (s *Server) runLink(w http.ResponseWriter, r *http.Request, act bool) {
 	var page runLinkPage
-	if err := r.ParseForm(); err != nil {
-		s.renderRunLink(w, http.StatusBadRequest, page, "This link is not valid.")
+	if err := parseLinkForm(w, r); err != nil {
+		s.renderRunLink(w, statusOf(errs.CodeOf(err)), page, "This link is not valid.")
 		return
 	}
 	id := r.PathValue("id")

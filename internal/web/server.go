@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"github.com/vigil-sre/vigil/internal/incident"
+	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
 	"html/template"
 	"log/slog"
@@ -21,6 +23,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 	"github.com/vigil-sre/vigil/internal/toil"
 )
 
@@ -37,6 +40,8 @@ type Deps struct {
 	Runbooks *runbook.Engine
 	// Incidents keeps incidents and their timelines.
 	Incidents *incident.Service
+	// Releases keeps release records and writes their as-built documents.
+	Releases *release.Service
 	// Toil measures toil; Reports sends scheduled reports.
 	Toil    *toil.Ledger
 	Reports *scheduled.Scheduler
@@ -70,25 +75,82 @@ func New(d Deps) (*Server, error) {
 	s := &Server{d: d, pages: pages, signIn: newSignIn()}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = s.instrument(recoverPanics(d.Log, s.crossOrigin(mux)))
+	s.handler = s.instrument(recoverPanics(d.Log, withRequestWriter(d.Log, s.crossOrigin(mux))))
 	return s, nil
 }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// maxBody caps request bodies unless a route sets its own limit.
-const maxBody = 1 << 20
+// maxBody caps every request body, whatever the route: the largest a route
+// accepts (an Alertmanager batch, an imported chat). Routes set lower
+// limits of their own.
+const maxBody = 16 << 20
 
+// writeJSON answers with v as JSON. It encodes to a buffer first: a value
+// that cannot be encoded (a time outside years 0–9999, say) becomes a
+// logged 500, never a 200 with an empty or cut-off body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		if rw := requestWriterOf(w); rw != nil {
+			rw.log.Error("encoding the answer failed", "method", rw.r.Method, "path", rw.r.URL.Path, "err", err)
+		}
+		writeBody(w, http.StatusInternalServerError, internalErrorBody())
+		return
+	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// requestWriter is the ResponseWriter every handler gets: it keeps the
+// request and the log, so writeJSON can report a failure with its cause.
+type requestWriter struct {
+	http.ResponseWriter
+	r   *http.Request
+	log *slog.Logger
+}
+
+func (w *requestWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestWriterOf finds the requestWriter under w and any wrappers of it.
+func requestWriterOf(w http.ResponseWriter) *requestWriter {
+	for w != nil {
+		if rw, ok := w.(*requestWriter); ok {
+			return rw
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
+}
+
+// withRequestWriter hands every handler a requestWriter and a body capped
+// at maxBody.
+func withRequestWriter(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &requestWriter{ResponseWriter: w, r: r, log: log}
+		r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// writeBody answers with a JSON body already encoded.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	// Answers echo what callers sent (an error quotes the bad value): keep
 	// a browser from ever reading one as HTML.
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(body)
+}
+
+func internalErrorBody() []byte {
+	return []byte(`{"error":"internal error","code":"` + string(errs.Internal) + `"}` + "\n")
 }
 
 // statusOf maps error codes to HTTP statuses, in this one place.
@@ -113,8 +175,9 @@ func statusOf(code errs.Code) int {
 }
 
 type errorBody struct {
-	Error string `json:"error"`
-	Code  string `json:"code"`
+	Error    string         `json:"error"`
+	Code     string         `json:"code"`
+	Problems []errs.Problem `json:"problems,omitempty"`
 }
 
 // writeError answers with the error's status and safe message; internal
@@ -132,7 +195,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == errs.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 	}
-	writeJSON(w, statusOf(code), errorBody{Error: errs.Message(err), Code: string(code)})
+	body := errorBody{Error: errs.Message(err), Code: string(code)}
+	if code != errs.Internal {
+		body.Problems = errs.ProblemsOf(err)
+	}
+	writeJSON(w, statusOf(code), body)
 }
 
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
@@ -143,7 +210,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
-				writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal error", Code: string(errs.Internal)})
+				writeBody(w, http.StatusInternalServerError, internalErrorBody())
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -186,3 +253,9 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // now is the injected clock's time, for ages shown in pages and the API.
 func (s *Server) now() time.Time { return s.d.Clock.Now() }
+
+// past bounds a client's time of something that already happened.
+func (s *Server) past() timebound.Window { return timebound.Past(s.now()) }
+
+// ahead bounds a client's time that may lie ahead, and query windows.
+func (s *Server) ahead() timebound.Window { return timebound.Ahead(s.now()) }

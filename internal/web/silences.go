@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/route"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 type silenceView struct {
@@ -37,14 +38,20 @@ func newSilenceView(s store.SilenceRow, now time.Time) silenceView {
 	return v
 }
 
-// listSilences answers GET /api/v1/silences; ?all=true includes expired ones.
+// listSilences answers GET /api/v1/silences?all=true&limit=N, the latest
+// start first; all includes expired ones.
 func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	since := now
 	if r.URL.Query().Get("all") == "true" {
 		since = time.Time{}
 	}
-	rows, err := s.d.Store.Silences(r.Context(), since)
+	limit, err := limitParam(r, 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rows, err := s.d.Store.SilencePage(r.Context(), since, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -68,21 +75,25 @@ type silenceRequest struct {
 	CreatedBy string   `json:"created_by"`
 }
 
-// window reads when the silence starts (now unless given) and ends.
+// window reads when the silence starts (now unless given) and ends. Both
+// lie between 1970 and a year from now.
 func (req silenceRequest) window(now time.Time) (start, end time.Time, err error) {
+	bound := timebound.Ahead(now)
 	start = now
-	if req.StartsAt != "" {
-		if start, err = time.Parse(time.RFC3339, req.StartsAt); err != nil {
-			return start, end, errs.E(errs.Invalid, "starts_at: %q is not an RFC 3339 time (like 2026-11-27T22:00:00Z)", req.StartsAt)
-		}
+	if t, err := bound.Parse("starts_at", req.StartsAt); err != nil {
+		return start, end, err
+	} else if t != nil {
+		start = *t
 	}
 	switch {
 	case req.EndsAt != "" && req.Duration != "":
 		return start, end, errs.E(errs.Invalid, "give ends_at or duration, not both")
 	case req.EndsAt != "":
-		if end, err = time.Parse(time.RFC3339, req.EndsAt); err != nil {
-			return start, end, errs.E(errs.Invalid, "ends_at: %q is not an RFC 3339 time (like 2026-11-28T02:00:00Z)", req.EndsAt)
+		t, err := bound.Parse("ends_at", req.EndsAt)
+		if err != nil {
+			return start, end, err
 		}
+		end = *t
 	case req.Duration != "":
 		d, err := duration.Parse(req.Duration)
 		if err != nil {
@@ -92,6 +103,9 @@ func (req silenceRequest) window(now time.Time) (start, end time.Time, err error
 			return start, end, errs.E(errs.Invalid, "duration: must be positive, got %q", req.Duration)
 		}
 		end = start.Add(d)
+		if p := bound.Problem(end); p != "" {
+			return start, end, errs.E(errs.Invalid, "duration: the silence would end at %s", p)
+		}
 	default:
 		return start, end, errs.E(errs.Invalid, "ends_at or duration is required")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/timebound"
 	"github.com/vigil-sre/vigil/internal/toil"
 )
 
@@ -18,13 +19,13 @@ func (s *Server) periodParams(r *http.Request, span time.Duration) (time.Time, t
 	q := r.URL.Query()
 	var problems []string
 	to := s.now().Add(time.Minute)
-	if t, err := optTime("to", q.Get("to")); err != nil {
+	if t, err := s.ahead().Parse("to", q.Get("to")); err != nil {
 		problems = append(problems, errs.Message(err))
 	} else if t != nil {
 		to = *t
 	}
 	from := to.Add(-span)
-	if t, err := optTime("from", q.Get("from")); err != nil {
+	if t, err := s.ahead().Parse("from", q.Get("from")); err != nil {
 		problems = append(problems, errs.Message(err))
 	} else if t != nil {
 		from = *t
@@ -114,7 +115,9 @@ func (s *Server) logToil(w http.ResponseWriter, r *http.Request) {
 	if key == "" {
 		key = b.IdempotencyKey
 	}
-	at, err := optTime("at", b.At)
+	// The ledger bounds it further (not ahead of now, not over a year
+	// ago), reporting it with the entry's other problems.
+	at, err := timebound.Storable().Parse("at", b.At)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/duration"
@@ -34,6 +35,7 @@ func parsePages() (*template.Template, error) {
 		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
 		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"navigation": navigation,
+		"statusWord": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	}).ParseFS(templateFS, "templates/*.html")
 }
 

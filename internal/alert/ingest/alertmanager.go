@@ -76,8 +76,9 @@ func checkVersion(errs *Errors, got, want string) {
 func (a *amAlert) fill(ev *alert.Event, errs *Errors, at where, source string, integ Integration) {
 	ev.Source = source
 	ev.Integration = integ.ID
-	starts := parseTime(errs, at, "startsAt", a.StartsAt)
-	ends := parseTime(errs, at, "endsAt", a.EndsAt)
+	w := integ.window()
+	starts := parseTime(errs, at, "startsAt", a.StartsAt, w)
+	ends := parseTime(errs, at, "endsAt", a.EndsAt, w)
 	switch a.Status {
 	case "firing":
 		ev.Action, ev.At = alert.Trigger, starts
@@ -90,7 +91,9 @@ func (a *amAlert) fill(ev *alert.Event, errs *Errors, at where, source string, i
 	}
 
 	ev.Key = a.Fingerprint
-	if ev.Key == "" {
+	if blank(ev.Key) {
+		// A blank fingerprint names nothing: it would make every such alert
+		// one problem. Alertmanager's own is of the labels, as here.
 		ev.Key = fingerprint(a.Labels)
 	} else if chars(ev.Key) > maxKeyChars {
 		errs.add(at.field("fingerprint"), "is longer than %d characters", maxKeyChars)

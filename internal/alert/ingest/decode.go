@@ -135,7 +135,12 @@ func describe(err error, path string, base int64) Errors {
 		return Errors{{Field: field, Message: msg}}
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return Errors{{Field: join(path, strings.Trim(name, `"`)), Message: msgUnknownField}}
+		if n, err := strconv.Unquote(name); err == nil {
+			name = n
+		}
+		// member quotes a name that is not one path segment, the empty
+		// one included, so the field is always named.
+		return Errors{{Field: member(path, name), Message: msgUnknownField}}
 	}
 	return Errors{{Field: path, Message: err.Error()}}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // severityOf reads a Prometheus-style severity label. Rules use many words
@@ -85,11 +86,11 @@ func fingerprint(labels map[string]string) string {
 	return strings.Repeat("0", 16-len(s)) + s
 }
 
-// parseTime reads an RFC 3339 time. Empty and Go's zero time (0001-01-01,
-// which Alertmanager and Grafana send for "not ended") both mean unset. The
-// field's path is built only when there is an error: building it for every
-// alert cost an allocation each.
-func parseTime(errs *Errors, at where, name, s string) time.Time {
+// parseTime reads an RFC 3339 time within w. Empty and Go's zero time
+// (0001-01-01, which Alertmanager and Grafana send for "not ended") both
+// mean unset. The field's path is built only when there is an error:
+// building it for every alert cost an allocation each.
+func parseTime(errs *Errors, at where, name, s string, w timebound.Window) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
@@ -100,6 +101,10 @@ func parseTime(errs *Errors, at where, name, s string) time.Time {
 	}
 	if t.IsZero() {
 		return time.Time{} // drop the parsed location, so zero compares equal
+	}
+	if p := w.Problem(t); p != "" {
+		errs.add(at.field(name), "%s", p)
+		return time.Time{}
 	}
 	return t
 }

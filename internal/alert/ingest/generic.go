@@ -90,7 +90,7 @@ func (g *genericEvent) event(errs *Errors, at where, integ Integration) alert.Ev
 		Annotations: g.Annotations,
 		Links:       g.Links,
 		Runbook:     g.Runbook,
-		At:          parseTime(errs, at, "at", g.At),
+		At:          parseTime(errs, at, "at", g.At, integ.window()),
 	}
 	switch {
 	case blank(g.Key):
@@ -120,6 +120,9 @@ func (g *genericEvent) event(errs *Errors, at where, integ Integration) alert.Ev
 	}
 	if ev.Service == "" {
 		ev.Service = integ.Service
+	}
+	if ev.Service == "" && ev.Action == alert.Trigger && integ.RequireService {
+		errs.add(at.field("service"), "is required to trigger with an API token (an integration's key brings its default service)")
 	}
 	checkValues(errs, at, "labels", g.Labels)
 	checkValues(errs, at, "annotations", g.Annotations)

@@ -1,10 +1,30 @@
 package ingest
 
+import (
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/timebound"
+)
+
 // Integration is the configured sender a payload arrived through.
 type Integration struct {
 	ID      string // becomes Event.Integration, scoping dedup keys
 	Type    string // alertmanager, pagerduty, grafana or generic
 	Service string // default Event.Service when the payload names none
+	// Received is when the payload arrived: its times must lie between 1970
+	// and a year after it. Zero admits any time that can be stored.
+	Received time.Time
+	// RequireService refuses a trigger that names no service: a sender
+	// without an integration (an API token) has no default to fall back on.
+	RequireService bool
+}
+
+// window bounds the times of a payload.
+func (in Integration) window() timebound.Window {
+	if in.Received.IsZero() {
+		return timebound.Storable()
+	}
+	return timebound.Ahead(in.Received)
 }
 
 // Limits on one request, beyond the body size.

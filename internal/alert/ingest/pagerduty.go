@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/alert"
+	"github.com/vigil-sre/vigil/internal/timebound"
 )
 
 // pdEvent is an Events API v2 alert event, as POSTed to /v2/enqueue
@@ -70,8 +71,10 @@ const ErrUnknownRoutingKey = constError("Invalid routing key")
 //
 // payload.timestamp is read as ISO 8601 with or without a colon in the
 // offset (PagerDuty's own example is 2015-07-17T08:42:58.315+0000); one that
-// does not parse is ignored rather than rejected, because PagerDuty does not
-// document rejecting it and a lost page costs more than a wrong time.
+// does not parse, or lies before 1970 or over a year after the integration's
+// Received, is ignored rather than rejected (the event counts from when it
+// arrived), because PagerDuty does not document rejecting it and a lost
+// page costs more than a wrong time.
 func PagerDuty(body []byte, lookup func(routingKey string) (Integration, bool)) (alert.Event, Integration, error) {
 	var in pdEvent
 	if errs := decode(body, &in); errs != nil {
@@ -112,7 +115,7 @@ func PagerDuty(body []byte, lookup func(routingKey string) (Integration, bool)) 
 		errs.add("dedup_key", "is missing or blank (required to %s)", ev.Action)
 	}
 	if ev.Action == alert.Trigger {
-		in.Payload.fill(&ev, &errs)
+		in.Payload.fill(&ev, &errs, integ.window())
 	}
 	if len(errs) > 0 {
 		return alert.Event{}, integ, errs
@@ -129,7 +132,7 @@ func PagerDuty(body []byte, lookup func(routingKey string) (Integration, bool)) 
 
 // fill validates a trigger's payload and maps it onto ev. PagerDuty ignores
 // the payload of acknowledge and resolve events, and so does Vigil.
-func (p *pdPayload) fill(ev *alert.Event, errs *Errors) {
+func (p *pdPayload) fill(ev *alert.Event, errs *Errors, w timebound.Window) {
 	if p == nil {
 		errs.add("payload", "is missing (required to trigger)")
 		return
@@ -152,7 +155,7 @@ func (p *pdPayload) fill(ev *alert.Event, errs *Errors) {
 		errs.add("payload.severity", "%s is not one of critical, error, warning, info", quote(p.Severity))
 	}
 	ev.Summary = p.Summary
-	ev.At = pdTime(p.Timestamp)
+	ev.At = pdTime(p.Timestamp, w)
 	ev.Labels = make(map[string]string, 4)
 	for _, kv := range [...][2]string{{"source", p.Source}, {"component", p.Component}, {"group", p.Group}, {"class", p.Class}} {
 		if kv[1] != "" {
@@ -223,10 +226,11 @@ func jsonText(raw json.RawMessage) string {
 	return b.String()
 }
 
-// pdTime reads payload.timestamp: RFC 3339, or ISO 8601 with a +hhmm offset.
-func pdTime(s string) time.Time {
+// pdTime reads payload.timestamp within w: RFC 3339, or ISO 8601 with a
+// +hhmm offset. Anything else is zero: now.
+func pdTime(s string, w timebound.Window) time.Time {
 	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700"} {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.Parse(layout, s); err == nil && w.Problem(t) == "" {
 			return t
 		}
 	}

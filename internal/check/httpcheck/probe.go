@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/check"
 	"github.com/vigil-sre/vigil/internal/check/tlscheck"
 	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/secret"
 )
 
 var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
@@ -117,7 +118,7 @@ func (p *prober) requestError(ctx context.Context, err error) error {
 		// net/http masks a URL's password differently from url.Redacted; such
 		// URLs just go without the redirect note.
 		if ue.URL != p.url && p.tmpl.URL.User == nil && !errors.Is(err, errTooManyRedirects) {
-			where = " (after redirect to " + ue.URL + ")"
+			where = " (after redirect to " + secret.URL(ue.URL) + ")" // its query may hold a key
 		}
 	}
 	switch {

@@ -235,7 +235,24 @@ func slackTime(raw json.RawMessage) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s is not a Slack timestamp (unix seconds, such as \"1630746900.000200\")", strconv.Quote(s))
 	}
 	nsec, _ := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+	// Compared in seconds: time.Unix would wrap around on a larger one.
+	if sec > lastSecond {
+		// Past what a timeline can write down, and no message's time.
+		return time.Time{}, fmt.Errorf("%s is not a Slack timestamp: it is after the year 9999", strconv.Quote(clipText(s, 40)))
+	}
 	return time.Unix(sec, nsec).UTC(), nil
+}
+
+// lastSecond is 9999-12-31T23:59:59Z in unix seconds, the last time JSON
+// (RFC 3339) can write.
+const lastSecond = 253402300799
+
+// clipText shortens a sender's value quoted in an error.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 func slackAuthor(m slackMessage, name func(string) string) string {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/vigil-sre/vigil/internal/check/cond"
 )
@@ -88,3 +89,66 @@ func Env() map[string]any {
 
 // Compile compiles a boolean expression over Env.
 func Compile(src string) (*cond.Expr, error) { return cond.Compile(src, Env()) }
+
+// Lead is where the first character of a template's output comes from.
+type Lead int
+
+// Leads.
+const (
+	LeadText  Lead = iota // the template's own text, as the config wrote it
+	LeadParam             // a param's value, checked when the run started
+	LeadData              // anything else: labels, annotations, step outputs
+)
+
+// Lead says where the start of the rendered text comes from, and for
+// LeadParam which param. Only a lone .params.NAME, perhaps piped through
+// helpers that add no text, counts as the param: anything richer is data,
+// since a helper such as default could put a label in its place.
+func (t *Template) Lead() (Lead, string) {
+	if t.t == nil || t.t.Tree == nil {
+		return LeadText, ""
+	}
+	for _, n := range t.t.Tree.Root.Nodes {
+		switch n := n.(type) {
+		case *parse.TextNode:
+			if len(n.Text) == 0 {
+				continue
+			}
+			return LeadText, ""
+		case *parse.ActionNode:
+			if name, ok := paramPipe(n.Pipe); ok {
+				return LeadParam, name
+			}
+		}
+		return LeadData, ""
+	}
+	return LeadText, ""
+}
+
+// paramPipe reports whether p is .params.NAME, optionally followed by
+// helpers that only transform it.
+func paramPipe(p *parse.PipeNode) (string, bool) {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) == 0 || len(p.Cmds[0].Args) != 1 {
+		return "", false
+	}
+	f, ok := p.Cmds[0].Args[0].(*parse.FieldNode)
+	if !ok || len(f.Ident) != 2 || f.Ident[0] != "params" {
+		return "", false
+	}
+	for _, c := range p.Cmds[1:] {
+		id, ok := c.Args[0].(*parse.IdentifierNode)
+		if !ok || len(c.Args) != 1 || !transforms(id.Ident) {
+			return "", false
+		}
+	}
+	return f.Ident[1], true
+}
+
+// transforms reports whether a helper changes a value without adding to it.
+func transforms(name string) bool {
+	switch name {
+	case "trim", "lower", "upper", "firstline":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,8 @@
+-- Incident lists put the latest impact start first. Keep in step with
+-- migrations/sqlite.
+
+-- +goose Up
+CREATE INDEX incidents_started ON incidents (started_ms, id);
+
+-- +goose Down
+DROP INDEX incidents_started;
