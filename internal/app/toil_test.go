@@ -50,7 +50,7 @@ func TestToilLedgerAPI(t *testing.T) {
 			"minutes: must be at most 1440 (24 hours) per entry, got 1441: log longer work as several entries"},
 		{"a token of nobody", "ci-t0ken", `{"text":"Cleaned","minutes":5}`,
 			`by: is required: token/ci is not tied to a person (set person: on the token, or say who did it)`},
-		{"not a time", "sre-t0ken", `{"text":"Cleaned","minutes":5,"at":"yesterday"}`, `at: "yesterday" is not an RFC 3339 time`},
+		{"not a time", "sre-t0ken", `{"text":"Cleaned","minutes":5,"at":"yesterday"}`, `at: "yesterday" is not an RFC 3339 time (like 2026-11-27T22:00:00Z)`},
 		{"unknown field", "sre-t0ken", `{"text":"Cleaned","minutes":5,"mins":5}`, `invalid JSON body: json: unknown field "mins"`},
 	} {
 		code, out := post(c.token, "", c.body)
@@ -96,7 +96,7 @@ func TestToilLedgerAPI(t *testing.T) {
 		{"source=chat", `source: "chat" is not one of page, incident, run, approval, alert, manual`},
 		{"from=2026-11-30T00:00:00Z&to=2026-11-23T00:00:00Z", "to: must be after from"},
 		{"from=2024-01-01T00:00:00Z&to=2026-11-23T00:00:00Z", "to: the period may be at most 366 days"},
-		{"from=monday", `from: "monday" is not an RFC 3339 time`},
+		{"from=monday", `from: "monday" is not an RFC 3339 time (like 2026-11-27T22:00:00Z)`},
 	} {
 		var e map[string]any
 		if code := h.do("GET", "/api/v1/toil/entries?"+c.query, "", nil, &e); code != 400 || e["error"] != c.want {
