@@ -110,11 +110,33 @@ func (w *toilWeek) runs(runbook, trigger string) int {
 // runByHand starts a runbook with token and waits for it to succeed.
 func (w *toilWeek) runByHand(token, runbook string) {
 	w.t.Helper()
-	before := w.runs(runbook, "manual")
-	if code := w.do("POST", "/api/v1/runbooks/"+runbook+"/runs", token, strings.NewReader(`{}`), nil); code != 201 {
+	var run struct {
+		ID string `json:"id"`
+	}
+	if code := w.do("POST", "/api/v1/runbooks/"+runbook+"/runs", token, strings.NewReader(`{}`), &run); code != 201 {
 		w.t.Fatalf("run %s: %d", runbook, code)
 	}
-	w.eventually(runbook+" run by hand", func() bool { return w.runs(runbook, "manual") == before+1 })
+	w.finished(run.ID)
+}
+
+// finished waits until the run's end is in the audit log: only then does
+// its runbook take the next run its concurrency guard allows, and the fake
+// clock may jump a day in a millisecond.
+func (w *toilWeek) finished(id string) {
+	w.t.Helper()
+	w.eventually("run "+id+" finished", func() bool {
+		var audit []struct {
+			Action string `json:"action"`
+			RunID  string `json:"run_id"`
+		}
+		w.do("GET", "/api/v1/audit?limit=1000", "", nil, &audit)
+		for _, a := range audit {
+			if a.Action == "run.finished" && a.RunID == id {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // fixedByHand replays an alert the SRE on call handles by hand: it fires
