@@ -222,6 +222,19 @@ func TestScheduledReportsAcrossRestarts(t *testing.T) {
 		t.Fatalf("report send: %d %q %q", code, out, errOut)
 	}
 	h.eventually("the plan sent off schedule", func() bool { return len(feedReports(sk, "weekly-toil")) == 2 })
+	// Nothing left in flight when the test ends: Monday's on-call log, the
+	// second plan's Slack message and mail.
+	h.eventually("Monday's on-call log", func() bool { return len(feedReports(sk, "daily-oncall")) == 3 })
+	sk.wait(t, "/slack", 2)
+	h.eventually("the plan mailed again", func() bool {
+		n := 0
+		for _, m := range box.wait(t, 1) {
+			if strings.Contains(m.Data, "Subject: Toil reduction plan") {
+				n++
+			}
+		}
+		return n == 2
+	})
 }
 
 // at moves the fake clock forward to t.
