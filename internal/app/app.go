@@ -34,6 +34,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/secret"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/toil"
 	"github.com/vigil-sre/vigil/internal/web"
@@ -76,6 +77,8 @@ type App struct {
 	incidents *incident.Service
 	toil      *toil.Ledger
 	reports   *scheduled.Scheduler // scheduled reports
+	// slos judges SLOs and raises burn-rate alerts.
+	slos *slo.Service
 	// releases keeps release records; the config says which services exist.
 	releases *release.Service
 	links    *pager.Links
@@ -85,7 +88,7 @@ type App struct {
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
-	running  sync.WaitGroup // monitor, pager, outbox, feed
+	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, SLOs
 	feed     *checkFeed     // check state changes on their way to the pager
 	srvErr   chan error
 }
@@ -123,6 +126,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.store, err = store.Open(ctx, dsn, store.Options{
 		Log:     a.log,
 		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
+		// One server per database until replicas are supported.
+		Exclusive: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
@@ -136,20 +141,32 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		_, err := a.pager.Ingest(ctx, evs)
 		return err
 	}, a.log, opt.Clock)
+	a.slos = slo.New(slo.Options{
+		Clock: opt.Clock, Store: a.store, Log: a.log.With("component", "slo"),
+		CheckIDs: func() map[string]int64 { return a.mon.CheckIDs() },
+		Ingest: func(ctx context.Context, evs []alert.Event) error {
+			_, err := a.pager.Ingest(ctx, evs)
+			return err
+		},
+	})
+	a.reg.MustRegister(a.slos.Collector())
 	a.mon = monitor.New(monitor.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
+		OnResult: a.slos.Result,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
 		return nil, err
 	}
+	a.slos.Apply(cfg)
 
 	a.releases = release.New(a.store, opt.Clock)
 	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
+		SLOs:      a.slos,
 		Releases:  a.releases,
 		Directory: a.dir.Load, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
@@ -184,6 +201,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
 	}
 	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
+	go func() { defer a.running.Done(); a.slos.Run(runCtx) }()
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -308,6 +326,7 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("applying the config to runbooks failed", "err", err)
 	}
 	a.incidents.Apply(cfg)
+	a.slos.Apply(cfg)
 	a.releases.Apply(cfg)
 	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))

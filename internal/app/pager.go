@@ -64,6 +64,12 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		ApproveURL: func(runID string, gen int, who string, exp time.Time) string {
 			return a.links.RunURL(externalURL(a.cfg.Load()), runID, gen, who, exp)
 		},
+		SLOs: func() map[string]any {
+			if a.slos == nil {
+				return map[string]any{}
+			}
+			return a.slos.Vars()
+		},
 	})
 	a.incidents = incident.New(incident.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
 		URL: func(path string) string { return externalURL(a.cfg.Load()) + path }})

@@ -16,7 +16,7 @@ import (
 // dataMaps are members whose value, when an object, is keyed by data (label
 // names, role names, param names), not by field names.
 var dataMaps = map[string]bool{"labels": true, "annotations": true, "params": true, "counts": true, "roles": true,
-	"postmortem": true, "env": true}
+	"postmortem": true, "env": true, "burn_rates": true}
 
 // TestEveryAPIFieldIsSnakeCase walks the JSON of every GET route in
 // routes.go on an instance with something of each kind, and fails on any
@@ -121,6 +121,8 @@ reports:
 			continue // server-sent events, not JSON
 		case strings.HasPrefix(m[1], "/api/v1/runs/{id}"):
 			path = strings.Replace(m[1], "{id}", url.PathEscape(runs[0].ID), 1)
+		case m[1] == "/api/v1/slos/{service}/{id}":
+			path = "/api/v1/slos/shop/availability" // the one-line slo form's id
 		case strings.HasPrefix(m[1], "/api/v1/runbooks/{id}"):
 			path = strings.Replace(m[1], "{id}", "restart", 1)
 		case m[1] == "/api/v1/reports/oncall":

@@ -251,3 +251,42 @@ func TestResolvedNoticeAfterRestart(t *testing.T) {
 		t.Fatalf("second message is %q, want resolved", got[1].Message.Kind)
 	}
 }
+
+// TestAlertListFilters: the API filters the alert list by severity, text
+// and what holds an alert back, as the alerts page does.
+func TestAlertListFilters(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	h.raise("disk", "Disk filling on db-1", "critical", "dns")
+	h.raise("dns", "DNS answers slowly", "warning", "dns") // inhibited by the critical one on dns
+	if code := h.do("POST", "/api/v1/silences", "r3spond-t0ken",
+		strings.NewReader(`{"matchers":["alertname=\"Disk filling on db-1\""],"duration":"1h","comment":"db-1 is being replaced"}`), nil); code != 201 {
+		t.Fatalf("silence: %d", code)
+	}
+	ids := func(query string) string {
+		var got []string
+		for _, a := range h.alerts(query) {
+			got = append(got, a.DedupKey[strings.LastIndex(a.DedupKey, "/")+1:])
+		}
+		return strings.Join(got, ",")
+	}
+	h.eventually("the silence and the inhibition are stored", func() bool {
+		return ids("held=silenced") == "disk" && ids("held=inhibited") == "dns"
+	})
+	for query, want := range map[string]string{
+		"severity=warning":     "dns",
+		"q=DISK%20FILLING":     "disk",
+		"q=db-1&held=silenced": "disk",
+		"severity=info":        "",
+	} {
+		if got := ids(query); got != want {
+			t.Errorf("%s: %q, want %q", query, got, want)
+		}
+	}
+	for _, bad := range []string{"severity=sev1", "held=muted", "q=" + strings.Repeat("x", 201)} {
+		var body map[string]string
+		if code := h.do("GET", "/api/v1/alerts?"+bad, "", nil, &body); code != 400 {
+			t.Errorf("%s: %d %v", bad, code, body)
+		}
+	}
+}

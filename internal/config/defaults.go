@@ -70,12 +70,10 @@ func applyDefaults(c *Config) {
 	}
 	for i := range c.Services {
 		s := &c.Services[i]
-		if s.SLO != nil && s.SLO.Window == 0 {
-			s.SLO.Window = duration.Duration(DefaultSLOWindow)
-		}
 		for j := range s.Checks {
 			checkDefaults(s.ID, &s.Checks[j])
 		}
+		sloDefaults(c, s)
 	}
 }
 

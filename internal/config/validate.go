@@ -51,6 +51,14 @@ func validate(c *Config) (problems, warnings []Problem) {
 	for i := range c.Services {
 		k.service(&c.Services[i])
 	}
+	for _, p := range c.People {
+		if p.Timezone == "" {
+			continue
+		}
+		if _, err := time.LoadLocation(p.Timezone); err != nil {
+			k.add(p.at.problem("timezone", false, "unknown time zone %q", p.Timezone))
+		}
+	}
 	for _, t := range c.Teams {
 		for j, m := range t.Members {
 			k.ref(t.at, indexPath("members", j), "person", m, k.people)
@@ -230,6 +238,7 @@ func (k *checker) service(s *Service) {
 		seen[ch.ID] = i
 		k.check(o, ch)
 	}
+	k.slos(s)
 }
 
 func (k *checker) check(o origin, ch *Check) {

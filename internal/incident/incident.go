@@ -123,8 +123,9 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 	if d.StartedAt != nil {
 		in.StartedAt = *d.StartedAt
 	}
-	// Impact began no later than the earliest alert; detection and
-	// acknowledgement come from the alerts too.
+	// Impact began no later than the earliest evidence of its alerts (a
+	// check's first failing result); detection and acknowledgement come
+	// from the alerts too.
 	var alerts []store.AlertRow
 	for _, id := range d.AlertIDs {
 		a, err := s.d.Store.Alert(ctx, id)
@@ -132,8 +133,8 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 			return store.IncidentRow{}, errs.E(errs.Invalid, "alert_ids: no alert %d", id)
 		}
 		alerts = append(alerts, a)
-		if d.StartedAt == nil && a.FirstSeen.Before(in.StartedAt) {
-			in.StartedAt = a.FirstSeen
+		if start := s.impactStart(ctx, a); d.StartedAt == nil && start.Before(in.StartedAt) {
+			in.StartedAt = start
 		}
 	}
 	for _, a := range alerts {

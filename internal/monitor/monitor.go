@@ -42,6 +42,9 @@ type Options struct {
 	// OnChange is called after every state change, in the order they happen
 	// for a check; alerting hooks in here.
 	OnChange func(Event)
+	// OnResult, when set, is told of every result (latency SLOs count them).
+	// It is called on the probe's goroutine and must not block.
+	OnResult func(service, check string, r check.Result)
 }
 
 // DefaultFlushDelay bounds how far stored history trails live state.
@@ -308,6 +311,9 @@ func (m *Monitor) record(e *entry, r check.Result, done chan error) {
 		}
 	}
 	e.mu.Unlock()
+	if m.opt.OnResult != nil {
+		m.opt.OnResult(e.cfg.Service, e.cfg.ID, r)
+	}
 
 	if change != nil {
 		m.opt.Log.Info("check state changed", "check", e.cfg.Key(), "from", change.From, "to", change.To, "reason", change.Reason)
@@ -380,6 +386,17 @@ func (m *Monitor) Snapshots() map[string]Snapshot {
 	out := make(map[string]Snapshot, len(m.entries))
 	for key, e := range m.entries {
 		out[key] = e.snapshot(key)
+	}
+	return out
+}
+
+// CheckIDs maps every running check's service/check to its store id.
+func (m *Monitor) CheckIDs() map[string]int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make(map[string]int64, len(m.entries))
+	for key, e := range m.entries {
+		out[key] = e.id
 	}
 	return out
 }

@@ -110,6 +110,9 @@ type Destination struct {
 	Secret secret.String   `json:"-"`            // webhook HMAC key
 	To     []string        `json:"to,omitempty"` // email
 	Name   string          `json:"name"`         // who or what, for logs and history: "person/thach (slack)"
+	// Zone is the time zone the recipient reads times in; messages to this
+	// destination show their times in it. Nil leaves them as they are.
+	Zone *time.Location `json:"-"`
 }
 
 // SMTP is how email leaves Vigil.

@@ -279,7 +279,7 @@ func (o *Outbox) deliverBundle(ctx context.Context, name string, ns []store.Noti
 		}
 		msgs = append(msgs, m)
 	}
-	msg := Bundle(msgs)
+	msg := Bundle(msgs).In(d.Zone)
 	sctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
 	sw := clock.Start()
 	err := o.opt.Sender.Send(sctx, d, msg)

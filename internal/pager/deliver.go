@@ -115,20 +115,21 @@ func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing,
 	if len(msg.Alerts) == 1 {
 		msg.URL = msg.Alerts[0].URL
 	}
+	loc := p.w.zone(dest) // times in text read as the recipient's clock
 	if len(m.handoffs) > 0 {
 		h := m.handoffs[0]
 		msg.Handoff = &h
-		msg.Title = fmt.Sprintf("You are on call for %s from %s", h.Schedule, h.From.Format("Mon 2 Jan 15:04 MST"))
+		msg.Title = fmt.Sprintf("You are on call for %s from %s", h.Schedule, h.From.In(loc).Format("Mon 2 Jan 15:04 MST"))
 		if h.Until.IsZero() {
 			msg.Title += " with no handoff planned"
 		} else {
-			msg.Title += " until " + h.Until.Format("Mon 2 Jan 15:04 MST")
+			msg.Title += " until " + h.Until.In(loc).Format("Mon 2 Jan 15:04 MST")
 		}
 		msg.Text = msg.Title
 		return msg
 	}
 	msg.Title = title(kind, msg.Step, m.alerts)
-	msg.Text = text(kind, msg.Alerts)
+	msg.Text = text(kind, msg.Alerts, loc)
 	return msg
 }
 
@@ -189,8 +190,9 @@ func title(kind notify.Kind, step int, alerts []*alertState) string {
 	return "[" + strings.ToUpper(first.Severity) + "] " + what
 }
 
-// text is the plain-text body: one paragraph per alert with its links.
-func text(kind notify.Kind, alerts []notify.Alert) string {
+// text is the plain-text body: one paragraph per alert with its links,
+// its times in loc.
+func text(kind notify.Kind, alerts []notify.Alert, loc *time.Location) string {
 	var b strings.Builder
 	for i, a := range alerts {
 		if i > 0 {
@@ -200,7 +202,7 @@ func text(kind notify.Kind, alerts []notify.Alert) string {
 		if a.Occurrences > 1 {
 			fmt.Fprintf(&b, " (%d times)", a.Occurrences)
 		}
-		fmt.Fprintf(&b, "\nSince %s. %s\n", a.Since.UTC().Format("2006-01-02 15:04 MST"), a.URL)
+		fmt.Fprintf(&b, "\nSince %s. %s\n", a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.URL)
 		if kind != notify.KindResolved {
 			if a.AckURL != "" {
 				fmt.Fprintf(&b, "Acknowledge: %s\nResolve: %s\n", a.AckURL, a.ResolveURL)

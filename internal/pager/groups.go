@@ -107,13 +107,13 @@ func lastTouch(m *member) time.Time {
 
 // silencedAtResolve reports whether a resolved alert was held back when it
 // resolved: by a silence or maintenance then, or by anything at its last
-// flush. A restart forgets the last reason, so silences are asked again.
+// look (kept on its row across restarts).
 func (p *Pager) silencedAtResolve(a *alertState, now time.Time) bool {
 	at := a.row.ResolvedAt
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	if a.suppressedBy != "" || len(p.silences.Silencing(a.row.Labels, at)) > 0 {
+	if a.row.Suppression.Suppressed() || len(p.silences.Silencing(a.row.Labels, at)) > 0 {
 		return true
 	}
 	_, inMaint := p.w.maint.In(a.row.Labels, at)
@@ -197,29 +197,6 @@ func (p *Pager) advance(m *member, policy policyPlan, now time.Time) {
 	}
 	m.row.NextEscAt = next
 	p.timers.add(timer{at: next, kind: escalateTimer, group: m.row.GroupKey, alert: m.row.AlertID})
-}
-
-// suppressed reports whether a silence, an inhibition or maintenance holds
-// the alert back now, logging when that changes.
-func (p *Pager) suppressed(c *change, a *alertState, now time.Time) bool {
-	why := ""
-	if ids := p.silences.Silencing(a.row.Labels, now); len(ids) > 0 {
-		why = "silenced by " + joinLimited(ids, 3)
-	} else if id, ok := p.w.maint.In(a.row.Labels, now); ok {
-		why = "in maintenance window " + id
-	} else if a.row.Status == string(alert.Firing) && p.inhibition().Inhibited(a.row.Labels) {
-		why = "inhibited"
-	}
-	if why != a.suppressedBy {
-		c.touchAlert(a)
-		if why != "" {
-			p.log(c, a, now, "suppressed", "vigil", why)
-		} else {
-			p.log(c, a, now, "unsuppressed", "vigil", "")
-		}
-		a.suppressedBy = why
-	}
-	return why != ""
 }
 
 func orNone(s string) string {

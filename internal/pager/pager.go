@@ -197,6 +197,7 @@ func (p *Pager) serve(batch []*request) {
 			replies[i].err = p.reload(r.cfg)
 		case r.sil != nil:
 			p.silences = r.sil
+			p.resuppress(c, now)
 		case r.op != nil:
 			replies[i].outcomes, replies[i].err = p.operate(c, r.op, now)
 		default:

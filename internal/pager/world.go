@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/route"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/zone"
 )
 
 // world is what the pager knows from config; a reload replaces it whole.
@@ -26,12 +27,13 @@ type world struct {
 	runbooks  map[string]*config.Runbook
 	checkBook map[string]string // service/check → runbook
 	base      string
+	zones     *zone.Zones
 }
 
 func newWorld(cfg *config.Config, log *slog.Logger) (*world, error) {
 	w := &world{cfg: cfg, routes: map[string]*route.Route{}, services: map[string]*config.Service{},
 		runbooks: map[string]*config.Runbook{}, checkBook: map[string]string{},
-		base: strings.TrimSuffix(cfg.Global.ExternalURL, "/")}
+		base: strings.TrimSuffix(cfg.Global.ExternalURL, "/"), zones: zone.New(cfg)}
 	var err error
 	if w.tree, err = route.NewTree(cfg); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
@@ -127,6 +129,15 @@ func (w *world) destinations(targets []string, now time.Time) []string {
 		}
 	}
 	return out
+}
+
+// zone is the time zone the reader of dest reads times in: a person's
+// own, else (and for channels) global.timezone.
+func (w *world) zone(dest string) *time.Location {
+	if r := recipient(dest); strings.HasPrefix(r, "person/") {
+		return w.zones.Person(strings.TrimPrefix(r, "person/"))
+	}
+	return w.zones.Default()
 }
 
 func (w *world) person(id string) *config.Person {

@@ -50,6 +50,7 @@ func TestStore(t *testing.T) {
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
 		{"AlertsFilter", testAlertsFilter},
+		{"OpenAlertCounts", testOpenAlertCounts},
 		{"NotificationsOutbox", testNotificationsOutbox},
 		{"Silences", testSilences},
 		{"SettingOnce", testSettingOnce},
@@ -72,11 +73,13 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"SLOBuckets", testSLOBuckets},
 		{"Sessions", testSessions},
 		{"ReleasesRoundTrip", testReleasesRoundTrip},
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
 		{"ReleaseStatus", testReleaseStatus},
 		{"ReleaseVersionRace", testReleaseVersionRace},
+		{"AlertsSearch", testAlertsSearch},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/report/document"
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/report/toilplan"
 )
 
@@ -32,7 +32,7 @@ func (s *Server) toilPlanPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if p.Body, err = document.Body(md.Bytes()); err != nil {
+	if p.Body, err = markdown.Body(md.Bytes()); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -54,7 +54,7 @@ func (s *Server) reportRunPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := documentPage{Page: s.page(r, row.Title, "toil")}
-	if p.Body, err = document.Body([]byte(row.Document)); err != nil {
+	if p.Body, err = markdown.Body([]byte(row.Document)); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
-	"github.com/vigil-sre/vigil/internal/report/document"
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/report/toilplan"
 	"github.com/vigil-sre/vigil/internal/store"
 )
@@ -58,7 +58,7 @@ func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, title str
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if format == "html" {
 		var page bytes.Buffer
-		if err := document.HTML(&page, title, md); err != nil {
+		if err := markdown.HTML(&page, title, md); err != nil {
 			s.writeError(w, r, faultOr(err, "rendering HTML"))
 			return
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/report/scheduled"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/timebound"
 	"github.com/vigil-sre/vigil/internal/toil"
@@ -40,6 +41,8 @@ type Deps struct {
 	Runbooks *runbook.Engine
 	// Incidents keeps incidents and their timelines.
 	Incidents *incident.Service
+	// SLOs judges service level objectives and their error budgets.
+	SLOs *slo.Service
 	// Releases keeps release records and writes their as-built documents.
 	Releases *release.Service
 	// Toil measures toil; Reports sends scheduled reports.

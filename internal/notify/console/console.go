@@ -49,7 +49,7 @@ func (s *Sender) Send(ctx context.Context, d notify.Destination, m notify.Messag
 		return fmt.Errorf("console: destination %s is of type %q", d.Name, d.Type)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "── %s → %s · %s ──\n", strings.ToUpper(string(m.Kind)), d.Name, m.At.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "── %s → %s · %s ──\n", strings.ToUpper(string(m.Kind)), d.Name, m.At.Format(time.RFC3339))
 	body := render.Plain(m, render.PlainOptions{ActionLinks: s.links, MaxAlerts: 20})
 	for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
 		if line == "" {

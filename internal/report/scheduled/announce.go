@@ -7,7 +7,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/pager"
-	"github.com/vigil-sre/vigil/internal/report/document"
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -15,7 +15,7 @@ import (
 // outbox cannot take them, the run stays rendered and is tried again.
 func (s *Scheduler) announce(ctx context.Context, row store.ReportRunRow) store.ReportRunRow {
 	var page bytes.Buffer
-	if err := document.HTML(&page, row.Title, []byte(row.Document)); err != nil {
+	if err := markdown.HTML(&page, row.Title, []byte(row.Document)); err != nil {
 		s.d.Log.Error("report: rendering HTML failed", "report", row.Report, "run", row.ID, "err", err)
 	}
 	link := s.d.URL(RunPath(row.ID))

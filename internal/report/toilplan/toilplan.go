@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/report/document"
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/toil"
 )
 
@@ -57,7 +57,7 @@ func Markdown(w io.Writer, ov toil.Overview, loc *time.Location) error {
 		loc = time.UTC
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", document.Text(Title(ov, loc)))
+	fmt.Fprintf(&b, "# %s\n\n", markdown.Text(Title(ov, loc)))
 	fmt.Fprintf(&b, "%s → %s (%s). %s of toil in %d occurrences; automation saved %s.\n\n",
 		stamp(ov.From, loc), stamp(ov.To, loc), loc, Duration(ov.Total.Minutes), ov.Total.Occurrences, Duration(ov.Saved))
 	b.WriteString("## Summary\n\n")
@@ -67,7 +67,7 @@ func Markdown(w io.Writer, ov toil.Overview, loc *time.Location) error {
 		b.WriteString("| # | Toil item | Status | Occurrences | Time | Per month | Trend | Automated by | Saved |\n")
 		b.WriteString("|---:|---|---|---:|---:|---:|---|---|---:|\n")
 		for i, it := range ov.Items {
-			fmt.Fprintf(&b, "| %d | %s | %s | %d | %s | %s | %s | %s | %s |\n", i+1, document.Text(it.Title), it.Status, it.Occurrences,
+			fmt.Fprintf(&b, "| %d | %s | %s | %d | %s | %s | %s | %s | %s |\n", i+1, markdown.Text(it.Title), it.Status, it.Occurrences,
 				Duration(it.Minutes), Duration(int(it.PerMonth.Minutes)), it.Trend, orDash(code(it.AutomatedBy)), Duration(it.Savings.Minutes))
 		}
 		b.WriteString("\n## Current toil items\n\n")
@@ -83,13 +83,13 @@ func Markdown(w io.Writer, ov toil.Overview, loc *time.Location) error {
 }
 
 func writeItem(b *strings.Builder, n int, it toil.Item, loc *time.Location) {
-	fmt.Fprintf(b, "### %d. %s\n\n", n, document.Text(it.Title))
+	fmt.Fprintf(b, "### %d. %s\n\n", n, markdown.Text(it.Title))
 	facts := []string{code(it.ID)}
 	if it.Service != "" {
-		facts = append(facts, "service "+document.Text(it.Service))
+		facts = append(facts, "service "+markdown.Text(it.Service))
 	}
 	if it.Owner != "" {
-		facts = append(facts, "owner "+document.Text(it.Owner))
+		facts = append(facts, "owner "+markdown.Text(it.Owner))
 	}
 	facts = append(facts, "**"+it.Status+"**")
 	fmt.Fprintf(b, "%s\n\n", strings.Join(facts, " · "))
@@ -130,7 +130,7 @@ func writeCandidates(b *strings.Builder, ov toil.Overview) {
 	}
 	for i, id := range ov.Candidates {
 		it := byID[id]
-		fmt.Fprintf(b, "%d. %s: about %s a month, %.1f occurrences a month (%s).\n", i+1, document.Text(it.Title),
+		fmt.Fprintf(b, "%d. %s: about %s a month, %.1f occurrences a month (%s).\n", i+1, markdown.Text(it.Title),
 			Duration(int(it.PerMonth.Minutes)), it.PerMonth.Occurrences, it.Status)
 	}
 	b.WriteString("\n")
@@ -145,7 +145,7 @@ func writeUnclassified(b *strings.Builder, ov toil.Overview) {
 	b.WriteString("Recurring work no toil item covers yet:\n\n")
 	b.WriteString("| Work | Service | Occurrences | Time | Per month | To classify it |\n|---|---|---:|---:|---:|---|\n")
 	for _, g := range ov.Unclassified {
-		fmt.Fprintf(b, "| %s %s | %s | %d | %s | %s | %s |\n", g.Kind, document.Text(g.Name), orDash(document.Text(g.Service)),
+		fmt.Fprintf(b, "| %s %s | %s | %d | %s | %s | %s |\n", g.Kind, markdown.Text(g.Name), orDash(markdown.Text(g.Service)),
 			g.Occurrences, Duration(g.Minutes), Duration(int(g.PerMonth.Minutes)), strings.ReplaceAll(code(g.Suggest), "|", `\|`))
 	}
 	b.WriteString("\n")
@@ -161,7 +161,7 @@ func writeLoad(b *strings.Builder, ov toil.Overview) {
 	b.WriteString("| Who | Toil | Working time | Share |\n|---|---:|---:|---:|\n")
 	var over []string
 	row := func(l toil.Load, team bool) {
-		who := document.Text(l.ID)
+		who := markdown.Text(l.ID)
 		if team {
 			who = "team " + who
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/report/document"
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/toil"
 )
 
@@ -26,7 +26,7 @@ func TestUntrustedTextStaysText(t *testing.T) {
 		t.Fatal(err)
 	}
 	var page bytes.Buffer
-	if err := document.HTML(&page, Title(ov, time.UTC), md.Bytes()); err != nil {
+	if err := markdown.HTML(&page, Title(ov, time.UTC), md.Bytes()); err != nil {
 		t.Fatal(err)
 	}
 	html := page.String()

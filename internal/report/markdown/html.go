@@ -1,13 +1,9 @@
-// Package document turns the Markdown reports Vigil writes (postmortems,
-// on-call logs, toil plans) into a standalone HTML page, and escapes
-// untrusted text for Markdown so it stays text.
-package document
+package markdown
 
 import (
 	"bytes"
 	"html/template"
 	"io"
-	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -43,15 +39,3 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 {{.Body}}
 </body></html>
 `))
-
-// markdownSpecial are the characters that start Markdown syntax inline.
-var markdownSpecial = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
-	`#`, `\#`, `|`, `\|`, `!`, `\!`, `~`, `\~`,
-)
-
-// Text escapes untrusted text (labels, summaries, names) for use inline in
-// Markdown, on one line: it can neither format nor link nor break a table.
-func Text(s string) string {
-	return markdownSpecial.Replace(strings.Join(strings.Fields(s), " "))
-}
