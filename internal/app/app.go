@@ -184,7 +184,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(6)
+	a.running.Add(7)
 	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
 	go func() {
 		defer a.running.Done()
