@@ -125,10 +125,12 @@ func TestAlertPagesInBrowser(t *testing.T) {
 		t.Fatalf("after silencing the browser is at %s", got)
 	}
 	mustContain(t, "notice", b.text("#notice"), "Silenced until 2026-11-23 10:00 UTC")
-	// A new alert of the service is held back, and the list says so.
+	// The silence holds back the alert it was made from at once, and a new
+	// alert of the service too; the list says so.
 	dnsB := h.raiseEvent("dns2", "DNS2 not answering", "critical", "dns", "")
 	b.do(chromedp.Navigate(h.url + "/alerts?status=silenced"))
-	if rows := b.rows("#alerts"); len(rows) != 1 || !strings.Contains(rows[0], "dns2 not answering") || !strings.Contains(rows[0], "silenced") {
+	if rows := b.rows("#alerts"); len(rows) != 2 || !strings.Contains(rows[0], "dns2 not answering") || !strings.Contains(rows[1], "dns1 not answering") ||
+		!strings.Contains(rows[0], "silenced by") || !strings.Contains(rows[1], "silenced by") {
 		t.Fatalf("silenced alerts: %q", rows)
 	}
 

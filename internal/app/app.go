@@ -27,10 +27,12 @@ import (
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/connlimit"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/secret"
@@ -65,7 +67,8 @@ type App struct {
 	tokens atomic.Pointer[auth.Tokens]
 	people atomic.Pointer[auth.People]
 
-	dir atomic.Pointer[oncall.Directory]
+	// onCall keeps run-time overrides and the on-call world that counts them.
+	onCall *override.Service
 
 	store  *store.Store
 	mon    *monitor.Monitor
@@ -84,13 +87,16 @@ type App struct {
 	links    *pager.Links
 	reg      *prometheus.Registry
 	srv      *http.Server
-	ln       net.Listener
+	ln       *connlimit.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
 	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, SLOs
 	feed     *checkFeed     // check state changes on their way to the pager
-	srvErr   chan error
+	// reopen holds the checks (service/check) whose alert was resolved by
+	// hand while they failed: their next failing result opens a new alert.
+	reopen sync.Map
+	srvErr chan error
 }
 
 // Start loads the config, opens the store, starts the checks and serves HTTP.
@@ -154,7 +160,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
-		OnResult: a.slos.Result,
+		OnResult: a.checkResult,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
@@ -168,19 +174,19 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:      a.slos,
 		Releases:  a.releases,
-		Directory: a.dir.Load, Store: a.store, Toil: a.toil, Reports: a.reports,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
 		a.store.Close()
 		return nil, err
 	}
-	a.ln, err = net.Listen("tcp", cfg.Global.Listen)
+	ln, err := net.Listen("tcp", cfg.Global.Listen)
 	if err != nil {
 		a.store.Close()
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
-	a.srv = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
@@ -314,7 +320,7 @@ func (a *App) Reload(ctx context.Context) error {
 	}
 	// The outbox finds destinations in the app's config: it changes before
 	// the pager can page a destination that is new in it.
-	a.dir.Store(dir)
+	a.onCall.Apply(dir)
 	a.setConfig(cfg)
 	if err := a.pager.Reload(ctx, cfg); err != nil {
 		// Only a shutdown or a cancelled request gets here; the pager keeps
@@ -330,8 +336,9 @@ func (a *App) Reload(ctx context.Context) error {
 	a.releases.Apply(cfg)
 	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
-	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
-		a.log.Warn("global.listen and global.store take effect on restart")
+	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||
+		cfg.Global.HTTP != old.Global.HTTP || cfg.Global.Delivery != old.Global.Delivery {
+		a.log.Warn("global.listen, global.store, global.http and global.delivery take effect on restart")
 	}
 	a.log.Info("config reloaded", "services", len(cfg.Services), "checks", countChecks(cfg))
 	return nil

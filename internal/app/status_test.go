@@ -120,8 +120,8 @@ services:
 	}
 	mustContain(t, "alert list", out, "firing (silenced)", "firing (inhibited)")
 	_, page := h.text("/alerts")
-	mustContain(t, "alerts page", page, `<span class="pill suppressed" title="silenced by `+sil.ID+`">silenced</span>`,
-		`<span class="pill suppressed" title="inhibited">inhibited</span>`)
+	mustContain(t, "alerts page", page, `<span class="pill muted">silenced</span>`, `<div class="note">silenced by `+sil.ID+`</div>`,
+		`<span class="pill muted">inhibited</span>`, `<div class="note">inhibited</div>`)
 
 	// The public status page says the shop is failing and why, without the
 	// incident's title or the alert's summary; a reader sees both.

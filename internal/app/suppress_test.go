@@ -233,15 +233,21 @@ func TestAckDuringGroupWaitPagesNobody(t *testing.T) {
 }
 
 // TestResolvedNoticeAfterRestart: whoever was paged before a restart hears
-// the alert resolve after it.
+// the alert resolve after it. The page itself reached the receiver, but
+// Vigil stopped before the answer came back, so to Vigil it is undelivered:
+// after the restart it must not go out again as "firing" for an alert that
+// has resolved meanwhile. It is superseded, and says so in the history.
 func TestResolvedNoticeAfterRestart(t *testing.T) {
 	sk := newSink(t)
+	sk.stall["/thach"] = 1
 	h := start(t, suppressConfig(sk.URL, ""), "")
-	h.raise("db-down", "DB down", "critical", "shop")
-	sk.wait(t, "/thach", 1)
+	id := h.raise("db-down", "DB down", "critical", "shop")
+	if got := sk.wait(t, "/thach", 1)[0].Message; got.Kind != "firing" {
+		t.Fatalf("first message %q", got.Kind)
+	}
 	path := h.cfg
 	store := "sqlite://" + strings.TrimSuffix(path, "vigil.yaml") + "vigil.db"
-	h.stop()
+	h.stop() // the receiver is still holding the page: it is cut off unanswered
 
 	h2 := startAt(t, path, store, h.clock)
 	h2.resolveKey("db-down")
@@ -249,6 +255,21 @@ func TestResolvedNoticeAfterRestart(t *testing.T) {
 	got := sk.wait(t, "/thach", 2)
 	if got[1].Message.Kind != "resolved" {
 		t.Fatalf("second message is %q, want resolved", got[1].Message.Kind)
+	}
+	var notes []struct {
+		Kind, Status string
+		LastError    string `json:"last_error"`
+	}
+	h2.eventually("the history shows the cut-off page superseded", func() bool {
+		notes = nil
+		h2.do("GET", fmt.Sprintf("/api/v1/alerts/%d/notifications", id), "r3spond-t0ken", nil, &notes)
+		return len(notes) == 2 && notes[1].Status == "sent"
+	})
+	if notes[0].Kind != "firing" || notes[0].Status != "superseded" || !strings.Contains(notes[0].LastError, "resolved before it could be delivered") {
+		t.Fatalf("history %+v", notes)
+	}
+	if n := len(sk.deliveries("/thach")); n != 2 {
+		t.Fatalf("%d messages, want the page and the resolved notice", n)
 	}
 }
 

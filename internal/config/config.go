@@ -65,6 +65,9 @@ type Global struct {
 	// else needs a credential.
 	Public Public `yaml:"public,omitempty" jsonschema:"description=what answers without a credential; everything else needs one"`
 
+	HTTP     HTTPServer `yaml:"http,omitempty" jsonschema:"description=limits of the HTTP server: connections and their timeouts"`
+	Delivery Delivery   `yaml:"delivery,omitempty" jsonschema:"description=how notifications are delivered: timeouts, retries, concurrency"`
+
 	Toil ToilSettings `yaml:"toil,omitempty" jsonschema:"description=working hours and limits for toil accounting"`
 }
 

@@ -112,14 +112,19 @@ testdata/conf.runbooks.yml:20:31: runbooks[1].params[0].default: "-oProxyCommand
 testdata/conf.runbooks.yml:23:25: runbooks[1].on[0].params: applies to alert, schedule and webhook triggers; a run by hand passes its own params (give the param a default instead)`},
 		{"conf.ranges.yml", `
 testdata/conf.ranges.yml:2:26: global.max_concurrent_checks: must be at least 1
-testdata/conf.ranges.yml:3:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
-testdata/conf.ranges.yml:6:22: services[0].slo.objective: must be less than 100
-testdata/conf.ranges.yml:8:52: services[0].checks[0].fail_after: must be at least 1
-testdata/conf.ranges.yml:8:70: services[0].checks[0].recover_after: must be at least 1
-testdata/conf.ranges.yml:8:90: services[0].checks[0].flapping.low: must be at most 100
-testdata/conf.ranges.yml:9:52: services[0].checks[1].http.max_body: must be at least 1
-testdata/conf.ranges.yml:10:39: services[0].checks[2].every: must be at least 1s
-testdata/conf.ranges.yml:10:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
+testdata/conf.ranges.yml:3:27: global.http.max_connections: must be at least 0
+testdata/conf.ranges.yml:3:45: global.http.idle_timeout: must be a positive duration such as 30s, 5m or 14d
+testdata/conf.ranges.yml:3:71: global.http.read_header_timeout: must not be longer than read_timeout
+testdata/conf.ranges.yml:4:29: global.delivery.max_retry_age: must be at least 1m: a short outage of a channel must not lose pages
+testdata/conf.ranges.yml:4:49: global.delivery.max_in_flight: must be at least 2
+testdata/conf.ranges.yml:5:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
+testdata/conf.ranges.yml:8:22: services[0].slo.objective: must be less than 100
+testdata/conf.ranges.yml:10:52: services[0].checks[0].fail_after: must be at least 1
+testdata/conf.ranges.yml:10:70: services[0].checks[0].recover_after: must be at least 1
+testdata/conf.ranges.yml:10:90: services[0].checks[0].flapping.low: must be at most 100
+testdata/conf.ranges.yml:11:52: services[0].checks[1].http.max_body: must be at least 1
+testdata/conf.ranges.yml:12:39: services[0].checks[2].every: must be at least 1s
+testdata/conf.ranges.yml:12:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
 		{"conf.slos.yml", `
 testdata/conf.slos.yml:3:5: services[0].slo: set slo or slos, not both: move it into slos as {id: availability, objective: 99.9, window: 30d, availability: {}}
 testdata/conf.slos.yml:5:32: services[0].slos[0].objective: must be less than 100

@@ -52,6 +52,8 @@ func applyDefaults(c *Config) {
 	if g.LinkTTL == 0 {
 		g.LinkTTL = duration.Duration(DefaultLinkTTL)
 	}
+	g.HTTP.defaults()
+	g.Delivery.defaults()
 	if g.SMTP != nil {
 		if g.SMTP.Port == 0 {
 			g.SMTP.Port = 587

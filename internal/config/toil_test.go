@@ -18,7 +18,7 @@ func TestToilAndReportProblems(t *testing.T) {
 	want := `
 testdata/conf.toil.yml:8:32: global.toil.approval_time: must be between 0 and 24h
 testdata/conf.toil.yml:13:12: toil[0].owner: "sre" must be written as KIND/ID with KIND one of person, team
-testdata/conf.toil.yml:14:15: toil[0].estimate: must not be negative
+testdata/conf.toil.yml:14:15: toil[0].estimate: must be a positive duration such as 30s, 5m or 14d
 testdata/conf.toil.yml:16:9: toil[0].match[0]: set exactly one of alert, check, runbook (found 2)
 testdata/conf.toil.yml:16:18: toil[0].match[0].alert[0]: "alertname=~\"LowStorage" is not a matcher (name="value", !=, =~ or !~): matcher value contains unescaped double quote: "LowStorage
 testdata/conf.toil.yml:17:17: toil[0].match[1].check: unknown check "cart/disk" (write service/check)

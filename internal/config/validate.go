@@ -212,6 +212,8 @@ func (k *checker) global() {
 			k.add(o.problem("postmortem_template", false, "%v", err))
 		}
 	}
+	k.httpServer()
+	k.delivery()
 	dsn := g.Store.Reveal()
 	if !strings.HasPrefix(dsn, "sqlite://") && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		k.add(o.problem("store", false, "must start with sqlite:// or postgres://"))

@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/timebound"
@@ -167,7 +168,7 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 			return row, errs.Wrap(errs.Internal, err, "linking alerts")
 		}
 	}
-	s.tell(ctx, row, fmt.Sprintf("Incident %d declared: %s", row.ID, row.Title),
+	s.tell(ctx, row, d.AlertIDs, fmt.Sprintf("Incident %d declared: %s", row.ID, row.Title),
 		fmt.Sprintf("%s, %s. Services: %s.%s", row.Severity, row.Status, strings.Join(row.Services, ", "), prefixed("\n", row.Summary)))
 	return row, nil
 }
@@ -216,8 +217,9 @@ func findService(cfg *config.Config, id string) *config.Service {
 	return nil
 }
 
-// tell sends a message to the stakeholders of the incident's services.
-func (s *Service) tell(ctx context.Context, in store.IncidentRow, title, text string) {
+// tell sends a message to the stakeholders of the incident's services. The
+// alerts it is about page on-call first if they are still waiting to.
+func (s *Service) tell(ctx context.Context, in store.IncidentRow, alertIDs []int64, title, text string) {
 	cfg := s.config()
 	var targets []string
 	for _, id := range in.Services {
@@ -232,7 +234,7 @@ func (s *Service) tell(ctx context.Context, in store.IncidentRow, title, text st
 	if len(targets) == 0 || s.d.Pager == nil {
 		return
 	}
-	err := s.d.Pager.Announce(ctx, pager.Announcement{Targets: targets, Title: title, Text: text,
+	err := s.d.Pager.Announce(ctx, pager.Announcement{Kind: notify.KindIncident, Targets: targets, Title: title, Text: text, PageFirst: alertIDs,
 		URL: s.d.URL("/api/v1/incidents/" + strconv.FormatInt(in.ID, 10))})
 	if err != nil {
 		s.d.Log.Error("incident: telling stakeholders failed", "incident", in.ID, "err", err)
@@ -345,7 +347,7 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{{IncidentID: id, At: when, Kind: "status", Actor: by, Text: text}}); err != nil {
 		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
 	}
-	s.tell(ctx, in, fmt.Sprintf("Incident %d is %s: %s", in.ID, status, in.Title), note)
+	s.tell(ctx, in, nil, fmt.Sprintf("Incident %d is %s: %s", in.ID, status, in.Title), note)
 	return in, nil
 }
 

@@ -22,6 +22,7 @@ const (
 	KindResolved   Kind = "resolved"   // alerts that are over
 	KindHandoff    Kind = "handoff"    // you are on call from ... to ...
 	KindRunbook    Kind = "runbook"    // a runbook's notify step or approval request
+	KindIncident   Kind = "incident"   // an incident was declared or changed status
 	KindReport     Kind = "report"     // a scheduled report: on-call log, toil plan
 	KindTest       Kind = "test"
 )
@@ -42,11 +43,15 @@ type Message struct {
 
 // Alert is one alert as a notification shows it.
 type Alert struct {
-	ID          int64             `json:"id"`
-	Status      string            `json:"status"` // firing, acknowledged, resolved
-	Severity    string            `json:"severity"`
-	Summary     string            `json:"summary"`
-	Service     string            `json:"service,omitempty"`
+	ID       int64  `json:"id"`
+	Status   string `json:"status"` // firing, acknowledged, resolved
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"` // what the alert is, e.g. "Homepage health"
+	Service  string `json:"service,omitempty"`
+	// State and Reason are what the alert's source says now, as of the
+	// message: for a check, its state ("failing", "flapping", "ok") and why.
+	State       string            `json:"state,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Since       time.Time         `json:"since"`

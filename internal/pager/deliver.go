@@ -128,7 +128,7 @@ func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing,
 		msg.Text = msg.Title
 		return msg
 	}
-	msg.Title = title(kind, msg.Step, m.alerts)
+	msg.Title = title(kind, msg.Step, msg.Alerts)
 	msg.Text = text(kind, msg.Alerts, loc)
 	return msg
 }
@@ -161,14 +161,35 @@ func (p *Pager) notifyAlert(a *alertState, who string, now time.Time) notify.Ale
 	if rb := p.w.runbooks[r.Runbook]; rb != nil {
 		na.Runbook = &notify.Runbook{ID: rb.ID, Title: rb.Title, Doc: rb.Doc}
 	}
+	if r.Source == alert.SourceCheck {
+		p.describeCheck(&na, r)
+	}
 	return na
 }
 
-func title(kind notify.Kind, step int, alerts []*alertState) string {
+// describeCheck says what a check alert is, and how its check is doing as
+// of the message: its summary is written when it fires ("Homepage is
+// failing: …"), but a resolved notice or a page sent later must neither call
+// it failing nor repeat the first reason.
+func (p *Pager) describeCheck(na *notify.Alert, r store.AlertRow) {
+	if name := r.Labels["alertname"]; name != "" {
+		na.Summary = name
+	}
+	na.State, na.Reason = r.Annotations["state"], r.Annotations["reason"]
+	if alert.Status(r.Status).Open() && p.opt.Live != nil {
+		if state, reason, ok := p.opt.Live(r); ok {
+			na.State, na.Reason = state, reason
+		}
+	}
+}
+
+// title says what the message is about: its kind, and what the first alert
+// is (never its state or reason, which change).
+func title(kind notify.Kind, step int, alerts []notify.Alert) string {
 	if len(alerts) == 0 {
 		return string(kind)
 	}
-	first := alerts[0].row
+	first := alerts[0]
 	what := first.Summary
 	if first.Service != "" {
 		what = first.Service + ": " + what
@@ -201,6 +222,9 @@ func text(kind notify.Kind, alerts []notify.Alert, loc *time.Location) string {
 		fmt.Fprintf(&b, "%s [%s] %s", a.Service, a.Severity, a.Summary)
 		if a.Occurrences > 1 {
 			fmt.Fprintf(&b, " (%d times)", a.Occurrences)
+		}
+		if a.State != "" || a.Reason != "" {
+			fmt.Fprintf(&b, "\nNow %s: %s", a.State, a.Reason)
 		}
 		fmt.Fprintf(&b, "\nSince %s. %s\n", a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.URL)
 		if kind != notify.KindResolved {

@@ -18,7 +18,7 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	}
 	g := &group{
 		row: store.GroupRow{Key: key, Route: r.ID(), Service: a.row.Service, Labels: r.GroupLabels(a.row.Labels),
-			CreatedAt: now, NextFlushAt: now.Add(r.GroupWait)},
+			CreatedAt: now, NextFlushAt: now.Add(groupWait(r, a))},
 		members: map[int64]*alertState{},
 	}
 	p.groups[key] = g
@@ -26,6 +26,36 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	c.touchGroup(g)
 	p.timers.add(timer{at: g.row.NextFlushAt, kind: flushTimer, group: key})
 	return g
+}
+
+// wakeQuiet brings forward the next flush of a group that an alert is
+// about to join when nothing in it is open any more: its last page was a
+// resolution (still to be announced, or the group would be gone). The new
+// alert is news, as in a new group, so it pages after group_wait, not at the
+// next group_interval.
+func (p *Pager) wakeQuiet(c *change, g *group, r *route.Route, a *alertState, now time.Time) {
+	at := now.Add(groupWait(r, a))
+	if !at.Before(g.row.NextFlushAt) {
+		return
+	}
+	for _, m := range g.members {
+		if alert.Status(m.row.Status).Open() {
+			return
+		}
+	}
+	c.touchGroup(g)
+	g.row.NextFlushAt = at
+	p.timers.add(timer{at: at, kind: flushTimer, group: g.row.Key})
+}
+
+// groupWait is how long a group that a opens waits before its first page:
+// the route's group_wait, or for a check's alert when no route sets one,
+// route.DefaultCheckGroupWait.
+func groupWait(r *route.Route, a *alertState) time.Duration {
+	if r.GroupWaitDefault && a.row.Source == alert.SourceCheck {
+		return route.DefaultCheckGroupWait
+	}
+	return r.GroupWait
 }
 
 // runDue does every timer that is due, and returns them.
@@ -95,6 +125,26 @@ func (p *Pager) flush(c *change, out *outgoing, g *group, now time.Time) {
 	if _, alive := p.groups[g.row.Key]; alive {
 		g.row.NextFlushAt = now.Add(r.GroupInterval)
 		p.timers.add(timer{at: g.row.NextFlushAt, kind: flushTimer, group: g.row.Key})
+	}
+}
+
+// pageNow starts the escalation of a firing alert that is still waiting for
+// its groups' first flush, as that flush would, without waiting for it.
+func (p *Pager) pageNow(c *change, out *outgoing, a *alertState, now time.Time) {
+	if a.row.Status != string(alert.Firing) {
+		return
+	}
+	for key, m := range a.members {
+		g := p.groups[key]
+		if g == nil || !m.row.NotifiedAt.IsZero() {
+			continue
+		}
+		r := p.w.route(g.row.Route)
+		if r.Muted(p.w.intervals, now) || p.suppressed(c, a, now) {
+			continue
+		}
+		policy, ok := p.w.policy(g.row.Service, r)
+		p.start(c, out, a, m, policy, ok, now)
 	}
 }
 

@@ -39,6 +39,7 @@ type change struct {
 	log     []store.AlertLog
 	notes   []store.Notification
 	fired   []store.AlertRow // alerts opened, told to Options.Fired after the commit
+	reopen  []store.AlertRow // check alerts resolved by hand while failing, told to Options.Reopen
 	undo    []func()
 }
 

@@ -22,7 +22,8 @@ type world struct {
 	intervals *route.Intervals
 	inhibitor *route.Inhibitor
 	maint     *route.Maintenance
-	dir       *oncall.Directory
+	onCall    *oncall.Directory // the config's on-call world
+	dir       *oncall.Directory // onCall with the run-time overrides on top
 	services  map[string]*config.Service
 	runbooks  map[string]*config.Runbook
 	checkBook map[string]string // service/check → runbook
@@ -55,9 +56,10 @@ func newWorld(cfg *config.Config, log *slog.Logger) (*world, error) {
 	if w.maint, err = route.NewMaintenance(cfg); err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
 	}
-	if w.dir, err = oncall.NewDirectory(cfg); err != nil {
+	if w.onCall, err = oncall.NewDirectory(cfg); err != nil {
 		return nil, fmt.Errorf("on-call: %w", err)
 	}
+	w.dir = w.onCall
 	for i := range cfg.Services {
 		s := &cfg.Services[i]
 		w.services[s.ID] = s
@@ -210,6 +212,7 @@ func (p *Pager) reload(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	w.dir = w.onCall.WithOverrides(p.overrides)
 	p.w = w
 	p.invalidateInhibition()
 	p.scheduleHandoff(p.opt.Clock.Now())

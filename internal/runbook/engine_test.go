@@ -374,6 +374,28 @@ runbooks:
 	}
 }
 
+// TestHTTPStepErrorNamesItsTarget: a failed http step says where it went,
+// with the secret in its query hidden and nothing else.
+func TestHTTPStepErrorNamesItsTarget(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: call
+    secrets: [{name: token, value: s3cr3t-t0ken-1}]
+    steps:
+      - {id: call, http: {url: "http://127.0.0.1:1/hook?token={{ .secrets.token }}", method: POST}}
+`)
+	row, _ := h.start1("call", nil)
+	row, steps := h.wait(row.ID)
+	if row.Status != store.RunFailed || len(steps) != 1 {
+		t.Fatalf("run %s, %d steps", row.Status, len(steps))
+	}
+	got := steps[0].Error + " " + row.Reason
+	if !strings.Contains(got, "http://127.0.0.1:1/hook?token=") || !strings.Contains(got, "connection refused") ||
+		strings.Contains(got, "s3cr3t-t0ken-1") || strings.Contains(got, `"URL"`) {
+		t.Fatalf("step error: %q", got)
+	}
+}
+
 func TestRestartInterruptsOrResumes(t *testing.T) {
 	yaml := `
 runbooks:

@@ -294,6 +294,38 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 	return rows[0], nil
 }
 
+// AlertStatuses returns the status of each alert of ids that exists.
+func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]string, error) {
+	defer s.observe("alert_statuses", clock.Start())
+	out := make(map[int64]string, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := s.d.rebind(`SELECT id, status FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: alert statuses: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var st string
+			if err := rows.Scan(&id, &st); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: alert statuses: %w", err)
+			}
+			out[id] = st
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: alert statuses: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // AlertFilter selects alerts for Alerts.
 type AlertFilter struct {
 	Status   []string // any of these; empty means all

@@ -195,7 +195,25 @@ func testNotificationsOutbox(t *testing.T, e engine) {
 	if len(due) != 2 || due[0].ID != 1 || due[1].ID != 3 || string(due[0].Message) != `{"title":"x"}` {
 		t.Fatalf("due at t0: %+v", due)
 	}
+	// Per destination: each due destination once, most overdue first, and
+	// its own due notifications.
+	writeAlerts(t, s, AlertBatch{Notifications: []Notification{n(4, "person/thach/slack", 0, 1)}})
+	dests, err := s.DueDestinations(ctx, t0, 10)
+	if err != nil || len(dests) != 2 || dests[0].Name != "person/john/email" || dests[1].Name != "person/thach/slack" || !dests[0].Since.Equal(t0) {
+		t.Fatalf("DueDestinations = %+v, %v", dests, err)
+	}
+	to, err := s.DueNotificationsTo(ctx, "person/thach/slack", t0, 10)
+	if err != nil || len(to) != 2 || to[0].ID != 1 || to[1].ID != 4 {
+		t.Fatalf("DueNotificationsTo = %+v, %v", to, err)
+	}
+	if to, _ := s.DueNotificationsTo(ctx, "channel/ops", t0, 10); len(to) != 0 {
+		t.Fatalf("channel/ops is not due yet: %+v", to)
+	}
+	if st, err := s.AlertStatuses(ctx, []int64{1, 2, 99}); err != nil || len(st) != 2 || st[1] != "firing" {
+		t.Fatalf("AlertStatuses = %v, %v", st, err)
+	}
 	err = s.UpdateNotifications(ctx, []NotificationUpdate{
+		{ID: 4, Status: NotifySuperseded, Attempts: 0},
 		{ID: 1, Status: NotifySent, Attempts: 1, SentAt: t0.Add(time.Second)},
 		{ID: 3, Status: NotifyPending, Attempts: 1, NextAttemptAt: t0.Add(2 * time.Minute), LastError: "503 Service Unavailable"},
 	})
@@ -213,7 +231,7 @@ func testNotificationsOutbox(t *testing.T, e engine) {
 		hist[1].ID != 3 || hist[1].Attempts != 1 || hist[1].LastError != "503 Service Unavailable" {
 		t.Fatalf("AlertNotifications(2) = %+v, %v", hist, err)
 	}
-	if _, _, nmax, err := s.MaxIDs(ctx); err != nil || nmax != 3 {
+	if _, _, nmax, err := s.MaxIDs(ctx); err != nil || nmax != 4 {
 		t.Fatalf("MaxIDs notifications = %d, %v", nmax, err)
 	}
 }

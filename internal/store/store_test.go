@@ -80,6 +80,8 @@ func TestStore(t *testing.T) {
 		{"ReleaseStatus", testReleaseStatus},
 		{"ReleaseVersionRace", testReleaseVersionRace},
 		{"AlertsSearch", testAlertsSearch},
+		{"Overrides", testOverrides},
+		{"FeedSecrets", testFeedSecrets},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

@@ -35,6 +35,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/silences/{id}", s.read(s.getSilence))
 	mux.HandleFunc("DELETE /api/v1/silences/{id}", s.expireSilence)
 	mux.HandleFunc("GET /api/v1/oncall", s.read(s.onCall))
+	mux.HandleFunc("GET /api/v1/schedules/{id}/overrides", s.read(s.listOverrides))
+	mux.HandleFunc("POST /api/v1/schedules/{id}/overrides", s.createOverride)
+	mux.HandleFunc("DELETE /api/v1/schedules/{id}/overrides/{oid}", s.deleteOverride)
+	mux.HandleFunc("POST /api/v1/schedules/{id}/swaps", s.createSwap)
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
 	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
@@ -125,5 +129,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))
 	mux.HandleFunc("GET /toil/plan", s.privatePage(s.toilPlanPage))
 	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
+
+	// On-call pages: who is on call, a schedule's calendar with its
+	// override and swap forms, my shifts, and the calendar feed, which
+	// opens with its secret address instead of a sign-in.
+	mux.HandleFunc("GET /oncall", s.privatePage(s.onCallPage))
+	mux.HandleFunc("GET /oncall/schedules/{id}", s.privatePage(s.schedulePage))
+	mux.HandleFunc("POST /oncall/schedules/{id}/overrides", s.action(auth.Respond, s.overrideCreate))
+	mux.HandleFunc("POST /oncall/schedules/{id}/overrides/{oid}/remove", s.action(auth.Respond, s.overrideRemove))
+	mux.HandleFunc("POST /oncall/schedules/{id}/swaps", s.action(auth.Respond, s.swapCreate))
+	mux.HandleFunc("GET /oncall/me", s.privatePage(s.myShiftsPage))
+	mux.HandleFunc("POST /oncall/me/feed/rotate", s.action(auth.Read, s.feedRotate))
+	mux.HandleFunc("GET /oncall/ical/{person}/{file}", s.calendarFeed)
+
 	mux.Handle("GET /static/", staticFiles())
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/slo"
@@ -48,8 +49,11 @@ type Deps struct {
 	// Toil measures toil; Reports sends scheduled reports.
 	Toil    *toil.Ledger
 	Reports *scheduled.Scheduler
-	// Directory answers who is on call under the running config.
+	// Directory answers who is on call under the running config, with the
+	// run-time overrides on top.
 	Directory func() *oncall.Directory
+	// Overrides keeps the on-call overrides made at run time.
+	Overrides *override.Service
 	Store     *store.Store
 	Clock     clock.Clock
 	Log       *slog.Logger

@@ -133,6 +133,9 @@ func alertBlocks(m notify.Message, i int, a notify.Alert) []block {
 	if render.Acknowledged(a) {
 		s += "  _acknowledged_"
 	}
+	if now := render.Now(a); now != "" {
+		s += "\n" + escape(render.Truncate(now, 500))
+	}
 	if links := sourceLinks(a.Links); links != "" {
 		s += "\n" + links
 	}
