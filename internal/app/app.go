@@ -142,7 +142,6 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
-	a.startReports()
 	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
 		_, err := a.pager.Ingest(ctx, evs)
 		return err
@@ -167,6 +166,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 	a.slos.Apply(cfg)
+	a.startReports()
 
 	a.releases = release.New(a.store, opt.Clock)
 	a.releases.Apply(cfg)

@@ -187,6 +187,8 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 	w.log(opsToken, `{"text":"Deployed release 2 to production by hand","minutes":45,"item":"manual-deploy"}`)
 	w.at(0, 22, 50)
 	w.runByHand(opsToken, "post-start")
+	w.record(opsToken, "/api/v1/deploys", `{"service":"shop","version":"2","environment":"production","by":"glen","at":"2026-11-23T22:45:00+07:00"}`)
+	w.record(sreToken, "/api/v1/slos/shop/orders/events", `{"good":2000,"total":2000}`)
 
 	// Tuesday. The orders again, then the outage (09:15 to 10:30).
 	w.at(1, 9, 0)
@@ -208,6 +210,10 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 	if code := w.do("POST", fmt.Sprintf("/api/v1/incidents/%d/status", in.ID), sreToken, strings.NewReader(`{"status":"resolved"}`), nil); code != 200 {
 		t.Fatalf("resolve incident: %d", code)
 	}
+	// The review's follow-ups: one done on Wednesday, one still open.
+	w.record(sreToken, fmt.Sprintf("/api/v1/incidents/%d/action_items", in.ID), `{"item":"Run the post-start script from the deploy job","type":"prevent","owner":"glen"}`)
+	w.record(sreToken, fmt.Sprintf("/api/v1/incidents/%d/action_items", in.ID), `{"item":"Page the DBA when orders back up","type":"mitigate","owner":"thach","due":"2026-12-04T00:00:00+07:00"}`)
+	w.record(sreToken, "/api/v1/slos/shop/orders/events", `{"good":1999,"total":2000}`)
 	w.fixedByHand(1, 14, 0, "dns", "DNS server not answering", "dns-failover", 2, 20)
 	w.at(1, 22, 0)
 	w.log(opsToken, `{"text":"Deployed a hotfix to production by hand","minutes":30,"item":"manual-deploy"}`)
@@ -221,6 +227,7 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 		t.Fatalf("reload: %d", code)
 	}
 	w.at(2, 10, 0) // the deploy job now runs the post-start script
+	w.record(sreToken, fmt.Sprintf("/api/v1/incidents/%d/action_items", in.ID), `{"id":1,"item":"Run the post-start script from the deploy job","type":"prevent","owner":"glen","status":"done"}`)
 	if code, body := w.post("/api/v1/runbooks/post-start/webhook", deployKey, "application/json", []byte(`{}`)); code != 201 {
 		t.Fatalf("webhook: %d %v", code, body)
 	}
@@ -289,6 +296,8 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 		t.Fatalf("the plan differs from %s; got:\n%s", golden, got)
 	}
 
+	weeklyWant := w.weeklyGolden()
+
 	// Savings: automatic runs times the manual estimate, since each automation began.
 	var items struct {
 		Items []struct {
@@ -321,16 +330,31 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 	// The Monday report was sent to the SRE team with the same plan, and
 	// the on-call log due at the same time to thach (waiting for both lets
 	// the test end with nothing in flight).
-	w.eventually("the weekly plan and Monday's on-call log sent", func() bool {
-		plan, log := false, false
+	w.eventually("the weekly plan, the status report and Monday's on-call log sent", func() bool {
+		plan, status, log := false, false, false
 		for _, d := range w.sink.deliveries("/hook") {
 			plan = plan || d.Message.Kind == "report" && strings.HasPrefix(d.Message.Title, "Toil reduction plan")
+			status = status || d.Message.Kind == "report" && strings.HasPrefix(d.Message.Title, "Weekly status report")
 			log = log || d.Message.Kind == "report" && strings.HasPrefix(d.Message.Title, "On-call log: thach, 2026-11-29 to 2026-11-30")
 		}
-		return plan && log
+		return plan && status && log
 	})
 	for _, d := range w.sink.deliveries("/hook") {
-		if d.Message.Kind != "report" || !strings.HasPrefix(d.Message.Title, "Toil reduction plan") {
+		if d.Message.Kind != "report" {
+			continue
+		}
+		if strings.HasPrefix(d.Message.Title, "Weekly status report") {
+			var body struct {
+				Report struct {
+					Markdown string `json:"markdown"`
+				} `json:"report"`
+			}
+			if err := json.Unmarshal(d.Body, &body); err != nil || body.Report.Markdown != weeklyWant {
+				t.Fatalf("the scheduled status report differs from the golden one (%v):\n%s", err, body.Report.Markdown)
+			}
+			continue
+		}
+		if !strings.HasPrefix(d.Message.Title, "Toil reduction plan") {
 			continue
 		}
 		var body struct {
@@ -343,4 +367,37 @@ func TestToilPlanOfTheSeedWeek(t *testing.T) {
 			t.Fatalf("the scheduled plan differs from the golden one (%v):\n%s", err, body.Report.Markdown)
 		}
 	}
+}
+
+// record posts body to path with token and expects it stored.
+func (w *toilWeek) record(token, path, body string) {
+	w.t.Helper()
+	var out map[string]any
+	if code := w.do("POST", path, token, strings.NewReader(body), &out); code != 201 && code != 200 && code != 202 {
+		w.t.Fatalf("POST %s %s: %d %v", path, body, code, out)
+	}
+}
+
+// weeklyGolden compares the week's status report of the shop with its
+// golden file (VIGIL_UPDATE_GOLDEN=1 rewrites it) and returns it.
+func (w *toilWeek) weeklyGolden() string {
+	w.t.Helper()
+	resp := w.get("/api/v1/reports/weekly?from=2026-11-23T09:00:00%2B07:00&to=2026-11-30T09:00:00%2B07:00&service=shop&format=md")
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		w.t.Fatalf("weekly report: %d %s", resp.StatusCode, got)
+	}
+	golden := "testdata/weekly-seed-week.md"
+	if os.Getenv("VIGIL_UPDATE_GOLDEN") == "1" {
+		writeFile(w.t, golden, string(got))
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		w.t.Fatalf("%v (run with VIGIL_UPDATE_GOLDEN=1 to write it)", err)
+	}
+	if string(got) != string(want) {
+		w.t.Fatalf("the weekly report differs from %s; got:\n%s", golden, got)
+	}
+	return string(want)
 }

@@ -10,7 +10,7 @@ import (
 // through the outbox.
 type ReportSchedule struct {
 	ID   string `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
-	Kind string `yaml:"kind" jsonschema:"required,enum=oncall,enum=toil,description=oncall: on-call logs; toil: the toil reduction plan"`
+	Kind string `yaml:"kind" jsonschema:"required,enum=oncall,enum=toil,enum=weekly,description=oncall: on-call logs; toil: the toil reduction plan; weekly: the weekly status report"`
 	// Schedule is when it is due; each run covers the Period before then.
 	Schedule ScheduleTrigger   `yaml:"schedule" jsonschema:"required"`
 	Period   duration.Duration `yaml:"period,omitempty" jsonschema:"description=what a run covers: the period that ends when it is due, at most 366d,default=7d"`
@@ -24,6 +24,9 @@ type ReportSchedule struct {
 
 // DefaultReportPeriod is what a scheduled report covers unless it says.
 const DefaultReportPeriod = 7 * 24 * time.Hour
+
+// MaxWeeklyPeriod bounds what a weekly status report covers (a month at most).
+const MaxWeeklyPeriod = 31 * 24 * time.Hour
 
 // MaxReportPeriod bounds what one scheduled report reads.
 const MaxReportPeriod = 366 * 24 * time.Hour
@@ -75,6 +78,9 @@ func (k *checker) reports() {
 		}
 		for i, t := range r.To {
 			k.target(o, indexPath("to", i), t, "person", "team", "schedule", "channel")
+		}
+		if r.Kind == "weekly" && r.Period.D() > MaxWeeklyPeriod {
+			k.add(o.problem("period", false, "a weekly report covers at most 31d"))
 		}
 		switch r.Kind {
 		case "oncall":

@@ -28,16 +28,16 @@ testdata/conf.toil.yml:20:19: toil[0].automated_by: unknown runbook "cron-cleanu
 testdata/conf.toil.yml:21:22: toil[0].automated_since: invalid time "next week" (write 2006-01-02 or 2006-01-02T15:04:05, local to global.timezone)
 testdata/conf.toil.yml:22:7: toil[1].estimate: is required with automated_by: savings are automatic runs times this estimate
 testdata/conf.toil.yml:22:9: toil[1].id: duplicate id "log-cleanup" (first defined at testdata/conf.toil.yml:10:9)
-testdata/conf.toil.yml:27:11: reports[0].kind: "weekly" is not one of oncall, toil
-testdata/conf.toil.yml:29:10: reports[0].to[0]: unknown channel "sre" (none are defined)
-testdata/conf.toil.yml:30:7: reports[1].people: an oncall report needs people or on_call: whose log to send
-testdata/conf.toil.yml:32:22: reports[1].schedule.cron: end of range (61) above maximum (59): 61
-testdata/conf.toil.yml:32:46: reports[1].schedule.timezone: unknown time zone "Mars/Base"
-testdata/conf.toil.yml:33:13: reports[1].period: must be between 1s and 366d
-testdata/conf.toil.yml:34:22: reports[1].services[1]: unknown service "shed" (known: cart, shop)
-testdata/conf.toil.yml:35:10: reports[1].to[0]: unknown person "nobody" (known: thach)
-testdata/conf.toil.yml:39:5: reports[2].people: applies to oncall reports only
-testdata/conf.toil.yml:40:9: reports[2].to: needs at least 1 item(s)`
+testdata/conf.toil.yml:29:13: reports[0].period: a weekly report covers at most 31d
+testdata/conf.toil.yml:30:10: reports[0].to[0]: unknown channel "sre" (none are defined)
+testdata/conf.toil.yml:31:7: reports[1].people: an oncall report needs people or on_call: whose log to send
+testdata/conf.toil.yml:33:22: reports[1].schedule.cron: end of range (61) above maximum (59): 61
+testdata/conf.toil.yml:33:46: reports[1].schedule.timezone: unknown time zone "Mars/Base"
+testdata/conf.toil.yml:34:13: reports[1].period: must be between 1s and 366d
+testdata/conf.toil.yml:35:22: reports[1].services[1]: unknown service "shed" (known: cart, shop)
+testdata/conf.toil.yml:36:10: reports[1].to[0]: unknown person "nobody" (known: thach)
+testdata/conf.toil.yml:40:5: reports[2].people: applies to oncall reports only
+testdata/conf.toil.yml:41:9: reports[2].to: needs at least 1 item(s)`
 	if got := err.Error(); got != strings.TrimPrefix(want, "\n") {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}

@@ -156,6 +156,7 @@ func navigation() []navEntry {
 		{"deploys", "Deploys", "/deploys"},
 		{"releases", "Releases", "/releases"},
 		{"toil", "Toil", "/toil"},
+		{"reports", "Reports", "/reports/weekly"},
 	}
 }
 

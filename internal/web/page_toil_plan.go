@@ -14,6 +14,7 @@ import (
 type documentPage struct {
 	Page
 	Period   *periodView // nil when the document's period is fixed
+	Action   string      // where the period form goes
 	Body     template.HTML
 	Markdown string // a link to the Markdown
 }
@@ -21,7 +22,7 @@ type documentPage struct {
 // toilPlanPage renders /toil/plan: the toil reduction plan of the period,
 // the last 7 days by default.
 func (s *Server) toilPlanPage(w http.ResponseWriter, r *http.Request) {
-	p := documentPage{Page: s.page(r, "Toil reduction plan", "toil")}
+	p := documentPage{Page: s.page(r, "Toil reduction plan", "toil"), Action: "/toil/plan"}
 	per, ov, err := s.pageOverview(r, p.Page, 7)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -53,7 +54,7 @@ func (s *Server) reportRunPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	p := documentPage{Page: s.page(r, row.Title, "toil")}
+	p := documentPage{Page: s.page(r, row.Title, "reports")}
 	if p.Body, err = markdown.Body([]byte(row.Document)); err != nil {
 		s.pageError(w, r, err)
 		return

@@ -63,6 +63,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
 	mux.HandleFunc("GET /api/v1/reports/toil", s.read(s.toilReport))
+	mux.HandleFunc("GET /api/v1/reports/weekly", s.read(s.weeklyReport))
 	mux.HandleFunc("GET /api/v1/reports/runs", s.read(s.listReportRuns))
 	mux.HandleFunc("GET /api/v1/reports/runs/{id}", s.read(s.getReportRun))
 	mux.HandleFunc("POST /api/v1/reports/{id}/runs", s.sendReport)
@@ -128,6 +129,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /toil/entries", s.privatePage(s.toilEntriesPage))
 	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))
 	mux.HandleFunc("GET /toil/plan", s.privatePage(s.toilPlanPage))
+	mux.HandleFunc("GET /reports/weekly", s.privatePage(s.weeklyPage))
 	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
 
 	// On-call pages: who is on call, a schedule's calendar with its

@@ -174,11 +174,16 @@ func Spent(firstPaged, resolved, end time.Time) time.Duration {
 	return max(0, end.Sub(firstPaged))
 }
 
-func offHours(t time.Time, o Options) bool {
+func offHours(t time.Time, o Options) bool { return OffHours(t, o.WorkStart, o.WorkEnd) }
+
+// OffHours reports whether t, in the zone it is in, falls outside the
+// working day start:00 to end:00, Monday to Friday (9 and 18 by default in
+// reports).
+func OffHours(t time.Time, start, end int) bool {
 	if t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
 		return true
 	}
-	return t.Hour() < o.WorkStart || t.Hour() >= o.WorkEnd
+	return t.Hour() < start || t.Hour() >= end
 }
 
 // fill adds what happened to an alert: its log, its runs, its incidents' notes.
