@@ -41,10 +41,10 @@ type Service struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 
-	Releases []Release        `json:"releases"`
+	Releases []Release         `json:"releases"`
 	Deploys  []store.DeployRow `json:"deploys"`
-	Runs     []RunbookRuns    `json:"runbook_runs"`
-	Closed   []Action         `json:"action_items_closed"`
+	Runs     []RunbookRuns     `json:"runbook_runs"`
+	Closed   []Action          `json:"action_items_closed"`
 
 	Incidents []Incident `json:"incidents"`
 
