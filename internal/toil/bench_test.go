@@ -14,6 +14,8 @@ import (
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/report/toilplan"
+	"github.com/vigil-sre/vigil/internal/report/weekly"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/store/storetest"
 	"github.com/vigil-sre/vigil/internal/toil"
@@ -69,8 +71,9 @@ func yearConfig(tb testing.TB) *config.Config {
 // week five paged alerts (three of items, two noise) each resolved within
 // the hour, a run by hand and a logged deploy; daily automatic runs for a
 // fifth of the services over the last half year; monthly approvals; a
-// weekly incident. About 26,000 alerts, 52,000 notifications, 9,000 runs,
-// 5,200 logged entries.
+// weekly incident with an action item; a deploy per service and week.
+// About 26,000 alerts, 52,000 notifications, 9,000 runs, 5,200 logged
+// entries, 5,200 deploys.
 func seedYear(tb testing.TB, s *store.Store) {
 	ctx := context.Background()
 	start := yearEnd.Add(-52 * 7 * 24 * time.Hour)
@@ -103,6 +106,10 @@ func seedYear(tb testing.TB, s *store.Store) {
 				EndedAt: at.Add(3 * time.Minute)}); err != nil {
 				tb.Fatal(err)
 			}
+			if _, err := s.RecordDeploy(ctx, store.DeployRow{Service: svc, Version: fmt.Sprint("v", week), Environment: "production",
+				By: "p05", At: w0.Add(130 * time.Hour)}); err != nil {
+				tb.Fatal(err)
+			}
 			if _, err := s.AddToilEntry(ctx, store.ToilEntryRow{At: w0.Add(130 * time.Hour), Minutes: 45, Person: fmt.Sprintf("p%02d", 5+sv%5),
 				Service: svc, Item: svc + "-deploy", Text: "Deployed by hand", Source: toil.SourceManual, CreatedBy: "token/t05", CreatedAt: w0}); err != nil {
 				tb.Fatal(err)
@@ -119,9 +126,15 @@ func seedYear(tb testing.TB, s *store.Store) {
 				}
 			}
 		}
-		if _, err := s.CreateIncident(ctx, store.IncidentRow{Title: "Outage", Severity: "SEV2", Status: store.IncidentResolved,
+		in, err := s.CreateIncident(ctx, store.IncidentRow{Title: "Outage", Severity: "SEV2", Status: store.IncidentResolved,
 			Services: []string{"s000"}, Roles: map[string]string{"commander": person}, StartedAt: w0.Add(50 * time.Hour),
-			DeclaredAt: w0.Add(50 * time.Hour), ResolvedAt: w0.Add(52 * time.Hour), UpdatedAt: w0}, nil); err != nil {
+			DeclaredAt: w0.Add(50 * time.Hour), ResolvedAt: w0.Add(52 * time.Hour), UpdatedAt: w0}, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		status := []string{"open", "done"}[week%2]
+		if _, err := s.SaveActionItem(ctx, store.ActionItem{IncidentID: in.ID, Item: "Fix it for good", Type: "prevent", Status: status,
+			CreatedAt: w0.Add(53 * time.Hour), UpdatedAt: w0.Add(60 * time.Hour)}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -138,8 +151,9 @@ func seedYear(tb testing.TB, s *store.Store) {
 }
 
 // BenchmarkToilYear measures the toil plan and the ranking over a year of
-// data for 100 services: for a week (what the weekly report needs), a
-// month (the ranking's default) and the whole year, against the raw reads
+// data for 100 services: for a week, a month (the ranking's default) and
+// the whole year, and the weekly status report of all 100 services for a
+// week (toil is most of its cost), against the raw reads
 // of that week as the baseline. The seeded database is kept between runs
 // in VIGIL_BENCH_TOIL_DB when that names a file path.
 //
@@ -218,6 +232,23 @@ func BenchmarkToilYear(b *testing.B) {
 					b.ReportMetric(float64(md.Len())/1024, "KiB-plan")
 				})
 			}
+			svcs := slo.New(slo.Options{Clock: clock.NewFake(yearEnd), Store: s, CheckIDs: func() map[string]int64 { return nil }})
+			svcs.Apply(cfg)
+			b.Run("weekly-report-week", func(b *testing.B) {
+				var md bytes.Buffer
+				for b.Loop() {
+					rep, err := weekly.Build(ctx, weekly.Deps{Store: s, Toil: l, SLOs: svcs},
+						weekly.Options{Config: cfg, From: week, To: yearEnd, Now: yearEnd, Loc: time.UTC})
+					if err != nil {
+						b.Fatal(err)
+					}
+					md.Reset()
+					if err := weekly.Markdown(&md, rep, weekly.Render{Loc: time.UTC, Base: "https://vigil.example", Config: cfg}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(md.Len())/1024, "KiB-report")
+			})
 			b.Run("plan-week-one-service", func(b *testing.B) {
 				for b.Loop() {
 					if _, err := l.Overview(ctx, week, yearEnd, []string{"s042"}); err != nil {
