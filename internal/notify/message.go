@@ -89,7 +89,7 @@ type Handoff struct {
 // get it with its data; chat gets the message's text (a summary) and URL.
 type Report struct {
 	ID       string          `json:"id"`   // the report's config id
-	Kind     string          `json:"kind"` // oncall, toil, ...
+	Kind     string          `json:"kind"` // weekly, oncall, toil
 	Run      int64           `json:"run"`  // its entry in the report history
 	From     time.Time       `json:"from"`
 	To       time.Time       `json:"to"`

@@ -20,6 +20,7 @@ func TestToilStore(t *testing.T) {
 		{"ToilItemEdits", testToilItemEdits},
 		{"ToilSources", testToilSources},
 		{"ReportRuns", testReportRuns},
+		{"ReportActionItems", testReportActionItems},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
