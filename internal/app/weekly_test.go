@@ -164,7 +164,7 @@ func TestScheduledWeeklyReport(t *testing.T) {
 		"<h1>Weekly status report: Plant &lt;b&gt;Shop&lt;/b&gt;, cart, 2026-11-23 to 2026-11-30</h1>",
 		"(Europe/Paris)", "Mon 2026-11-23 09:00", // the period, in the schedule's zone: 08:00 UTC
 		"&lt;img src=x onerror=alert(1)&gt;", "&lt;script&gt;again&lt;/script&gt;",
-		fmt.Sprintf(`<a href="http://vigil.example/api/v1/incidents/%d/postmortem?format=html">here</a>`, in.ID),
+		fmt.Sprintf(`<a href="http://vigil.example/incidents/%d/postmortem">here</a>`, in.ID),
 		"Clean the logs by hand", "1 page, 0 off hours")
 	_, html, _ := strings.Cut(mail, "Content-Type: text/html")
 	for _, bad := range []string{"<img", "<script>", `href="javascript`, "<b>"} {

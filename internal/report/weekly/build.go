@@ -275,9 +275,9 @@ func incidentsOf(ctx context.Context, d Deps, o Options, of func(string) *Servic
 	return nil
 }
 
-// PostmortemPath is where an incident's postmortem reads as a page.
+// PostmortemPath is the incident's postmortem page in the web app.
 func PostmortemPath(id int64) string {
-	return "/api/v1/incidents/" + itoa(id) + "/postmortem?format=html"
+	return "/incidents/" + itoa(id) + "/postmortem"
 }
 
 // pagesOf counts the pages about each service's alerts, and those off

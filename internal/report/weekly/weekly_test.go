@@ -69,7 +69,7 @@ func TestUntrustedTextStaysText(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Shop &lt;script&gt;alert(1)&lt;/script&gt;",
-		`<a href="https://vigil.example/api/v1/incidents/3/postmortem?format=html">here</a>`,
+		`<a href="https://vigil.example/incidents/3/postmortem">here</a>`,
 		"**missed**", // a missed SLO says so
 		"| `` orders `` | 99% | 98.500% | **missed** |",
 		"30 min of toil in 0 occurrences (the week before: 1 h, down 50%)",
