@@ -29,6 +29,15 @@ type Overview struct {
 	Teams        []Load   `json:"teams"`
 	CapPercent   float64  `json:"cap_percent"`
 	WeeklyHours  float64  `json:"weekly_hours"`
+	// ByService is each service's toil in the period and the one before,
+	// by the service of each entry ("" for entries of no service).
+	ByService map[string]ServiceCount `json:"by_service"`
+}
+
+// ServiceCount is one service's toil in the period and the period before.
+type ServiceCount struct {
+	Count
+	Previous Count `json:"previous"`
 }
 
 // Group is recurring work no toil item claims: the same alert, runbook or
@@ -96,10 +105,18 @@ func (l *Ledger) Overview(ctx context.Context, from, to time.Time, services []st
 	cur, prev := map[string][]Entry{}, map[string][]Entry{}
 	var inPeriod []Entry
 	var total tally
+	byService, prevByService := map[string]*tally{}, map[string]*tally{}
+	tallyOf := func(m map[string]*tally, service string) *tally {
+		if m[service] == nil {
+			m[service] = &tally{}
+		}
+		return m[service]
+	}
 	for _, e := range all {
 		if e.At.Before(from) {
 			if ofServices(services, e.Service) {
 				prev[e.Item] = append(prev[e.Item], e)
+				tallyOf(prevByService, e.Service).add(e)
 			}
 			continue
 		}
@@ -107,10 +124,19 @@ func (l *Ledger) Overview(ctx context.Context, from, to time.Time, services []st
 		if ofServices(services, e.Service) {
 			cur[e.Item] = append(cur[e.Item], e)
 			total.add(e)
+			tallyOf(byService, e.Service).add(e)
 		}
 	}
 	ov := Overview{From: from, To: to, Services: services, Total: total.Count, Items: []Item{}, Candidates: []string{},
-		CapPercent: cfg.Global.Toil.CapPercent, WeeklyHours: cfg.Global.Toil.WeeklyHours}
+		CapPercent: cfg.Global.Toil.CapPercent, WeeklyHours: cfg.Global.Toil.WeeklyHours, ByService: map[string]ServiceCount{}}
+	for id, t := range byService {
+		ov.ByService[id] = ServiceCount{Count: t.Count}
+	}
+	for id, t := range prevByService {
+		c := ov.ByService[id]
+		c.Previous = t.Count
+		ov.ByService[id] = c
+	}
 	var shown []config.ToilItem
 	for _, it := range cfg.Toil {
 		if ofServices(services, it.Service) || len(cur[it.ID]) > 0 {

@@ -341,8 +341,9 @@ func pagesOf(ctx context.Context, d Deps, o Options, of func(string) *Service) e
 	return nil
 }
 
-// toilOf measures toil once for all services and splits it by the
-// services the toil items (and the recurring unclassified work) belong to.
+// toilOf measures toil once for all services: each service's total is
+// every entry of the service (its items, incident roles, unclassified
+// work), as the toil plan of that service counts it.
 func toilOf(ctx context.Context, d Deps, o Options, of func(string) *Service) error {
 	configured := map[string]bool{}
 	for _, it := range o.Config.Toil {
@@ -360,24 +361,20 @@ func toilOf(ctx context.Context, d Deps, o Options, of func(string) *Service) er
 			s.Toil = &Toil{Items: []ToilItem{}}
 		}
 	}
+	for id, c := range ov.ByService {
+		if s := of(id); s != nil && s.Toil != nil {
+			s.Toil.Minutes, s.Toil.Occurrences, s.Toil.Previous = c.Minutes, c.Occurrences, c.Previous.Minutes
+		}
+	}
 	for _, it := range ov.Items {
 		s := of(it.Service)
 		if s == nil || s.Toil == nil {
 			continue
 		}
 		t := s.Toil
-		t.Minutes += it.Minutes
-		t.Occurrences += it.Occurrences
-		t.Previous += it.Previous.Minutes
 		t.Saved += it.Savings.Minutes
 		t.TotalSaved += it.Savings.TotalMinutes
 		t.Items = append(t.Items, ToilItem{ID: it.ID, Title: it.Title, Status: it.Status, Minutes: it.Minutes, Trend: it.Trend, Saved: it.Savings.Minutes})
-	}
-	for _, g := range ov.Unclassified {
-		if s := of(g.Service); s != nil && s.Toil != nil {
-			s.Toil.Minutes += g.Minutes
-			s.Toil.Occurrences += g.Occurrences
-		}
 	}
 	return nil
 }
