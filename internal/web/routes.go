@@ -48,6 +48,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/runs/{id}", s.read(s.getRun))
 	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.read(s.runEvents))
 	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
+	mux.HandleFunc("POST /api/v1/runs/{id}/deny", s.denyRun)
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
 
 	mux.HandleFunc("GET /api/v1/incidents", s.read(s.listIncidents))
@@ -155,6 +156,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /toil/plan", s.privatePage(s.toilPlanPage))
 	mux.HandleFunc("GET /reports/weekly", s.privatePage(s.weeklyPage))
 	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
+
+	// Runbook pages: the list, a runbook with its run form (a dry run
+	// first, then the real run from its preview), a run with its live step
+	// log and approval, the run history and the audit log.
+	mux.HandleFunc("GET /runbooks", s.privatePage(s.runbooksPage))
+	mux.HandleFunc("GET /runbooks/{id}", s.privatePage(s.runbookPage))
+	mux.HandleFunc("POST /runbooks/{id}/runs", s.action(auth.Operate, s.runbookRunAction))
+	mux.HandleFunc("GET /runs", s.privatePage(s.runsPage))
+	mux.HandleFunc("GET /runs/{id}", s.privatePage(s.runPage))
+	mux.HandleFunc("GET /runs/{id}/events", s.privatePage(s.runPageEvents))
+	mux.HandleFunc("POST /runs/{id}/approve", s.action(auth.Operate, s.runApproveAction))
+	mux.HandleFunc("POST /runs/{id}/deny", s.action(auth.Operate, s.runDenyAction))
+	mux.HandleFunc("GET /audit", s.privatePage(s.auditPage))
 
 	// On-call pages: who is on call, a schedule's calendar with its
 	// override and swap forms, my shifts, and the calendar feed, which
