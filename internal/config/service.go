@@ -29,6 +29,7 @@ type Service struct {
 	Stakeholders []string          `yaml:"stakeholders,omitempty" jsonschema:"description=person/ID or team/ID to inform about incidents"`
 	Incident     *IncidentPolicy   `yaml:"incident,omitempty"`
 	SLO          *SLO              `yaml:"slo,omitempty"`
+	Deploy       *DeployPolicy     `yaml:"deploy,omitempty" jsonschema:"description=how deploys of the service are verified and guarded"`
 	Labels       map[string]string `yaml:"labels,omitempty"`
 	Checks       []Check           `yaml:"checks,omitempty"`
 
@@ -79,6 +80,9 @@ type Check struct {
 	Severity string            `yaml:"severity,omitempty" jsonschema:"enum=critical,enum=error,enum=warning,enum=info,default=error"`
 	Runbook  string            `yaml:"runbook,omitempty" jsonschema:"description=runbook id handed to whoever is paged"`
 	Labels   map[string]string `yaml:"labels,omitempty"`
+	// Acceptance marks a check that verifies the service's deploys, when
+	// the service's deploy block does not list them.
+	Acceptance bool `yaml:"acceptance,omitempty" jsonschema:"description=this check verifies the service's deploys (unless deploy.verify lists others)"`
 
 	// Service is the id of the service the check belongs to.
 	Service string `yaml:"-"`

@@ -228,6 +228,7 @@ func (k *checker) service(s *Service) {
 		seen[ch.ID] = i
 		k.check(o, ch)
 	}
+	k.deployPolicy(s)
 }
 
 func (k *checker) check(o origin, ch *Check) {
