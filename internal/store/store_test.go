@@ -72,6 +72,7 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"DeployVerification", testDeployVerification},
 		{"Sessions", testSessions},
 		{"ReleasesRoundTrip", testReleasesRoundTrip},
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
