@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/deploy"
 	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
@@ -74,14 +75,16 @@ type App struct {
 	incidents *incident.Service
 	// releases keeps release records; the config says which services exist.
 	releases *release.Service
-	links    *pager.Links
-	reg      *prometheus.Registry
-	srv      *http.Server
-	ln       net.Listener
+	// deploys records deploys, verifies them and guards them.
+	deploys *deploy.Service
+	links   *pager.Links
+	reg     *prometheus.Registry
+	srv     *http.Server
+	ln      net.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
-	running  sync.WaitGroup // monitor, pager, outbox, feed
+	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, deploys
 	feed     *checkFeed     // check state changes on their way to the pager
 	srvErr   chan error
 }
@@ -127,6 +130,10 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
+	if err := a.startDeploys(cfg); err != nil {
+		a.store.Close()
+		return nil, err
+	}
 	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
 		_, err := a.pager.Ingest(ctx, evs)
 		return err
@@ -135,6 +142,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
+		OnResult: a.deploys.Results,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
@@ -145,7 +153,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
-		Releases:  a.releases,
+		Releases: a.releases, Deploys: a.deploys,
 		Directory: a.dir.Load, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -162,8 +170,9 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(5)
+	a.running.Add(6)
 	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
+	go func() { defer a.running.Done(); a.deploys.Run(runCtx) }()
 	go func() {
 		defer a.running.Done()
 		if err := a.pager.Run(runCtx); err != nil {
@@ -303,6 +312,9 @@ func (a *App) Reload(ctx context.Context) error {
 	}
 	a.incidents.Apply(cfg)
 	a.releases.Apply(cfg)
+	if err := a.deploys.Apply(cfg); err != nil {
+		a.log.Error("applying the config to deploys failed", "err", err)
+	}
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
 		a.log.Warn("global.listen and global.store take effect on restart")

@@ -42,6 +42,11 @@ type Options struct {
 	// OnChange is called after every state change, in the order they happen
 	// for a check; alerting hooks in here.
 	OnChange func(Event)
+	// OnResult is called after every result of a check (service/check), on
+	// the probe's goroutine once the result is queued for the store: deploy
+	// verification hooks in here. It must return at once for checks it does
+	// not watch.
+	OnResult func(key string, r check.Result)
 }
 
 // DefaultFlushDelay bounds how far stored history trails live state.
@@ -309,6 +314,9 @@ func (m *Monitor) record(e *entry, r check.Result, done chan error) {
 	}
 	e.mu.Unlock()
 
+	if m.opt.OnResult != nil {
+		m.opt.OnResult(e.cfg.Key(), r)
+	}
 	if change != nil {
 		m.opt.Log.Info("check state changed", "check", e.cfg.Key(), "from", change.From, "to", change.To, "reason", change.Reason)
 		if m.opt.OnChange != nil {

@@ -192,6 +192,19 @@ func (s *Store) PendingVerifications(ctx context.Context) ([]DeployRow, error) {
 	return rows, nil
 }
 
+// UnraisedFailures returns the deploys whose verification failed at or
+// after since without an alert noted: a stop came between the verdict and
+// its page, which a start raises then.
+func (s *Store) UnraisedFailures(ctx context.Context, since time.Time) ([]DeployRow, error) {
+	defer s.observe("unraised_failures", clock.Start())
+	rows, err := queryRows(ctx, s.w, scanDeploy, s.d.rebind(selectDeploys+
+		` WHERE v.status = 'failed' AND v.alert_id = 0 AND v.concluded_ms >= ? ORDER BY d.id`), toMS(since))
+	if err != nil {
+		return nil, fmt.Errorf("store: unraised failures: %w", err)
+	}
+	return rows, nil
+}
+
 // SaveVerification stores a verification's progress or verdict while it
 // is still pending. It reports false, writing nothing, when the stored one
 // has a verdict already, so that two deciders cannot both conclude it.

@@ -131,11 +131,20 @@ func testDeployVerification(t *testing.T, e engine) {
 	if ok, err := s.SaveVerification(ctx, prod.ID, failed); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
+	if got, err := s.UnraisedFailures(ctx, t0); err != nil || len(got) != 1 || got[0].ID != prod.ID {
+		t.Fatalf("UnraisedFailures before the alert is noted = %+v, %v", got, err)
+	}
+	if got, err := s.UnraisedFailures(ctx, t0.Add(2*time.Hour)); err != nil || len(got) != 0 {
+		t.Fatalf("UnraisedFailures since later = %+v, %v", got, err)
+	}
 	if err := s.NoteVerification(ctx, prod.ID, 42, "r_abc"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Deploy(ctx, prod.ID); got.Verification.AlertID != 42 || got.Verification.RollbackRun != "r_abc" || got.Verification.Status != VerifyFailed {
 		t.Fatalf("noted: %+v", got.Verification)
+	}
+	if got, err := s.UnraisedFailures(ctx, t0); err != nil || len(got) != 0 {
+		t.Fatalf("UnraisedFailures after the alert is noted = %+v, %v", got, err)
 	}
 	if got, err := s.PendingVerifications(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("PendingVerifications after verdicts = %+v, %v", got, err)

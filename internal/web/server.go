@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/vigil-sre/vigil/internal/deploy"
 	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
@@ -40,6 +41,8 @@ type Deps struct {
 	Incidents *incident.Service
 	// Releases keeps release records and writes their as-built documents.
 	Releases *release.Service
+	// Deploys records deploys, verifies them and guards them.
+	Deploys *deploy.Service
 	// Directory answers who is on call under the running config.
 	Directory func() *oncall.Directory
 	Store     *store.Store
