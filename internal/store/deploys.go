@@ -280,7 +280,7 @@ func scanDeploy(row scanner) (DeployRow, error) {
 	return d, nil
 }
 
-// encodeCommits is the stored form of a deploy's commits: ” for none.
+// encodeCommits is the stored form of a deploy's commits, empty for none.
 func encodeCommits(cs []Commit) (string, error) {
 	if len(cs) == 0 {
 		return "", nil
