@@ -216,3 +216,109 @@ func TestDeployVerificationPagesAndRollsBack(t *testing.T) {
 		})
 	}
 }
+
+// TestDeployVerificationSurvivesRestart: a verification pending when Vigil
+// stops resumes at the next start with the results it had, and passes on
+// a fresh probe; one whose deadline passed while Vigil was stopped is
+// decided by one probe at start (its second failure in a row), and rolls
+// back to the version that passed before.
+func TestDeployVerificationSurvivesRestart(t *testing.T) {
+	prod, staging, sk := newTarget(t), newTarget(t), newSink(t)
+	rolled := filepath.Join(t.TempDir(), "rolled-back")
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
+	h := start(t, deployConfig(prod.URL, staging.URL, sk.URL, rolled), dsn)
+	h.advance(time.Second)
+	prod.status.Store(503)
+	first := h.recordDeploy(`{"service":"shop","version":"2.0.0","environment":"production"}`)
+	h.eventually("one failing result", func() bool { return h.deploy(first.ID).Verification.Checks[0].Results == 1 })
+	h.stop()
+
+	prod.status.Store(200)
+	h = startAt(t, h.cfg, dsn, h.clock)
+	d := h.waitVerdict(first.ID)
+	if v := d.Verification; v.Status != "passed" || v.Checks[0].Results < 2 {
+		t.Fatalf("resumed: %+v", v)
+	}
+
+	prod.status.Store(503)
+	h.advance(time.Second)
+	second := h.recordDeploy(`{"service":"shop","version":"2.0.1","environment":"production"}`)
+	h.eventually("one failing result", func() bool { return h.deploy(second.ID).Verification.Checks[0].Results == 1 })
+	h.stop()
+	h.clock.Advance(2 * time.Minute) // past verify_within while stopped
+	h = startAt(t, h.cfg, dsn, h.clock)
+	d = h.waitVerdict(second.ID)
+	if v := d.Verification; v.Status != "failed" || v.Reason != "shop/home failed 2 times in a row: status >= 200 && status < 400 failed (status=503)" {
+		t.Fatalf("decided at start: %+v", v)
+	}
+	h.eventually("the rollback of the late verdict", func() bool {
+		v := h.deploy(second.ID).Verification
+		return v.RollbackRun != "" && h.run(v.RollbackRun).Status == "succeeded"
+	})
+	if got, _ := os.ReadFile(rolled); string(got) != "shop production 2.0.0\n" {
+		t.Fatalf("rolled back to %q", got)
+	}
+}
+
+// TestDeployInputErrors: a deploy for a release the service does not have
+// is a 400 naming the field, as are unknown fields, unknown services,
+// bad times and bad commits, every problem at once; a read token cannot
+// record; nothing half-written stays.
+func TestDeployInputErrors(t *testing.T) {
+	prod, staging, sk := newTarget(t), newTarget(t), newSink(t)
+	h := start(t, deployConfig(prod.URL, staging.URL, sk.URL, filepath.Join(t.TempDir(), "r")), "")
+	type apiErr struct {
+		Error    string `json:"error"`
+		Code     string `json:"code"`
+		Problems []struct {
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"problems"`
+	}
+	post := func(token, body string) (int, apiErr) {
+		var e apiErr
+		code := h.do("POST", "/api/v1/deploys", token, strings.NewReader(body), &e)
+		return code, e
+	}
+	code, e := post(ciToken, `{"service":"shop","version":"2.0.0","environment":"production","release":"9.9.9"}`)
+	if code != 400 || e.Code != "invalid" || len(e.Problems) != 1 || e.Problems[0].Field != "release" ||
+		e.Error != `release: no release "9.9.9" of service shop (give its id or version)` {
+		t.Fatalf("unknown release: %d %+v", code, e)
+	}
+	code, e = post(ciToken, `{"service":"shop","version":"2.0.0","environment":"production","relase":"2"}`)
+	if code != 400 || !strings.Contains(e.Error, `unknown field "relase"`) {
+		t.Fatalf("unknown field: %d %+v", code, e)
+	}
+	code, e = post(ciToken, `{"service":"cart","environment":"","at":"yesterday","status":"done",
+		"commits":[{"sha":"","at":"2026-11-23T08:00:00Z"},{"sha":"abc","at":"2026-11-24T08:00:00Z"},{"sha":"has space"}]}`)
+	fields := []string{}
+	for _, p := range e.Problems {
+		fields = append(fields, p.Field+": "+p.Message)
+	}
+	want := []string{`service: unknown service "cart"`, "environment: is required",
+		`at: "yesterday" is not an RFC 3339 time (like 2026-11-27T22:00:00Z)`, `status: "done" is not one of succeeded, failed, rolled_back`,
+		"version: is required (or name a release)", "commits[0].sha: is required",
+		"commits[1].at: 2026-11-24T08:00:00Z must not be in the future (latest 2026-11-23T09:05:00Z)",
+		"commits[2].sha: must be at most 64 characters without spaces", "commits[2].at: is required: when the commit was made"}
+	if code != 400 || strings.Join(fields, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("every problem at once: %d\n%s", code, strings.Join(fields, "\n"))
+	}
+	if code, _ = post("", `{"service":"shop","version":"1","environment":"production"}`); code != 403 {
+		t.Fatalf("a read token recorded a deploy: %d", code)
+	}
+	if code, _ = post(anonymous, `{"service":"shop","version":"1","environment":"production"}`); code != 401 {
+		t.Fatalf("no token: %d", code)
+	}
+	big := `{"service":"shop","version":"1","environment":"production","notes":"` + strings.Repeat("x", 300<<10) + `"}`
+	if code, e = post(ciToken, big); code != 413 {
+		t.Fatalf("oversized: %d %+v", code, e)
+	}
+	var all []deployJSON
+	h.do("GET", "/api/v1/deploys", "", nil, &all)
+	if len(all) != 0 {
+		t.Fatalf("refused deploys were stored: %+v", all)
+	}
+	if code := h.do("GET", "/api/v1/deploys/1", "", nil, nil); code != 404 {
+		t.Fatalf("GET a deploy that does not exist: %d", code)
+	}
+}
