@@ -53,7 +53,7 @@ Run your team's config (a file, or a directory of .yaml files):
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(),
-		releaseCmd(), capacityCmd(), userCmd(), benchCmd(), versionCmd())
+		releaseCmd(), capacityCmd(), deployCmd(), userCmd(), benchCmd(), versionCmd())
 	return root
 }
 

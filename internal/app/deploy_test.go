@@ -11,7 +11,10 @@ import (
 	"github.com/vigil-sre/vigil/internal/store/storetest"
 )
 
-const ciToken = "c1-deploy-t0ken" // deployConfig's operate token
+const (
+	ciToken       = "c1-deploy-t0ken" // deployConfig's operate token
+	shopDeployKey = "sh0p-d3ploy-key" // deployConfig's deploy integration, for shop only
+)
 
 // deployConfig is the shop with a homepage check that verifies production
 // deploys and a staging check that verifies staging ones; a failed
@@ -22,6 +25,8 @@ func deployConfig(prod, staging, sink, rolledBack string) string {
 global: {external_url: "http://vigil.test"}
 tokens:
   - {id: ci, secret: %[5]s, scopes: [operate]}
+integrations:
+  - {id: shop-ci, type: deploy, key: %[6]s, service: shop}
 channels:
   - {id: pager, type: webhook, url: "%[3]s/pager"}
 escalations:
@@ -54,7 +59,7 @@ services:
       promote_from: [staging]
       freeze: [weekend, db-move]
   - id: docs
-`, prod, staging, sink, rolledBack, ciToken)
+`, prod, staging, sink, rolledBack, ciToken, shopDeployKey)
 }
 
 type deployJSON struct {
@@ -320,5 +325,129 @@ func TestDeployInputErrors(t *testing.T) {
 	}
 	if code := h.do("GET", "/api/v1/deploys/1", "", nil, nil); code != 404 {
 		t.Fatalf("GET a deploy that does not exist: %d", code)
+	}
+}
+
+// TestDeployGuard: the guard refuses a version that has not passed in
+// staging, then allows it once it has; refuses an unpinned image; refuses
+// with a SEV1 open and allows once it is resolved (staging, where versions
+// prove themselves, is never held up); refuses during a maintenance
+// window and on the weekend, naming every reason at once; audits each
+// decision. A deploy integration's key asks for its own service only.
+func TestDeployGuard(t *testing.T) {
+	prod, staging, sk := newTarget(t), newTarget(t), newSink(t)
+	h := start(t, deployConfig(prod.URL, staging.URL, sk.URL, filepath.Join(t.TempDir(), "r")), "")
+	cli := func(args ...string) (int, string) {
+		code, out, errOut := runCLI(t, append(append([]string{"deploy", "check"}, args...), "--server", h.url, "--token", ciToken)...)
+		return code, out + errOut
+	}
+	type decision struct {
+		Allowed bool `json:"allowed"`
+		Reasons []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"reasons"`
+		Error string `json:"error"`
+		Code  string `json:"code"`
+	}
+	ask := func(token, body string) (int, decision) {
+		var d decision
+		code := h.do("POST", "/api/v1/deploys/check", token, strings.NewReader(body), &d)
+		return code, d
+	}
+	reasons := func(d decision) string {
+		var rs []string
+		for _, r := range d.Reasons {
+			rs = append(rs, r.Code+": "+r.Message)
+		}
+		return strings.Join(rs, "\n")
+	}
+
+	code, out := cli("--service", "shop", "--version", "2.0.0")
+	if code != 1 || out != "refused: shop 2.0.0 to production may not go ahead now\n"+
+		"  - unverified: shop 2.0.0 has not passed verification in staging (it passed nowhere)\n" {
+		t.Fatalf("unverified: %d %q", code, out)
+	}
+	stg := h.recordDeploy(`{"service":"shop","version":"2.0.0","environment":"staging"}`)
+	if v := h.waitVerdict(stg.ID).Verification; v.Status != "passed" {
+		t.Fatalf("staging: %+v", v)
+	}
+	if code, out = cli("--service", "shop", "--version", "2.0.0", "--image", "registry.example/shop:2.0.0",
+		"--image", "registry.example/sidecar@sha256:9f86d081884c7d65"); code != 0 || out != "allowed: shop 2.0.0 to production may go ahead\n" {
+		t.Fatalf("allowed: %d %q", code, out)
+	}
+	code, d := ask(ciToken, `{"service":"shop","version":"2.0.0","images":["registry.example/shop:latest","localhost:5000/shop"]}`)
+	if code != 409 || d.Allowed || d.Code != "conflict" || !strings.HasPrefix(d.Error, "deploy not allowed now: image registry.example/shop:latest") ||
+		reasons(d) != "unpinned_image: image registry.example/shop:latest uses the latest tag; pin a version tag or a digest\n"+
+			"unpinned_image: image localhost:5000/shop has no tag, so it runs whatever :latest is at the time; pin a version tag or a digest" {
+		t.Fatalf("unpinned: %d %+v", code, d)
+	}
+
+	var in struct {
+		ID int64 `json:"id"`
+	}
+	if code := h.do("POST", "/api/v1/incidents", ciToken, strings.NewReader(`{"title":"Checkout down","severity":"SEV1","services":["shop"]}`), &in); code != 201 {
+		t.Fatalf("declare: %d", code)
+	}
+	code, d = ask(ciToken, `{"service":"shop","version":"2.0.0"}`)
+	if code != 409 || reasons(d) != fmt.Sprintf("incident: incident #%d (SEV1, investigating) is open on shop: Checkout down", in.ID) {
+		t.Fatalf("SEV1 open: %d %+v", code, d)
+	}
+	if code, d = ask(ciToken, `{"service":"shop","version":"2.1.0","environment":"staging"}`); code != 200 || !d.Allowed {
+		t.Fatalf("staging during the incident: %d %+v", code, d)
+	}
+	if code := h.do("POST", fmt.Sprintf("/api/v1/incidents/%d/status", in.ID), ciToken, strings.NewReader(`{"status":"resolved"}`), nil); code != 200 {
+		t.Fatalf("resolve: %d", code)
+	}
+	if code, _ = ask(ciToken, `{"service":"shop","version":"2.0.0"}`); code != 200 {
+		t.Fatalf("after the incident: %d", code)
+	}
+
+	h.advance(2*24*time.Hour + 13*time.Hour + 30*time.Minute) // Wednesday 22:30, in db-move
+	if code, d = ask(ciToken, `{"service":"shop","version":"2.0.0"}`); code != 409 ||
+		reasons(d) != "freeze: deploys of shop are frozen during maintenance window db-move, until 2026-11-26T00:00:00Z" {
+		t.Fatalf("maintenance: %d %+v", code, d)
+	}
+	h.advance(2*24*time.Hour + 12*time.Hour) // Saturday 10:30
+	h.do("POST", "/api/v1/incidents", ciToken, strings.NewReader(`{"title":"Slow search","severity":"SEV2","services":["shop"]}`), &in)
+	code, out = cli("--service", "shop", "--version", "2.0.1", "--image", "shop")
+	if code != 1 || !strings.Contains(out, "  - freeze: deploys of shop are frozen during time interval weekend\n") ||
+		!strings.Contains(out, "(SEV2, investigating) is open on shop: Slow search\n") ||
+		!strings.Contains(out, "  - unverified: shop 2.0.1 has not passed verification in staging (it passed nowhere)\n") ||
+		!strings.Contains(out, "  - unpinned_image: image shop has no tag") {
+		t.Fatalf("every reason at once: %d\n%s", code, out)
+	}
+
+	// A deploy key asks for its own service only; a read token may not ask.
+	if code, d = ask(shopDeployKey, `{"service":"docs","version":"1"}`); code != 403 {
+		t.Fatalf("deploy key for another service: %d %+v", code, d)
+	}
+	if code, _ = ask(shopDeployKey, `{"service":"shop","version":"2.0.0","environment":"staging"}`); code != 200 {
+		t.Fatalf("deploy key: %d", code)
+	}
+	if code, _ = ask("", `{"service":"shop","version":"2.0.0"}`); code != 403 {
+		t.Fatalf("read token: %d", code)
+	}
+	if code, d = ask(ciToken, `{"service":"cart","version":""}`); code != 400 || d.Error != `service: unknown service "cart"; version: is required` {
+		t.Fatalf("bad request: %d %+v", code, d)
+	}
+
+	var audit []struct {
+		Actor  string `json:"actor"`
+		Action string `json:"action"`
+		Detail string `json:"detail"`
+	}
+	h.do("GET", "/api/v1/audit", "", nil, &audit)
+	var seen []string
+	for _, a := range audit {
+		if strings.HasPrefix(a.Action, "deploy.") {
+			seen = append(seen, a.Action+" "+a.Actor+" "+a.Detail)
+		}
+	}
+	all := strings.Join(seen, "\n")
+	mustContain(t, "audit", all, "deploy.refused token/ci shop 2.0.0 to production: shop 2.0.0 has not passed verification in staging",
+		"deploy.allowed token/ci shop 2.0.0 to production", "deploy.allowed integration/shop-ci shop 2.0.0 to staging")
+	if len(seen) != 9 { // every answered question; the 403 and the 400 were not decisions
+		t.Fatalf("%d decisions audited, want 9:\n%s", len(seen), all)
 	}
 }
