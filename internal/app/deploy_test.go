@@ -14,6 +14,7 @@ import (
 const (
 	ciToken       = "c1-deploy-t0ken" // deployConfig's operate token
 	shopDeployKey = "sh0p-d3ploy-key" // deployConfig's deploy integration, for shop only
+	changeKey     = "R0UT1NGKEY0F0URBU1LDSERVERXXXXX" // deployConfig's pagerduty integration, for shop
 )
 
 // deployConfig is the shop with a homepage check that verifies production
@@ -27,6 +28,7 @@ tokens:
   - {id: ci, secret: %[5]s, scopes: [operate]}
 integrations:
   - {id: shop-ci, type: deploy, key: %[6]s, service: shop}
+  - {id: builds, type: pagerduty, key: %[7]s, service: shop}
 channels:
   - {id: pager, type: webhook, url: "%[3]s/pager"}
 escalations:
@@ -59,7 +61,7 @@ services:
       promote_from: [staging]
       freeze: [weekend, db-move]
   - id: docs
-`, prod, staging, sink, rolledBack, ciToken, shopDeployKey)
+`, prod, staging, sink, rolledBack, ciToken, shopDeployKey, changeKey)
 }
 
 type deployJSON struct {

@@ -74,6 +74,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/integrations/grafana", s.grafanaWebhook)
 	mux.HandleFunc("POST /api/v1/events", s.genericEvents)
 	mux.HandleFunc("POST /v2/enqueue", s.pagerDutyEnqueue)
+	mux.HandleFunc("POST /v2/change/enqueue", s.pagerDutyChange)
 
 	// Signed ack and resolve links from notifications; they need no login.
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
