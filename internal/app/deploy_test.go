@@ -12,8 +12,8 @@ import (
 )
 
 const (
-	ciToken       = "c1-deploy-t0ken" // deployConfig's operate token
-	shopDeployKey = "sh0p-d3ploy-key" // deployConfig's deploy integration, for shop only
+	ciToken       = "c1-deploy-t0ken"                 // deployConfig's operate token
+	shopDeployKey = "sh0p-d3ploy-key"                 // deployConfig's deploy integration, for shop only
 	changeKey     = "R0UT1NGKEY0F0URBU1LDSERVERXXXXX" // deployConfig's pagerduty integration, for shop
 )
 
