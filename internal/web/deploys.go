@@ -103,7 +103,7 @@ func (s *Server) getDeploy(w http.ResponseWriter, r *http.Request) {
 // newest first, each with its verification.
 func (s *Server) listDeploys(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	since, until := time.Time{}, s.now().Add(time.Nanosecond)
+	since, until := time.Time{}, s.now().Add(time.Millisecond) // times are stored to the millisecond
 	for field, dst := range map[string]*time.Time{"since": &since, "until": &until} {
 		t, err := s.ahead().Parse(field, q.Get(field))
 		if err != nil {

@@ -58,6 +58,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
+	mux.HandleFunc("GET /api/v1/reports/delivery", s.read(s.deliveryReport))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 	mux.HandleFunc("POST /api/v1/deploys/check", s.deployCheck)
