@@ -368,6 +368,9 @@ func (r *run) wait(ctx context.Context, s *step) outcome {
 	if every <= 0 {
 		every = DefaultWaitEvery
 	}
+	if w.For > 0 {
+		return r.gate(ctx, s, every)
+	}
 	timeout := s.timeout
 	deadline := clk.Now().Add(timeout)
 	what := "until " + w.Until
@@ -395,6 +398,45 @@ func (r *run) wait(ctx context.Context, s *step) outcome {
 			return outcome{status: "failed", detail: "waited " + what, err: "still not true after " + duration.Format(timeout) + prefix(": ", last)}
 		}
 		t := clk.NewTimer(min(every, deadline.Sub(clk.Now())))
+		select {
+		case <-t.Chan():
+		case <-ctx.Done():
+			t.Stop()
+			return outcome{status: "failed", err: ctx.Err().Error()}
+		}
+	}
+}
+
+// gate holds a check or condition for wait.for: it looks at once, then
+// every 'every' until the time is up, and fails at the first look that
+// does not pass, so a canary's bad stage goes no further.
+func (r *run) gate(ctx context.Context, s *step, every time.Duration) outcome {
+	w := s.cfg.Wait
+	clk := r.e.d.Clock
+	start := clk.Now()
+	end := start.Add(w.For.D())
+	what := "condition " + w.Until
+	if w.Check != "" {
+		what = "check " + w.Check
+	}
+	for looks := 1; ; looks++ {
+		if w.Check != "" {
+			cctx, cancel := context.WithTimeout(ctx, every)
+			out := r.check(cctx, w.Check)
+			cancel()
+			if out.status != "ok" {
+				return outcome{status: "failed", detail: fmt.Sprintf("gate: %s failed at look %d, %s in", what, looks,
+					duration.Format(clk.Now().Sub(start))), err: out.err}
+			}
+		} else if ok, err := s.until.Eval(r.vars()); err != nil || !ok {
+			return outcome{status: "failed", detail: fmt.Sprintf("gate: %s did not hold at look %d, %s in", what, looks,
+				duration.Format(clk.Now().Sub(start))), err: "not true: " + s.until.Explain(r.vars())}
+		}
+		now := clk.Now()
+		if !now.Before(end) {
+			return outcome{status: "ok", detail: fmt.Sprintf("gate: %s held at each of %d looks for %s", what, looks, duration.Format(w.For.D()))}
+		}
+		t := clk.NewTimer(min(every, end.Sub(now)))
 		select {
 		case <-t.Chan():
 		case <-ctx.Done():
