@@ -153,6 +153,7 @@ func navigation() []navEntry {
 		{"runbooks", "Runbooks", "/runbooks"},
 		{"silences", "Silences", "/silences"},
 		{"deploys", "Deploys", "/deploys"},
+		{"delivery", "Delivery", "/delivery"},
 		{"releases", "Releases", "/releases"},
 	}
 }

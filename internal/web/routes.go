@@ -99,5 +99,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /releases/{id}", s.privatePage(s.releasePage))
 	mux.HandleFunc("POST /releases/{id}/status", s.action(auth.Operate, s.releaseStatusAction))
 	mux.HandleFunc("GET /releases/{id}/capacity", s.privatePage(s.releaseCapacityPage))
+	mux.HandleFunc("GET /delivery", s.privatePage(s.deliveryPage))
+	mux.HandleFunc("GET /deploys/{id}", s.privatePage(s.deployPage))
 	mux.Handle("GET /static/", staticFiles())
 }

@@ -26,16 +26,18 @@ const barDays = 90
 
 func parsePages() (*template.Template, error) {
 	return template.New("").Funcs(template.FuncMap{
-		"ago":        agoText,
-		"list":       func(v ...string) []string { return v },
-		"since":      func(now, t time.Time) string { return agoText(now, &t) },
-		"pct":        pctText,
-		"uptimeOf":   uptimeOf,
-		"dur":        func(d string) string { return d },
-		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
-		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-		"navigation": navigation,
-		"statusWord": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"ago":          agoText,
+		"list":         func(v ...string) []string { return v },
+		"since":        func(now, t time.Time) string { return agoText(now, &t) },
+		"pct":          pctText,
+		"uptimeOf":     uptimeOf,
+		"dur":          func(d string) string { return d },
+		"ms":           func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
+		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"navigation":   navigation,
+		"statusWord":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"verdictClass": verdictClass,
+		"bandClass":    bandClass,
 	}).ParseFS(templateFS, "templates/*.html")
 }
 

@@ -27,7 +27,7 @@ func Markdown(r Report, loc *time.Location) string {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", name, m.Deploys,
 			banded(fmt.Sprintf("%s, %s a week", m.Frequency, trimFloat(m.DeploysPerWeek)), m.Bands.DeploymentFrequency, m.Deploys > 0),
-			banded(durationOf(m.LeadTimeSeconds)+changes(m.Changes), m.Bands.LeadTime, m.LeadTimeSeconds != nil),
+			banded(Duration(m.LeadTimeSeconds)+changes(m.Changes), m.Bands.LeadTime, m.LeadTimeSeconds != nil),
 			banded(rate(m), m.Bands.ChangeFailureRate, m.ChangeFailureRate != nil),
 			banded(restore(m), m.Bands.TimeToRestore, m.TimeToRestoreSecs != nil || m.Unrestored > 0),
 			orDash(m.Bands.Overall))
@@ -49,7 +49,7 @@ func Markdown(r Report, loc *time.Location) string {
 		}
 		restored := "not yet"
 		if f.RestoredIn != nil {
-			restored = durationOf(f.RestoredIn) + " (" + cell(f.RestoredHow) + ")"
+			restored = Duration(f.RestoredIn) + " (" + cell(f.RestoredHow) + ")"
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |\n", f.Deploy, cell(f.Service), cell(f.Version), day(f.At), why, restored)
 	}
@@ -70,8 +70,11 @@ func rate(m Metrics) string {
 	if m.ChangeFailureRate == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s%% (%d of %d)", trimFloat(*m.ChangeFailureRate*100), m.Failed, m.Deploys)
+	return fmt.Sprintf("%s (%d of %d)", Percent(*m.ChangeFailureRate), m.Failed, m.Deploys)
 }
+
+// Percent writes a rate of 0..1 as a percentage.
+func Percent(r float64) string { return trimFloat(round2(r*100)) + "%" }
 
 func changes(n int) string {
 	if n == 1 {
@@ -83,7 +86,7 @@ func changes(n int) string {
 func restore(m Metrics) string {
 	var parts []string
 	if m.TimeToRestoreSecs != nil {
-		parts = append(parts, durationOf(m.TimeToRestoreSecs))
+		parts = append(parts, Duration(m.TimeToRestoreSecs))
 	}
 	if m.Unrestored > 0 {
 		parts = append(parts, fmt.Sprintf("%d not restored", m.Unrestored))
@@ -91,8 +94,9 @@ func restore(m Metrics) string {
 	return strings.Join(parts, ", ")
 }
 
-// durationOf writes seconds the way people say it: 2d 3h, 4h 10m, 12m, 40s.
-func durationOf(secs *float64) string {
+// Duration writes seconds the way people say it: 2d 3h, 4h 10m, 12m,
+// 40s; "not yet" for none.
+func Duration(secs *float64) string {
 	if secs == nil {
 		return "not yet"
 	}
