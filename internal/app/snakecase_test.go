@@ -48,7 +48,7 @@ services:
     escalation: sre
     slo: {objective: 99.9, window: 30d}
     checks:
-      - {id: web, http: {url: %[1]q}, every: 30s, expect: ['status == 200'], fail_after: 1, runbook: restart}
+      - {id: web, http: {url: %[1]q}, every: 30s, expect: ['status == 200'], fail_after: 1, runbook: restart, acceptance: true}
       - {id: job, heartbeat: {}, every: 1h}
 runbooks:
   - id: restart
@@ -119,6 +119,8 @@ runbooks:
 			path = strings.Replace(m[1], "{id}", "restart", 1)
 		case m[1] == "/api/v1/reports/oncall":
 			path += "?person=thach&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
+		case m[1] == "/api/v1/reports/delivery":
+			path += "?from=2026-11-01T00:00:00Z&environment=prod"
 		case strings.HasPrefix(m[1], "/api/v1/silences/{id}"):
 			path = strings.Replace(m[1], "{id}", url.PathEscape(silence), 1)
 		case strings.HasSuffix(m[1], "/postmortem"), strings.HasSuffix(m[1], "/doc"):
