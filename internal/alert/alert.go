@@ -74,6 +74,7 @@ const (
 // Source names where an event came from.
 const (
 	SourceCheck        = "check"
+	SourceSLO          = "slo" // burn-rate alerts
 	SourceAlertmanager = "alertmanager"
 	SourcePagerDuty    = "pagerduty"
 	SourceGrafana      = "grafana"

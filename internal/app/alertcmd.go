@@ -22,6 +22,24 @@ type alertRow struct {
 	FirstSeen   time.Time         `json:"first_seen"`
 	AckedBy     string            `json:"acknowledged_by"`
 	Labels      map[string]string `json:"labels"`
+	// What holds the alert back from paging, when anything does.
+	SilencedBy   []string `json:"silenced_by,omitempty"`
+	Maintenance  string   `json:"maintenance,omitempty"`
+	Inhibited    bool     `json:"inhibited,omitempty"`
+	SuppressedBy string   `json:"suppressed_by,omitempty"`
+}
+
+// status is the alert's status with what holds it back: "firing (silenced)".
+func (a alertRow) status() string {
+	switch {
+	case len(a.SilencedBy) > 0:
+		return a.Status + " (silenced)"
+	case a.Maintenance != "":
+		return a.Status + " (maintenance)"
+	case a.Inhibited:
+		return a.Status + " (inhibited)"
+	}
+	return a.Status
 }
 
 func alertCmd() *cobra.Command {
@@ -44,8 +62,12 @@ func alertListCmd(c *client) *cobra.Command {
 	var limit int
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List alerts, newest first",
+		Use:   "list",
+		Short: "List alerts, newest first",
+		Long: `List alerts, newest first. An open alert that pages nobody now says why
+in its status: "firing (silenced)" while a silence matches it, "(maintenance)"
+in a maintenance window, "(inhibited)" while a firing alert inhibits it; --json
+gives the silences' ids (silenced_by), maintenance, inhibited and suppressed_by.`,
 		Example: "  vigil alert list\n  vigil alert list --status all --service shop --limit 50",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -71,7 +93,7 @@ func alertListCmd(c *client) *cobra.Command {
 			fmt.Fprintln(tw, "ID\tSTATUS\tSEVERITY\tSERVICE\tAGE\tCOUNT\tSUMMARY")
 			now := clock.Real().Now() // the CLI user's own clock
 			for _, a := range rows {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Status, a.Severity, a.Service, ago(now, a.FirstSeen), a.Occurrences, a.Summary)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.status(), a.Severity, a.Service, ago(now, a.FirstSeen), a.Occurrences, a.Summary)
 			}
 			return tw.Flush()
 		},

@@ -28,12 +28,15 @@ import (
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/connlimit"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/secret"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/web"
 )
@@ -63,7 +66,8 @@ type App struct {
 	tokens atomic.Pointer[auth.Tokens]
 	people atomic.Pointer[auth.People]
 
-	dir atomic.Pointer[oncall.Directory]
+	// onCall keeps run-time overrides and the on-call world that counts them.
+	onCall *override.Service
 
 	store  *store.Store
 	mon    *monitor.Monitor
@@ -73,6 +77,8 @@ type App struct {
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.
 	incidents *incident.Service
+	// slos judges SLOs and raises burn-rate alerts.
+	slos *slo.Service
 	// releases keeps release records; the config says which services exist.
 	releases *release.Service
 	// deploys records deploys, verifies them and guards them.
@@ -80,13 +86,16 @@ type App struct {
 	links   *pager.Links
 	reg     *prometheus.Registry
 	srv     *http.Server
-	ln      net.Listener
+	ln      *connlimit.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
-	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, deploys
+	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, SLOs, deploys
 	feed     *checkFeed     // check state changes on their way to the pager
-	srvErr   chan error
+	// reopen holds the checks (service/check) whose alert was resolved by
+	// hand while they failed: their next failing result opens a new alert.
+	reopen sync.Map
+	srvErr chan error
 }
 
 // Start loads the config, opens the store, starts the checks and serves HTTP.
@@ -122,6 +131,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.store, err = store.Open(ctx, dsn, store.Options{
 		Log:     a.log,
 		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
+		// One server per database until replicas are supported.
+		Exclusive: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
@@ -138,35 +149,46 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		_, err := a.pager.Ingest(ctx, evs)
 		return err
 	}, a.log, opt.Clock)
+	a.slos = slo.New(slo.Options{
+		Clock: opt.Clock, Store: a.store, Log: a.log.With("component", "slo"),
+		CheckIDs: func() map[string]int64 { return a.mon.CheckIDs() },
+		Ingest: func(ctx context.Context, evs []alert.Event) error {
+			_, err := a.pager.Ingest(ctx, evs)
+			return err
+		},
+	})
+	a.reg.MustRegister(a.slos.Collector())
 	a.mon = monitor.New(monitor.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
-		OnResult: a.deploys.Results,
+		OnResult: a.checkResult,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
 		return nil, err
 	}
+	a.slos.Apply(cfg)
 
 	a.releases = release.New(a.store, opt.Clock)
 	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
+		SLOs:     a.slos,
 		Releases: a.releases, Deploys: a.deploys,
-		Directory: a.dir.Load, Store: a.store,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
 		a.store.Close()
 		return nil, err
 	}
-	a.ln, err = net.Listen("tcp", cfg.Global.Listen)
+	ln, err := net.Listen("tcp", cfg.Global.Listen)
 	if err != nil {
 		a.store.Close()
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
-	a.srv = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
@@ -187,6 +209,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
 	}
 	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
+	go func() { defer a.running.Done(); a.slos.Run(runCtx) }()
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -299,7 +322,7 @@ func (a *App) Reload(ctx context.Context) error {
 	}
 	// The outbox finds destinations in the app's config: it changes before
 	// the pager can page a destination that is new in it.
-	a.dir.Store(dir)
+	a.onCall.Apply(dir)
 	a.setConfig(cfg)
 	if err := a.pager.Reload(ctx, cfg); err != nil {
 		// Only a shutdown or a cancelled request gets here; the pager keeps
@@ -311,13 +334,15 @@ func (a *App) Reload(ctx context.Context) error {
 		a.log.Error("applying the config to runbooks failed", "err", err)
 	}
 	a.incidents.Apply(cfg)
+	a.slos.Apply(cfg)
 	a.releases.Apply(cfg)
 	if err := a.deploys.Apply(cfg); err != nil {
 		a.log.Error("applying the config to deploys failed", "err", err)
 	}
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
-	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() {
-		a.log.Warn("global.listen and global.store take effect on restart")
+	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||
+		cfg.Global.HTTP != old.Global.HTTP || cfg.Global.Delivery != old.Global.Delivery {
+		a.log.Warn("global.listen, global.store, global.http and global.delivery take effect on restart")
 	}
 	a.log.Info("config reloaded", "services", len(cfg.Services), "checks", countChecks(cfg))
 	return nil

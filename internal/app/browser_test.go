@@ -118,7 +118,7 @@ func (b *tab) docShot(name string) {
 func (b *tab) accessible(what string) {
 	b.t.Helper()
 	bad := evalIn[[]string](b, `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-		.filter(e => e.tagName === 'BUTTON' ? !(e.innerText.trim() || e.getAttribute('aria-label'))
+		.filter(e => e.tagName === "BUTTON" ? !(e.textContent.trim() || e.getAttribute("aria-label"))
 			: !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
 		.map(e => e.outerHTML.slice(0, 120))`)
 	for _, e := range bad {

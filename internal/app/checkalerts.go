@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/monitor"
+	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // checkEvent is the alert event a check's state change causes: failing and
@@ -61,6 +62,37 @@ func checkAlert(cfg *config.Config, s *config.Service, c *config.Check, action a
 		Annotations: map[string]string{"reason": reason, "target": c.Target(), "state": state},
 		Links:       []alert.Link{{Href: base + "/checks/" + c.Key(), Text: "Check in Vigil"}},
 	}
+}
+
+// checkResult takes every result: latency SLOs count it, and it raises the
+// alert of a failing check whose previous alert was
+// resolved by hand while it failed: the check has failed again since, so
+// the problem is not over. A check that passes needs nothing reopened.
+func (a *App) checkResult(ev monitor.Event) {
+	a.slos.Result(ev.Service, ev.Check, ev.Result)
+	a.deploys.Results(ev.Service+"/"+ev.Check, ev.Result)
+	key := ev.Service + "/" + ev.Check
+	if ev.To != monitor.Failing && ev.To != monitor.Flapping {
+		a.reopen.Delete(key)
+		return
+	}
+	if _, ok := a.reopen.LoadAndDelete(key); !ok {
+		return
+	}
+	cfg := a.cfg.Load()
+	if s, c := findCheck(cfg, ev.Service, ev.Check); c != nil {
+		a.feed.send(checkAlert(cfg, s, c, alert.Trigger, string(ev.To), ev.Reason, ev.At))
+	}
+}
+
+// checkNow is how the check behind a check alert is doing now, for pages
+// written after the alert opened.
+func (a *App) checkNow(row store.AlertRow) (state, reason string, ok bool) {
+	sn, ok := a.mon.Snapshot(row.Labels["service"] + "/" + row.Labels["check"])
+	if !ok {
+		return "", "", false
+	}
+	return string(sn.State), sn.Reason, true
 }
 
 func findCheck(cfg *config.Config, service, id string) (*config.Service, *config.Check) {

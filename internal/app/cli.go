@@ -36,8 +36,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "vigil",
 		Short: "Vigil runs an SRE team's operations week: checks, alerts, on-call, runbooks, incidents",
 		Long: `Vigil watches services (HTTP, TCP, DNS, TLS, disk, logs, commands,
-heartbeats), explains exactly why a check fails, and keeps the history
-(results, state changes, uptime) in SQLite or Postgres.
+heartbeats, Prometheus queries), explains exactly why a check fails, keeps
+the history (results, state changes, uptime) in SQLite or Postgres, and
+judges SLOs and their error budgets.
 
 Start the built-in demo (SQLite file vigil.db in this directory):
 
@@ -53,7 +54,7 @@ Run your team's config (a file, or a directory of .yaml files):
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(),
-		releaseCmd(), capacityCmd(), deployCmd(), userCmd(), benchCmd(), versionCmd())
+		releaseCmd(), capacityCmd(), deployCmd(), userCmd(), sloCmd(), benchCmd(), versionCmd())
 	return root
 }
 

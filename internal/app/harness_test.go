@@ -103,6 +103,7 @@ func startAt(t *testing.T, path, store string, fc *clock.Fake) *harness {
 	a, err := Start(context.Background(), Options{
 		ConfigPath: readerConfig(t, path), Listen: "127.0.0.1:0", Store: store, Clock: fc,
 		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		LogOutput: logs, // console pages land with the logs
 		LookupEnv: func(string) (string, bool) { return "", false }, Version: "test",
 	})
 	if err != nil {
@@ -136,13 +137,7 @@ func (h *harness) do(method, path, token string, body io.Reader, out any) int {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	switch token {
-	case anonymous:
-	case "":
-		req.Header.Set("Authorization", "Bearer "+harnessReadToken)
-	default:
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	withToken(req, token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -158,6 +153,18 @@ func (h *harness) do(method, path, token string, body io.Reader, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// withToken sets r's credential: the harness's read token for "", none for
+// anonymous, else token.
+func withToken(r *http.Request, token string) {
+	switch token {
+	case anonymous:
+	case "":
+		r.Header.Set("Authorization", "Bearer "+harnessReadToken)
+	default:
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
 }
 
 type checkJSON struct {

@@ -96,13 +96,13 @@ services:
 			// Every state change is an event with its reason, newest first.
 			// History is written behind the live state, so wait for it.
 			var transitions []string
-			h.eventually("events written", func() bool {
+			h.eventually("events and results written", func() bool {
 				c = h.check(key)
 				transitions = transitions[:0]
 				for _, ev := range c.Events {
 					transitions = append(transitions, ev.From+">"+ev.To)
 				}
-				return len(transitions) == 4
+				return len(transitions) == 4 && len(c.Results) == 6
 			})
 			if got := strings.Join(transitions, " "); got != "failing>ok pending>failing ok>pending unknown>ok" {
 				t.Fatalf("events: %s", got)

@@ -79,6 +79,7 @@ func onCallCmd() *cobra.Command {
 		},
 	}
 	clientFlags(cmd, c)
+	cmd.AddCommand(overrideCmd(c))
 	f := cmd.Flags()
 	f.StringVar(&at, "at", "", "when (RFC 3339); default now")
 	f.StringVar(&schedule, "schedule", "", "only this schedule")

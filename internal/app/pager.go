@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
 )
 
@@ -39,19 +40,33 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	a.dir.Store(dir)
+	a.onCall = override.New(override.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log,
+		Publish: func(ctx context.Context, ovs []oncall.Override) error { return a.pager.SetOverrides(ctx, ovs) }})
+	a.onCall.Apply(dir)
+	if err := a.onCall.Load(ctx); err != nil {
+		return err
+	}
 	a.outbox = notify.NewOutbox(notify.OutboxOptions{
 		Store: a.store, Clock: a.opt.Clock, Sender: a.senders(), Log: a.log, Metrics: a.reg,
+		MaxInFlight: cfg.Global.Delivery.MaxInFlight, Timeout: cfg.Global.Delivery.SendTimeout.D(),
+		MaxRetryAge: cfg.Global.Delivery.MaxRetryAge.D(),
 		Resolve: func(name string) (notify.Destination, notify.Limit, bool) {
 			return pager.ResolveDestination(a.cfg.Load(), name)
 		},
 	})
 	a.pager, err = pager.New(pager.Options{
 		Clock: a.opt.Clock, Store: a.store, Log: a.log, Links: a.links, Notify: a.outbox.Wake,
-		Metrics: pager.NewMetrics(a.reg, func() int { return a.pager.Open() }),
+		Metrics:   pager.NewMetrics(a.reg, func() int { return a.pager.Open() }),
+		Overrides: a.onCall.Overrides(),
 		Fired: func(rows []store.AlertRow) {
 			a.runbooks.AlertsFired(rows)
 			a.incidents.AlertsFired(rows)
+		},
+		Live: a.checkNow,
+		Reopen: func(rows []store.AlertRow) {
+			for _, r := range rows {
+				a.reopen.Store(r.Labels["service"]+"/"+r.Labels["check"], true)
+			}
 		},
 	}, cfg)
 	if err != nil {
@@ -63,6 +78,12 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		URL:   func(path string) string { return externalURL(a.cfg.Load()) + path },
 		ApproveURL: func(runID string, gen int, who string, exp time.Time) string {
 			return a.links.RunURL(externalURL(a.cfg.Load()), runID, gen, who, exp)
+		},
+		SLOs: func() map[string]any {
+			if a.slos == nil {
+				return map[string]any{}
+			}
+			return a.slos.Vars()
 		},
 	})
 	a.incidents = incident.New(incident.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,

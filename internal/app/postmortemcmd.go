@@ -23,6 +23,9 @@ durations, alerts, who was paged, runbook runs and deploys are filled in;
 root causes, trigger, resolution and lessons come from what people wrote
 (PUT /api/v1/incidents/{id}/postmortem) or say "To be written".
 
+Times are in --tz, by default the time zone of the person your token
+belongs to (people[].timezone), else global.timezone.
+
 The template is a text/template producing Markdown. Replace it with
 global.postmortem_template; --print-template prints the built-in one to
 start from.`,
@@ -38,7 +41,10 @@ start from.`,
 				_, err := io.WriteString(cmd.OutOrStdout(), postmortem.DefaultTemplate())
 				return err
 			}
-			q := url.Values{"format": {format}, "tz": {tz}}
+			q := url.Values{"format": {format}}
+			if tz != "" {
+				q.Set("tz", tz)
+			}
 			body, err := c.text(cmd.Context(), "/api/v1/incidents/"+args[0]+"/postmortem?"+q.Encode())
 			if err != nil {
 				return err
@@ -58,7 +64,7 @@ start from.`,
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "md", "md or html")
 	f.StringVarP(&out, "output", "o", "", "write to FILE instead of stdout")
-	f.StringVar(&tz, "tz", "UTC", "time zone for the times")
+	f.StringVar(&tz, "tz", "", "time zone for the times (default: your token's person's timezone, else global.timezone)")
 	f.BoolVar(&printTemplate, "print-template", false, "print the built-in template and exit")
 	return cmd
 }

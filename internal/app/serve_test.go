@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -129,6 +131,15 @@ func TestServeBuiltinExample(t *testing.T) {
 	})
 	if _, err := os.Stat(filepath.Join(dir, "vigil.db")); err != nil {
 		t.Fatalf("the SQLite store is not in the working directory: %v", err)
+	}
+	// The demo person signs in with the password the hint prints.
+	if !strings.Contains(demoHint, `as "you" with the password demo-password`) {
+		t.Fatalf("the demo hint does not give the demo password: %s", demoHint)
+	}
+	jar, _ := cookiejar.New(nil)
+	resp, page := formSignIn(t, &http.Client{Jar: jar}, s.url, "you", "demo-password", "/alerts")
+	if resp.Request.URL.Path != "/alerts" || !strings.Contains(page, "Sign out") {
+		t.Fatalf("signing in as the demo person ended at %s: %d", resp.Request.URL, resp.StatusCode)
 	}
 	cancel()
 	if code := <-done; code != 0 {

@@ -170,3 +170,26 @@ auth:
     - {team: sre, scopes: [respond]}
     - {person: viktor, scopes: [admin]}
 `
+
+// formSignIn signs in through the sign-in form with a client that follows
+// redirects, as a browser does, and returns where it ended and the page.
+func formSignIn(tb testing.TB, c *http.Client, base, name, pw, next string) (*http.Response, string) {
+	tb.Helper()
+	resp, err := c.Get(base + "/login?next=" + url.QueryEscape(next))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	form, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := loginTokenField.FindSubmatch(form)
+	if m == nil {
+		tb.Fatalf("no sign-in form: %d %.300s", resp.StatusCode, form)
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"login_token": {string(m[1])}, "name": {name}, "password": {pw}, "next": {next}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(page)
+}

@@ -18,23 +18,30 @@ type sink struct {
 	got      []delivery
 	failWith []int       // status codes to answer before succeeding
 	header   http.Header // sent with a 429
+	// stall counts, per path, deliveries that are recorded and then never
+	// answered: the receiver got the message, the sender never hears so.
+	stall map[string]int
 }
 
 type delivery struct {
+	At      time.Time // when it arrived, in real time
 	Path    string
 	Header  http.Header
 	Body    []byte
 	Message struct {
-		Kind   string `json:"kind"`
-		Title  string `json:"title"`
-		Text   string `json:"text"`
-		URL    string `json:"url"`
-		Step   int    `json:"escalation_step"`
+		Kind   string    `json:"kind"`
+		Title  string    `json:"title"`
+		Text   string    `json:"text"`
+		URL    string    `json:"url"`
+		Step   int       `json:"escalation_step"`
+		At     time.Time `json:"at"`
 		Alerts []struct {
 			ID         int64  `json:"id"`
 			Status     string `json:"status"`
 			Summary    string `json:"summary"`
 			Severity   string `json:"severity"`
+			State      string `json:"state"`
+			Reason     string `json:"reason"`
 			AckURL     string `json:"ack_url"`
 			ResolveURL string `json:"resolve_url"`
 			Runbook    *struct {
@@ -53,7 +60,7 @@ type delivery struct {
 }
 
 func newSink(t *testing.T) *sink {
-	s := &sink{}
+	s := &sink{stall: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
@@ -69,11 +76,18 @@ func newSink(t *testing.T) *sink {
 			w.WriteHeader(code)
 			return
 		}
-		d := delivery{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+		d := delivery{At: time.Now(), Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 		if err := json.Unmarshal(body, &d.Message); err != nil {
 			t.Errorf("sink %s: not JSON: %v", r.URL.Path, err)
 		}
 		s.got = append(s.got, d)
+		if s.stall[r.URL.Path] > 0 {
+			s.stall[r.URL.Path]--
+			s.mu.Unlock()
+			<-r.Context().Done()
+			s.mu.Lock()
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(s.Close)

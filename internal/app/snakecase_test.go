@@ -16,7 +16,7 @@ import (
 // dataMaps are members whose value, when an object, is keyed by data (label
 // names, role names, param names), not by field names.
 var dataMaps = map[string]bool{"labels": true, "annotations": true, "params": true, "counts": true, "roles": true,
-	"postmortem": true, "env": true}
+	"postmortem": true, "env": true, "burn_rates": true}
 
 // TestEveryAPIFieldIsSnakeCase walks the JSON of every GET route in
 // routes.go on an instance with something of each kind, and fails on any
@@ -84,6 +84,8 @@ runbooks:
 			"manifests":[{"name":"d.yaml","yaml":"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  Replicas: 2\n  template: {spec: {containers: [{name: app, image: nginx, resources: {requests: {cpu: 1m}}}]}}\n"}],
 			"capacity":{"deployment":{"name":"app","labels":{"app":"app"}},"components":[{"name":"app","users":{"target":10,"per_replica":5},"memory":{"request":"64Mi"},
 				"cpu":{"request":"100m"}},{"name":"worker","cpu":{"like":"app","times":2},"queue":{"workers":1,"concurrency":2,"service_time":{"min":"1s","max":"2s"},"size":10}}]}}`},
+		{"POST", "/api/v1/schedules/primary/swaps", `{"person":"thach","with":"john","from":"2026-11-30T09:00:00Z","until":"2026-11-30T12:00:00Z",
+			"back_from":"2026-11-24T09:00:00Z","back_until":"2026-11-24T12:00:00Z","note":"dentist"}`},
 	} {
 		if code := h.do(req.method, req.path, "op3rate-t0ken", strings.NewReader(req.body), nil); code/100 != 2 {
 			t.Fatalf("%s %s: %d", req.method, req.path, code)
@@ -115,12 +117,16 @@ runbooks:
 			continue // server-sent events, not JSON
 		case strings.HasPrefix(m[1], "/api/v1/runs/{id}"):
 			path = strings.Replace(m[1], "{id}", url.PathEscape(runs[0].ID), 1)
+		case m[1] == "/api/v1/slos/{service}/{id}":
+			path = "/api/v1/slos/shop/availability" // the one-line slo form's id
 		case strings.HasPrefix(m[1], "/api/v1/runbooks/{id}"):
 			path = strings.Replace(m[1], "{id}", "restart", 1)
 		case m[1] == "/api/v1/reports/oncall":
 			path += "?person=thach&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
 		case m[1] == "/api/v1/reports/delivery":
 			path += "?from=2026-11-01T00:00:00Z&environment=prod"
+		case strings.HasPrefix(m[1], "/api/v1/schedules/{id}"):
+			path = strings.Replace(m[1], "{id}", "primary", 1)
 		case strings.HasPrefix(m[1], "/api/v1/silences/{id}"):
 			path = strings.Replace(m[1], "{id}", url.PathEscape(silence), 1)
 		case strings.HasSuffix(m[1], "/postmortem"), strings.HasSuffix(m[1], "/doc"):

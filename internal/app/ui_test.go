@@ -149,7 +149,7 @@ func TestStatusPageInBrowser(t *testing.T) {
 	b.do(chromedp.WaitVisible(chromedp.CSS("#heading")))
 	mustContain(t, "alerts heading", b.text("#heading"), "1 open alert")
 	mustRow(t, "alerts", b.rows("table.alerts"), "firing | error | payments | api is failing: status == 200 failed (status=503)")
-	b.clickAndLoad("table.alerts tbody tr td:nth-child(5) a")
+	b.clickAndLoad("table.alerts tbody tr td.summary a")
 	b.do(chromedp.WaitVisible(chromedp.CSS("#timeline")))
 	b.shot("alert.png")
 	if got := evalIn[string](b, `location.pathname`); !strings.HasPrefix(got, "/alerts/") {

@@ -55,7 +55,7 @@ type AccessRule struct {
 
 // Defaults of Auth.
 const (
-	DefaultIdleTimeout  = 12 * time.Hour
+	DefaultSessionIdle  = 12 * time.Hour
 	DefaultSessionAge   = 7 * 24 * time.Hour
 	DefaultRedirectPath = "/login/oidc/callback"
 	DefaultPersonClaim  = "email"
@@ -67,7 +67,7 @@ const (
 
 func authDefaults(a *Auth) {
 	if a.Session.IdleTimeout == 0 {
-		a.Session.IdleTimeout = duration.Duration(DefaultIdleTimeout)
+		a.Session.IdleTimeout = duration.Duration(DefaultSessionIdle)
 	}
 	if a.Session.MaxAge == 0 {
 		a.Session.MaxAge = duration.Duration(DefaultSessionAge)

@@ -62,6 +62,9 @@ type Global struct {
 	// Public opens what it names to anyone who can reach Vigil; everything
 	// else needs a credential.
 	Public Public `yaml:"public,omitempty" jsonschema:"description=what answers without a credential; everything else needs one"`
+
+	HTTP     HTTPServer `yaml:"http,omitempty" jsonschema:"description=limits of the HTTP server: connections and their timeouts"`
+	Delivery Delivery   `yaml:"delivery,omitempty" jsonschema:"description=how notifications are delivered: timeouts, retries, concurrency"`
 }
 
 // Public lists the parts of Vigil that answer without a credential. All are

@@ -52,7 +52,7 @@ testdata/conf.unknown-refs.yml:21:25: runbooks[0].on[0].alert.check: unknown che
 testdata/conf.unknown-refs.yml:23:29: runbooks[0].steps[0].check: unknown check "shop/dns2" (write service/check)`},
 		{"conf.check-shape.yml", `
 testdata/conf.check-shape.yml:6:9: services[0].checks[0].tcp: a check has exactly one kind, this one has http and tcp
-testdata/conf.check-shape.yml:7:11: services[0].checks[1]: needs one of http, tcp, dns, tls, disk, log, command, heartbeat
+testdata/conf.check-shape.yml:7:11: services[0].checks[1]: needs one of http, tcp, dns, tls, disk, log, command, heartbeat, prometheus
 testdata/conf.check-shape.yml:12:18: services[0].checks[2].timeout: 30s is longer than every (10s); a probe must end before the next starts
 testdata/conf.check-shape.yml:13:11: services[0].checks[3].every: is required for heartbeat checks: how often the job reports
 testdata/conf.check-shape.yml:15:13: services[0].checks[4].id: duplicate check id "slow" in service "shop" (first at checks[2])
@@ -92,7 +92,8 @@ testdata/conf.missing-required.yml:4:13: services[0].checks[0].id: is required
 testdata/conf.missing-required.yml:7:15: schedules[0].timezone: unknown time zone "Mars/Olympus"
 testdata/conf.missing-required.yml:8:39: schedules[0].rotations[0].members: needs at least 1 item(s)
 testdata/conf.missing-required.yml:8:51: schedules[0].rotations[0].length: must be positive
-testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)`},
+testdata/conf.missing-required.yml:8:62: schedules[0].rotations[0].start: invalid time "next monday" (write 2006-01-02T15:04:05, local to the time zone)
+testdata/conf.missing-required.yml:10:27: people[0].timezone: unknown time zone "Moon/Tranquility"`},
 		{"conf.runbooks.yml", `
 testdata/conf.runbooks.yml:5:64: runbooks[0].params[0].default: "qa" is not one of staging, production
 testdata/conf.runbooks.yml:7:25: runbooks[0].on[0].alert.check: unknown check "shop/db" (write service/check)
@@ -111,14 +112,35 @@ testdata/conf.runbooks.yml:20:31: runbooks[1].params[0].default: "-oProxyCommand
 testdata/conf.runbooks.yml:23:25: runbooks[1].on[0].params: applies to alert, schedule and webhook triggers; a run by hand passes its own params (give the param a default instead)`},
 		{"conf.ranges.yml", `
 testdata/conf.ranges.yml:2:26: global.max_concurrent_checks: must be at least 1
-testdata/conf.ranges.yml:3:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
-testdata/conf.ranges.yml:6:22: services[0].slo.objective: must be less than 100
-testdata/conf.ranges.yml:8:52: services[0].checks[0].fail_after: must be at least 1
-testdata/conf.ranges.yml:8:70: services[0].checks[0].recover_after: must be at least 1
-testdata/conf.ranges.yml:8:90: services[0].checks[0].flapping.low: must be at most 100
-testdata/conf.ranges.yml:9:52: services[0].checks[1].http.max_body: must be at least 1
-testdata/conf.ranges.yml:10:39: services[0].checks[2].every: must be at least 1s
-testdata/conf.ranges.yml:10:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
+testdata/conf.ranges.yml:3:27: global.http.max_connections: must be at least 0
+testdata/conf.ranges.yml:3:45: global.http.idle_timeout: must be a positive duration such as 30s, 5m or 14d
+testdata/conf.ranges.yml:3:71: global.http.read_header_timeout: must not be longer than read_timeout
+testdata/conf.ranges.yml:4:29: global.delivery.max_retry_age: must be at least 1m: a short outage of a channel must not lose pages
+testdata/conf.ranges.yml:4:49: global.delivery.max_in_flight: must be at least 2
+testdata/conf.ranges.yml:5:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
+testdata/conf.ranges.yml:8:22: services[0].slo.objective: must be less than 100
+testdata/conf.ranges.yml:10:52: services[0].checks[0].fail_after: must be at least 1
+testdata/conf.ranges.yml:10:70: services[0].checks[0].recover_after: must be at least 1
+testdata/conf.ranges.yml:10:90: services[0].checks[0].flapping.low: must be at most 100
+testdata/conf.ranges.yml:11:52: services[0].checks[1].http.max_body: must be at least 1
+testdata/conf.ranges.yml:12:39: services[0].checks[2].every: must be at least 1s
+testdata/conf.ranges.yml:12:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
+		{"conf.slos.yml", `
+testdata/conf.slos.yml:3:5: services[0].slo: set slo or slos, not both: move it into slos as {id: availability, objective: 99.9, window: 30d, availability: {}}
+testdata/conf.slos.yml:5:32: services[0].slos[0].objective: must be less than 100
+testdata/conf.slos.yml:5:67: services[0].slos[0].availability.checks[1]: unknown check "nope" in service "shop" (known: home)
+testdata/conf.slos.yml:6:14: services[0].slos[1].id: duplicate SLO id "avail" in service "shop" (first at slos[0])
+testdata/conf.slos.yml:6:46: services[0].slos[1].window: 2d is shorter than the longest burn-rate alert window (3d); lengthen it, or set alerting.windows
+testdata/conf.slos.yml:7:72: services[0].slos[2].latency.threshold: must be positive, e.g. 300ms
+testdata/conf.slos.yml:7:77: services[0].slos[2].events: an SLO has exactly one SLI, this one has latency and events
+testdata/conf.slos.yml:12:16: services[0].slos[3].prometheus.url: must start with http:// or https://
+testdata/conf.slos.yml:13:76: services[0].slos[3].prometheus.good: PromQL: unclosed left parenthesis
+testdata/conf.slos.yml:14:68: services[0].slos[3].prometheus.total: PromQL: unexpected end of input in grouping opts, expected "("
+testdata/conf.slos.yml:15:36: services[0].slos[4].calendar: set window (rolling) or calendar, not both
+testdata/conf.slos.yml:15:63: services[0].slos[4].timezone: unknown time zone "Mars/Olympus"
+testdata/conf.slos.yml:16:9: services[0].slos[5]: needs an SLI: one of availability, latency, prometheus, events
+testdata/conf.slos.yml:23:49: services[0].slos[6].alerting.windows[0].short: must be shorter than long (1h)
+testdata/conf.slos.yml:24:15: services[0].slos[6].alerting.windows[1]: set budget_percent or factor (one of them)`},
 		{"conf.auth.yml", `
 testdata/conf.auth.yml:2:31: people[0].password_hash: is not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash) or a bcrypt hash; make one with "vigil user passwd"
 testdata/conf.auth.yml:5:40: auth.session.max_age: is shorter than session.idle_timeout (8d)

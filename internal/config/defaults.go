@@ -52,6 +52,8 @@ func applyDefaults(c *Config) {
 	if g.LinkTTL == 0 {
 		g.LinkTTL = duration.Duration(DefaultLinkTTL)
 	}
+	g.HTTP.defaults()
+	g.Delivery.defaults()
 	if g.SMTP != nil {
 		if g.SMTP.Port == 0 {
 			g.SMTP.Port = 587
@@ -68,12 +70,10 @@ func applyDefaults(c *Config) {
 	}
 	for i := range c.Services {
 		s := &c.Services[i]
-		if s.SLO != nil && s.SLO.Window == 0 {
-			s.SLO.Window = duration.Duration(DefaultSLOWindow)
-		}
 		for j := range s.Checks {
 			checkDefaults(s.ID, &s.Checks[j])
 		}
+		sloDefaults(c, s)
 	}
 }
 

@@ -50,6 +50,10 @@ func Dump(c *Config) ([]byte, error) {
 			}
 		}
 		cp.Services[i].Checks = checks
+		// The one-line slo form is shown as the SLO it stands for.
+		if s := &cp.Services[i]; s.SLO != nil && len(s.SLOs) > 0 && s.SLOs[0].path == "slo" {
+			s.SLO = nil
+		}
 	}
 	clearFileSecrets(reflect.ValueOf(&cp).Elem())
 	return yaml.MarshalWithOptions(&cp, yaml.IndentSequence(true), yaml.UseLiteralStyleIfMultiline(true))

@@ -9,7 +9,7 @@ import (
 type Person struct {
 	ID       string   `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
 	Name     string   `yaml:"name,omitempty"`
-	Timezone string   `yaml:"timezone,omitempty"`
+	Timezone string   `yaml:"timezone,omitempty" jsonschema:"description=IANA zone this person reads times in (pages and reports); default global.timezone"`
 	Contacts Contacts `yaml:"contacts,omitempty"`
 	// PasswordHash lets the person sign in to the web app with a password;
 	// "vigil user passwd" makes one.

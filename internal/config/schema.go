@@ -141,8 +141,10 @@ func (v *validator) message(f *file, e *js.ValidationError, ref string) []Proble
 		return []Problem{f.problem(path, false, "expected %s, got %s", article(want), k.Got)}
 	case *kind.Pattern:
 		if isDuration {
-			_, err := duration.Parse(fmt.Sprint(k.Got))
-			return []Problem{f.problem(path, false, "%v", err)}
+			if _, err := duration.Parse(fmt.Sprint(k.Got)); err != nil {
+				return []Problem{f.problem(path, false, "%v", err)}
+			}
+			return []Problem{f.problem(path, false, "must be a positive duration such as 30s, 5m or 14d")}
 		}
 		if strings.HasSuffix(path, ".id") || path == "id" {
 			return []Problem{f.problem(path, false, "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'")}

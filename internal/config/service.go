@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/check/heartbeat"
 	"github.com/vigil-sre/vigil/internal/check/httpcheck"
 	"github.com/vigil-sre/vigil/internal/check/logcheck"
+	"github.com/vigil-sre/vigil/internal/check/promcheck"
 	"github.com/vigil-sre/vigil/internal/check/tcpcheck"
 	"github.com/vigil-sre/vigil/internal/check/tlscheck"
 	"github.com/vigil-sre/vigil/internal/duration"
@@ -21,17 +22,20 @@ import (
 
 // Service is something the team runs, with the checks that watch it.
 type Service struct {
-	ID           string            `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
-	Name         string            `yaml:"name,omitempty"`
-	Description  string            `yaml:"description,omitempty"`
-	Owner        string            `yaml:"owner,omitempty" jsonschema:"description=team id"`
-	Escalation   string            `yaml:"escalation,omitempty" jsonschema:"description=escalation policy id"`
-	Stakeholders []string          `yaml:"stakeholders,omitempty" jsonschema:"description=person/ID or team/ID to inform about incidents"`
-	Incident     *IncidentPolicy   `yaml:"incident,omitempty"`
-	SLO          *SLO              `yaml:"slo,omitempty"`
-	Deploy       *DeployPolicy     `yaml:"deploy,omitempty" jsonschema:"description=how deploys of the service are verified and guarded"`
-	Labels       map[string]string `yaml:"labels,omitempty"`
-	Checks       []Check           `yaml:"checks,omitempty"`
+	ID           string          `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
+	Name         string          `yaml:"name,omitempty"`
+	Description  string          `yaml:"description,omitempty"`
+	Owner        string          `yaml:"owner,omitempty" jsonschema:"description=team id"`
+	Escalation   string          `yaml:"escalation,omitempty" jsonschema:"description=escalation policy id"`
+	Stakeholders []string        `yaml:"stakeholders,omitempty" jsonschema:"description=person/ID or team/ID to inform about incidents"`
+	Incident     *IncidentPolicy `yaml:"incident,omitempty"`
+	// SLO is the one-line form, kept working: it means an availability SLO
+	// with id "availability" over every check of the service.
+	SLO    *SLO              `yaml:"slo,omitempty" jsonschema:"description=shorthand for one availability SLO over all the service's checks; use slos for more"`
+	SLOs   []ServiceLevel    `yaml:"slos,omitempty" jsonschema:"description=service level objectives with error budgets and burn-rate alerts"`
+	Deploy *DeployPolicy     `yaml:"deploy,omitempty" jsonschema:"description=how deploys of the service are verified and guarded"`
+	Labels map[string]string `yaml:"labels,omitempty"`
+	Checks []Check           `yaml:"checks,omitempty"`
 
 	at origin
 }
@@ -64,6 +68,8 @@ type Check struct {
 	Log       *logcheck.Spec  `yaml:"log,omitempty" jsonschema:"description=lines matching a pattern in a followed file"`
 	Command   *cmdcheck.Spec  `yaml:"command,omitempty" jsonschema:"description=run a program (argv, no shell)"`
 	Heartbeat *heartbeat.Spec `yaml:"heartbeat,omitempty" jsonschema:"description=passive: a job reports in over HTTP"`
+	// Prometheus runs a PromQL query; conditions read value, series and count.
+	Prometheus *promcheck.Spec `yaml:"prometheus,omitempty" jsonschema:"description=PromQL instant query against a Prometheus server"`
 
 	Every   duration.Duration `yaml:"every,omitempty" jsonschema:"description=interval between probes (heartbeat: expected interval between reports),default=1m"`
 	Timeout duration.Duration `yaml:"timeout,omitempty" jsonschema:"description=probe deadline; at most every,default=10s"`
@@ -137,12 +143,13 @@ func (c *Check) specs() []check.Spec {
 	add(c.Log != nil, c.Log)
 	add(c.Command != nil, c.Command)
 	add(c.Heartbeat != nil, c.Heartbeat)
+	add(c.Prometheus != nil, c.Prometheus)
 	return out
 }
 
 // Kinds lists every check kind key.
 func Kinds() []string {
-	return []string{"http", "tcp", "dns", "tls", "disk", "log", "command", "heartbeat"}
+	return []string{"http", "tcp", "dns", "tls", "disk", "log", "command", "heartbeat", "prometheus"}
 }
 
 // Conditions returns the compiled expect and warn conditions.
@@ -196,6 +203,8 @@ func (c *Check) Target() string {
 		return strings.Join(c.Command.Run, " ")
 	case c.Heartbeat != nil:
 		return "POST /api/v1/heartbeats/" + c.Service + "/" + c.ID
+	case c.Prometheus != nil:
+		return c.Prometheus.Query + " @ " + secret.URL(c.Prometheus.URL)
 	}
 	return ""
 }

@@ -51,6 +51,14 @@ func validate(c *Config) (problems, warnings []Problem) {
 	for i := range c.Services {
 		k.service(&c.Services[i])
 	}
+	for _, p := range c.People {
+		if p.Timezone == "" {
+			continue
+		}
+		if _, err := time.LoadLocation(p.Timezone); err != nil {
+			k.add(p.at.problem("timezone", false, "unknown time zone %q", p.Timezone))
+		}
+	}
 	for _, t := range c.Teams {
 		for j, m := range t.Members {
 			k.ref(t.at, indexPath("members", j), "person", m, k.people)
@@ -202,6 +210,8 @@ func (k *checker) global() {
 			k.add(o.problem("postmortem_template", false, "%v", err))
 		}
 	}
+	k.httpServer()
+	k.delivery()
 	dsn := g.Store.Reveal()
 	if !strings.HasPrefix(dsn, "sqlite://") && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		k.add(o.problem("store", false, "must start with sqlite:// or postgres://"))
@@ -228,6 +238,7 @@ func (k *checker) service(s *Service) {
 		seen[ch.ID] = i
 		k.check(o, ch)
 	}
+	k.slos(s)
 	k.deployPolicy(s)
 }
 

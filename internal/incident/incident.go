@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/notify"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/timebound"
@@ -123,8 +124,9 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 	if d.StartedAt != nil {
 		in.StartedAt = *d.StartedAt
 	}
-	// Impact began no later than the earliest alert; detection and
-	// acknowledgement come from the alerts too.
+	// Impact began no later than the earliest evidence of its alerts (a
+	// check's first failing result); detection and acknowledgement come
+	// from the alerts too.
 	var alerts []store.AlertRow
 	for _, id := range d.AlertIDs {
 		a, err := s.d.Store.Alert(ctx, id)
@@ -132,8 +134,8 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 			return store.IncidentRow{}, errs.E(errs.Invalid, "alert_ids: no alert %d", id)
 		}
 		alerts = append(alerts, a)
-		if d.StartedAt == nil && a.FirstSeen.Before(in.StartedAt) {
-			in.StartedAt = a.FirstSeen
+		if start := s.impactStart(ctx, a); d.StartedAt == nil && start.Before(in.StartedAt) {
+			in.StartedAt = start
 		}
 	}
 	for _, a := range alerts {
@@ -166,7 +168,7 @@ func (s *Service) Declare(ctx context.Context, d Declaration) (store.IncidentRow
 			return row, errs.Wrap(errs.Internal, err, "linking alerts")
 		}
 	}
-	s.tell(ctx, row, fmt.Sprintf("Incident %d declared: %s", row.ID, row.Title),
+	s.tell(ctx, row, d.AlertIDs, fmt.Sprintf("Incident %d declared: %s", row.ID, row.Title),
 		fmt.Sprintf("%s, %s. Services: %s.%s", row.Severity, row.Status, strings.Join(row.Services, ", "), prefixed("\n", row.Summary)))
 	return row, nil
 }
@@ -215,8 +217,9 @@ func findService(cfg *config.Config, id string) *config.Service {
 	return nil
 }
 
-// tell sends a message to the stakeholders of the incident's services.
-func (s *Service) tell(ctx context.Context, in store.IncidentRow, title, text string) {
+// tell sends a message to the stakeholders of the incident's services. The
+// alerts it is about page on-call first if they are still waiting to.
+func (s *Service) tell(ctx context.Context, in store.IncidentRow, alertIDs []int64, title, text string) {
 	cfg := s.config()
 	var targets []string
 	for _, id := range in.Services {
@@ -231,7 +234,7 @@ func (s *Service) tell(ctx context.Context, in store.IncidentRow, title, text st
 	if len(targets) == 0 || s.d.Pager == nil {
 		return
 	}
-	err := s.d.Pager.Announce(ctx, pager.Announcement{Targets: targets, Title: title, Text: text,
+	err := s.d.Pager.Announce(ctx, pager.Announcement{Kind: notify.KindIncident, Targets: targets, Title: title, Text: text, PageFirst: alertIDs,
 		URL: s.d.URL("/api/v1/incidents/" + strconv.FormatInt(in.ID, 10))})
 	if err != nil {
 		s.d.Log.Error("incident: telling stakeholders failed", "incident", in.ID, "err", err)
@@ -344,7 +347,7 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{{IncidentID: id, At: when, Kind: "status", Actor: by, Text: text}}); err != nil {
 		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
 	}
-	s.tell(ctx, in, fmt.Sprintf("Incident %d is %s: %s", in.ID, status, in.Title), note)
+	s.tell(ctx, in, nil, fmt.Sprintf("Incident %d is %s: %s", in.ID, status, in.Title), note)
 	return in, nil
 }
 

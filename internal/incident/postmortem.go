@@ -19,7 +19,7 @@ func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) 
 	if err != nil {
 		return postmortem.Data{}, err
 	}
-	tl, err := s.Timeline(ctx, id)
+	tl, err := s.ReadersTimeline(ctx, id)
 	if err != nil {
 		return postmortem.Data{}, err
 	}
@@ -75,7 +75,8 @@ func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) 
 	if err != nil {
 		return postmortem.Data{}, errs.Wrap(errs.Internal, err, "reading action items")
 	}
-	return postmortem.Build(in, tl, alerts, paged, runs, deploys, items, loc), nil
+	return postmortem.Build(postmortem.Record{Incident: in, Timeline: tl, Alerts: alerts, Paged: paged, Runs: runs,
+		Deploys: deploys, ActionItems: items}, loc), nil
 }
 
 // EditPostmortem sets the sections people write (root causes, lessons...).

@@ -74,6 +74,18 @@ func deployEntry(d store.DeployRow) store.TimelineEntry {
 // runbook runs, and the state changes of its services' checks while it
 // lasted.
 func (s *Service) Timeline(ctx context.Context, id int64) ([]store.TimelineEntry, error) {
+	return s.timeline(ctx, id, false)
+}
+
+// ReadersTimeline is the timeline as a postmortem tells it: the same
+// record with what a reader does not need folded away. Each page is one
+// row however many contacts it reached, and postmortem edits and checks
+// starting up (unknown → ok) are left out.
+func (s *Service) ReadersTimeline(ctx context.Context, id int64) ([]store.TimelineEntry, error) {
+	return s.timeline(ctx, id, true)
+}
+
+func (s *Service) timeline(ctx context.Context, id int64, forReaders bool) ([]store.TimelineEntry, error) {
 	in, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -81,6 +93,9 @@ func (s *Service) Timeline(ctx context.Context, id int64) ([]store.TimelineEntry
 	own, err := s.d.Store.IncidentTimeline(ctx, id)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "reading the timeline")
+	}
+	if forReaders {
+		own = slices.DeleteFunc(own, func(e store.TimelineEntry) bool { return e.Kind == "postmortem" })
 	}
 	seen := map[string]bool{}
 	for _, e := range own {
@@ -119,13 +134,14 @@ func (s *Service) Timeline(ctx context.Context, id int64) ([]store.TimelineEntry
 		if err != nil {
 			return nil, errs.Wrap(errs.Internal, err, "reading alert %d's notifications", aid)
 		}
-		for _, n := range notes {
-			at := n.CreatedAt
-			what := n.Kind + " page to " + n.Destination + " (" + n.Status + ")"
-			if !n.SentAt.IsZero() {
-				at, what = n.SentAt, n.Kind+" page delivered to "+n.Destination
+		if forReaders {
+			for _, e := range pageRows(notes) {
+				add(e)
 			}
-			add(store.TimelineEntry{At: at, Kind: "notification", Actor: "vigil", Text: what, Source: "notification/" + strconv.FormatInt(n.ID, 10)})
+		} else {
+			for _, n := range notes {
+				add(deliveryRow(n))
+			}
 		}
 		runs, err := s.d.Store.Runs(ctx, store.RunFilter{AlertID: aid, Limit: 100})
 		if err != nil {
@@ -146,6 +162,9 @@ func (s *Service) Timeline(ctx context.Context, id int64) ([]store.TimelineEntry
 	for _, ev := range events {
 		if !slices.Contains(in.Services, ev.Service) || ev.At.Before(in.StartedAt.Add(-time.Hour)) || ev.At.After(end) {
 			continue
+		}
+		if forReaders && ev.From == "unknown" && ev.To == "ok" {
+			continue // a check starting up says nothing about the incident
 		}
 		add(store.TimelineEntry{At: ev.At, Kind: "check", Actor: "vigil", Text: fmt.Sprintf("check %s/%s %s → %s%s", ev.Service, ev.Name, ev.From, ev.To, prefixed(": ", ev.Reason)),
 			Source: "event/" + strconv.FormatInt(ev.ID, 10)})

@@ -42,11 +42,11 @@ type Options struct {
 	// OnChange is called after every state change, in the order they happen
 	// for a check; alerting hooks in here.
 	OnChange func(Event)
-	// OnResult is called after every result of a check (service/check), on
-	// the probe's goroutine once the result is queued for the store: deploy
-	// verification hooks in here. It must return at once for checks it does
-	// not watch.
-	OnResult func(key string, r check.Result)
+	// OnResult is called after every result with the result and the
+	// check's state after it (From and To are that state unless it
+	// changed): latency SLOs count results, and a check alert resolved by
+	// hand reopens on the next failing one. It must not block.
+	OnResult func(Event)
 }
 
 // DefaultFlushDelay bounds how far stored history trails live state.
@@ -59,6 +59,8 @@ type Event struct {
 	From, To       State
 	At             time.Time
 	Reason         string
+	// Result is the result behind the event, for OnResult.
+	Result check.Result
 }
 
 // Monitor owns the running checks.
@@ -313,16 +315,16 @@ func (m *Monitor) record(e *entry, r check.Result, done chan error) {
 		}
 	}
 	e.mu.Unlock()
-
-	if m.opt.OnResult != nil {
-		m.opt.OnResult(e.cfg.Key(), r)
-	}
 	if change != nil {
 		m.opt.Log.Info("check state changed", "check", e.cfg.Key(), "from", change.From, "to", change.To, "reason", change.Reason)
 		if m.opt.OnChange != nil {
 			m.opt.OnChange(Event{Service: e.cfg.Service, Check: e.cfg.ID, Severity: e.cfg.Severity,
 				From: change.From, To: change.To, At: change.At, Reason: change.Reason})
 		}
+	}
+	if m.opt.OnResult != nil {
+		m.opt.OnResult(Event{Service: e.cfg.Service, Check: e.cfg.ID, Severity: e.cfg.Severity,
+			From: State(rec.state.State), To: State(rec.state.State), At: r.At, Reason: rec.state.Reason, Result: r})
 	}
 }
 
@@ -388,6 +390,17 @@ func (m *Monitor) Snapshots() map[string]Snapshot {
 	out := make(map[string]Snapshot, len(m.entries))
 	for key, e := range m.entries {
 		out[key] = e.snapshot(key)
+	}
+	return out
+}
+
+// CheckIDs maps every running check's service/check to its store id.
+func (m *Monitor) CheckIDs() map[string]int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make(map[string]int64, len(m.entries))
+	for key, e := range m.entries {
+		out[key] = e.id
 	}
 	return out
 }

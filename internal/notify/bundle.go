@@ -48,7 +48,7 @@ func Bundle(msgs []Message) Message {
 
 // moreUrgent orders kinds by how much they ask of the reader.
 func moreUrgent(a, b Kind) Kind {
-	rank := map[Kind]int{KindEscalation: 6, KindFiring: 5, KindReminder: 4, KindHandoff: 3, KindRunbook: 3, KindResolved: 2, KindTest: 1}
+	rank := map[Kind]int{KindEscalation: 6, KindFiring: 5, KindReminder: 4, KindHandoff: 3, KindIncident: 3, KindRunbook: 3, KindResolved: 2, KindTest: 1}
 	if rank[b] > rank[a] {
 		return b
 	}

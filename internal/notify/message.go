@@ -21,6 +21,7 @@ const (
 	KindResolved   Kind = "resolved"   // alerts that are over
 	KindHandoff    Kind = "handoff"    // you are on call from ... to ...
 	KindRunbook    Kind = "runbook"    // a runbook's notify step or approval request
+	KindIncident   Kind = "incident"   // an incident was declared or changed status
 	KindTest       Kind = "test"
 )
 
@@ -39,11 +40,15 @@ type Message struct {
 
 // Alert is one alert as a notification shows it.
 type Alert struct {
-	ID          int64             `json:"id"`
-	Status      string            `json:"status"` // firing, acknowledged, resolved
-	Severity    string            `json:"severity"`
-	Summary     string            `json:"summary"`
-	Service     string            `json:"service,omitempty"`
+	ID       int64  `json:"id"`
+	Status   string `json:"status"` // firing, acknowledged, resolved
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"` // what the alert is, e.g. "Homepage health"
+	Service  string `json:"service,omitempty"`
+	// State and Reason are what the alert's source says now, as of the
+	// message: for a check, its state ("failing", "flapping", "ok") and why.
+	State       string            `json:"state,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Since       time.Time         `json:"since"`
@@ -94,6 +99,9 @@ type Destination struct {
 	Secret secret.String   `json:"-"`            // webhook HMAC key
 	To     []string        `json:"to,omitempty"` // email
 	Name   string          `json:"name"`         // who or what, for logs and history: "person/thach (slack)"
+	// Zone is the time zone the recipient reads times in; messages to this
+	// destination show their times in it. Nil leaves them as they are.
+	Zone *time.Location `json:"-"`
 }
 
 // SMTP is how email leaves Vigil.

@@ -2,9 +2,8 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
-	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,22 +25,47 @@ type Resolver func(name string) (d Destination, limit Limit, ok bool)
 
 // OutboxOptions configure the delivery worker.
 type OutboxOptions struct {
-	Store    *store.Store
-	Clock    clock.Clock
-	Sender   Sender
-	Resolve  Resolver
-	Log      *slog.Logger
-	Metrics  prometheus.Registerer // nil: no metrics
-	Workers  int                   // destinations served at once; default 8
-	Timeout  time.Duration         // per send; default 15s
-	MaxDelay time.Duration         // longest wait between retries; default 5m
+	Store   *store.Store
+	Clock   clock.Clock
+	Sender  Sender
+	Resolve Resolver
+	Log     *slog.Logger
+	Metrics prometheus.Registerer // nil: no metrics
+	// MaxInFlight bounds sends in flight across destinations; each
+	// destination has at most one. Destinations whose last send failed may
+	// hold at most half of them, and those not yet heard from since the
+	// start at most three quarters, so that however many destinations hang,
+	// those that work always find a free slot. Default DefaultMaxInFlight.
+	MaxInFlight int
+	Timeout     time.Duration // per send; default DefaultSendTimeout
+	MaxDelay    time.Duration // longest wait between retries; default 5m
+	// MaxRetryAge is how long a notification is retried before it is given
+	// up as failed; default DefaultMaxRetryAge.
+	MaxRetryAge time.Duration
 }
+
+// Defaults of OutboxOptions.
+const (
+	DefaultMaxInFlight = 128
+	DefaultSendTimeout = 15 * time.Second
+	DefaultMaxRetryAge = 24 * time.Hour
+)
+
+// maxBundle bounds the notifications one send carries.
+const maxBundle = 50
 
 // Outbox delivers what the pager wrote to the notifications table: at least
 // once, retried with backoff for as long as the destination fails in a way
-// worth retrying (a channel that is down delays, it never drops), honouring
-// Retry-After, and bundling everything due for one destination into one
-// message. Every attempt's outcome is stored as delivery history.
+// worth retrying (a channel that is down delays, it never drops) up to
+// MaxRetryAge, honouring Retry-After, and bundling what is waiting for one
+// destination into one message. Every attempt's outcome is stored as
+// delivery history.
+//
+// Destinations are isolated from each other: each is served by its own
+// goroutine, one send at a time; a destination that failed waits out its
+// backoff without holding a slot; destinations that worked last time go
+// first, and those that failed share half the slots, so a hanging endpoint
+// delays only its own messages.
 type Outbox struct {
 	opt  OutboxOptions
 	wake chan struct{}
@@ -50,16 +74,26 @@ type Outbox struct {
 	mu   sync.Mutex
 	sent map[string][]time.Time // recent sends per destination, for limits
 
-	// Owned by Run: destinations being delivered to now, and outcomes the
-	// store has not taken yet (their notifications are not sent again).
-	busy       map[string]bool
+	// Owned by Run: destinations being delivered to now, those whose last
+	// attempt failed and until when they wait, and outcomes the store has
+	// not taken yet (their notifications are not sent again).
+	busy       map[string]health // in flight, by how the destination fared before
+	busyBy     [3]int            // in flight per health
+	busyScan   map[string]int    // the scan count when each send started
+	health     map[string]health
+	waitUntil  map[string]time.Time
 	unrecorded map[int64]store.NotificationUpdate
 	recordAt   time.Time // after a failed write, the next attempt
 	failures   int
 	// scanned is when dispatch last read what was due: everything due by
-	// then is being delivered or waits for a worker to finish. readFailed
-	// says that read failed.
+	// then is being delivered, waits for a slot, or waits out its
+	// destination's backoff (the earliest of which is heldUntil).
+	// readFailed says that read failed.
 	scanned    time.Time
+	scans      int                    // scans so far
+	due        []store.DueDestination // what was due then
+	nextAt     time.Time              // the earliest pending notification not yet due then
+	heldUntil  time.Time
 	readFailed bool
 	done       chan delivery
 	wg         sync.WaitGroup
@@ -69,24 +103,61 @@ type Outbox struct {
 type delivery struct {
 	dest    string
 	updates []store.NotificationUpdate
+	result  sendResult
+	retryAt time.Time // for retry: when the destination may be tried again
+	later   time.Time // when what it put off (a retry, a throttled send) falls due
+	full    bool      // it read a whole bundle: more may be due
 }
+
+type sendResult int
+
+// health is how a destination fared at its last send since the start.
+type health int
+
+const (
+	unknown health = iota // not tried since the start
+	working               // its last send was answered
+	failing               // its last send failed in a way worth retrying
+)
+
+// share is how many of n slots destinations of health h may hold at once.
+func (h health) share(n int) int {
+	switch h {
+	case failing:
+		return n / 2
+	case unknown:
+		return n * 3 / 4
+	}
+	return n
+}
+
+const (
+	resultNone   sendResult = iota // nothing was sent (nothing due, held, superseded)
+	resultSent                     // the destination accepted
+	resultFailed                   // the destination refused for good
+	resultRetry                    // the destination failed; it waits until retryAt
+)
 
 // NewOutbox makes a delivery worker; call Run.
 func NewOutbox(opt OutboxOptions) *Outbox {
-	if opt.Workers <= 0 {
-		opt.Workers = 8
+	if opt.MaxInFlight <= 0 {
+		opt.MaxInFlight = DefaultMaxInFlight
 	}
 	if opt.Timeout <= 0 {
-		opt.Timeout = 15 * time.Second
+		opt.Timeout = DefaultSendTimeout
 	}
 	if opt.MaxDelay <= 0 {
 		opt.MaxDelay = 5 * time.Minute
+	}
+	if opt.MaxRetryAge <= 0 {
+		opt.MaxRetryAge = DefaultMaxRetryAge
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Outbox{opt: opt, wake: make(chan struct{}, 1), m: newOutboxMetrics(opt.Metrics), sent: map[string][]time.Time{},
-		busy: map[string]bool{}, unrecorded: map[int64]store.NotificationUpdate{}, done: make(chan delivery, opt.Workers)}
+		busy: map[string]health{}, busyScan: map[string]int{}, health: map[string]health{}, waitUntil: map[string]time.Time{},
+		unrecorded: map[int64]store.NotificationUpdate{}, done: make(chan delivery, opt.MaxInFlight)}
 }
 
 // Wake tells the worker there is new work.
@@ -98,98 +169,128 @@ func (o *Outbox) Wake() {
 }
 
 // Run delivers until ctx ends. Notifications left pending are picked up by
-// the next Run, after a restart too. Each destination is served by its own
-// worker (at most Workers at once), so one that hangs until its timeout
-// delays nobody else.
+// the next Run, after a restart too.
 func (o *Outbox) Run(ctx context.Context) {
 	t := o.opt.Clock.NewTimer(time.Hour)
 	defer t.Stop()
+	scan := true
 	for {
 		o.record()
-		o.dispatch(ctx)
-		t.Reset(o.wait(ctx))
+		o.dispatch(ctx, scan)
+		t.Reset(o.wait(ctx, scan))
 		select {
 		case <-ctx.Done():
 			o.stop()
 			return
 		case d := <-o.done:
+			// A finished send frees a slot; what waits for one is in the
+			// list of the last scan, so the store is not read again: under
+			// a storm of failing sends, scanning after each would keep the
+			// loop busy and delay the pages that can go.
 			o.finish(d)
+			scan = false
 		case <-o.wake:
+			scan = true
 		case <-t.Chan():
+			scan = true
 		}
 	}
 }
 
 // wait is how long Run may sleep before there is work. Everything due when
-// dispatch looked is in a worker or waits for one to finish, which wakes
-// Run; so only what falls due later, new rows (Wake) and finishing workers
-// end the sleep. Sleeping until "the earliest pending row" would spin while
-// a worker holds that row.
-func (o *Outbox) wait(ctx context.Context) time.Duration {
+// dispatch looked is in flight, waits for a send to finish (which wakes
+// Run) or waits out a backoff (heldUntil); so only what falls due later,
+// new rows (Wake), finishing sends and ending backoffs end the sleep.
+// Sleeping until "the earliest pending row" would spin while a send holds
+// that row.
+func (o *Outbox) wait(ctx context.Context, scanned bool) time.Duration {
 	now := o.opt.Clock.Now()
 	switch {
 	case len(o.unrecorded) > 0:
 		return max(0, o.recordAt.Sub(now))
 	case o.readFailed:
 		return time.Second
-	case len(o.busy) >= o.opt.Workers:
-		return time.Minute // a worker finishing wakes Run
+	case len(o.busy) >= o.opt.MaxInFlight:
+		return time.Minute // a send finishing wakes Run
+	}
+	if scanned {
+		o.nextAt = time.Time{}
+		if next, err := o.opt.Store.NextNotificationAt(ctx, o.scanned); err == nil {
+			o.nextAt = next
+		}
 	}
 	wait := time.Minute
-	if next, err := o.opt.Store.NextNotificationAt(ctx, o.scanned); err == nil && !next.IsZero() {
-		wait = max(0, next.Sub(now))
+	if !o.nextAt.IsZero() {
+		wait = max(0, o.nextAt.Sub(now))
+	}
+	if !o.heldUntil.IsZero() {
+		wait = min(wait, max(0, o.heldUntil.Sub(now)))
 	}
 	return wait
 }
 
-// dispatch starts a worker for each destination with something due, up to
-// Workers at once, skipping destinations already being served.
-func (o *Outbox) dispatch(ctx context.Context) {
-	if ctx.Err() != nil || len(o.unrecorded) > 0 || len(o.busy) >= o.opt.Workers {
+// dispatch starts a send for each destination with something due that is
+// not in flight, not waiting out a backoff, and fits the limits.
+func (o *Outbox) dispatch(ctx context.Context, scan bool) {
+	if ctx.Err() != nil || len(o.unrecorded) > 0 || len(o.busy) >= o.opt.MaxInFlight {
 		return
 	}
 	now := o.opt.Clock.Now()
-	due, err := o.opt.Store.DueNotifications(ctx, now, 1000)
-	o.readFailed = err != nil
-	if err != nil {
-		if ctx.Err() == nil {
-			o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
-		}
-		return
-	}
-	o.scanned = now
-	byDest := map[string][]store.Notification{}
-	var order []string
-	for _, n := range due {
-		if o.busy[n.Destination] {
-			continue
-		}
-		if _, ok := byDest[n.Destination]; !ok {
-			order = append(order, n.Destination)
-		}
-		byDest[n.Destination] = append(byDest[n.Destination], n)
-	}
-	for _, dest := range order {
-		if len(o.busy) >= o.opt.Workers {
+	if scan || o.readFailed {
+		due, err := o.opt.Store.DueDestinations(ctx, now, 100_000)
+		o.readFailed = err != nil
+		if err != nil {
+			if ctx.Err() == nil {
+				o.opt.Log.Error("outbox: reading due notifications failed", "err", err)
+			}
 			return
 		}
-		o.busy[dest] = true
-		o.wg.Add(1)
-		go func(ns []store.Notification) {
-			defer o.wg.Done()
-			o.done <- delivery{dest: dest, updates: o.deliver(ctx, dest, ns)}
-		}(byDest[dest])
+		o.due, o.scanned = due, now
+		o.scans++
+	}
+	o.heldUntil = time.Time{}
+	// Destinations that work go first; the others may not take their slots.
+	for _, pass := range []bool{true, false} {
+		for _, d := range o.due {
+			if (o.health[d.Name] == working) == pass {
+				o.start(ctx, d.Name, now)
+			}
+		}
 	}
 }
 
-// finish records a worker's outcome, with those of any other workers that
-// have finished meanwhile: one commit for all of them.
+// start sends to dest unless it is in flight, waits out a backoff, or its
+// share of the slots is taken.
+func (o *Outbox) start(ctx context.Context, dest string, now time.Time) {
+	if _, ok := o.busy[dest]; ok || len(o.busy) >= o.opt.MaxInFlight {
+		return
+	}
+	if until, ok := o.waitUntil[dest]; ok && now.Before(until) {
+		if o.heldUntil.IsZero() || until.Before(o.heldUntil) {
+			o.heldUntil = until
+		}
+		return
+	}
+	h := o.health[dest]
+	switch {
+	case h == failing && o.busyBy[failing] >= max(1, failing.share(o.opt.MaxInFlight)),
+		h != working && o.busyBy[failing]+o.busyBy[unknown] >= max(1, unknown.share(o.opt.MaxInFlight)):
+		return // a send finishing wakes Run
+	}
+	o.busy[dest], o.busyScan[dest] = h, o.scans
+	o.busyBy[h]++
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		o.done <- o.deliver(ctx, dest)
+	}()
+}
+
+// finish records a send's outcome, with those of any other sends that have
+// finished meanwhile: one commit for all of them.
 func (o *Outbox) finish(d delivery) {
 	for {
-		delete(o.busy, d.dest)
-		for _, u := range d.updates {
-			o.unrecorded[u.ID] = u
-		}
+		o.settle(d)
 		select {
 		case d = <-o.done:
 			continue
@@ -198,6 +299,36 @@ func (o *Outbox) finish(d delivery) {
 		break
 	}
 	o.record()
+}
+
+// settle takes a finished send off the books and remembers how its
+// destination fared.
+func (o *Outbox) settle(d delivery) {
+	if h, ok := o.busy[d.dest]; ok {
+		o.busyBy[h]--
+		delete(o.busy, d.dest)
+	}
+	// What the send read is done with, unless it is to be retried. Only a
+	// whole bundle, a retry, or a scan during the send (which may have seen
+	// new notifications) leaves the destination in the last scan's list.
+	if !d.full && d.result != resultRetry && o.busyScan[d.dest] == o.scans {
+		o.due = slices.DeleteFunc(o.due, func(x store.DueDestination) bool { return x.Name == d.dest })
+	}
+	delete(o.busyScan, d.dest)
+	if !d.later.IsZero() && (o.nextAt.IsZero() || d.later.Before(o.nextAt)) {
+		o.nextAt = d.later
+	}
+	switch d.result {
+	case resultSent, resultFailed:
+		o.health[d.dest] = working
+		delete(o.waitUntil, d.dest)
+	case resultRetry:
+		o.health[d.dest] = failing
+		o.waitUntil[d.dest] = d.retryAt
+	}
+	for _, u := range d.updates {
+		o.unrecorded[u.ID] = u
+	}
 }
 
 // record writes the outcomes the store has not taken yet. While it fails,
@@ -225,146 +356,12 @@ func (o *Outbox) record() {
 	o.failures, o.recordAt = 0, time.Time{}
 }
 
-// stop waits for the workers and records what they did.
+// stop waits for the sends in flight and records what they did.
 func (o *Outbox) stop() {
 	go func() { o.wg.Wait(); close(o.done) }()
 	for d := range o.done {
-		delete(o.busy, d.dest)
-		for _, u := range d.updates {
-			o.unrecorded[u.ID] = u
-		}
+		o.settle(d)
 	}
 	o.recordAt = time.Time{}
 	o.record()
-}
-
-// deliver sends one destination everything due for it, as one message.
-func (o *Outbox) deliver(ctx context.Context, name string, ns []store.Notification) []store.NotificationUpdate {
-	now := o.opt.Clock.Now()
-	d, limit, ok := o.opt.Resolve(name)
-	if !ok {
-		return outcome(ns, store.NotifyFailed, now, time.Time{}, "destination "+name+" is no longer configured")
-	}
-	if at, held := o.held(name, limit, now); held {
-		// Over its limit: wait for a free slot; what piles up goes as one message.
-		out := make([]store.NotificationUpdate, len(ns))
-		for i, n := range ns {
-			out[i] = store.NotificationUpdate{ID: n.ID, Status: store.NotifyPending, Attempts: n.Attempts, NextAttemptAt: at, LastError: n.LastError}
-		}
-		return out
-	}
-	msgs := make([]Message, 0, len(ns))
-	for _, n := range ns {
-		var m Message
-		if err := json.Unmarshal(n.Message, &m); err != nil {
-			return outcome(ns, store.NotifyFailed, now, time.Time{}, "unreadable message: "+err.Error())
-		}
-		msgs = append(msgs, m)
-	}
-	msg := Bundle(msgs)
-	sctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
-	sw := clock.Start()
-	err := o.opt.Sender.Send(sctx, d, msg)
-	cancel()
-	o.m.observe(d.Type, err, sw.Elapsed())
-	now = o.opt.Clock.Now()
-	if err == nil {
-		o.noteSent(name, now)
-		for _, n := range ns {
-			o.m.latency.Observe(now.Sub(n.CreatedAt).Seconds())
-		}
-		return outcome(ns, store.NotifySent, now, time.Time{}, "")
-	}
-	retry, after := Retry(err)
-	if !retry {
-		o.opt.Log.Error("outbox: destination refused a notification", "destination", name, "err", err)
-		return outcome(ns, store.NotifyFailed, now, time.Time{}, err.Error())
-	}
-	attempts := 0
-	for _, n := range ns {
-		attempts = max(attempts, n.Attempts+1)
-	}
-	next := now.Add(max(after, o.backoff(attempts)))
-	o.opt.Log.Warn("outbox: delivery failed; will retry", "destination", name, "attempt", attempts, "retry_at", next, "err", err)
-	return outcome(ns, store.NotifyPending, now, next, err.Error())
-}
-
-// backoff doubles from one second to MaxDelay, with jitter so that many
-// notifications to one recovering destination do not all retry at once.
-func (o *Outbox) backoff(attempts int) time.Duration {
-	d := time.Second << min(attempts-1, 20)
-	d = min(d, o.opt.MaxDelay)
-	return d + time.Duration(rand.Int64N(int64(d)/5+1))
-}
-
-func outcome(ns []store.Notification, status string, now, next time.Time, errText string) []store.NotificationUpdate {
-	out := make([]store.NotificationUpdate, len(ns))
-	for i, n := range ns {
-		u := store.NotificationUpdate{ID: n.ID, Status: status, Attempts: n.Attempts + 1, NextAttemptAt: next, LastError: errText}
-		if status == store.NotifySent {
-			u.SentAt = now
-		}
-		out[i] = u
-	}
-	return out
-}
-
-// held reports whether a destination is over its limit, and until when.
-func (o *Outbox) held(name string, l Limit, now time.Time) (time.Time, bool) {
-	if l.Max <= 0 || l.Per <= 0 {
-		return time.Time{}, false
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	recent := o.sent[name][:0]
-	for _, t := range o.sent[name] {
-		if now.Sub(t) < l.Per {
-			recent = append(recent, t)
-		}
-	}
-	o.sent[name] = recent
-	if len(recent) < l.Max {
-		return time.Time{}, false
-	}
-	return recent[0].Add(l.Per), true
-}
-
-func (o *Outbox) noteSent(name string, now time.Time) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent[name] = append(o.sent[name], now)
-}
-
-type outboxMetrics struct {
-	sends   *prometheus.HistogramVec
-	latency prometheus.Histogram
-}
-
-func newOutboxMetrics(reg prometheus.Registerer) *outboxMetrics {
-	m := &outboxMetrics{
-		sends: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "vigil_notification_send_seconds", Help: "Notification sends by destination type and outcome (sent, retry, failed).",
-			Buckets: prometheus.ExponentialBuckets(0.001, 3, 10),
-		}, []string{"type", "outcome"}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "vigil_notification_delay_seconds", Help: "From a notification being written to the outbox to its destination accepting it.",
-			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300},
-		}),
-	}
-	if reg != nil {
-		reg.MustRegister(m.sends, m.latency)
-	}
-	return m
-}
-
-func (m *outboxMetrics) observe(t DestinationType, err error, took time.Duration) {
-	outcome := "sent"
-	if err != nil {
-		if retry, _ := Retry(err); retry {
-			outcome = "retry"
-		} else {
-			outcome = "failed"
-		}
-	}
-	m.sends.WithLabelValues(string(t), outcome).Observe(took.Seconds())
 }

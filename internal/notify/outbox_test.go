@@ -56,11 +56,11 @@ func TestOutboxIdlesWhileAWorkerSends(t *testing.T) {
 	go func() { o.Run(ctx); close(done) }()
 	<-sending
 	mu.Lock()
-	before := ops["due_notifications"]
+	before := ops["due_destinations"]
 	mu.Unlock()
 	time.Sleep(100 * time.Millisecond) // a spinning loop makes hundreds of queries in this time
 	mu.Lock()
-	during := ops["due_notifications"] - before
+	during := ops["due_destinations"] - before
 	mu.Unlock()
 	if during > 1 {
 		t.Errorf("the outbox read the store %d times while one send was in flight", during)

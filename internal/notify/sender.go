@@ -12,8 +12,9 @@ import (
 // worth retrying wraps a *RetryableError (see Retry), carrying how long the
 // destination asked to wait; any other error is permanent. The deadline comes
 // from ctx alone: senders set no timeouts of their own. Error text never holds
-// the destination's URL, signing secret or SMTP password, so it may be stored
-// in delivery history and shown to users.
+// a secret (a URL's credential parts, a signing secret, an SMTP password), so
+// it may be stored in delivery history and shown to users; it may show the
+// endpoint as secret.ShowURL does, so readers know which one failed.
 type Sender interface {
 	Send(ctx context.Context, d Destination, m Message) error
 }

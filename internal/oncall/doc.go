@@ -1,5 +1,6 @@
 // Package oncall owns who is on call and how an escalation climbs: schedules
-// (rotations layered as in PagerDuty, plus overrides), the expansion of
+// (rotations layered as in PagerDuty, plus overrides from the config and,
+// on top of them, overrides made at run time), the expansion of
 // escalation targets into people and channels, and escalation plans with
 // GoAlert's repeat semantics.
 //

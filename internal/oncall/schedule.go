@@ -10,11 +10,12 @@ import (
 
 // schedule answers who is on call, PagerDuty style: rotations are layers in
 // listed order and the last layer covering a moment wins; overrides beat
-// every layer.
+// every layer, and run-time overrides beat the config.
 type schedule struct {
 	loc       *time.Location
 	layers    []*rotation
 	overrides []override
+	runtime   []runtimeOverride // by ID, oldest first
 }
 
 type override struct {
@@ -60,10 +61,16 @@ func newSchedule(sc config.Schedule, intervals map[string]config.TimeInterval) (
 	return s, nil
 }
 
-// at is who is on call at t: everyone whose override holds t (From <= t <
-// Until), in listed order; else the member of the last layer covering t;
-// else nobody.
+// at is who is on call at t: what the config says (configAt), changed by
+// the run-time overrides that hold t.
 func (s *schedule) at(t time.Time) []entry {
+	return s.applyRuntime(t, s.configAt(t))
+}
+
+// configAt is who the config puts on call at t: everyone whose override
+// holds t (From <= t < Until), in listed order; else the member of the last
+// layer covering t; else nobody.
+func (s *schedule) configAt(t time.Time) []entry {
 	var out []entry
 	for _, o := range s.overrides {
 		if !t.Before(o.from) && t.Before(o.until) {
@@ -100,6 +107,10 @@ func (s *schedule) next(t time.Time) (time.Time, bool) {
 	for _, o := range s.overrides {
 		consider(o.from)
 		consider(o.until)
+	}
+	for _, o := range s.runtime {
+		consider(o.From)
+		consider(o.Until)
 	}
 	return n, !n.IsZero()
 }

@@ -11,7 +11,8 @@ type Shift struct {
 	Person string    `json:"person"`
 	Start  time.Time `json:"start"`
 	End    time.Time `json:"end"`
-	// Source is what put them on call: "rotation/<id>" or "override".
+	// Source is what put them on call: "rotation/<id>", "override" (one in
+	// the config) or "override/<id>" (one made at run time, by its id).
 	Source string `json:"source"`
 }
 
@@ -40,6 +41,7 @@ func (d *Directory) Shifts(schedule string, from, to time.Time) []Shift {
 	if !ok || !from.Before(to) {
 		return nil
 	}
+	s = s.within(from, to)
 	var out []Shift
 	open := map[entry]int{} // index in out of each shift still running
 	step := func(t time.Time, now []entry) {

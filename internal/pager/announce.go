@@ -11,14 +11,20 @@ import (
 )
 
 // Announcement is a message that is not about an alert's state: a runbook's
-// notify step, or a request to approve a run. It goes through the outbox
-// like a page, so it is retried and never dropped.
+// notify step, a request to approve a run, an incident's news. It goes
+// through the outbox like a page, so it is retried and never dropped.
 type Announcement struct {
-	Targets []string // person/ID, team/ID, schedule/ID, channel/ID
+	Kind    notify.Kind // notify.KindRunbook when empty
+	Targets []string    // person/ID, team/ID, schedule/ID, channel/ID
 	Title   string
 	Text    string
 	URL     string
 	AlertID int64 // when set, the notifications join that alert's delivery history
+	// PageFirst lists alerts the announcement is about that must reach
+	// on-call no later than it: any of them still waiting for its group's
+	// first flush pages now, in the same transaction, ahead of the
+	// announcement (stakeholders never hear of an incident before on-call).
+	PageFirst []int64
 }
 
 // Announce writes one notification per destination of the targets and
@@ -36,7 +42,20 @@ func (p *Pager) Note(ctx context.Context, alertID int64, kind, actor, detail str
 }
 
 func (p *Pager) announce(c *change, a Announcement, now time.Time) {
-	msg := notify.Message{Kind: notify.KindRunbook, Title: a.Title, Text: a.Text, URL: a.URL, At: now}
+	if len(a.PageFirst) > 0 {
+		out := newOutgoing()
+		for _, id := range a.PageFirst {
+			if st := p.alerts[id]; st != nil {
+				p.pageNow(c, out, st, now)
+			}
+		}
+		p.send(c, out, now)
+	}
+	kind := a.Kind
+	if kind == "" {
+		kind = notify.KindRunbook
+	}
+	msg := notify.Message{Kind: kind, Title: a.Title, Text: a.Text, URL: a.URL, At: now}
 	if msg.URL == "" {
 		msg.URL = p.w.url("/")
 	}
@@ -47,7 +66,7 @@ func (p *Pager) announce(c *change, a Announcement, now time.Time) {
 	}
 	for _, dest := range p.w.destinations(a.Targets, now) {
 		p.ids.note++
-		n := store.Notification{ID: p.ids.note, CreatedAt: now, Kind: string(notify.KindRunbook), Destination: dest,
+		n := store.Notification{ID: p.ids.note, CreatedAt: now, Kind: string(kind), Destination: dest,
 			Message: body, Status: store.NotifyPending, NextAttemptAt: now}
 		if a.AlertID != 0 {
 			n.AlertIDs = []int64{a.AlertID}

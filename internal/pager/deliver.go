@@ -115,20 +115,21 @@ func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing,
 	if len(msg.Alerts) == 1 {
 		msg.URL = msg.Alerts[0].URL
 	}
+	loc := p.w.zone(dest) // times in text read as the recipient's clock
 	if len(m.handoffs) > 0 {
 		h := m.handoffs[0]
 		msg.Handoff = &h
-		msg.Title = fmt.Sprintf("You are on call for %s from %s", h.Schedule, h.From.Format("Mon 2 Jan 15:04 MST"))
+		msg.Title = fmt.Sprintf("You are on call for %s from %s", h.Schedule, h.From.In(loc).Format("Mon 2 Jan 15:04 MST"))
 		if h.Until.IsZero() {
 			msg.Title += " with no handoff planned"
 		} else {
-			msg.Title += " until " + h.Until.Format("Mon 2 Jan 15:04 MST")
+			msg.Title += " until " + h.Until.In(loc).Format("Mon 2 Jan 15:04 MST")
 		}
 		msg.Text = msg.Title
 		return msg
 	}
-	msg.Title = title(kind, msg.Step, m.alerts)
-	msg.Text = text(kind, msg.Alerts)
+	msg.Title = title(kind, msg.Step, msg.Alerts)
+	msg.Text = text(kind, msg.Alerts, loc)
 	return msg
 }
 
@@ -160,14 +161,35 @@ func (p *Pager) notifyAlert(a *alertState, who string, now time.Time) notify.Ale
 	if rb := p.w.runbooks[r.Runbook]; rb != nil {
 		na.Runbook = &notify.Runbook{ID: rb.ID, Title: rb.Title, Doc: rb.Doc}
 	}
+	if r.Source == alert.SourceCheck {
+		p.describeCheck(&na, r)
+	}
 	return na
 }
 
-func title(kind notify.Kind, step int, alerts []*alertState) string {
+// describeCheck says what a check alert is, and how its check is doing as
+// of the message: its summary is written when it fires ("Homepage is
+// failing: …"), but a resolved notice or a page sent later must neither call
+// it failing nor repeat the first reason.
+func (p *Pager) describeCheck(na *notify.Alert, r store.AlertRow) {
+	if name := r.Labels["alertname"]; name != "" {
+		na.Summary = name
+	}
+	na.State, na.Reason = r.Annotations["state"], r.Annotations["reason"]
+	if alert.Status(r.Status).Open() && p.opt.Live != nil {
+		if state, reason, ok := p.opt.Live(r); ok {
+			na.State, na.Reason = state, reason
+		}
+	}
+}
+
+// title says what the message is about: its kind, and what the first alert
+// is (never its state or reason, which change).
+func title(kind notify.Kind, step int, alerts []notify.Alert) string {
 	if len(alerts) == 0 {
 		return string(kind)
 	}
-	first := alerts[0].row
+	first := alerts[0]
 	what := first.Summary
 	if first.Service != "" {
 		what = first.Service + ": " + what
@@ -189,8 +211,9 @@ func title(kind notify.Kind, step int, alerts []*alertState) string {
 	return "[" + strings.ToUpper(first.Severity) + "] " + what
 }
 
-// text is the plain-text body: one paragraph per alert with its links.
-func text(kind notify.Kind, alerts []notify.Alert) string {
+// text is the plain-text body: one paragraph per alert with its links,
+// its times in loc.
+func text(kind notify.Kind, alerts []notify.Alert, loc *time.Location) string {
 	var b strings.Builder
 	for i, a := range alerts {
 		if i > 0 {
@@ -200,7 +223,10 @@ func text(kind notify.Kind, alerts []notify.Alert) string {
 		if a.Occurrences > 1 {
 			fmt.Fprintf(&b, " (%d times)", a.Occurrences)
 		}
-		fmt.Fprintf(&b, "\nSince %s. %s\n", a.Since.UTC().Format("2006-01-02 15:04 MST"), a.URL)
+		if a.State != "" || a.Reason != "" {
+			fmt.Fprintf(&b, "\nNow %s: %s", a.State, a.Reason)
+		}
+		fmt.Fprintf(&b, "\nSince %s. %s\n", a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.URL)
 		if kind != notify.KindResolved {
 			if a.AckURL != "" {
 				fmt.Fprintf(&b, "Acknowledge: %s\nResolve: %s\n", a.AckURL, a.ResolveURL)

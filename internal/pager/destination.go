@@ -5,10 +5,12 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/notify"
+	"github.com/vigil-sre/vigil/internal/zone"
 )
 
 // ResolveDestination finds an outbox destination in cfg: person/ID/slack,
-// person/ID/webhook, person/ID/email or channel/ID. Outbox rows hold only
+// person/ID/webhook, person/ID/email or channel/ID, with the zone its
+// reader reads times in (the person's, a channel's is global.timezone). Outbox rows hold only
 // these names; URLs and secrets are looked up when sending, so none is ever
 // stored and a rotated webhook URL applies to messages already queued.
 func ResolveDestination(cfg *config.Config, name string) (notify.Destination, notify.Limit, bool) {
@@ -36,6 +38,7 @@ func ResolveDestination(cfg *config.Config, name string) (notify.Destination, no
 			if d.Type != notify.Email && d.URL.IsZero() {
 				return notify.Destination{}, notify.Limit{}, false
 			}
+			d.Zone = zone.Of(cfg, p.ID)
 			return d, notify.Limit{}, true
 		}
 	case len(parts) == 2 && parts[0] == "channel":
@@ -43,7 +46,8 @@ func ResolveDestination(cfg *config.Config, name string) (notify.Destination, no
 			if c.ID != parts[1] {
 				continue
 			}
-			d := notify.Destination{Type: notify.DestinationType(c.Type), URL: c.URL, Secret: c.Secret, To: c.To, Name: name}
+			d := notify.Destination{Type: notify.DestinationType(c.Type), URL: c.URL, Secret: c.Secret, To: c.To, Name: name,
+				Zone: zone.Default(cfg)}
 			var l notify.Limit
 			if c.Throttle != nil {
 				l = notify.Limit{Max: c.Throttle.Max, Per: c.Throttle.Per.D()}

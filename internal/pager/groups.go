@@ -18,7 +18,7 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	}
 	g := &group{
 		row: store.GroupRow{Key: key, Route: r.ID(), Service: a.row.Service, Labels: r.GroupLabels(a.row.Labels),
-			CreatedAt: now, NextFlushAt: now.Add(r.GroupWait)},
+			CreatedAt: now, NextFlushAt: now.Add(groupWait(r, a))},
 		members: map[int64]*alertState{},
 	}
 	p.groups[key] = g
@@ -26,6 +26,36 @@ func (p *Pager) groupFor(c *change, r *route.Route, a *alertState, now time.Time
 	c.touchGroup(g)
 	p.timers.add(timer{at: g.row.NextFlushAt, kind: flushTimer, group: key})
 	return g
+}
+
+// wakeQuiet brings forward the next flush of a group that an alert is
+// about to join when nothing in it is open any more: its last page was a
+// resolution (still to be announced, or the group would be gone). The new
+// alert is news, as in a new group, so it pages after group_wait, not at the
+// next group_interval.
+func (p *Pager) wakeQuiet(c *change, g *group, r *route.Route, a *alertState, now time.Time) {
+	at := now.Add(groupWait(r, a))
+	if !at.Before(g.row.NextFlushAt) {
+		return
+	}
+	for _, m := range g.members {
+		if alert.Status(m.row.Status).Open() {
+			return
+		}
+	}
+	c.touchGroup(g)
+	g.row.NextFlushAt = at
+	p.timers.add(timer{at: at, kind: flushTimer, group: g.row.Key})
+}
+
+// groupWait is how long a group that a opens waits before its first page:
+// the route's group_wait, or for a check's alert when no route sets one,
+// route.DefaultCheckGroupWait.
+func groupWait(r *route.Route, a *alertState) time.Duration {
+	if r.GroupWaitDefault && a.row.Source == alert.SourceCheck {
+		return route.DefaultCheckGroupWait
+	}
+	return r.GroupWait
 }
 
 // runDue does every timer that is due, and returns them.
@@ -98,6 +128,26 @@ func (p *Pager) flush(c *change, out *outgoing, g *group, now time.Time) {
 	}
 }
 
+// pageNow starts the escalation of a firing alert that is still waiting for
+// its groups' first flush, as that flush would, without waiting for it.
+func (p *Pager) pageNow(c *change, out *outgoing, a *alertState, now time.Time) {
+	if a.row.Status != string(alert.Firing) {
+		return
+	}
+	for key, m := range a.members {
+		g := p.groups[key]
+		if g == nil || !m.row.NotifiedAt.IsZero() {
+			continue
+		}
+		r := p.w.route(g.row.Route)
+		if r.Muted(p.w.intervals, now) || p.suppressed(c, a, now) {
+			continue
+		}
+		policy, ok := p.w.policy(g.row.Service, r)
+		p.start(c, out, a, m, policy, ok, now)
+	}
+}
+
 func lastTouch(m *member) time.Time {
 	if m.row.RemindedAt.After(m.row.NotifiedAt) {
 		return m.row.RemindedAt
@@ -107,13 +157,13 @@ func lastTouch(m *member) time.Time {
 
 // silencedAtResolve reports whether a resolved alert was held back when it
 // resolved: by a silence or maintenance then, or by anything at its last
-// flush. A restart forgets the last reason, so silences are asked again.
+// look (kept on its row across restarts).
 func (p *Pager) silencedAtResolve(a *alertState, now time.Time) bool {
 	at := a.row.ResolvedAt
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	if a.suppressedBy != "" || len(p.silences.Silencing(a.row.Labels, at)) > 0 {
+	if a.row.Suppression.Suppressed() || len(p.silences.Silencing(a.row.Labels, at)) > 0 {
 		return true
 	}
 	_, inMaint := p.w.maint.In(a.row.Labels, at)
@@ -197,29 +247,6 @@ func (p *Pager) advance(m *member, policy policyPlan, now time.Time) {
 	}
 	m.row.NextEscAt = next
 	p.timers.add(timer{at: next, kind: escalateTimer, group: m.row.GroupKey, alert: m.row.AlertID})
-}
-
-// suppressed reports whether a silence, an inhibition or maintenance holds
-// the alert back now, logging when that changes.
-func (p *Pager) suppressed(c *change, a *alertState, now time.Time) bool {
-	why := ""
-	if ids := p.silences.Silencing(a.row.Labels, now); len(ids) > 0 {
-		why = "silenced by " + joinLimited(ids, 3)
-	} else if id, ok := p.w.maint.In(a.row.Labels, now); ok {
-		why = "in maintenance window " + id
-	} else if a.row.Status == string(alert.Firing) && p.inhibition().Inhibited(a.row.Labels) {
-		why = "inhibited"
-	}
-	if why != a.suppressedBy {
-		c.touchAlert(a)
-		if why != "" {
-			p.log(c, a, now, "suppressed", "vigil", why)
-		} else {
-			p.log(c, a, now, "unsuppressed", "vigil", "")
-		}
-		a.suppressedBy = why
-	}
-	return why != ""
 }
 
 func orNone(s string) string {

@@ -43,7 +43,12 @@ func (p *Pager) event(c *change, ev alert.Event, now time.Time) Outcome {
 	case ev.Action == alert.Acknowledge:
 		p.acknowledge(c, a, by(ev), at)
 	case ev.Action == alert.Resolve:
-		p.resolve(c, a, by(ev), at)
+		if len(ev.Annotations) > 0 {
+			// How it ended, e.g. a check's state and reason when it passed.
+			c.touchAlert(a)
+			a.row.Annotations = ev.Annotations
+		}
+		p.resolve(c, a, by(ev), at, "")
 	}
 	o.AlertID, o.Status = a.row.ID, alert.Status(a.row.Status)
 	return o
@@ -94,6 +99,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	c.fired = append(c.fired, a.row)
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
+		p.wakeQuiet(c, g, r, a, now)
 		m := &member{row: store.MemberRow{AlertID: a.row.ID, GroupKey: g.row.Key}, notified: map[string]bool{}}
 		a.members[g.row.Key] = m
 		g.members[a.row.ID] = a
@@ -141,7 +147,7 @@ func (p *Pager) acknowledge(c *change, a *alertState, who string, at time.Time) 
 	p.invalidateInhibition()
 }
 
-func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time) {
+func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time, detail string) {
 	if a.row.Status == string(alert.Resolved) {
 		return
 	}
@@ -157,7 +163,7 @@ func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time) {
 			p.leave(c, a, key)
 		}
 	}
-	p.log(c, a, at, "resolved", who, "")
+	p.log(c, a, at, "resolved", who, detail)
 	p.invalidateInhibition()
 }
 
@@ -185,9 +191,25 @@ func (p *Pager) operate(c *change, op *opRequest, now time.Time) ([]Outcome, err
 		}
 		p.acknowledge(c, a, op.by, now)
 	case alert.Resolve:
-		p.resolve(c, a, op.by, now)
+		detail := ""
+		if p.stillFailing(a) {
+			// The check is the judge of its own alert: resolving it by hand
+			// closes this one, and its next failing result opens another.
+			detail = "its check still fails: a new alert opens on its next failing result"
+			c.reopen = append(c.reopen, a.row)
+		}
+		p.resolve(c, a, op.by, now, detail)
 	}
 	return []Outcome{{AlertID: a.row.ID, DedupKey: a.row.DedupKey, Status: alert.Status(a.row.Status)}}, nil
+}
+
+// stillFailing reports whether an open check alert's check fails now.
+func (p *Pager) stillFailing(a *alertState) bool {
+	if a.row.Source != alert.SourceCheck || p.opt.Live == nil {
+		return false
+	}
+	state, _, ok := p.opt.Live(a.row)
+	return ok && (state == "failing" || state == "flapping")
 }
 
 // notOpen explains why an alert cannot be acknowledged or resolved.

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/route"
 	"github.com/vigil-sre/vigil/internal/store"
 )
@@ -37,6 +39,19 @@ type Options struct {
 	// Fired, when set, is told of the alerts a commit opened (runbook
 	// triggers). It is called on the pager's goroutine and must not block.
 	Fired func([]store.AlertRow)
+	// Overrides are the on-call overrides made at run time, in force from
+	// the start; SetOverrides replaces them.
+	Overrides []oncall.Override
+	// Live, when set, says what raised an open alert says now (for a check:
+	// its state and reason), so a page written minutes after the alert
+	// opened tells the current reason, not the first one. It is called on
+	// the pager's goroutine and must not block.
+	Live func(store.AlertRow) (state, reason string, ok bool)
+	// Reopen, when set, is told of check alerts resolved by hand while their
+	// check still fails (per Live), after the commit: the check's next
+	// failing result should open a new alert. It is called on the pager's
+	// goroutine and must not block.
+	Reopen func([]store.AlertRow)
 }
 
 // Outcome is what became of one event.
@@ -71,6 +86,9 @@ type Pager struct {
 	inhibit  *route.InhibitIndex // over the firing alerts; nil when stale
 	failures int                 // commits failed in a row
 	retryAt  time.Time           // after a failed commit, due work waits until then
+
+	// overrides are the run-time on-call overrides, kept across reloads.
+	overrides []oncall.Override
 }
 
 type request struct {
@@ -79,6 +97,7 @@ type request struct {
 	op     *opRequest
 	cfg    *config.Config
 	sil    route.Silences
+	ovs    *[]oncall.Override
 	reply  chan reply
 }
 
@@ -107,9 +126,11 @@ func New(opt Options, cfg *config.Config) (*Pager, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.dir = w.onCall.WithOverrides(opt.Overrides)
 	return &Pager{
 		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}),
 		alerts: map[int64]*alertState{}, open: map[string]*alertState{}, groups: map[string]*group{},
+		overrides: slices.Clone(opt.Overrides),
 	}, nil
 }
 
@@ -197,6 +218,9 @@ func (p *Pager) serve(batch []*request) {
 			replies[i].err = p.reload(r.cfg)
 		case r.sil != nil:
 			p.silences = r.sil
+			p.resuppress(c, now)
+		case r.ovs != nil:
+			p.useOverrides(*r.ovs, now)
 		case r.op != nil:
 			replies[i].outcomes, replies[i].err = p.operate(c, r.op, now)
 		default:
@@ -211,8 +235,9 @@ func (p *Pager) serve(batch []*request) {
 	if err := p.commit(c); err != nil {
 		p.failed(c, saved, popped, now, err)
 		for i, r := range batch {
-			// A new config or silences apply in memory whatever the store says.
-			if replies[i].err == nil && r.cfg == nil && r.sil == nil {
+			// A new config, silences or overrides apply in memory whatever
+			// the store says.
+			if replies[i].err == nil && r.cfg == nil && r.sil == nil && r.ovs == nil {
 				replies[i] = reply{err: errs.Wrap(errs.Unavailable, err, "could not store the change; nothing was recorded")}
 			}
 		}
@@ -315,6 +340,9 @@ func (p *Pager) commit(c *change) error {
 	}
 	if len(c.fired) > 0 && p.opt.Fired != nil {
 		p.opt.Fired(c.fired)
+	}
+	if len(c.reopen) > 0 && p.opt.Reopen != nil {
+		p.opt.Reopen(c.reopen)
 	}
 	return nil
 }

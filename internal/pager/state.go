@@ -12,9 +12,6 @@ import (
 type alertState struct {
 	row     store.AlertRow
 	members map[string]*member // by group key
-	// suppressedBy remembers why the alert was last held back (a silence, an
-	// inhibition, maintenance), so the log says it once, not every flush.
-	suppressedBy string
 }
 
 // member is an alert's place in one notification group, with the
@@ -42,6 +39,7 @@ type change struct {
 	log     []store.AlertLog
 	notes   []store.Notification
 	fired   []store.AlertRow // alerts opened, told to Options.Fired after the commit
+	reopen  []store.AlertRow // check alerts resolved by hand while failing, told to Options.Reopen
 	undo    []func()
 }
 
@@ -62,8 +60,8 @@ func (c *change) touchAlert(a *alertState) {
 		return
 	}
 	c.alerts[a.row.ID] = a
-	prev, prevSupp := a.row, a.suppressedBy
-	c.undo = append(c.undo, func() { a.row, a.suppressedBy = prev, prevSupp })
+	prev := a.row
+	c.undo = append(c.undo, func() { a.row = prev })
 }
 
 func (c *change) touchMember(m *member) {

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/route"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/zone"
 )
 
 // world is what the pager knows from config; a reload replaces it whole.
@@ -21,17 +22,19 @@ type world struct {
 	intervals *route.Intervals
 	inhibitor *route.Inhibitor
 	maint     *route.Maintenance
-	dir       *oncall.Directory
+	onCall    *oncall.Directory // the config's on-call world
+	dir       *oncall.Directory // onCall with the run-time overrides on top
 	services  map[string]*config.Service
 	runbooks  map[string]*config.Runbook
 	checkBook map[string]string // service/check → runbook
 	base      string
+	zones     *zone.Zones
 }
 
 func newWorld(cfg *config.Config, log *slog.Logger) (*world, error) {
 	w := &world{cfg: cfg, routes: map[string]*route.Route{}, services: map[string]*config.Service{},
 		runbooks: map[string]*config.Runbook{}, checkBook: map[string]string{},
-		base: strings.TrimSuffix(cfg.Global.ExternalURL, "/")}
+		base: strings.TrimSuffix(cfg.Global.ExternalURL, "/"), zones: zone.New(cfg)}
 	var err error
 	if w.tree, err = route.NewTree(cfg); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
@@ -53,9 +56,10 @@ func newWorld(cfg *config.Config, log *slog.Logger) (*world, error) {
 	if w.maint, err = route.NewMaintenance(cfg); err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
 	}
-	if w.dir, err = oncall.NewDirectory(cfg); err != nil {
+	if w.onCall, err = oncall.NewDirectory(cfg); err != nil {
 		return nil, fmt.Errorf("on-call: %w", err)
 	}
+	w.dir = w.onCall
 	for i := range cfg.Services {
 		s := &cfg.Services[i]
 		w.services[s.ID] = s
@@ -129,6 +133,15 @@ func (w *world) destinations(targets []string, now time.Time) []string {
 	return out
 }
 
+// zone is the time zone the reader of dest reads times in: a person's
+// own, else (and for channels) global.timezone.
+func (w *world) zone(dest string) *time.Location {
+	if r := recipient(dest); strings.HasPrefix(r, "person/") {
+		return w.zones.Person(strings.TrimPrefix(r, "person/"))
+	}
+	return w.zones.Default()
+}
+
 func (w *world) person(id string) *config.Person {
 	for i := range w.cfg.People {
 		if w.cfg.People[i].ID == id {
@@ -199,6 +212,7 @@ func (p *Pager) reload(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	w.dir = w.onCall.WithOverrides(p.overrides)
 	p.w = w
 	p.invalidateInhibition()
 	p.scheduleHandoff(p.opt.Clock.Now())

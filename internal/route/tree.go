@@ -19,6 +19,12 @@ const (
 	DefaultRepeatInterval = 4 * time.Hour
 )
 
+// DefaultCheckGroupWait is the group_wait of a group opened by a check's
+// alert when no route sets group_wait. A check has already confirmed the
+// failure (fail_after), so waiting Alertmanager's 30s only delays the page;
+// 10s still gathers the checks of a service that fail together into one.
+const DefaultCheckGroupWait = 10 * time.Second
+
 // groupByAll is the group_by entry that means every label.
 const groupByAll = "..."
 
@@ -39,11 +45,14 @@ type Route struct {
 	// Empty means one group for the whole route, unless GroupByAll is set.
 	GroupBy []string
 	// GroupByAll is group_by: ['...']: every label splits groups.
-	GroupByAll     bool
-	GroupWait      time.Duration
-	GroupInterval  time.Duration
-	RepeatInterval time.Duration
-	SendResolved   bool
+	GroupByAll bool
+	GroupWait  time.Duration
+	// GroupWaitDefault says no route from the root down sets group_wait:
+	// GroupWait is the root's default.
+	GroupWaitDefault bool
+	GroupInterval    time.Duration
+	RepeatInterval   time.Duration
+	SendResolved     bool
 	// ResolvedWhenSilenced is the route's own: config cannot tell an unset
 	// bool from false, so a child could never turn an inherited true off.
 	ResolvedWhenSilenced bool
@@ -64,11 +73,12 @@ type Route struct {
 // group_by mixing '...' with names, or naming a label twice.
 func NewTree(cfg *config.Config) (*Tree, error) {
 	root := &Route{
-		id:             "root",
-		GroupWait:      DefaultGroupWait,
-		GroupInterval:  DefaultGroupInterval,
-		RepeatInterval: DefaultRepeatInterval,
-		SendResolved:   true,
+		id:               "root",
+		GroupWait:        DefaultGroupWait,
+		GroupWaitDefault: true,
+		GroupInterval:    DefaultGroupInterval,
+		RepeatInterval:   DefaultRepeatInterval,
+		SendResolved:     true,
 	}
 	var errs []error
 	for i := range cfg.Routes {
@@ -91,6 +101,7 @@ func newRoute(cr *config.Route, parent *Route, id, path string, errs *[]error) *
 		GroupBy:              parent.GroupBy,
 		GroupByAll:           parent.GroupByAll,
 		GroupWait:            parent.GroupWait,
+		GroupWaitDefault:     parent.GroupWaitDefault,
 		GroupInterval:        parent.GroupInterval,
 		RepeatInterval:       parent.RepeatInterval,
 		SendResolved:         parent.SendResolved,
@@ -115,7 +126,7 @@ func newRoute(cr *config.Route, parent *Route, id, path string, errs *[]error) *
 		r.GroupBy, r.GroupByAll = by, all
 	}
 	if cr.GroupWait != nil {
-		r.GroupWait = cr.GroupWait.D()
+		r.GroupWait, r.GroupWaitDefault = cr.GroupWait.D(), false
 	}
 	if cr.GroupInterval != nil {
 		r.GroupInterval = cr.GroupInterval.D()

@@ -48,6 +48,10 @@ type Deps struct {
 	// ApproveURL makes a signed link that approves wait number gen of a run
 	// as who, valid until exp; nil sends approval requests without one.
 	ApproveURL func(runID string, gen int, who string, exp time.Time) string
+	// SLOs, when set, gives expressions the latest SLO evaluation as
+	// slo["service/id"] (burn_rate, burn_rates, budget_remaining_percent,
+	// exhausted), so a canary gate can wait on a burn rate.
+	SLOs func() map[string]any
 }
 
 // Request asks for a run.

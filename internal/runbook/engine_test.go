@@ -115,9 +115,33 @@ func (h *harness) start1(runbook string, params map[string]string) (store.RunRow
 }
 
 // wait waits for a run to end and returns it with its steps.
+// advanceUntilEnd moves the fake clock by step, again and again, until the
+// run ends: a step re-arms its timer only after real work (a process, a
+// store write), which a loaded machine may take long to do, so a fixed
+// number of advances could stop before the last timer is set.
+func (h *harness) advanceUntilEnd(id string, step time.Duration) (store.RunRow, []store.StepRow) {
+	h.t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); h.e.waitRun(context.Background(), id) }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		select {
+		case <-done:
+			return h.wait(id)
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("run %s did not end within a minute of advancing the clock", id)
+		}
+		h.clock.Advance(step)
+	}
+}
+
 func (h *harness) wait(id string) (store.RunRow, []store.StepRow) {
 	h.t.Helper()
-	if !h.e.waitRun(context.Background(), id) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if !h.e.waitRun(ctx, id) {
 		h.t.Fatal("run did not end")
 	}
 	row, steps, err := h.e.Get(context.Background(), id)
@@ -197,18 +221,7 @@ runbooks:
       - {id: flaky, run: [sh, -c, 'n=$(cat $DIR/n 2>/dev/null || echo 0); echo $((n+1)) > $DIR/n; [ $n -ge 2 ]'], retry: {count: 3, delay: 1s}}
 `)
 	row, _ := h.start1("failover", nil)
-	done := make(chan struct{})
-	go func() { defer close(done); h.e.waitRun(context.Background(), row.ID) }()
-	for i := 0; i < 50; i++ {
-		select {
-		case <-done:
-			i = 50
-		default:
-			h.clock.Advance(time.Second)
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	row, steps := h.wait(row.ID)
+	row, steps := h.advanceUntilEnd(row.ID, time.Second)
 	if row.Status != store.RunSucceeded {
 		t.Fatalf("run %s: %s", row.Status, row.Reason)
 	}
@@ -361,6 +374,28 @@ runbooks:
 	}
 }
 
+// TestHTTPStepErrorNamesItsTarget: a failed http step says where it went,
+// with the secret in its query hidden and nothing else.
+func TestHTTPStepErrorNamesItsTarget(t *testing.T) {
+	h := newHarness(t, `
+runbooks:
+  - id: call
+    secrets: [{name: token, value: s3cr3t-t0ken-1}]
+    steps:
+      - {id: call, http: {url: "http://127.0.0.1:1/hook?token={{ .secrets.token }}", method: POST}}
+`)
+	row, _ := h.start1("call", nil)
+	row, steps := h.wait(row.ID)
+	if row.Status != store.RunFailed || len(steps) != 1 {
+		t.Fatalf("run %s, %d steps", row.Status, len(steps))
+	}
+	got := steps[0].Error + " " + row.Reason
+	if !strings.Contains(got, "http://127.0.0.1:1/hook?token=") || !strings.Contains(got, "connection refused") ||
+		strings.Contains(got, "s3cr3t-t0ken-1") || strings.Contains(got, `"URL"`) {
+		t.Fatalf("step error: %q", got)
+	}
+}
+
 func TestRestartInterruptsOrResumes(t *testing.T) {
 	yaml := `
 runbooks:
@@ -395,13 +430,7 @@ runbooks:
 				}
 				return
 			}
-			go func() {
-				for i := 0; i < 100; i++ {
-					h.clock.Advance(10 * time.Minute)
-					time.Sleep(2 * time.Millisecond)
-				}
-			}()
-			got, steps := h.wait(row.ID)
+			got, steps := h.advanceUntilEnd(row.ID, 10*time.Minute)
 			if got.Status != store.RunSucceeded || len(steps) != 3 || steps[2].Stdout != "done\n" {
 				t.Fatalf("resumed run: %s, %d steps", got.Status, len(steps))
 			}
@@ -467,12 +496,10 @@ runbooks:
 		t.Fatal(err)
 	}
 	var waiting store.RunRow
-	for i := 0; i < 500; i++ {
-		waiting, _, _ = h.e.Get(context.Background(), row.ID)
-		if waiting.Status == store.RunAwaiting {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if waiting, _, _ = h.e.Get(context.Background(), row.ID); waiting.Status == store.RunAwaiting {
 			break
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
 	if waiting.Status != store.RunAwaiting || waiting.ApprovalExpiresAt.IsZero() {
 		t.Fatalf("run did not wait for approval: %+v", waiting)
@@ -496,14 +523,7 @@ runbooks:
 	}
 	// Nobody approves: after the ttl the run is canceled.
 	row, _ = h.start1("deploy", nil)
-	for i := 0; i < 500; i++ {
-		if got, _, _ := h.e.Get(context.Background(), row.ID); got.Status == store.RunAwaiting {
-			break
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	h.clock.Advance(16 * time.Minute)
-	if row, _ = h.wait(row.ID); row.Status != store.RunCanceled || !strings.Contains(row.Reason, "no approval within") {
+	if row, _ = h.advanceUntilEnd(row.ID, 16*time.Minute); row.Status != store.RunCanceled || !strings.Contains(row.Reason, "no approval within") {
 		t.Fatalf("unapproved run: %s %q", row.Status, row.Reason)
 	}
 }

@@ -77,7 +77,11 @@ func (r *run) vars() map[string]any {
 	for k, v := range steps {
 		s[k] = v
 	}
-	return map[string]any{"params": r.params, "alert": r.alertVars(), "steps": s}
+	slos := map[string]any{}
+	if r.e != nil && r.e.d.SLOs != nil {
+		slos = r.e.d.SLOs()
+	}
+	return map[string]any{"params": r.params, "alert": r.alertVars(), "steps": s, "slo": slos}
 }
 
 // data is what templates read: vars, the runbook's secrets and the run.

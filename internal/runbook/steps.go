@@ -23,6 +23,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/runbook/cleanup"
 	"github.com/vigil-sre/vigil/internal/runbook/sshstep"
+	"github.com/vigil-sre/vigil/internal/secret"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -302,7 +303,7 @@ func (r *run) http(ctx context.Context, s *step) outcome {
 	sw := clock.Start()
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return outcome{status: "failed", detail: detail, err: strings.ReplaceAll(err.Error(), url, "URL")}
+		return outcome{status: "failed", detail: detail, err: secret.ScrubURL(err.Error(), url)}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxOutput))

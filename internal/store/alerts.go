@@ -36,6 +36,7 @@ type AlertRow struct {
 	ResolvedAt  time.Time
 	ResolvedBy  string
 	UpdatedAt   time.Time
+	Suppression alert.Suppression // what held it back at the pager's last look
 }
 
 // MemberRow is an alert's place in a notification group, with the escalation
@@ -97,14 +98,15 @@ func (b AlertBatch) Empty() bool {
 
 const (
 	alertCols = `id, dedup_key, source, integration, status, severity, summary, service, labels, annotations, links,
-		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms`
-	upsertAlertsCols = 20
+		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms, suppression`
+	upsertAlertsCols = 21
 	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `)`
 	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
 		summary = excluded.summary, service = excluded.service, labels = excluded.labels, annotations = excluded.annotations,
 		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
-		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms`
+		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms,
+		suppression = excluded.suppression`
 	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent, paged`
 	upsertMembersCols = 9
 	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
@@ -174,7 +176,7 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
 			jsonText(a.Labels, "{}"), jsonText(a.Annotations, "{}"), jsonText(a.Links, "[]"), a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
-			a.ResolvedBy, toMS(a.UpdatedAt))
+			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
 	return s.q.upAlerts.exec(ctx, tx, args)
 }
@@ -292,12 +294,57 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 	return rows[0], nil
 }
 
+// AlertStatuses returns the status of each alert of ids that exists.
+func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]string, error) {
+	defer s.observe("alert_statuses", clock.Start())
+	out := make(map[int64]string, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := s.d.rebind(`SELECT id, status FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: alert statuses: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var st string
+			if err := rows.Scan(&id, &st); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: alert statuses: %w", err)
+			}
+			out[id] = st
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: alert statuses: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // AlertFilter selects alerts for Alerts.
 type AlertFilter struct {
-	Status  []string // any of these; empty means all
-	Service string
-	Limit   int // 0 means 100
-	Offset  int
+	Status   []string // any of these; empty means all
+	Service  string
+	Severity string
+	// Text matches a part of the summary or dedup key, in any case.
+	Text string
+	// Suppressed keeps open alerts held back now: SuppressedSilenced (by a
+	// silence or maintenance window) or SuppressedInhibited.
+	Suppressed string
+	// KeyPrefix keeps alerts whose dedup key starts with it (an SLO's
+	// burn-rate alerts: "slo//shop/availability/").
+	KeyPrefix string
+	Limit     int // 0 means 100
+	Offset    int
+	// CountUpTo, when set, stops counting the matches past it: the total is
+	// then at most CountUpTo+1, read as "more than CountUpTo". Counting tens
+	// of thousands of rows costs more than reading a page of them.
+	CountUpTo int
 }
 
 // Alerts returns the alerts the filter selects, newest first, and how many
@@ -316,12 +363,41 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 		where = append(where, `service = ?`)
 		args = append(args, f.Service)
 	}
+	if f.Severity != "" {
+		where = append(where, `severity = ?`)
+		args = append(args, f.Severity)
+	}
+	if f.Text != "" {
+		like := s.d.caseless()
+		where = append(where, `(summary `+like+` ? ESCAPE '\' OR dedup_key `+like+` ? ESCAPE '\')`)
+		pat := "%" + likeEscaper.Replace(f.Text) + "%"
+		args = append(args, pat, pat)
+	}
+	switch f.Suppressed {
+	case SuppressedSilenced:
+		// Held back by a silence or a maintenance window (inhibited too, maybe).
+		where = append(where, `status <> 'resolved' AND (`+heldBySilence+`)`)
+	case SuppressedInhibited:
+		// Held back by inhibition alone, as Suppression.Kind names it.
+		where = append(where, `status <> 'resolved' AND suppression <> '' AND NOT (`+heldBySilence+`)`)
+	}
+	if f.KeyPrefix != "" {
+		// substr, not LIKE: ids may hold _ and %, which LIKE would read as patterns.
+		where = append(where, `substr(dedup_key, 1, ?) = ?`)
+		args = append(args, len(f.KeyPrefix), f.KeyPrefix)
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	var total int
-	if err := s.r.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM alerts`+cond), args...).Scan(&total); err != nil {
+	count := `SELECT COUNT(*) FROM alerts` + cond
+	countArgs := args
+	if f.CountUpTo > 0 {
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM alerts` + cond + ` LIMIT ?) capped`
+		countArgs = append(slices.Clone(args), f.CountUpTo+1)
+	}
+	if err := s.r.QueryRowContext(ctx, s.d.rebind(count), countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count alerts: %w", err)
 	}
 	limit := f.Limit
@@ -341,15 +417,20 @@ func (s *Store) queryAlerts(ctx context.Context, q string, args ...any) ([]Alert
 	var out []AlertRow
 	for rows.Next() {
 		var a AlertRow
-		var labels, annotations, links string
+		var labels, annotations, links, suppression string
 		var first, last, acked, resolved, updated int64
 		if err := rows.Scan(&a.ID, &a.DedupKey, &a.Source, &a.Integration, &a.Status, &a.Severity, &a.Summary, &a.Service,
 			&labels, &annotations, &links, &a.Runbook, &a.Occurrences, &first, &last, &acked, &a.AckedBy,
-			&resolved, &a.ResolvedBy, &updated); err != nil {
+			&resolved, &a.ResolvedBy, &updated, &suppression); err != nil {
 			return nil, fmt.Errorf("store: alerts: %w", err)
 		}
 		if err := decodeJSONs(&a.Labels, labels, &a.Annotations, annotations, &a.Links, links); err != nil {
 			return nil, fmt.Errorf("store: alert %d: %w", a.ID, err)
+		}
+		if suppression != "" {
+			if err := json.Unmarshal([]byte(suppression), &a.Suppression); err != nil {
+				return nil, fmt.Errorf("store: alert %d: suppression: %w", a.ID, err)
+			}
 		}
 		a.FirstSeen, a.LastSeen, a.AckedAt, a.ResolvedAt = fromMS(first), fromMS(last), fromMS(acked), fromMS(resolved)
 		a.UpdatedAt = fromMS(updated)
@@ -419,6 +500,15 @@ func (s *Store) MaxIDs(ctx context.Context) (alert, log, notification int64, err
 		}
 	}
 	return alert, log, notification, nil
+}
+
+// suppressionText is an alert's suppression as stored: empty when nothing
+// holds it back, so open alerts that page count with a plain comparison.
+func suppressionText(s alert.Suppression) string {
+	if !s.Suppressed() {
+		return ""
+	}
+	return jsonText(s, "")
 }
 
 func jsonText(v any, empty string) string {

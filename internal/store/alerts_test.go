@@ -22,7 +22,7 @@ func alertRow(id int64, key, status string, at time.Duration) AlertRow {
 	}
 }
 
-func writeAlerts(t *testing.T, s *Store, b AlertBatch) {
+func writeAlerts(t testing.TB, s *Store, b AlertBatch) {
 	t.Helper()
 	if err := s.WriteAlerts(context.Background(), b); err != nil {
 		t.Fatalf("WriteAlerts: %v", err)
@@ -65,8 +65,9 @@ func testAlertsRoundTrip(t *testing.T, e engine) {
 		t.Fatalf("Members = %+v, %v", members, err)
 	}
 
-	// Acknowledged, counted again, its group flushed: written whole.
+	// Acknowledged, counted again, silenced, its group flushed: written whole.
 	a.Status, a.Occurrences, a.LastSeen, a.AckedAt, a.AckedBy = "acknowledged", 3, t0.Add(time.Minute), t0.Add(2*time.Minute), "thach (link)"
+	a.Suppression = alert.Suppression{SilencedBy: []string{"3f2a", "77c1"}, Inhibited: true}
 	g.LastFlushAt, g.NextFlushAt = t0.Add(5*time.Minute), t0.Add(10*time.Minute)
 	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, Groups: []GroupRow{g}})
 	if got, _ := s.Alert(ctx, 1); !sameAlert(got, a) {
@@ -101,7 +102,8 @@ func sameAlert(a, b AlertRow) bool {
 		a.Status == b.Status && a.Severity == b.Severity && a.Summary == b.Summary && a.Service == b.Service &&
 		maps.Equal(a.Labels, b.Labels) && maps.Equal(a.Annotations, b.Annotations) && slices.Equal(a.Links, b.Links) &&
 		a.Runbook == b.Runbook && a.Occurrences == b.Occurrences && a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) &&
-		a.AckedAt.Equal(b.AckedAt) && a.AckedBy == b.AckedBy && a.ResolvedAt.Equal(b.ResolvedAt) && a.ResolvedBy == b.ResolvedBy
+		a.AckedAt.Equal(b.AckedAt) && a.AckedBy == b.AckedBy && a.ResolvedAt.Equal(b.ResolvedAt) && a.ResolvedBy == b.ResolvedBy &&
+		a.Suppression.Equal(b.Suppression)
 }
 
 // testOneOpenAlertPerKey: the store refuses a second open alert with the
@@ -126,8 +128,8 @@ func testOneOpenAlertPerKey(t *testing.T, e engine) {
 	}
 }
 
-// testAlertsFilter: newest first, filtered by status and service, paged, and
-// counted in all.
+// testAlertsFilter: newest first, filtered by status, service and dedup key
+// prefix, paged, and counted in all.
 func testAlertsFilter(t *testing.T, e engine) {
 	ctx := context.Background()
 	s := openStore(t, e.Fresh(t), Options{})
@@ -140,13 +142,6 @@ func testAlertsFilter(t *testing.T, e engine) {
 		rows = append(rows, r)
 	}
 	writeAlerts(t, s, AlertBatch{Alerts: rows})
-	ids := func(rs []AlertRow) []int64 {
-		var out []int64
-		for _, r := range rs {
-			out = append(out, r.ID)
-		}
-		return out
-	}
 	cases := []struct {
 		name  string
 		f     AlertFilter
@@ -159,14 +154,16 @@ func testAlertsFilter(t *testing.T, e engine) {
 		{"resolved of db", AlertFilter{Status: []string{"resolved"}, Service: "db"}, []int64{20, 5}, 2},
 		{"service", AlertFilter{Service: "db"}, []int64{25, 20, 15, 10, 5}, 5},
 		{"nothing", AlertFilter{Service: "none"}, nil, 0},
+		{"key prefix", AlertFilter{KeyPrefix: "k2"}, []int64{25, 24, 23, 22, 21, 20, 2}, 7},
+		{"key prefix is not a pattern", AlertFilter{KeyPrefix: "k_"}, nil, 0},
 	}
 	for _, c := range cases {
 		got, total, err := s.Alerts(ctx, c.f)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !slices.Equal(ids(got), c.want) || total != c.total {
-			t.Errorf("%s: ids %v total %d, want %v total %d", c.name, ids(got), total, c.want, c.total)
+		if !slices.Equal(idsOf(got), c.want) || total != c.total {
+			t.Errorf("%s: ids %v total %d, want %v total %d", c.name, idsOf(got), total, c.want, c.total)
 		}
 	}
 }
@@ -198,7 +195,25 @@ func testNotificationsOutbox(t *testing.T, e engine) {
 	if len(due) != 2 || due[0].ID != 1 || due[1].ID != 3 || string(due[0].Message) != `{"title":"x"}` {
 		t.Fatalf("due at t0: %+v", due)
 	}
+	// Per destination: each due destination once, most overdue first, and
+	// its own due notifications.
+	writeAlerts(t, s, AlertBatch{Notifications: []Notification{n(4, "person/thach/slack", 0, 1)}})
+	dests, err := s.DueDestinations(ctx, t0, 10)
+	if err != nil || len(dests) != 2 || dests[0].Name != "person/john/email" || dests[1].Name != "person/thach/slack" || !dests[0].Since.Equal(t0) {
+		t.Fatalf("DueDestinations = %+v, %v", dests, err)
+	}
+	to, err := s.DueNotificationsTo(ctx, "person/thach/slack", t0, 10)
+	if err != nil || len(to) != 2 || to[0].ID != 1 || to[1].ID != 4 {
+		t.Fatalf("DueNotificationsTo = %+v, %v", to, err)
+	}
+	if to, _ := s.DueNotificationsTo(ctx, "channel/ops", t0, 10); len(to) != 0 {
+		t.Fatalf("channel/ops is not due yet: %+v", to)
+	}
+	if st, err := s.AlertStatuses(ctx, []int64{1, 2, 99}); err != nil || len(st) != 2 || st[1] != "firing" {
+		t.Fatalf("AlertStatuses = %v, %v", st, err)
+	}
 	err = s.UpdateNotifications(ctx, []NotificationUpdate{
+		{ID: 4, Status: NotifySuperseded, Attempts: 0},
 		{ID: 1, Status: NotifySent, Attempts: 1, SentAt: t0.Add(time.Second)},
 		{ID: 3, Status: NotifyPending, Attempts: 1, NextAttemptAt: t0.Add(2 * time.Minute), LastError: "503 Service Unavailable"},
 	})
@@ -216,7 +231,7 @@ func testNotificationsOutbox(t *testing.T, e engine) {
 		hist[1].ID != 3 || hist[1].Attempts != 1 || hist[1].LastError != "503 Service Unavailable" {
 		t.Fatalf("AlertNotifications(2) = %+v, %v", hist, err)
 	}
-	if _, _, nmax, err := s.MaxIDs(ctx); err != nil || nmax != 3 {
+	if _, _, nmax, err := s.MaxIDs(ctx); err != nil || nmax != 4 {
 		t.Fatalf("MaxIDs notifications = %d, %v", nmax, err)
 	}
 }
@@ -283,5 +298,24 @@ func testSettingOnce(t *testing.T, e engine) {
 		if v != got[0] || v == "" {
 			t.Fatalf("replicas disagree on the setting: %q", got)
 		}
+	}
+}
+
+// testOpenAlertCounts: open alerts counted by service and severity, those
+// held back apart; resolved ones not at all.
+func testOpenAlertCounts(t *testing.T, e engine) {
+	s := openStore(t, e.Fresh(t), Options{})
+	held := alertRow(2, "k2", "acknowledged", 0)
+	held.Suppression = alert.Suppression{Maintenance: "release-night"}
+	dns := alertRow(3, "k3", "firing", 0)
+	dns.Service, dns.Severity = "dns", "warning"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{alertRow(1, "k1", "firing", 0), held, dns, alertRow(4, "k4", "resolved", 0), alertRow(5, "k5", "firing", 0)}})
+	got, err := s.OpenAlertCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []OpenAlertCount{{"dns", "warning", false, 1}, {"shop", "critical", false, 2}, {"shop", "critical", true, 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("OpenAlertCounts = %+v, want %+v", got, want)
 	}
 }

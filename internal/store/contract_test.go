@@ -283,6 +283,17 @@ func testEvents(t *testing.T, e engine) {
 	if len(mine) != 2 || mine[0].To != "failing" || mine[1].To != "pending" || mine[0].CheckID != h {
 		t.Errorf("Events(homepage, 2) = %+v", mine)
 	}
+	// By name, up to a moment: what led to homepage's failing at 3m.
+	named, err := s.CheckEvents(ctx, "shop", "homepage", t0.Add(2*time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(named) != 2 || named[0].To != "pending" || named[1].To != "ok" || named[0].CheckID != h {
+		t.Errorf("CheckEvents(shop/homepage, 2m) = %+v", named)
+	}
+	if none, err := s.CheckEvents(ctx, "shop", "nope", t0.Add(time.Hour), 0); err != nil || len(none) != 0 {
+		t.Errorf("CheckEvents(unknown) = %v, %v", none, err)
+	}
 }
 
 func testBucketDeltas(t *testing.T, e engine) {

@@ -29,6 +29,7 @@ const (
 	// Two queries rather than "? = 0 OR check_id = ?", which would keep either from using its index.
 	selectEventsAll   = selectEvents + ` ORDER BY e.at_ms DESC, e.id DESC LIMIT ?`
 	selectEventsCheck = selectEvents + ` WHERE e.check_id = ? ORDER BY e.at_ms DESC, e.id DESC LIMIT ?`
+	selectEventsNamed = selectEvents + ` WHERE c.service = ? AND c.name = ? AND e.at_ms <= ? ORDER BY e.at_ms DESC, e.id DESC LIMIT ?`
 )
 
 // Events returns up to limit state-change events, newest first (by time, then
@@ -49,21 +50,45 @@ func (s *Store) Events(ctx context.Context, checkID int64, limit int) ([]Event, 
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
+	out, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	return out, nil
+}
+
+// CheckEvents returns up to limit state changes of the check named
+// service/name at or before until, newest first: what led up to a moment,
+// such as the failures before an alert fired. An unknown check has none.
+func (s *Store) CheckEvents(ctx context.Context, service, name string, until time.Time, limit int) ([]Event, error) {
+	defer s.observe("check_events", clock.Start())
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(selectEventsNamed), service, name, toMS(until), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of %s/%s: %w", service, name, err)
+	}
+	out, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of %s/%s: %w", service, name, err)
+	}
+	return out, nil
+}
+
+func scanEvents(rows *sql.Rows) ([]Event, error) {
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
 		var e Event
 		var at int64
 		if err := rows.Scan(&e.ID, &e.CheckID, &e.Service, &e.Name, &at, &e.From, &e.To, &e.Reason); err != nil {
-			return nil, fmt.Errorf("store: events: %w", err)
+			return nil, err
 		}
 		e.At = fromMS(at)
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: events: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // writeEvents appends events in slice order, so ids follow it.

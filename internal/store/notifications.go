@@ -15,6 +15,9 @@ const (
 	NotifyPending = "pending"
 	NotifySent    = "sent"
 	NotifyFailed  = "failed" // permanently: the destination refused it or no longer exists
+	// NotifySuperseded: not sent, because every alert it announced as
+	// firing had resolved before it could be delivered.
+	NotifySuperseded = "superseded"
 )
 
 // Notification is one message to one destination, in the outbox until sent
@@ -51,6 +54,10 @@ const (
 	insertNotifAlertsHead   = `INSERT INTO notification_alerts (alert_id, notification_id)`
 	selectDueNotifications  = `SELECT ` + notificationCols + ` FROM notifications
 		WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`
+	selectDueDestinations = `SELECT destination, MIN(next_attempt_ms) FROM notifications
+		WHERE status = 'pending' AND next_attempt_ms <= ? GROUP BY destination ORDER BY 2, 1 LIMIT ?`
+	selectDueTo = `SELECT ` + notificationCols + ` FROM notifications
+		WHERE destination = ? AND status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`
 	selectNextNotification   = `SELECT COALESCE(MIN(next_attempt_ms), 0) FROM notifications WHERE status = 'pending' AND next_attempt_ms > ?`
 	selectAlertNotifications = `SELECT n.id, n.created_ms, n.group_key, n.kind, n.destination, n.message, n.status, n.attempts,
 		n.next_attempt_ms, n.last_error, n.sent_ms FROM notifications n
@@ -89,6 +96,44 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, ns []Notifi
 func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error) {
 	defer s.observe("due_notifications", clock.Start())
 	return s.queryNotifications(ctx, s.q.dueNotifications, toMS(now), limit)
+}
+
+// DueDestination is a destination with notifications due, and since when
+// the oldest of them has been.
+type DueDestination struct {
+	Name  string
+	Since time.Time
+}
+
+// DueDestinations returns up to limit destinations with pending
+// notifications due at now, the most overdue first. However many
+// notifications one destination has piled up, it is one entry: a backlog
+// for a broken destination never hides another's.
+func (s *Store) DueDestinations(ctx context.Context, now time.Time, limit int) ([]DueDestination, error) {
+	defer s.observe("due_destinations", clock.Start())
+	rows, err := s.r.QueryContext(ctx, s.q.dueDestinations, toMS(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: due destinations: %w", err)
+	}
+	defer rows.Close()
+	var out []DueDestination
+	for rows.Next() {
+		var d DueDestination
+		var ms int64
+		if err := rows.Scan(&d.Name, &ms); err != nil {
+			return nil, fmt.Errorf("store: due destinations: %w", err)
+		}
+		d.Since = fromMS(ms)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DueNotificationsTo returns up to limit pending notifications for one
+// destination due at now, the most overdue first.
+func (s *Store) DueNotificationsTo(ctx context.Context, destination string, now time.Time, limit int) ([]Notification, error) {
+	defer s.observe("due_notifications", clock.Start())
+	return s.queryNotifications(ctx, s.q.dueTo, destination, toMS(now), limit)
 }
 
 // NextNotificationAt is when the earliest pending notification not yet due

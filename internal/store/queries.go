@@ -16,6 +16,7 @@ type queries struct {
 	updNotification, delMember                           *sql.Stmt
 
 	alertLog, dueNotifications, nextNotification, alertNotifications string
+	dueDestinations, dueTo                                           string
 
 	checkIDs, allStates, oneState, recentResults string
 	eventsAll, eventsCheck                       string
@@ -36,6 +37,8 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 
 		alertLog:           d.rebind(selectAlertLog),
 		dueNotifications:   d.rebind(selectDueNotifications),
+		dueDestinations:    d.rebind(selectDueDestinations),
+		dueTo:              d.rebind(selectDueTo),
 		nextNotification:   d.rebind(selectNextNotification),
 		alertNotifications: d.rebind(selectAlertNotifications),
 	}

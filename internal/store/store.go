@@ -28,6 +28,10 @@ type Options struct {
 	// Observe, when set, is called after every exported operation with a short
 	// op name (e.g. "write_batch") and how long it took; it feeds metrics.
 	Observe func(op string, took time.Duration)
+	// Exclusive makes this Store the database's one server (vigil serve):
+	// Open refuses with ErrLocked while another process holds the lock,
+	// and holds it until Close (see exclusive.go).
+	Exclusive bool
 }
 
 // Store is the SQL store. It is safe for concurrent use.
@@ -39,6 +43,8 @@ type Store struct {
 	opt Options
 	// secrets are DSN parts (passwords) scrubbed from every error Open and Ping return.
 	secrets []string
+	// unlock releases the server lock; nil when not exclusive.
+	unlock func() error
 }
 
 // Open connects to the database named by dsn, pings it and applies pending
@@ -71,9 +77,26 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 	var err error
 	switch s.d.name {
 	case engineSQLite:
+		if s.opt.Exclusive {
+			if s.unlock, err = lockSQLite(cfg.path); err != nil {
+				return err
+			}
+		}
 		s.w, s.r, err = openSQLite(ctx, cfg.path, s.migrate)
 	case enginePostgres:
-		s.w, err = openPostgres(ctx, cfg.dsn, s.migrate)
+		// The lock comes before migrating: a second server must not change
+		// the schema under the first.
+		migrate := s.migrate
+		if s.opt.Exclusive {
+			migrate = func(ctx context.Context, db *sql.DB) error {
+				var err error
+				if s.unlock, err = lockPostgres(ctx, db); err != nil {
+					return err
+				}
+				return s.migrate(ctx, db)
+			}
+		}
+		s.w, err = openPostgres(ctx, cfg.dsn, migrate)
 		s.r = s.w
 	}
 	if err != nil {
@@ -87,11 +110,19 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 // errors from doing so. It is safe to call on a partly opened Store.
 func (s *Store) Close() error {
 	errs := []error{s.q.close()}
+	if s.unlock != nil && s.d.name == enginePostgres {
+		errs = append(errs, s.unlock()) // its connection belongs to the pool closed below
+		s.unlock = nil
+	}
 	if s.r != nil && s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())
+	}
+	if s.unlock != nil {
+		errs = append(errs, s.unlock()) // SQLite's, once the database is closed
+		s.unlock = nil
 	}
 	return errors.Join(errs...)
 }

@@ -50,6 +50,7 @@ func TestStore(t *testing.T) {
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
 		{"AlertsFilter", testAlertsFilter},
+		{"OpenAlertCounts", testOpenAlertCounts},
 		{"NotificationsOutbox", testNotificationsOutbox},
 		{"Silences", testSilences},
 		{"SettingOnce", testSettingOnce},
@@ -73,11 +74,15 @@ func TestStore(t *testing.T) {
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
 		{"DeployVerification", testDeployVerification},
+		{"SLOBuckets", testSLOBuckets},
 		{"Sessions", testSessions},
 		{"ReleasesRoundTrip", testReleasesRoundTrip},
 		{"ReleasesFilterAndPrevious", testReleasesFilterAndPrevious},
 		{"ReleaseStatus", testReleaseStatus},
 		{"ReleaseVersionRace", testReleaseVersionRace},
+		{"AlertsSearch", testAlertsSearch},
+		{"Overrides", testOverrides},
+		{"FeedSecrets", testFeedSecrets},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

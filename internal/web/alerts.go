@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,13 @@ type alertView struct {
 	AckedBy     string            `json:"acknowledged_by,omitempty"`
 	ResolvedAt  *time.Time        `json:"resolved_at"`
 	ResolvedBy  string            `json:"resolved_by,omitempty"`
+	// What holds an open alert back from paging now, when anything does.
+	SilencedBy   []string `json:"silenced_by,omitempty"`
+	Maintenance  string   `json:"maintenance,omitempty"`
+	Inhibited    bool     `json:"inhibited,omitempty"`
+	SuppressedBy string   `json:"suppressed_by,omitempty"` // the first of the three, as the alert's log says it
+
+	held string // silenced, maintenance or inhibited
 }
 
 func newAlertView(a store.AlertRow) alertView {
@@ -59,8 +67,15 @@ func newAlertView(a store.AlertRow) alertView {
 	if !a.ResolvedAt.IsZero() {
 		v.ResolvedAt = &a.ResolvedAt
 	}
+	if alert.Status(a.Status).Open() {
+		s := a.Suppression
+		v.SilencedBy, v.Maintenance, v.Inhibited, v.SuppressedBy, v.held = s.SilencedBy, s.Maintenance, s.Inhibited, s.Reason(), s.Kind()
+	}
 	return v
 }
+
+// Held is one word for what holds the alert back, for pages.
+func (v alertView) Held() string { return v.held }
 
 // sourceKey is the dedup key as its source knows it: the stored key is
 // scoped by source and integration, and either may itself hold a '/'.
@@ -83,13 +98,28 @@ func alertStatuses() StatusFilter {
 		Aliases: map[string][]string{"open": {firing, acked}, "all": {firing, acked, resolved}}}
 }
 
-// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&limit=&offset=.
+// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&severity=&q=&held=&limit=&offset=.
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.AlertFilter{Service: q.Get("service")}
+	f := store.AlertFilter{Service: q.Get("service"), Severity: q.Get("severity"), Text: strings.TrimSpace(q.Get("q"))}
 	var err error
 	if f.Status, err = alertStatuses().Parse(q.Get("status")); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if f.Severity != "" && !slices.Contains(severities(), f.Severity) {
+		s.writeError(w, r, errs.E(errs.Invalid, "severity: %q is not one of %s", shortValue(f.Severity), strings.Join(severities(), ", ")))
+		return
+	}
+	if len(f.Text) > 200 {
+		s.writeError(w, r, errs.E(errs.Invalid, "q: the search text is longer than 200 characters"))
+		return
+	}
+	switch held := q.Get("held"); held {
+	case "", store.SuppressedSilenced, store.SuppressedInhibited:
+		f.Suppressed = held
+	default:
+		s.writeError(w, r, errs.E(errs.Invalid, "held: %q is not silenced or inhibited", shortValue(held)))
 		return
 	}
 	if f.Limit, err = limitParam(r, 100, 1000); err != nil {

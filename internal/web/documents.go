@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/zone"
 )
 
 // docParams reads what every rendered document takes: ?format=md|html
-// (default md) and ?tz= (default UTC).
-func docParams(r *http.Request) (format string, loc *time.Location, err error) {
+// (default md) and ?tz= (default: the reader's zone, else global.timezone).
+func (s *Server) docParams(r *http.Request) (format string, loc *time.Location, err error) {
 	q := r.URL.Query()
 	format = q.Get("format")
 	if format == "" {
@@ -18,7 +19,9 @@ func docParams(r *http.Request) (format string, loc *time.Location, err error) {
 	if format != "md" && format != "html" {
 		return "", nil, errs.E(errs.Invalid, "format: %q is not md or html", format)
 	}
-	loc = time.UTC
+	// Without tz, times are in the zone of whoever asks (their token's or
+	// session's person), else the team's.
+	loc = zone.Of(s.d.Config(), s.readerPerson(r))
 	if tz := q.Get("tz"); tz != "" {
 		if loc, err = time.LoadLocation(tz); err != nil {
 			return "", nil, errs.E(errs.Invalid, "tz: unknown time zone %q", tz)

@@ -19,6 +19,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/report/oncall"
 	"github.com/vigil-sre/vigil/internal/report/postmortem"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/zone"
 )
 
 func incidentID(r *http.Request) (int64, error) {
@@ -314,7 +315,7 @@ func (s *Server) postmortem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	format, loc, err := docParams(r)
+	format, loc, err := s.docParams(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -414,7 +415,8 @@ func (s *Server) oncallReport(w http.ResponseWriter, r *http.Request) {
 			*dst = *t
 		}
 	}
-	o.Loc = time.UTC
+	// Off hours and times are the person's own unless tz says otherwise.
+	o.Loc, o.Now = zone.Of(s.d.Config(), o.Person), s.now()
 	if tz := q.Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {

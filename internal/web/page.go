@@ -148,6 +148,7 @@ func navigation() []navEntry {
 	return []navEntry{
 		{"status", "Status", "/"},
 		{"alerts", "Alerts", "/alerts"},
+		{"slos", "SLOs", "/slos"},
 		{"incidents", "Incidents", "/incidents"},
 		{"oncall", "On call", "/oncall"},
 		{"runbooks", "Runbooks", "/runbooks"},

@@ -168,7 +168,7 @@ func (s *Server) releaseDoc(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	format, loc, err := docParams(r)
+	format, loc, err := s.docParams(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

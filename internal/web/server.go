@@ -21,7 +21,9 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/oncall"
+	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/timebound"
 )
@@ -39,12 +41,17 @@ type Deps struct {
 	Runbooks *runbook.Engine
 	// Incidents keeps incidents and their timelines.
 	Incidents *incident.Service
+	// SLOs judges service level objectives and their error budgets.
+	SLOs *slo.Service
 	// Releases keeps release records and writes their as-built documents.
 	Releases *release.Service
 	// Deploys records deploys, verifies them and guards them.
 	Deploys *deploy.Service
-	// Directory answers who is on call under the running config.
+	// Directory answers who is on call under the running config, with the
+	// run-time overrides on top.
 	Directory func() *oncall.Directory
+	// Overrides keeps the on-call overrides made at run time.
+	Overrides *override.Service
 	Store     *store.Store
 	Clock     clock.Clock
 	Log       *slog.Logger

@@ -22,7 +22,13 @@ func (s *Server) services(ctx context.Context) ([]serviceView, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.attachSLOs(ctx, out)
+	open, err := s.openWork(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
+		out[i].withOpenWork(open)
 		out[i].Uptime = sumUptimes(out[i].checkIDs(), per)
 		for j := range out[i].Checks {
 			out[i].Checks[j].Uptime = per[out[i].Checks[j].id]
@@ -56,7 +62,15 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Uptime = sumUptimes(v.checkIDs(), per)
-		writeJSON(w, http.StatusOK, v)
+		open, err := s.openWork(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		v.withOpenWork(open)
+		views := []serviceView{v}
+		s.attachSLOs(r.Context(), views)
+		writeJSON(w, http.StatusOK, views[0])
 		return
 	}
 	s.writeError(w, r, errs.E(errs.NotFound, "no service %q", id))

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/auth"
@@ -131,24 +132,29 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sl := route.Silence{Matchers: req.Matchers, StartsAt: start, EndsAt: end, Comment: req.Comment, CreatedAt: now,
-		CreatedBy: who.ActorAs(req.CreatedBy)}
-	if sl.Comment == "" {
-		s.writeError(w, r, errs.E(errs.Invalid, "comment is required: say why, so the next person knows"))
-		return
-	}
-	if err := sl.Validate(); err != nil {
-		s.writeError(w, r, errs.E(errs.Invalid, "%v", err))
-		return
-	}
-	sl.ID = rand.Text()[:16]
-	row := store.SilenceRow{ID: sl.ID, Matchers: sl.Matchers, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt,
-		CreatedBy: sl.CreatedBy, Comment: sl.Comment, CreatedAt: now, UpdatedAt: now}
-	if err := s.saveSilence(r, row); err != nil {
+	row, err := s.addSilence(r, who.ActorAs(req.CreatedBy), req.Matchers, start, end, req.Comment)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, newSilenceView(row, now))
+}
+
+// addSilence validates and stores a silence made by who, for the API and
+// the silences page alike.
+func (s *Server) addSilence(r *http.Request, who string, matchers []string, start, end time.Time, comment string) (store.SilenceRow, error) {
+	now := s.now()
+	sl := route.Silence{Matchers: matchers, StartsAt: start, EndsAt: end, Comment: comment, CreatedAt: now, CreatedBy: who}
+	if strings.TrimSpace(sl.Comment) == "" {
+		return store.SilenceRow{}, errs.E(errs.Invalid, "comment is required: say why, so the next person knows")
+	}
+	if err := sl.Validate(); err != nil {
+		return store.SilenceRow{}, errs.E(errs.Invalid, "%v", err)
+	}
+	sl.ID = rand.Text()[:16]
+	row := store.SilenceRow{ID: sl.ID, Matchers: sl.Matchers, StartsAt: sl.StartsAt, EndsAt: sl.EndsAt,
+		CreatedBy: sl.CreatedBy, Comment: sl.Comment, CreatedAt: now, UpdatedAt: now}
+	return row, s.saveSilence(r, row)
 }
 
 // silenceByID reads the silence the path names.
@@ -190,20 +196,24 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if row, err = s.endSilence(r, row); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newSilenceView(row, s.now()))
+}
+
+// endSilence makes a silence end now; it stays in history.
+func (s *Server) endSilence(r *http.Request, row store.SilenceRow) (store.SilenceRow, error) {
 	now := s.now()
 	if !now.Before(row.EndsAt) {
-		s.writeError(w, r, errs.E(errs.Conflict, "silence %s already ended at %s", row.ID, row.EndsAt.Format(time.RFC3339)))
-		return
+		return row, errs.E(errs.Conflict, "silence %s already ended at %s", row.ID, row.EndsAt.Format(time.RFC3339))
 	}
 	row.EndsAt, row.UpdatedAt = now, now
 	if row.StartsAt.After(now) {
 		row.StartsAt = now
 	}
-	if err := s.saveSilence(r, row); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newSilenceView(row, now))
+	return row, s.saveSilence(r, row)
 }
 
 // refreshSilences hands the pager the silences now stored.

@@ -25,8 +25,13 @@ func startSSE(w http.ResponseWriter) *sseStream {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	rc := http.NewResponseController(w)
+	// A stream lasts as long as what it follows: the server's read and
+	// write deadlines, meant for ordinary requests, do not apply to it.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	w.WriteHeader(http.StatusOK)
-	return &sseStream{w: w, rc: http.NewResponseController(w)}
+	return &sseStream{w: w, rc: rc}
 }
 
 // send writes one event with v as its JSON data, and flushes it.

@@ -26,16 +26,19 @@ const barDays = 90
 
 func parsePages() (*template.Template, error) {
 	return template.New("").Funcs(template.FuncMap{
-		"ago":          agoText,
-		"list":         func(v ...string) []string { return v },
-		"since":        func(now, t time.Time) string { return agoText(now, &t) },
-		"pct":          pctText,
-		"uptimeOf":     uptimeOf,
-		"dur":          func(d string) string { return d },
-		"ms":           func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
-		"time":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-		"navigation":   navigation,
-		"statusWord":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"ago":        agoText,
+		"list":       func(v ...string) []string { return v },
+		"since":      func(now, t time.Time) string { return agoText(now, &t) },
+		"pct":        pctText,
+		"uptimeOf":   uptimeOf,
+		"dur":        func(d string) string { return d },
+		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
+		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+		"navigation": navigation,
+		"statusWord": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		// SLO budgets on the status page (slo_budget.html) and the SLO pages.
+		"budgetClass":  budgetClass,
+		"deref":        func(p *float64) float64 { return *p },
 		"verdictClass": verdictClass,
 		"bandClass":    bandClass,
 	}).ParseFS(templateFS, "templates/*.html")
@@ -65,6 +68,7 @@ type statusPage struct {
 	Problems int // checks failing, flapping or pending
 	Degraded int
 	Unknown  int // checks with no result yet
+	Affected int // services whose open incidents or alerts raised their state
 	// Attention lists the problem checks, so the banner can link to them on a
 	// page too long to scan.
 	Attention []checkView
@@ -73,6 +77,9 @@ type statusPage struct {
 type serviceCard struct {
 	serviceView
 	Bars []bar
+	// Detail shows incident titles and alert summaries, to readers with the
+	// read scope only: a public status page shows that they are open.
+	Detail bool
 }
 
 // statusPage renders / : every service, its checks, why any is failing, and
@@ -94,7 +101,10 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars})
+		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars, Detail: s.canRead(r)})
+		if sv.Affected() {
+			p.Affected++
+		}
 		for _, c := range sv.Checks {
 			p.Checks++
 			switch {

@@ -70,15 +70,20 @@ func (v checkView) Title() string {
 
 // serviceView is a service with its checks rolled up.
 type serviceView struct {
-	ID          string           `json:"id"`
-	Name        string           `json:"name"`
-	Description string           `json:"description,omitempty"`
-	Owner       string           `json:"owner,omitempty"`
-	State       string           `json:"state"`
-	Counts      map[string]int   `json:"counts"`
-	Uptime      []monitor.Uptime `json:"uptime"`
-	SLO         *config.SLO      `json:"slo,omitempty"`
-	Checks      []checkView      `json:"checks"`
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Owner       string            `json:"owner,omitempty"`
+	State       string            `json:"state"`                  // the checks' state, raised by open incidents and alerts (servicestatus.go)
+	StateReason string            `json:"state_reason,omitempty"` // when incidents or alerts raised it, which
+	CheckState  string            `json:"check_state"`            // the checks' own roll-up
+	Incidents   []serviceIncident `json:"incidents"`              // open incidents on the service
+	Alerts      []serviceAlert    `json:"alerts"`                 // its newest open alerts, suppressed ones marked
+	OpenAlerts  int               `json:"open_alerts"`            // how many are open in all
+	Counts      map[string]int    `json:"counts"`
+	Uptime      []monitor.Uptime  `json:"uptime"`
+	SLOs        []sloView         `json:"slos"`
+	Checks      []checkView       `json:"checks"`
 }
 
 // stateRank orders states from calm to alarming, for a service's overall state.
@@ -99,8 +104,8 @@ func stateRank(s string) int {
 }
 
 func newServiceView(s *config.Service, snaps map[string]monitor.Snapshot) serviceView {
-	v := serviceView{ID: s.ID, Name: s.DisplayName(), Description: s.Description, Owner: s.Owner, SLO: s.SLO,
-		State: string(monitor.Unknown), Counts: map[string]int{}, Checks: []checkView{}}
+	v := serviceView{ID: s.ID, Name: s.DisplayName(), Description: s.Description, Owner: s.Owner,
+		State: string(monitor.Unknown), Counts: map[string]int{}, Checks: []checkView{}, SLOs: []sloView{}}
 	for i := range s.Checks {
 		c := &s.Checks[i]
 		cv := newCheckView(c, snaps[c.Key()])

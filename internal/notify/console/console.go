@@ -15,6 +15,10 @@ import (
 	"github.com/vigil-sre/vigil/internal/notify/internal/render"
 )
 
+// runbookDoc is how much of a runbook's SOP a page shows: its first steps,
+// enough to start on before opening anything.
+const runbookDoc = 500
+
 // Sender writes each message as one block of text. It is safe for
 // concurrent use: blocks never interleave.
 type Sender struct {
@@ -49,8 +53,8 @@ func (s *Sender) Send(ctx context.Context, d notify.Destination, m notify.Messag
 		return fmt.Errorf("console: destination %s is of type %q", d.Name, d.Type)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "── %s → %s · %s ──\n", strings.ToUpper(string(m.Kind)), d.Name, m.At.UTC().Format(time.RFC3339))
-	body := render.Plain(m, render.PlainOptions{ActionLinks: s.links, MaxAlerts: 20})
+	fmt.Fprintf(&b, "── %s → %s · %s ──\n", strings.ToUpper(string(m.Kind)), d.Name, m.At.Format(time.RFC3339))
+	body := render.Plain(m, render.PlainOptions{ActionLinks: s.links, MaxAlerts: 20, RunbookDoc: runbookDoc})
 	for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
 		if line == "" {
 			b.WriteString("│\n")

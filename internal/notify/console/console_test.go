@@ -32,13 +32,15 @@ func TestGolden(t *testing.T) {
 			m := firing()
 			m.Kind, m.Title, m.Step = notify.KindResolved, "[RESOLVED] shop: Homepage down", 0
 			m.Alerts = m.Alerts[:1]
-			m.Alerts[0].Status = "resolved"
+			m.Alerts[0].Status, m.Alerts[0].State, m.Alerts[0].Reason = "resolved", "ok", "2 passes in a row"
 			return m
 		}()},
 		{name: "handoff", m: notify.Message{Kind: notify.KindHandoff, Title: "On call: sre-primary", At: at,
 			URL: "https://vigil.example/oncall/sre-primary",
 			Handoff: &notify.Handoff{Schedule: "sre-primary", Person: "thach",
 				From: time.Date(2026, 11, 30, 9, 0, 0, 0, hcm), Until: time.Date(2026, 12, 7, 9, 0, 0, 0, hcm)}}},
+		{name: "incident", m: notify.Message{Kind: notify.KindIncident, Title: "Incident 3 declared: Checkout down", At: at,
+			Text: "SEV1, investigating. Services: shop.", URL: "https://vigil.example/incidents/3"}},
 		{name: "test", m: notify.Message{Kind: notify.KindTest, Title: "Test from Vigil", Text: "If you can read this,\nthe console channel works.", At: at}},
 	}
 	for _, c := range cases {
@@ -105,6 +107,7 @@ func firing() notify.Message {
 		URL: "https://vigil.example/alerts?group=7", At: at,
 		Alerts: []notify.Alert{
 			{ID: 42, Status: "firing", Severity: "critical", Summary: "Homepage down", Service: "shop",
+				State: "failing", Reason: "status == 200 failed (status=503)",
 				Labels: map[string]string{"alertname": "HomepageDown", "instance": "web-1", "severity": "critical"},
 				Since:  at.Add(-72 * time.Minute), Occurrences: 3,
 				URL: "https://vigil.example/alerts/42", AckURL: "https://vigil.example/a/42/ack?t=sig", ResolveURL: "https://vigil.example/a/42/resolve?t=sig",

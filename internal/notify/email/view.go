@@ -27,6 +27,7 @@ type alertView struct {
 	Color      string
 	Summary    string
 	URL        string
+	Now        string
 	Facts      string
 	Labels     []render.Label
 	MoreLabels int
@@ -73,7 +74,7 @@ func newView(m notify.Message) view {
 }
 
 func newAlertView(a notify.Alert, m notify.Message) alertView {
-	av := alertView{State: render.State(a), Color: color(a.Severity, render.Resolved(a)), Summary: render.OneLine(a.Summary), URL: a.URL}
+	av := alertView{State: render.State(a), Color: color(a.Severity, render.Resolved(a)), Summary: render.OneLine(a.Summary), URL: a.URL, Now: render.Now(a)}
 	var facts []string
 	if a.Service != "" {
 		facts = append(facts, "service "+a.Service)

@@ -140,8 +140,10 @@ func TestHandoffPayload(t *testing.T) {
 	if got := typesOf(blocks); strings.Join(got, ",") != "header,section,actions" {
 		t.Fatalf("types = %v", got)
 	}
-	want := fmt.Sprintf("You are on call for *sre-primary* from <!date^%d^{date_short_pretty} {time}|2026-11-30 02:00 UTC>"+
-		" until <!date^%d^{date_short_pretty} {time}|2026-12-07 02:00 UTC>.", m.Handoff.From.Unix(), m.Handoff.Until.Unix())
+	// Slack shows each reader their own zone; the fallback keeps the zone
+	// the message was written in.
+	want := fmt.Sprintf("You are on call for *sre-primary* from <!date^%d^{date_short_pretty} {time}|2026-11-30 09:00 +07>"+
+		" until <!date^%d^{date_short_pretty} {time}|2026-12-07 09:00 +07>.", m.Handoff.From.Unix(), m.Handoff.Until.Unix())
 	if got := textOf(blocks[1]); got != want {
 		t.Errorf("handoff = %q\nwant      %q", got, want)
 	}

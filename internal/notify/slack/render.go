@@ -133,6 +133,9 @@ func alertBlocks(m notify.Message, i int, a notify.Alert) []block {
 	if render.Acknowledged(a) {
 		s += "  _acknowledged_"
 	}
+	if now := render.Now(a); now != "" {
+		s += "\n" + escape(render.Truncate(now, 500))
+	}
 	if links := sourceLinks(a.Links); links != "" {
 		s += "\n" + links
 	}
@@ -236,7 +239,9 @@ func alertButtons(m notify.Message, i int, a notify.Alert) []any {
 // date lets each reader's Slack show t in their own time zone, with a UTC
 // fallback for clients that cannot.
 func date(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+	// Slack shows the reader's own zone; the fallback text is in the zone
+	// the message was localized to.
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.Format("2006-01-02 15:04 MST"))
 }
 
 func plural(n int, one, many string) string {

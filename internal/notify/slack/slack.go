@@ -51,7 +51,8 @@ func New(opts ...Option) *Sender {
 // Slack answers 200 "ok". A 429 (with its Retry-After), a 5xx, a timeout or
 // a network failure is a *notify.RetryableError; any other reply, such as
 // 404 no_service (the webhook was removed) or 400 invalid_payload, is
-// permanent and its error carries Slack's answer, never the URL.
+// permanent and its error carries Slack's answer; the webhook's path (its
+// credential) is never shown.
 func (s *Sender) Send(ctx context.Context, d notify.Destination, m notify.Message) error {
 	if d.Type != "" && d.Type != notify.Slack {
 		return fmt.Errorf("slack: destination %s is of type %q", d.Name, d.Type)

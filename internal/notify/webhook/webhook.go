@@ -10,7 +10,7 @@
 //
 //	{
 //	  "version": "1",
-//	  "kind": "firing",        // firing|escalation|reminder|resolved|handoff|test
+//	  "kind": "firing",        // firing|escalation|reminder|resolved|handoff|runbook|incident|test
 //	  "title": "[FIRING:1] shop: Homepage down",
 //	  "text": "…",             // plain text; may be "" when alerts say it all
 //	  "service": "shop",
@@ -18,6 +18,7 @@
 //	  "alerts": [{
 //	    "id": 42, "status": "firing", "severity": "critical",
 //	    "summary": "Homepage down", "service": "shop",
+//	    "state": "failing", "reason": "status == 200 failed (status=503)",  // as of "at"; checks only
 //	    "labels": {"alertname": "HomepageDown"}, "annotations": {"description": "…"},
 //	    "since": "2026-11-27T21:52:00Z", "occurrences": 3,
 //	    "url": "…", "ack_url": "…", "resolve_url": "…",   // ack/resolve: signed, expiring
@@ -119,11 +120,12 @@ func Encode(m notify.Message) ([]byte, error) {
 
 // Send posts m to d.URL, signed with d.Secret when one is set.
 //
-// Any 2xx reply is success. 408, 425, 429 and 5xx (with their Retry-After,
-// in seconds or as an HTTP date), timeouts and network failures are a
-// *notify.RetryableError; other replies, including redirects, are permanent
-// and their error quotes the start of the receiver's answer, never the URL
-// or the secret.
+// Any 2xx reply is success. 408, 425, 429 and 5xx other than 501 and 505
+// (with their Retry-After, in seconds or as an HTTP date), timeouts and
+// network failures are a *notify.RetryableError; other replies, including
+// redirects, are permanent. Errors name the endpoint with its secrets cut
+// out (secret.ShowURL) and quote the start of the receiver's answer, never
+// the secret.
 func (s *Sender) Send(ctx context.Context, d notify.Destination, m notify.Message) error {
 	if d.Type != "" && d.Type != notify.Webhook {
 		return fmt.Errorf("webhook: destination %s is of type %q", d.Name, d.Type)

@@ -137,6 +137,7 @@ func fullMessage() notify.Message {
 		URL: "https://vigil.example/alerts?group=7", At: at,
 		Alerts: []notify.Alert{{
 			ID: 42, Status: "firing", Severity: "critical", Summary: "Homepage down", Service: "shop",
+			State: "failing", Reason: "status == 200 failed (status=503)",
 			Labels:      map[string]string{"alertname": "HomepageDown", "instance": "web-1"},
 			Annotations: map[string]string{"description": "GET / returned 503 three times in a row"},
 			Since:       at.Add(-12 * time.Minute), Occurrences: 3,

@@ -10,10 +10,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -21,7 +23,10 @@ import (
 type Options struct {
 	Person   string
 	From, To time.Time
-	Loc      *time.Location // the person's time zone, for off hours and display
+	// Now ends a shift that reaches into the future: time not yet lived is
+	// never counted. Zero means no limit.
+	Now time.Time
+	Loc *time.Location // the person's time zone, for off hours and display
 	// WorkDay is when a page is not "off hours": default 09:00–18:00, Monday to Friday.
 	WorkStart, WorkEnd int // hours
 }
@@ -77,6 +82,14 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	// A shift reaching into the future is reported as far as now: time not
+	// yet lived is neither spent nor "the end of the shift".
+	if !o.Now.IsZero() && o.To.After(o.Now) {
+		o.To = o.Now
+		if o.To.Before(o.From) {
+			o.To = o.From
+		}
+	}
 	rep := Report{Person: o.Person, From: o.From, To: o.To, Alerts: []Handled{}, Toil: []Candidate{}}
 	byAlert := map[int64]*Handled{}
 	var order []int64
@@ -110,7 +123,7 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 		if err := fill(ctx, s, h, o); err != nil {
 			return Report{}, err
 		}
-		rep.TimeSpent += h.Spent
+		rep.TimeSpent = addSat(rep.TimeSpent, h.Spent)
 		rep.Alerts = append(rep.Alerts, *h)
 	}
 	rep.Toil = candidates(rep.Alerts)
@@ -136,10 +149,7 @@ func fill(ctx context.Context, s *store.Store, h *Handled, o Options) error {
 	if !a.ResolvedAt.IsZero() && a.ResolvedAt.Before(end) {
 		end = a.ResolvedAt
 	}
-	h.Spent = end.Sub(h.FirstPaged)
-	if h.Spent < 0 {
-		h.Spent = 0
-	}
+	h.Spent = max(end.Sub(h.FirstPaged), 0) // Sub saturates; a page after the end counts nothing
 	stamp := func(t time.Time) string { return t.In(o.Loc).Format("15:04") }
 	if !a.AckedAt.IsZero() {
 		h.Tried = append(h.Tried, fmt.Sprintf("%s acknowledged by %s", stamp(a.AckedAt), a.AckedBy))
@@ -221,19 +231,21 @@ func candidates(hs []Handled) []Candidate {
 	return out
 }
 
-// Markdown writes the report as the team's on-call log.
+// Markdown writes the report as the team's on-call log. Text from the
+// record (summaries, notes, names) is escaped: it reads as written and
+// never becomes markup.
 func Markdown(w io.Writer, r Report, loc *time.Location) error {
 	if loc == nil {
 		loc = time.UTC
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# On-call log: %s\n\n", r.Person)
+	fmt.Fprintf(&b, "# On-call log: %s\n\n", markdown.Text(r.Person))
 	fmt.Fprintf(&b, "%s → %s (%s)\n\n", r.From.In(loc).Format("2006-01-02 15:04"), r.To.In(loc).Format("2006-01-02 15:04 MST"), loc)
 	fmt.Fprintf(&b, "| Pages | Off-hours pages | Alerts | Time spent |\n|---:|---:|---:|---:|\n| %d | %d | %d | %s |\n\n",
 		r.Pages, r.OffHoursPages, len(r.Alerts), r.TimeSpent.Round(time.Minute))
 	for _, h := range r.Alerts {
-		fmt.Fprintf(&b, "## %s -- *%s*\n\n", h.FirstPaged.In(loc).Format("15:04"), h.Summary)
-		fmt.Fprintf(&b, "Alert #%d · %s · %s · paged %d time(s)", h.AlertID, h.Severity, orDash(h.Service), h.Pages)
+		fmt.Fprintf(&b, "## %s -- *%s*\n\n", h.FirstPaged.In(loc).Format("15:04"), markdown.Text(h.Summary))
+		fmt.Fprintf(&b, "Alert #%d · %s · %s · paged %d time(s)", h.AlertID, markdown.Text(h.Severity), markdown.Cell(h.Service), h.Pages)
 		if h.OffHours > 0 {
 			fmt.Fprintf(&b, ", %d off hours", h.OffHours)
 		}
@@ -247,7 +259,7 @@ func Markdown(w io.Writer, r Report, loc *time.Location) error {
 		b.WriteString("None: no alert recurred or resolved by itself.\n")
 	}
 	for _, c := range r.Toil {
-		fmt.Fprintf(&b, "- *%s* (%s): %s\n", c.Summary, orDash(c.Service), c.Why)
+		fmt.Fprintf(&b, "- *%s* (%s): %s\n", markdown.Text(c.Summary), markdown.Cell(c.Service), markdown.Text(c.Why))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -258,14 +270,19 @@ func writeList(b *strings.Builder, items []string, none string) {
 		items = []string{none}
 	}
 	for _, it := range items {
-		fmt.Fprintf(b, "- %s\n", it)
+		fmt.Fprintf(b, "- %s\n", markdown.Text(it))
 	}
 	b.WriteString("\n")
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "—"
+// addSat adds durations, stopping at the largest instead of wrapping
+// around to a negative sum.
+func addSat(a, b time.Duration) time.Duration {
+	if s := a + b; (b > 0 && s < a) || (b < 0 && s > a) {
+		if b > 0 {
+			return time.Duration(math.MaxInt64)
+		}
+		return time.Duration(math.MinInt64)
 	}
-	return s
+	return a + b
 }

@@ -6,34 +6,25 @@
 //
 // The template is a text/template producing Markdown; HTML is that
 // Markdown rendered. Teams replace the template with a file of their own.
+// Every value the template reads is already Markdown: text from the record
+// (chat, notes, labels, summaries, names) is escaped so it shows as written,
+// and the sections people write keep their Markdown but not raw HTML.
 package postmortem
 
 import (
-	"bytes"
-	_ "embed"
 	"fmt"
-	"html/template"
-	"io"
-	"os"
+	"strconv"
 	"strings"
-	texttemplate "text/template"
 	"time"
 
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
-
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
-//go:embed default.md.tmpl
-var defaultTemplate string
-
-// DefaultTemplate is the built-in template's text, for `--template` authors.
-func DefaultTemplate() string { return defaultTemplate }
-
-// Data is what the template reads.
+// Data is what the template reads. Every string is Markdown, safe to place
+// as it is.
 type Data struct {
-	Incident     store.IncidentRow
+	Incident     Incident
 	Title        string
 	Date         string
 	Authors      []string
@@ -50,12 +41,23 @@ type Data struct {
 	WentWrong    string
 	Lucky        string
 	Durations    Durations
-	ActionItems  []store.ActionItem
+	ActionItems  []ActionItem
 	Timeline     []Entry
-	Alerts       []store.AlertRow
+	Alerts       []Alert
 	Paged        []string
-	Runs         []store.RunRow
-	Deploys      []store.DeployRow
+	Runs         []Run
+	Deploys      []Deploy
+
+	title string // plain, for the HTML page's <title>
+}
+
+// Incident is the incident the postmortem is about.
+type Incident struct {
+	ID       int64
+	Severity string
+	Status   string
+	Title    string
+	Services []string
 }
 
 // Durations are shown as text: "1h15m", or "—" when not reached.
@@ -64,6 +66,22 @@ type Durations struct{ Detect, Acknowledge, Mitigate, Resolve string }
 // Entry is one timeline row.
 type Entry struct{ Time, Kind, Text, Actor string }
 
+// ActionItem is one row of the action items. Tracking is a link when the
+// item's tracking is a web URL.
+type ActionItem struct{ Item, Type, Owner, Due, Tracking, Status string }
+
+// Alert is an alert linked to the incident.
+type Alert struct {
+	ID                                int64
+	Severity, Summary, Status, Source string
+}
+
+// Run is a runbook run on the incident's alerts.
+type Run struct{ ID, Runbook, Status, Reason string }
+
+// Deploy is a deploy on the incident's services around it.
+type Deploy struct{ Time, Service, Version, Environment, Artifact, By string }
+
 // ToWrite marks a section that people have yet to write.
 const ToWrite = "_To be written._"
 
@@ -71,27 +89,48 @@ const ToWrite = "_To be written._"
 var Fields = []string{"summary", "impact", "root_causes", "trigger", "resolution", "detection",
 	"went_well", "went_wrong", "lucky", "authors", "status"}
 
-// Build fills Data from an incident and its record. edit holds the
-// sections people wrote.
-func Build(in store.IncidentRow, timeline []store.TimelineEntry, alerts []store.AlertRow, paged []string,
-	runs []store.RunRow, deploys []store.DeployRow, items []store.ActionItem, loc *time.Location) Data {
+// Record is what a postmortem is written from. Timeline is the reader's
+// timeline: what a reader does not need is already folded away.
+type Record struct {
+	Incident    store.IncidentRow
+	Timeline    []store.TimelineEntry
+	Alerts      []store.AlertRow
+	Paged       []string
+	Runs        []store.RunRow
+	Deploys     []store.DeployRow // newest first
+	ActionItems []store.ActionItem
+}
+
+// Build fills Data from an incident's record, with times in loc.
+func Build(r Record, loc *time.Location) Data {
 	if loc == nil {
 		loc = time.UTC
 	}
+	in := r.Incident
 	edit := in.Postmortem
-	get := func(key, fallback string) string {
+	// written returns what people wrote for a section, or fallback (Markdown).
+	written := func(key, fallback string) string {
 		if v := strings.TrimSpace(edit[key]); v != "" {
-			return v
+			return markdown.Prose(v)
 		}
 		return fallback
 	}
-	d := Data{Incident: in, Title: in.Title, Date: in.StartedAt.In(loc).Format("2006-01-02"), TimeZone: loc.String(),
-		ActionItems: items, Alerts: alerts, Paged: paged, Runs: runs, Deploys: deploys}
-	d.Authors = strings.Split(get("authors", in.DeclaredBy), ",")
-	for i := range d.Authors {
-		d.Authors[i] = strings.TrimSpace(d.Authors[i])
+	d := Data{Title: markdown.Text(in.Title), title: in.Title, Date: in.StartedAt.In(loc).Format("2006-01-02"), TimeZone: loc.String(),
+		Incident: Incident{ID: in.ID, Severity: markdown.Text(in.Severity), Status: markdown.Text(in.Status), Title: markdown.Text(in.Title),
+			Services: texts(in.Services)}}
+	authors := in.DeclaredBy
+	if v := strings.TrimSpace(edit["authors"]); v != "" {
+		authors = v
 	}
-	d.Status = get("status", "draft")
+	for _, a := range strings.Split(authors, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			d.Authors = append(d.Authors, markdown.Text(a))
+		}
+	}
+	d.Status = "draft"
+	if v := strings.TrimSpace(edit["status"]); v != "" {
+		d.Status = markdown.Text(v)
+	}
 	end := in.ResolvedAt
 	if end.IsZero() {
 		d.ImpactWindow = in.StartedAt.In(loc).Format("2006-01-02 15:04 MST") + " → ongoing"
@@ -100,32 +139,65 @@ func Build(in store.IncidentRow, timeline []store.TimelineEntry, alerts []store.
 	}
 	d.Durations = Durations{Detect: since(in.StartedAt, in.DetectedAt), Acknowledge: since(in.StartedAt, in.AcknowledgedAt),
 		Mitigate: since(in.StartedAt, in.MitigatedAt), Resolve: since(in.StartedAt, in.ResolvedAt)}
-	summary := in.Summary
-	if summary == "" {
-		summary = ToWrite
+	summary := ToWrite
+	if strings.TrimSpace(in.Summary) != "" {
+		summary = markdown.Text(in.Summary)
 	}
-	d.Summary = get("summary", summary)
-	impact := fmt.Sprintf("%s incident on %s, %s.", in.Severity, strings.Join(in.Services, ", "), strings.TrimPrefix(d.ImpactWindow, d.Date+" "))
-	if len(alerts) > 0 {
-		impact += fmt.Sprintf(" %d alert(s) fired.", len(alerts))
+	d.Summary = written("summary", summary)
+	impact := fmt.Sprintf("%s incident on %s, %s.", d.Incident.Severity, strings.Join(d.Incident.Services, ", "), strings.TrimPrefix(d.ImpactWindow, d.Date+" "))
+	if len(r.Alerts) > 0 {
+		impact += fmt.Sprintf(" %d alert(s) fired.", len(r.Alerts))
 	}
-	d.Impact = get("impact", impact+" Describe who was affected and how.")
-	d.RootCauses = get("root_causes", ToWrite)
-	d.Trigger = get("trigger", triggerHint(deploys, in.StartedAt, loc))
-	d.Resolution = get("resolution", ToWrite)
-	d.Detection = get("detection", detection(in, alerts, loc))
-	d.WentWell = get("went_well", ToWrite)
-	d.WentWrong = get("went_wrong", ToWrite)
-	d.Lucky = get("lucky", ToWrite)
-	for _, e := range timeline {
-		at := e.At.In(loc)
-		layout := "15:04"
-		if at.Format("2006-01-02") != d.Date {
-			layout = "2006-01-02 15:04" // another day than the incident's
+	d.Impact = written("impact", impact+" Describe who was affected and how.")
+	d.RootCauses = written("root_causes", ToWrite)
+	d.Trigger = written("trigger", triggerHint(r.Deploys, in.StartedAt, loc))
+	d.Resolution = written("resolution", ToWrite)
+	d.Detection = written("detection", detection(in, r.Alerts, loc))
+	d.WentWell = written("went_well", ToWrite)
+	d.WentWrong = written("went_wrong", ToWrite)
+	d.Lucky = written("lucky", ToWrite)
+	d.Timeline = timeline(r.Timeline, d.Date, loc)
+	for _, a := range r.ActionItems {
+		item := ActionItem{Item: markdown.Cell(a.Item), Type: markdown.Cell(a.Type), Owner: markdown.Cell(a.Owner),
+			Tracking: markdown.Cell(a.Tracking), Status: markdown.Cell(a.Status), Due: "—"}
+		if a.Tracking != "" {
+			item.Tracking = markdown.Link(a.Tracking, a.Tracking)
 		}
-		d.Timeline = append(d.Timeline, Entry{Time: at.Format(layout), Kind: e.Kind, Text: e.Text, Actor: e.Actor})
+		if !a.Due.IsZero() {
+			item.Due = a.Due.In(loc).Format("2006-01-02")
+		}
+		d.ActionItems = append(d.ActionItems, item)
+	}
+	for _, a := range r.Alerts {
+		d.Alerts = append(d.Alerts, Alert{ID: a.ID, Severity: markdown.Text(a.Severity), Summary: markdown.Text(a.Summary),
+			Status: markdown.Text(a.Status), Source: markdown.Text(a.Source)})
+	}
+	d.Paged = texts(r.Paged)
+	for _, run := range r.Runs {
+		d.Runs = append(d.Runs, Run{ID: markdown.Text(run.ID), Runbook: markdown.Text(run.Runbook), Status: markdown.Text(run.Status),
+			Reason: markdown.Text(run.Reason)})
+	}
+	for _, dep := range r.Deploys {
+		d.Deploys = append(d.Deploys, Deploy{Time: dep.At.In(loc).Format("2006-01-02 15:04 MST"), Service: markdown.Text(dep.Service),
+			Version: markdown.Text(dep.Version), Environment: markdown.Text(dep.Environment), Artifact: markdown.Text(dep.Artifact),
+			By: markdown.Text(dep.By)})
 	}
 	return d
+}
+
+// timeline writes each entry's time as hh:mm, with the date when it is
+// another day than the incident's.
+func timeline(es []store.TimelineEntry, date string, loc *time.Location) []Entry {
+	out := make([]Entry, 0, len(es))
+	for _, e := range es {
+		at := e.At.In(loc)
+		layout := "15:04"
+		if at.Format("2006-01-02") != date {
+			layout = "2006-01-02 15:04"
+		}
+		out = append(out, Entry{Time: at.Format(layout), Kind: markdown.Text(e.Kind), Text: markdown.Text(e.Text), Actor: markdown.Text(e.Actor)})
+	}
+	return out
 }
 
 // triggerHint names the newest deploy before the impact began (a deploy
@@ -135,22 +207,21 @@ func triggerHint(deploys []store.DeployRow, start time.Time, loc *time.Location)
 		if d.At.After(start) {
 			continue
 		}
-		return fmt.Sprintf("%s Most recent change before the incident: deploy of %s %s to %s at %s%s.", ToWrite, d.Service, d.Version,
-			d.Environment, d.At.In(loc).Format("2006-01-02 15:04 MST"), byText(d.By))
+		by := ""
+		if d.By != "" {
+			by = " by " + markdown.Text(d.By)
+		}
+		return fmt.Sprintf("%s Most recent change before the incident: deploy of %s %s to %s at %s%s.", ToWrite, markdown.Text(d.Service),
+			markdown.Text(d.Version), markdown.Text(d.Environment), d.At.In(loc).Format("2006-01-02 15:04 MST"), by)
 	}
 	return ToWrite
 }
 
-func byText(by string) string {
-	if by == "" {
-		return ""
-	}
-	return " by " + by
-}
-
+// detection says which alert detected the incident, and how long after
+// the impact began when that is known.
 func detection(in store.IncidentRow, alerts []store.AlertRow, loc *time.Location) string {
 	if len(alerts) == 0 {
-		return fmt.Sprintf("Declared by %s at %s; no alert was linked.", in.DeclaredBy, in.DeclaredAt.In(loc).Format("15:04 MST"))
+		return fmt.Sprintf("Declared by %s at %s; no alert was linked.", markdown.Text(in.DeclaredBy), in.DeclaredAt.In(loc).Format("15:04 MST"))
 	}
 	a := alerts[0]
 	for _, x := range alerts {
@@ -158,7 +229,20 @@ func detection(in store.IncidentRow, alerts []store.AlertRow, loc *time.Location
 			a = x
 		}
 	}
-	return fmt.Sprintf("Alert #%d (%s, from %s) fired at %s: %s.", a.ID, a.Severity, a.Source, a.FirstSeen.In(loc).Format("15:04 MST"), a.Summary)
+	out := fmt.Sprintf("Alert #%d (%s, from %s) fired at %s: %s.", a.ID, markdown.Text(a.Severity), markdown.Text(a.Source),
+		a.FirstSeen.In(loc).Format("15:04 MST"), markdown.Text(a.Summary))
+	if lag := a.FirstSeen.Sub(in.StartedAt); lag >= time.Second {
+		out += fmt.Sprintf(" Impact began at %s, %s before.", in.StartedAt.In(loc).Format("15:04:05 MST"), shortDuration(lag))
+	}
+	return out
+}
+
+func texts(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, markdown.Text(s))
+	}
+	return out
 }
 
 func since(from, to time.Time) string {
@@ -168,6 +252,7 @@ func since(from, to time.Time) string {
 	return span(from, to)
 }
 
+// span is a duration to the minute: "1h15m", "5m", "0m".
 func span(from, to time.Time) string {
 	d := to.Sub(from).Round(time.Minute)
 	if d < 0 {
@@ -183,60 +268,10 @@ func span(from, to time.Time) string {
 	return fmt.Sprintf("%dh%02dm", h, m)
 }
 
-var funcs = texttemplate.FuncMap{
-	"join": strings.Join,
-	// cell makes text safe inside a Markdown table cell.
-	"cell": func(s string) string {
-		s = strings.ReplaceAll(s, "|", `\|`)
-		return strings.Join(strings.Fields(s), " ")
-	},
+// shortDuration is a lag to the second below a minute: "40s", "2m", "1h5m".
+func shortDuration(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	}
+	return span(time.Time{}, time.Time{}.Add(d))
 }
-
-// Parse reads a replacement template (a text/template producing Markdown);
-// path "" is the built-in one.
-func Parse(path string) (*texttemplate.Template, error) {
-	src := defaultTemplate
-	if path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("postmortem template: %w", err)
-		}
-		src = string(b)
-	}
-	t, err := texttemplate.New("postmortem").Funcs(funcs).Option("missingkey=error").Parse(src)
-	if err != nil {
-		return nil, fmt.Errorf("postmortem template: %w", err)
-	}
-	return t, nil
-}
-
-// Render writes the postmortem as Markdown ("md") or HTML ("html").
-func Render(w io.Writer, t *texttemplate.Template, d Data, format string) error {
-	var md bytes.Buffer
-	if err := t.Execute(&md, d); err != nil {
-		return fmt.Errorf("postmortem template: %w", err)
-	}
-	switch format {
-	case "md", "markdown", "":
-		_, err := w.Write(md.Bytes())
-		return err
-	case "html":
-		var body bytes.Buffer
-		if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert(md.Bytes(), &body); err != nil {
-			return err
-		}
-		return page.Execute(w, struct {
-			Title string
-			Body  template.HTML
-		}{d.Title, template.HTML(body.String())}) // goldmark escapes raw HTML by default
-	}
-	return fmt.Errorf("format %q is not md or html", format)
-}
-
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Postmortem: {{.Title}}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}</style>
-</head><body>
-{{.Body}}
-</body></html>
-`))

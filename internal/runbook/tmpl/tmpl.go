@@ -81,10 +81,11 @@ func (t *Template) Render(data map[string]any) (string, error) {
 }
 
 // Env is the shape of the variables expressions read: params, the alert
-// that triggered the run, and earlier steps' outcomes (steps.ID.ok,
-// steps.ID.exit_code, steps.ID.stdout). Compile checks roots against it.
+// that triggered the run, earlier steps' outcomes (steps.ID.ok,
+// steps.ID.exit_code, steps.ID.stdout) and SLOs by service/id
+// (slo["shop/availability"].burn_rates["5m"]). Compile checks roots against it.
 func Env() map[string]any {
-	return map[string]any{"params": map[string]any{}, "alert": map[string]any{}, "steps": map[string]any{}}
+	return map[string]any{"params": map[string]any{}, "alert": map[string]any{}, "steps": map[string]any{}, "slo": map[string]any{}}
 }
 
 // Compile compiles a boolean expression over Env.

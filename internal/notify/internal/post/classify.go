@@ -25,17 +25,21 @@ const maxReplyText = 300
 
 // statusError classifies a non-2xx reply. The endpoint is overloaded, busy or
 // broken for now (408, 425, 429, 5xx): retry, after Retry-After when given.
-// Anything else (other 4xx, an unfollowed redirect) will fail again the same
-// way until someone fixes the config, so it is permanent.
+// Anything else (other 4xx, an unfollowed redirect, and the two 5xx that
+// say the receiver does not do this at all: 501 Not Implemented and 505
+// HTTP Version Not Supported) will fail again the same way until someone
+// fixes the config, so it is permanent.
 func (p *Poster) statusError(d notify.Destination, resp *http.Response, reply []byte, secrets []string) error {
-	msg := fmt.Sprintf("%s: POST to %s: %s", p.channel, d.Name, resp.Status)
+	answer := resp.Status
 	if text := replyText(reply, secrets); text != "" {
-		msg += ": " + text
+		answer += ": " + text
 	}
 	// The reason phrase is the receiver's words too and may echo the request.
-	msg = render.Redact(msg, secrets...)
+	msg := fmt.Sprintf("%s: POST to %s: %s", p.channel, p.target(d), render.Redact(answer, secrets...))
 	code := resp.StatusCode
 	switch {
+	case code == http.StatusNotImplemented, code == http.StatusHTTPVersionNotSupported:
+		return errors.New(msg)
 	case code == http.StatusRequestTimeout, code == http.StatusTooEarly,
 		code == http.StatusTooManyRequests, code >= 500:
 		return &notify.RetryableError{Err: errors.New(msg), After: RetryAfter(resp.Header.Get("Retry-After"), p.clock.Now())}
@@ -87,7 +91,7 @@ func RetryAfter(v string, now time.Time) time.Duration {
 // says nothing about the message, so all of these are worth retrying.
 func (p *Poster) transportError(ctx context.Context, d notify.Destination, err error, secrets []string) error {
 	what, cause := describe(ctx, err)
-	msg := render.Redact(fmt.Sprintf("%s: POST to %s: %s", p.channel, d.Name, what), secrets...)
+	msg := fmt.Sprintf("%s: POST to %s: %s", p.channel, p.target(d), render.Redact(what, secrets...))
 	if cause != nil {
 		return &notify.RetryableError{Err: fmt.Errorf("%s: %w", msg, cause)}
 	}

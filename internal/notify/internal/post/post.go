@@ -1,6 +1,7 @@
 // Package post sends a JSON notification over HTTP and turns the outcome into
 // the answer the delivery worker needs: delivered, retry (and when), or give
-// up, with an error that names the destination but never its URL.
+// up, with an error that names the destination and shows its endpoint with
+// the secrets cut out.
 package post
 
 import (
@@ -12,11 +13,11 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/notify"
+	"github.com/vigil-sre/vigil/internal/secret"
 )
 
 // MaxResponse bounds how much of a reply is read: enough for any error text
@@ -47,13 +48,20 @@ func New(channel string, client *http.Client, clk clock.Clock) *Poster {
 	return &Poster{channel: channel, client: client, clock: clk}
 }
 
+// ConnectTimeout bounds connecting to a destination (and a TLS handshake):
+// an endpoint that does not even accept a connection within it is down, and
+// its send fails fast instead of waiting for the whole send timeout.
+const ConnectTimeout = 5 * time.Second
+
 // Client is the default client: proxies from the environment (a firewalled
-// on-call server often reaches Slack only through one) and no timeout, since
-// the caller's context bounds every send.
+// on-call server often reaches Slack only through one), a short connect
+// timeout, and no overall timeout, since the caller's context bounds every
+// send.
 func Client() *http.Client {
 	t := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         (&net.Dialer{Timeout: ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout: ConnectTimeout,
 		ForceAttemptHTTP2:   true, // a custom DialContext would otherwise turn HTTP/2 off
 		MaxIdleConns:        32,
 		MaxIdleConnsPerHost: 4,
@@ -93,7 +101,7 @@ func (p *Poster) Post(ctx context.Context, d notify.Destination, body []byte, he
 
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return p.transportError(ctx, d, err, secretsOf(d, u))
+		return p.transportError(ctx, d, err, secretsOf(d))
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponse))
@@ -103,33 +111,21 @@ func (p *Poster) Post(ctx context.Context, d notify.Destination, body []byte, he
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	return p.statusError(d, resp, reply, secretsOf(d, u))
+	return p.statusError(d, resp, reply, secretsOf(d))
 }
 
-// secretsOf lists what must never appear in an error: the URL and the parts
-// of it that may carry the credential (Slack's is in the path; other
-// receivers put a token in a path segment, a query value or the userinfo),
-// and the signing secret. Path segments shorter than 8 characters are words
-// like "hooks" or "v1", not credentials, and stay readable. Longest first, so
-// a whole URL is redacted before a part of it.
-func secretsOf(d notify.Destination, u *url.URL) []string {
-	s := []string{d.URL.Reveal(), d.Secret.Reveal(), u.RawQuery, u.EscapedPath(), u.Path, strings.TrimPrefix(u.Path, "/")}
-	if pw, ok := u.User.Password(); ok {
-		s = append(s, pw)
-	}
-	if u.User != nil {
-		s = append(s, u.User.Username())
-	}
-	for _, vs := range u.Query() {
-		for _, v := range vs {
-			s = append(s, v, url.QueryEscape(v))
-		}
-	}
-	for _, seg := range strings.Split(u.Path, "/") {
-		if len(seg) >= 8 {
-			s = append(s, seg, url.PathEscape(seg))
-		}
-	}
-	sort.Slice(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
+// secretsOf lists what must never appear in an error: the URL's secret
+// parts (see secret.URLSecrets) and the signing secret. Plain words of the
+// URL ("hooks", "v1") are not secrets: scrubbing them would turn "webhook"
+// into "web<redacted>".
+func secretsOf(d notify.Destination) []string {
+	s := append(secret.URLSecrets(d.URL.Reveal()), d.Secret.Reveal())
+	sort.SliceStable(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
 	return s
+}
+
+// target names the destination in an error: its name and its URL as it
+// may be shown, so the reader knows which endpoint failed.
+func (p *Poster) target(d notify.Destination) string {
+	return d.Name + " at " + secret.ShowURL(d.URL.Reveal())
 }

@@ -86,6 +86,9 @@ func State(a notify.Alert) string {
 
 func plainAlert(b *strings.Builder, a notify.Alert, at time.Time, o PlainOptions) {
 	fmt.Fprintf(b, "[%s] %s\n", State(a), OneLine(a.Summary))
+	if now := Now(a); now != "" {
+		b.WriteString("  " + now + "\n")
+	}
 	var facts []string
 	if a.Service != "" {
 		facts = append(facts, "service "+a.Service)
@@ -128,7 +131,7 @@ func plainAlert(b *strings.Builder, a notify.Alert, at time.Time, o PlainOptions
 			b.WriteString(" " + rb.URL)
 		}
 		b.WriteByte('\n')
-		if o.RunbookDoc > 0 && strings.TrimSpace(rb.Doc) != "" {
+		if o.RunbookDoc > 0 && strings.TrimSpace(rb.Doc) != "" && !Resolved(a) {
 			for _, line := range strings.Split(Excerpt(rb.Doc, o.RunbookDoc), "\n") {
 				b.WriteString(strings.TrimRight("    "+line, " ") + "\n")
 			}

@@ -108,6 +108,19 @@ func Handoff(h notify.Handoff) string {
 	return fmt.Sprintf("You are on call for %s from %s until %s.", h.Schedule, When(h.From), When(h.Until))
 }
 
+// Now is the line saying what the alert's source says now: "failing:
+// status == 200 failed (status=503)"; "" when it says nothing.
+func Now(a notify.Alert) string {
+	state, reason := OneLine(a.State), OneLine(a.Reason)
+	switch {
+	case state != "" && reason != "":
+		return state + ": " + reason
+	case state != "":
+		return state
+	}
+	return reason
+}
+
 // Occurrences reads "3 times" or "once"; "" when unknown.
 func Occurrences(n int) string {
 	switch {

@@ -1,6 +1,7 @@
--- Browser sessions of people signed in to the web app. Only a SHA-256 of the
--- session id is kept; the id itself lives in the person's cookie, so a copy
--- of the database cannot be used to sign in. Times are unix milliseconds.
+-- Browser sessions of people signed in to the web app. Only a SHA-256 of
+-- a session's id is kept; the id itself lives in the person's cookie, so a
+-- copy of the database cannot be used to sign in. Times are unix
+-- milliseconds.
 -- Keep in step with migrations/postgres.
 
 -- +goose Up

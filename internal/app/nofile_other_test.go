@@ -1,0 +1,7 @@
+//go:build !linux
+
+package app
+
+import "errors"
+
+func lowerNoFile(string) error { return errors.New("only on Linux") }
