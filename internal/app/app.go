@@ -141,14 +141,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
-	if err := a.startDeploys(cfg); err != nil {
-		a.store.Close()
-		return nil, err
-	}
-	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
-		_, err := a.pager.Ingest(ctx, evs)
-		return err
-	}, a.log, opt.Clock)
+	// The SLOs come before deploys: the deploy guard asks them about error budgets.
 	a.slos = slo.New(slo.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log.With("component", "slo"),
 		CheckIDs: func() map[string]int64 { return a.mon.CheckIDs() },
@@ -158,6 +151,14 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		},
 	})
 	a.reg.MustRegister(a.slos.Collector())
+	if err := a.startDeploys(cfg); err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
+		_, err := a.pager.Ingest(ctx, evs)
+		return err
+	}, a.log, opt.Clock)
 	a.mon = monitor.New(monitor.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
@@ -192,24 +193,22 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(6)
-	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.deploys.Run(runCtx) }()
-	go func() {
-		defer a.running.Done()
+	a.spawn(func() { _ = a.runbooks.Run(runCtx) })
+	a.spawn(func() { a.deploys.Run(runCtx) })
+	a.spawn(func() {
 		if err := a.pager.Run(runCtx); err != nil {
 			a.log.Error("the pager stopped", "err", err)
 		}
-	}()
-	go func() { defer a.running.Done(); a.outbox.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.feed.run(runCtx) }()
+	})
+	a.spawn(func() { a.outbox.Run(runCtx) })
+	a.spawn(func() { a.feed.run(runCtx) })
 	// Before the first probe, so that a fresh state change cannot be
 	// overtaken by the stored state it replaces.
 	if err := a.reconcileChecks(ctx); err != nil {
 		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
 	}
-	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.slos.Run(runCtx) }()
+	a.spawn(func() { a.mon.Run(runCtx) })
+	a.spawn(func() { a.slos.Run(runCtx) })
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -230,6 +229,16 @@ func (a *App) URL() string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// spawn runs f in a goroutine that Close waits for. Counting each one as
+// it starts keeps the count right however many there are.
+func (a *App) spawn(f func()) {
+	a.running.Add(1)
+	go func() {
+		defer a.running.Done()
+		f()
+	}()
 }
 
 // Config is the running config.

@@ -156,9 +156,11 @@ func deployCheckCmd(c *client) *cobra.Command {
 		Long: `Ask whether deploying this version of the service to the environment
 (default production) may go ahead now. The answer names every reason when
 it may not: a freeze window, an open SEV1 or SEV2 incident on the service,
-the version not having passed verification in the environments of the
-service's deploy.promote_from, an image that is not pinned (no tag or
-:latest; a digest pins). Each decision is written to the audit log.
+a spent error budget (of an SLO with policy.block_deploys) for a version
+whose release is not only fixes, the version not having passed
+verification in the environments of the service's deploy.promote_from, an
+image that is not pinned (no tag or :latest; a digest pins). Each
+decision is written to the audit log.
 
 Exit status: 0 when the deploy may go ahead, 1 when it may not or when
 Vigil could not answer, so a pipeline deploys only on 0.`,
@@ -208,6 +210,9 @@ func printDecision(w io.Writer, dec deploy.Decision) {
 	what := fmt.Sprintf("%s %s to %s", dec.Service, dec.Version, dec.Environment)
 	if dec.Allowed {
 		fmt.Fprintf(w, "allowed: %s may go ahead\n", what)
+		for _, n := range dec.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
 		return
 	}
 	fmt.Fprintf(w, "refused: %s may not go ahead now\n", what)

@@ -33,7 +33,8 @@ func (a *App) startDeploys(cfg *config.Config) error {
 			}
 			return names
 		},
-		URL: func(path string) string { return externalURL(a.cfg.Load()) + path },
+		URL:    func(path string) string { return externalURL(a.cfg.Load()) + path },
+		Budget: a.slos,
 	})
 	return a.deploys.Apply(cfg)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/pager"
 	"github.com/vigil-sre/vigil/internal/route"
+	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -39,6 +40,9 @@ type Deps struct {
 	RunbookParams func(runbook string) []string
 	// URL makes an absolute link to a path of Vigil's.
 	URL func(path string) string
+	// Budget says whether a service's error budget is spent, for the
+	// guard; nil when nothing judges SLOs.
+	Budget slo.BudgetPolicy
 }
 
 // Service records, verifies and guards deploys.

@@ -24,6 +24,7 @@ type GuardRequest struct {
 type Decision struct {
 	Allowed     bool      `json:"allowed"`
 	Reasons     []Reason  `json:"reasons,omitempty"`
+	Notes       []string  `json:"notes,omitempty"` // why it goes ahead despite something: a fix while the budget is spent
 	Service     string    `json:"service"`
 	Version     string    `json:"version"`
 	Environment string    `json:"environment"`
@@ -32,7 +33,7 @@ type Decision struct {
 
 // Reason is one thing that stands in a deploy's way.
 type Reason struct {
-	// Code is freeze, incident, unverified or unpinned_image.
+	// Code is freeze, incident, error_budget, unverified or unpinned_image.
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
@@ -46,11 +47,13 @@ const maxImages = 64
 // Check answers whether a deploy may go ahead now. It refuses one during a
 // freeze window of the service (its deploy.freeze: time intervals and
 // maintenance windows), while a SEV1 or SEV2 incident on the service is
-// open, of a version that has not passed verification in every
-// environment of deploy.promote_from, and with an image that is not
-// pinned (no tag, or :latest; a digest pins). The environments of
-// promote_from are where versions prove themselves: freezes and incidents
-// do not hold them up. Each decision is written to the audit log.
+// open, of a version that is not a fix while an SLO of the service whose
+// policy blocks deploys has spent its error budget, of a version that has
+// not passed verification in every environment of deploy.promote_from,
+// and with an image that is not pinned (no tag, or :latest; a digest
+// pins). The environments of promote_from are where versions prove
+// themselves: freezes, incidents and spent budgets do not hold them up.
+// Each decision is written to the audit log.
 func (s *Service) Check(ctx context.Context, req GuardRequest) (Decision, error) {
 	req.Service, req.Version, req.Environment = strings.TrimSpace(req.Service), strings.TrimSpace(req.Version), strings.TrimSpace(req.Environment)
 	if req.Environment == "" {
@@ -96,6 +99,16 @@ func (s *Service) Check(ctx context.Context, req GuardRequest) (Decision, error)
 			return Decision{}, err
 		}
 		dec.Reasons = append(dec.Reasons, rs...)
+		r, note, err := s.budget(ctx, req.Service, req.Version)
+		if err != nil {
+			return Decision{}, err
+		}
+		if r != nil {
+			dec.Reasons = append(dec.Reasons, *r)
+		}
+		if note != "" {
+			dec.Notes = append(dec.Notes, note)
+		}
 	}
 	if policy != nil && len(policy.PromoteFrom) > 0 && !proving {
 		rs, err := s.unverified(ctx, req.Service, req.Version, policy.PromoteFrom)
@@ -185,6 +198,9 @@ func (s *Service) audit(ctx context.Context, req GuardRequest, dec Decision) {
 			msgs[i] = r.Message
 		}
 		detail += ": " + strings.Join(msgs, "; ")
+	}
+	if len(dec.Notes) > 0 {
+		detail += " (" + strings.Join(dec.Notes, "; ") + ")"
 	}
 	row := store.AuditRow{At: dec.At, Actor: cmpOr(req.By, "system"), Action: action, Detail: detail}
 	if _, err := s.d.Store.AppendAudit(context.WithoutCancel(ctx), row); err != nil {
