@@ -16,7 +16,7 @@ type DeployPolicy struct {
 	VerifyWithin duration.Duration `yaml:"verify_within,omitempty" jsonschema:"description=a deploy's checks must pass within this long of the deploy,default=5m"`
 	// OnFailure is the runbook started when a verification fails, with the
 	// deploy's fields as params.
-	OnFailure string `yaml:"on_failure,omitempty" jsonschema:"description=runbook/ID started when a verification fails (its params: service, version, environment, deploy, release)"`
+	OnFailure string `yaml:"on_failure,omitempty" jsonschema:"description=runbook/ID started when a verification fails (the params it declares of: service, version, environment, deploy, release, artifact, previous_version)"`
 	// PromoteFrom names the environments a version must have passed
 	// verification in before the deploy guard lets it go anywhere else.
 	PromoteFrom []string `yaml:"promote_from,omitempty" jsonschema:"description=environments (e.g. staging) a version must have passed verification in before it is deployed elsewhere"`

@@ -53,7 +53,7 @@ type commitBody struct {
 // recordDeploy answers POST /api/v1/deploys: a token with the operate scope,
 // or a deploy integration's key (for its service only).
 func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
-	caller, err := s.deployCaller(r)
+	caller, err := s.deployCaller(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -86,12 +86,20 @@ func (s *Server) recordDeploy(w http.ResponseWriter, r *http.Request) {
 // getDeploy answers GET /api/v1/deploys/{id}: the deploy with its
 // verification.
 func (s *Server) getDeploy(w http.ResponseWriter, r *http.Request) {
+	caller, err := s.deployCaller(r, auth.Read)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.writeError(w, r, errs.E(errs.NotFound, "no deploy %q", clipped(r.PathValue("id"))))
 		return
 	}
 	d, err := s.d.Deploys.Get(r.Context(), id)
+	if err == nil {
+		err = caller.mayDeploy(d.Service)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -143,7 +151,7 @@ type guardBody struct {
 // "reasons": [...]}, with the usual error and code for clients that read
 // only those. Every decision is audited.
 func (s *Server) deployCheck(w http.ResponseWriter, r *http.Request) {
-	caller, err := s.deployCaller(r)
+	caller, err := s.deployCaller(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -186,15 +194,16 @@ type deployer struct {
 	service     string // the integration's service ("" for any)
 }
 
-// deployCaller authenticates a deploy write: a deploy integration's key,
-// else a token (or session) with the operate scope.
-func (s *Server) deployCaller(r *http.Request) (deployer, error) {
+// deployCaller authenticates a deploy request: a deploy integration's key,
+// else a token (or session) with scope (operate to write, read to follow
+// a deploy's verification).
+func (s *Server) deployCaller(r *http.Request, scope auth.Scope) (deployer, error) {
 	if key, ok := auth.Bearer(r); ok && key != "" {
 		if integ, ok := s.matchIntegration("deploy", key); ok {
 			return deployer{integration: integ.ID, service: integ.Service}, nil
 		}
 	}
-	p, err := s.allow(r, auth.Operate)
+	p, err := s.allow(r, scope)
 	return deployer{p: p}, err
 }
 

@@ -69,7 +69,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 	mux.HandleFunc("POST /api/v1/deploys/check", s.deployCheck)
-	mux.HandleFunc("GET /api/v1/deploys/{id}", s.read(s.getDeploy))
+	mux.HandleFunc("GET /api/v1/deploys/{id}", s.getDeploy) // a read token, or a deploy key for its service
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
 	mux.HandleFunc("POST /api/v1/releases", s.createRelease)
 	mux.HandleFunc("GET /api/v1/releases/{id}", s.read(s.getRelease))
