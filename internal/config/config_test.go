@@ -163,9 +163,10 @@ testdata/conf.deploy.yml:14:51: services[1].deploy.verify_within: expected a dur
 		{"conf.gate.yml", `
 testdata/conf.gate.yml:5:43: runbooks[0].steps[0].wait.for: applies with check or until: a gate holds them for this long
 testdata/conf.gate.yml:6:61: runbooks[0].steps[1].timeout: 5m is shorter than wait.for (10m)
-testdata/conf.gate.yml:8:14: runbooks[0].rollback[0].id: duplicate step id "a"
-testdata/conf.gate.yml:9:31: runbooks[0].rollback[1].wait.check: unknown check "shop/api" (write service/check)
-testdata/conf.gate.yml:11:15: runbooks[1].rollback: a runbook without steps has nothing to roll back`},
+testdata/conf.gate.yml:7:23: runbooks[0].steps[2].wait: set exactly one of duration, until, check (a gate, with for, may hold both check and until)
+testdata/conf.gate.yml:10:14: runbooks[0].rollback[0].id: duplicate step id "a"
+testdata/conf.gate.yml:11:31: runbooks[0].rollback[1].wait.check: unknown check "shop/api" (write service/check)
+testdata/conf.gate.yml:13:15: runbooks[1].rollback: a runbook without steps has nothing to roll back`},
 		{"dir", `
 testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
 testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},

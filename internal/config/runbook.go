@@ -166,7 +166,7 @@ type WaitStep struct {
 	Until    string            `yaml:"until,omitempty" jsonschema:"description=expression over params, alert and steps, checked every 'every'"`
 	Check    string            `yaml:"check,omitempty" jsonschema:"description=service/check run every 'every' until it passes"`
 	Every    duration.Duration `yaml:"every,omitempty" jsonschema:"description=default 10s"`
-	For      duration.Duration `yaml:"for,omitempty" jsonschema:"description=with check or until: a gate; the check must pass (the condition hold) at every look for this long, and the step fails the first time it does not"`
+	For      duration.Duration `yaml:"for,omitempty" jsonschema:"description=with check or until (or both): a gate; the check must pass (the condition hold) at every look for this long, and the step fails the first time it does not"`
 }
 
 // ApproveStep pauses until an authorised person approves.

@@ -236,8 +236,11 @@ func (k *checker) step(r Runbook, sp string, s RunbookStep, earlier map[string]b
 				set++
 			}
 		}
-		if set != 1 {
-			k.add(r.at.problem(childPath(sp, "wait"), false, "set exactly one of duration, until, check"))
+		// A gate may hold a check and a condition at once: a canary stage
+		// that must keep its check passing and its SLO from burning.
+		gateBoth := w.For > 0 && w.Duration == 0 && w.Until != "" && w.Check != ""
+		if set != 1 && !gateBoth {
+			k.add(r.at.problem(childPath(sp, "wait"), false, "set exactly one of duration, until, check (a gate, with for, may hold both check and until)"))
 		}
 		switch {
 		case w.For < 0:

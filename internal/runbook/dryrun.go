@@ -119,6 +119,9 @@ func (r *run) plan(s *step) (string, error) {
 			every = DefaultWaitEvery
 		}
 		switch {
+		case w.For > 0 && w.Check != "" && w.Until != "":
+			return fmt.Sprintf("gate: check %s must pass and %s must hold at every look (every %s) for %s, else the run fails",
+				w.Check, w.Until, duration.Format(every), duration.Format(w.For.D())), nil
 		case w.For > 0 && w.Check != "":
 			return fmt.Sprintf("gate: check %s must pass at every look (every %s) for %s, else the run fails", w.Check, duration.Format(every), duration.Format(w.For.D())), nil
 		case w.For > 0:

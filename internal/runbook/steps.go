@@ -408,30 +408,37 @@ func (r *run) wait(ctx context.Context, s *step) outcome {
 	}
 }
 
-// gate holds a check or condition for wait.for: it looks at once, then
-// every 'every' until the time is up, and fails at the first look that
-// does not pass, so a canary's bad stage goes no further.
+// gate holds a check, a condition or both for wait.for: it looks at
+// once, then every 'every' until the time is up, and fails at the first
+// look that does not pass, so a canary's bad stage goes no further.
 func (r *run) gate(ctx context.Context, s *step, every time.Duration) outcome {
 	w := s.cfg.Wait
 	clk := r.e.d.Clock
 	start := clk.Now()
 	end := start.Add(w.For.D())
-	what := "condition " + w.Until
+	var held []string
 	if w.Check != "" {
-		what = "check " + w.Check
+		held = append(held, "check "+w.Check)
 	}
+	if w.Until != "" {
+		held = append(held, "condition "+w.Until)
+	}
+	what := strings.Join(held, " and ")
 	for looks := 1; ; looks++ {
 		if w.Check != "" {
 			cctx, cancel := context.WithTimeout(ctx, every)
 			out := r.check(cctx, w.Check)
 			cancel()
 			if out.status != "ok" {
-				return outcome{status: "failed", detail: fmt.Sprintf("gate: %s failed at look %d, %s in", what, looks,
+				return outcome{status: "failed", detail: fmt.Sprintf("gate: check %s failed at look %d, %s in", w.Check, looks,
 					duration.Format(clk.Now().Sub(start))), err: out.err}
 			}
-		} else if ok, err := s.until.Eval(r.vars()); err != nil || !ok {
-			return outcome{status: "failed", detail: fmt.Sprintf("gate: %s did not hold at look %d, %s in", what, looks,
-				duration.Format(clk.Now().Sub(start))), err: "not true: " + s.until.Explain(r.vars())}
+		}
+		if w.Until != "" {
+			if ok, err := s.until.Eval(r.vars()); err != nil || !ok {
+				return outcome{status: "failed", detail: fmt.Sprintf("gate: condition %s did not hold at look %d, %s in", w.Until, looks,
+					duration.Format(clk.Now().Sub(start))), err: "not true: " + s.until.Explain(r.vars())}
+			}
 		}
 		now := clk.Now()
 		if !now.Before(end) {
