@@ -22,18 +22,9 @@ services:
       - {id: search, objective: 99, window: 7d, events: {}}
   - id: docs
 `, "")
-	type decision struct {
-		Allowed bool `json:"allowed"`
-		Reasons []struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"reasons"`
-		Notes []string `json:"notes"`
-		Error string   `json:"error"`
-	}
-	ask := func(service, version, env string) (int, decision) {
-		var d decision
-		body := `{"service":"` + service + `","version":"` + version + `","environment":"` + env + `"}`
+	ask := func(service, version string) (int, guardDecision) {
+		var d guardDecision
+		body := `{"service":"` + service + `","version":"` + version + `"}`
 		code := h.do("POST", "/api/v1/deploys/check", ciToken, strings.NewReader(body), &d)
 		return code, d
 	}
@@ -50,7 +41,7 @@ services:
 	}
 
 	h.waitSLO("shop/checkout", "judged", func(s sloJSON) bool { return !s.At.IsZero() })
-	if code, d := ask("shop", "2.1.0", ""); code != 200 || len(d.Notes) != 0 {
+	if code, d := ask("shop", "2.1.0"); code != 200 || len(d.Notes) != 0 {
 		t.Fatalf("budget whole: %d %+v", code, d)
 	}
 
@@ -62,7 +53,7 @@ services:
 	}
 	push("search", `{"good": 900, "total": 1000}`)
 	h.waitSLO("shop/search", "spent", func(s sloJSON) bool { return s.Budget.Exhausted })
-	if code, d := ask("shop", "2.1.0", ""); code != 200 {
+	if code, d := ask("shop", "2.1.0"); code != 200 {
 		t.Fatalf("search's budget spent, without block_deploys: %d %+v", code, d)
 	}
 
@@ -74,7 +65,7 @@ services:
 		{"2.1.2", "release 2.1.2 of shop lists no code changes to say it is a fix"},
 		{"2.2.0", "shop 2.2.0 has no release record to say it is a fix"},
 	} {
-		code, d := ask("shop", c.version, "")
+		code, d := ask("shop", c.version)
 		if code != 409 || d.Allowed || len(d.Reasons) != 1 || d.Reasons[0].Code != "error_budget" || d.Reasons[0].Message != spent+c.why ||
 			d.Error != "deploy not allowed now: "+spent+c.why {
 			t.Errorf("%s: %d %+v", c.version, code, d)
@@ -87,7 +78,7 @@ services:
 		"release 2.1.1 of shop only fixes (SHOP-14 fix, SHOP-15 security), so it may go ahead\n" {
 		t.Fatalf("a fix: %d %q %q", code, out, errOut)
 	}
-	if code, d := ask("docs", "1.0", ""); code != 200 || len(d.Notes) != 0 {
+	if code, d := ask("docs", "1.0"); code != 200 || len(d.Notes) != 0 {
 		t.Fatalf("another service: %d %+v", code, d)
 	}
 

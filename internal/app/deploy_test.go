@@ -91,6 +91,18 @@ type deployJSON struct {
 	} `json:"commits"`
 }
 
+// guardDecision is the deploy guard's answer.
+type guardDecision struct {
+	Allowed bool `json:"allowed"`
+	Reasons []struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"reasons"`
+	Notes []string `json:"notes"`
+	Error string   `json:"error"`
+	Code  string   `json:"code"`
+}
+
 // recordDeploy posts a deploy as CI would and returns it.
 func (h *harness) recordDeploy(body string) deployJSON {
 	h.t.Helper()
@@ -343,21 +355,12 @@ func TestDeployGuard(t *testing.T) {
 		code, out, errOut := runCLI(t, append(append([]string{"deploy", "check"}, args...), "--server", h.url, "--token", ciToken)...)
 		return code, out + errOut
 	}
-	type decision struct {
-		Allowed bool `json:"allowed"`
-		Reasons []struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"reasons"`
-		Error string `json:"error"`
-		Code  string `json:"code"`
-	}
-	ask := func(token, body string) (int, decision) {
-		var d decision
+	ask := func(token, body string) (int, guardDecision) {
+		var d guardDecision
 		code := h.do("POST", "/api/v1/deploys/check", token, strings.NewReader(body), &d)
 		return code, d
 	}
-	reasons := func(d decision) string {
+	reasons := func(d guardDecision) string {
 		var rs []string
 		for _, r := range d.Reasons {
 			rs = append(rs, r.Code+": "+r.Message)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -21,31 +20,12 @@ import (
 // change is made of beyond PagerDuty's fields is read from custom_details
 // (see changeDeploy).
 func (s *Server) pagerDutyChange(w http.ResponseWriter, r *http.Request) {
-	reply := func(status int, body []byte) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(body)
-	}
-	body, err := readBody(w, r, ingest.MaxBodyPagerDuty)
-	if err != nil {
-		if errs.CodeOf(err) == errs.TooLarge {
-			reply(http.StatusRequestEntityTooLarge, ingest.PagerDutyInvalid([]string{"Request body is larger than 512 KB"}))
-			return
-		}
-		reply(http.StatusBadRequest, ingest.PagerDutyUnrecognized([]string{errs.Message(err)}))
+	body, ok := readPagerDuty(w, r)
+	if !ok {
 		return
 	}
-	c, integ, err := ingest.PagerDutyChange(body, func(key string) (ingest.Integration, bool) {
-		integ, ok := s.matchIntegration("pagerduty", key)
-		integ.Received = s.now()
-		return integ, ok
-	})
-	if errors.Is(err, ingest.ErrUnknownRoutingKey) {
-		reply(http.StatusUnauthorized, ingest.PagerDutyInvalid([]string{err.Error()}))
-		return
-	}
-	if err != nil {
-		reply(ingest.PagerDutyReply("", err))
+	c, integ, err := ingest.PagerDutyChange(body, s.pagerDutyKey)
+	if refusedPagerDuty(w, err) {
 		return
 	}
 	_, err = s.d.Deploys.Record(r.Context(), changeDeploy(c, integ))
@@ -55,14 +35,14 @@ func (s *Server) pagerDutyChange(w http.ResponseWriter, r *http.Request) {
 		for _, p := range errs.ProblemsOf(err) {
 			msgs = append(msgs, changeField(p.Field)+": "+p.Message)
 		}
-		reply(http.StatusBadRequest, ingest.PagerDutyInvalid(msgs))
+		writePagerDuty(w, http.StatusBadRequest, ingest.PagerDutyInvalid(msgs))
 		return
 	case err != nil:
 		s.d.Log.Error("recording a PagerDuty change event failed", "err", err)
-		reply(http.StatusInternalServerError, ingest.PagerDutyUnavailable())
+		writePagerDuty(w, http.StatusInternalServerError, ingest.PagerDutyUnavailable())
 		return
 	}
-	reply(http.StatusAccepted, ingest.PagerDutyChangeAccepted())
+	writePagerDuty(w, http.StatusAccepted, ingest.PagerDutyChangeAccepted())
 }
 
 // changeDeploy maps a change event onto a deploy. The service is the
