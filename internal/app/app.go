@@ -190,6 +190,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
 	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
+	a.srv.RegisterOnShutdown(srv.CloseStreams)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
