@@ -68,5 +68,15 @@ people:
 	b.desktop()
 	b.clickAndLoad("#alert-link")
 	mustContain(t, "alert page", b.text("main"), "failed verification")
+
+	// The deploy list shows each deploy's verification (none for those
+	// recorded after the fact) and leads to its page.
+	b.do(chromedp.Navigate(h.url + "/deploys?service=shop"))
+	b.do(chromedp.WaitVisible(chromedp.CSS("#deploys")))
+	if rows := b.rows("#deploys"); len(rows) != 3 || !strings.HasSuffix(rows[0], "(status=503) | failed") || !strings.HasSuffix(rows[2], "| none | none") {
+		t.Fatalf("deploy list: %q", rows)
+	}
+	b.clickAndLoad(fmt.Sprintf(`#deploy-%d a.deploy-link`, bad.ID))
+	mustContain(t, "heading from the list", b.text("#heading"), fmt.Sprintf("Deploy %d: shop 2.0.0 to production", bad.ID))
 	seen.check(t, h.url)
 }
