@@ -410,7 +410,10 @@ func (r *run) wait(ctx context.Context, s *step) outcome {
 
 // gate holds a check, a condition or both for wait.for: it looks at
 // once, then every 'every' until the time is up, and fails at the first
-// look that does not pass, so a canary's bad stage goes no further.
+// look that does not pass, so a canary's bad stage goes no further. The
+// looks keep to marks set from the start, every one of them taken, so a
+// slow look cannot thin out a gate: a check that takes longer than
+// 'every' makes the next look come at once rather than be skipped.
 func (r *run) gate(ctx context.Context, s *step, every time.Duration) outcome {
 	w := s.cfg.Wait
 	clk := r.e.d.Clock
@@ -425,6 +428,19 @@ func (r *run) gate(ctx context.Context, s *step, every time.Duration) outcome {
 	}
 	what := strings.Join(held, " and ")
 	for looks := 1; ; looks++ {
+		mark := start.Add(time.Duration(looks-1) * every)
+		if mark.After(end) {
+			mark = end
+		}
+		if wait := mark.Sub(clk.Now()); wait > 0 {
+			t := clk.NewTimer(wait)
+			select {
+			case <-t.Chan():
+			case <-ctx.Done():
+				t.Stop()
+				return outcome{status: "failed", err: ctx.Err().Error()}
+			}
+		}
 		if w.Check != "" {
 			cctx, cancel := context.WithTimeout(ctx, every)
 			out := r.check(cctx, w.Check)
@@ -440,16 +456,8 @@ func (r *run) gate(ctx context.Context, s *step, every time.Duration) outcome {
 					duration.Format(clk.Now().Sub(start))), err: "not true: " + s.until.Explain(r.vars())}
 			}
 		}
-		now := clk.Now()
-		if !now.Before(end) {
+		if !mark.Before(end) {
 			return outcome{status: "ok", detail: fmt.Sprintf("gate: %s held at each of %d looks for %s", what, looks, duration.Format(w.For.D()))}
-		}
-		t := clk.NewTimer(min(every, end.Sub(now)))
-		select {
-		case <-t.Chan():
-		case <-ctx.Done():
-			t.Stop()
-			return outcome{status: "failed", err: ctx.Err().Error()}
 		}
 	}
 }
