@@ -157,8 +157,10 @@ func TestDeployVerificationPagesAndRollsBack(t *testing.T) {
 				t.Fatalf("good deploy: %+v", v)
 			}
 
+			// A whole interval, its scheduled probe done: none falls due
+			// while the deploy's own probe runs, so the deploy has one result.
 			prod.status.Store(503)
-			h.advance(time.Second)
+			h.step(10*time.Second, "shop/home")
 			bad := h.recordDeploy(`{"service":"shop","version":"2.0.0","environment":"production",
 				"commits":[{"sha":"9f1c2e","at":"2026-11-23T08:30:00Z"}]}`)
 			h.eventually("the first result of the bad deploy", func() bool {
@@ -247,7 +249,9 @@ func TestDeployVerificationSurvivesRestart(t *testing.T) {
 	rolled := filepath.Join(t.TempDir(), "rolled-back")
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
 	h := start(t, deployConfig(prod.URL, staging.URL, sk.URL, rolled), dsn)
-	h.advance(time.Second)
+	// A whole interval, its scheduled probe done: none falls due while the
+	// deploy's own probe runs, so the deploy has exactly one result.
+	h.step(10*time.Second, "shop/home")
 	prod.status.Store(503)
 	first := h.recordDeploy(`{"service":"shop","version":"2.0.0","environment":"production"}`)
 	h.eventually("one failing result", func() bool { return h.deploy(first.ID).Verification.Checks[0].Results == 1 })
@@ -261,7 +265,7 @@ func TestDeployVerificationSurvivesRestart(t *testing.T) {
 	}
 
 	prod.status.Store(503)
-	h.advance(time.Second)
+	h.step(10*time.Second, "shop/home")
 	second := h.recordDeploy(`{"service":"shop","version":"2.0.1","environment":"production"}`)
 	h.eventually("one failing result", func() bool { return h.deploy(second.ID).Verification.Checks[0].Results == 1 })
 	h.stop()
