@@ -35,9 +35,11 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/secret"
 	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/toil"
 	"github.com/vigil-sre/vigil/internal/web"
 )
 
@@ -77,6 +79,8 @@ type App struct {
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.
 	incidents *incident.Service
+	toil      *toil.Ledger
+	reports   *scheduled.Scheduler // scheduled reports
 	// slos judges SLOs and raises burn-rate alerts.
 	slos *slo.Service
 	// releases keeps release records; the config says which services exist.
@@ -170,6 +174,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 	a.slos.Apply(cfg)
+	a.startReports()
 
 	a.releases = release.New(a.store, opt.Clock)
 	a.releases.Apply(cfg)
@@ -177,7 +182,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:     a.slos,
 		Releases: a.releases, Deploys: a.deploys,
-		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
@@ -202,6 +207,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		}
 	})
 	a.spawn(func() { a.outbox.Run(runCtx) })
+	a.spawn(func() { a.reports.Run(runCtx) })
 	a.spawn(func() { a.feed.run(runCtx) })
 	// Before the first probe, so that a fresh state change cannot be
 	// overtaken by the stored state it replaces.
@@ -349,6 +355,7 @@ func (a *App) Reload(ctx context.Context) error {
 	if err := a.deploys.Apply(cfg); err != nil {
 		a.log.Error("applying the config to deploys failed", "err", err)
 	}
+	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||
 		cfg.Global.HTTP != old.Global.HTTP || cfg.Global.Delivery != old.Global.Delivery {

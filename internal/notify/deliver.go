@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -24,6 +25,9 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 			o.opt.Log.Error("outbox: reading due notifications failed", "destination", name, "err", err)
 		}
 		return d
+	}
+	if one := unbundled(ns); len(one) < len(ns) {
+		ns, d.full = one, true // the rest go next: the destination stays due
 	}
 	dest, limit, ok := o.opt.Resolve(name)
 	if !ok {
@@ -91,6 +95,15 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 		d.updates = append(d.updates, u)
 	}
 	return d
+}
+
+// unbundled picks what one send may carry: a report is a whole document
+// and goes on its own; anything else goes together, without the reports.
+func unbundled(ns []store.Notification) []store.Notification {
+	if ns[0].Kind == string(KindReport) {
+		return ns[:1]
+	}
+	return slices.DeleteFunc(slices.Clone(ns), func(n store.Notification) bool { return n.Kind == string(KindReport) })
 }
 
 // current brings messages about alerts up to date before they are sent: a

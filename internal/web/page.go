@@ -164,6 +164,8 @@ func navigation() []navEntry {
 		{"deploys", "Deploys", "/deploys"},
 		{"delivery", "Delivery", "/delivery"},
 		{"releases", "Releases", "/releases"},
+		{"toil", "Toil", "/toil"},
+		{"reports", "Reports", "/reports/weekly"},
 	}
 }
 
