@@ -80,6 +80,7 @@ const (
 	SourceGrafana      = "grafana"
 	SourceGeneric      = "generic"
 	SourceAPI          = "api"
+	SourceDeploy       = "deploy" // a deploy that failed its verification
 )
 
 // Link is a URL that helps the responder (a dashboard, the alert's source).

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigil-sre/vigil/internal/deploy"
 	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
@@ -84,14 +85,16 @@ type App struct {
 	slos *slo.Service
 	// releases keeps release records; the config says which services exist.
 	releases *release.Service
-	links    *pager.Links
-	reg      *prometheus.Registry
-	srv      *http.Server
-	ln       *connlimit.Listener
+	// deploys records deploys, verifies them and guards them.
+	deploys *deploy.Service
+	links   *pager.Links
+	reg     *prometheus.Registry
+	srv     *http.Server
+	ln      *connlimit.Listener
 
 	reloadMu sync.Mutex
 	cancel   context.CancelFunc
-	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, SLOs
+	running  sync.WaitGroup // monitor, pager, outbox, feed, runbooks, SLOs, deploys
 	feed     *checkFeed     // check state changes on their way to the pager
 	// reopen holds the checks (service/check) whose alert was resolved by
 	// hand while they failed: their next failing result opens a new alert.
@@ -142,10 +145,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.store.Close()
 		return nil, err
 	}
-	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
-		_, err := a.pager.Ingest(ctx, evs)
-		return err
-	}, a.log, opt.Clock)
+	// The SLOs come before deploys: the deploy guard asks them about error budgets.
 	a.slos = slo.New(slo.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log.With("component", "slo"),
 		CheckIDs: func() map[string]int64 { return a.mon.CheckIDs() },
@@ -155,6 +155,14 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		},
 	})
 	a.reg.MustRegister(a.slos.Collector())
+	if err := a.startDeploys(cfg); err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	a.feed = newCheckFeed(func(ctx context.Context, evs []alert.Event) error {
+		_, err := a.pager.Ingest(ctx, evs)
+		return err
+	}, a.log, opt.Clock)
 	a.mon = monitor.New(monitor.Options{
 		Clock: opt.Clock, Store: a.store, Log: a.log,
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
@@ -172,8 +180,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.releases.Apply(cfg)
 	srv, err := web.New(web.Deps{
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
-		SLOs:      a.slos,
-		Releases:  a.releases,
+		SLOs:     a.slos,
+		Releases: a.releases, Deploys: a.deploys,
 		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -191,24 +199,23 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(7)
-	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
-	go func() {
-		defer a.running.Done()
+	a.spawn(func() { _ = a.runbooks.Run(runCtx) })
+	a.spawn(func() { a.deploys.Run(runCtx) })
+	a.spawn(func() {
 		if err := a.pager.Run(runCtx); err != nil {
 			a.log.Error("the pager stopped", "err", err)
 		}
-	}()
-	go func() { defer a.running.Done(); a.outbox.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.reports.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.feed.run(runCtx) }()
+	})
+	a.spawn(func() { a.outbox.Run(runCtx) })
+	a.spawn(func() { a.reports.Run(runCtx) })
+	a.spawn(func() { a.feed.run(runCtx) })
 	// Before the first probe, so that a fresh state change cannot be
 	// overtaken by the stored state it replaces.
 	if err := a.reconcileChecks(ctx); err != nil {
 		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
 	}
-	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.slos.Run(runCtx) }()
+	a.spawn(func() { a.mon.Run(runCtx) })
+	a.spawn(func() { a.slos.Run(runCtx) })
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -229,6 +236,16 @@ func (a *App) URL() string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// spawn runs f in a goroutine that Close waits for. Counting each one as
+// it starts keeps the count right however many there are.
+func (a *App) spawn(f func()) {
+	a.running.Add(1)
+	go func() {
+		defer a.running.Done()
+		f()
+	}()
 }
 
 // Config is the running config.
@@ -335,6 +352,9 @@ func (a *App) Reload(ctx context.Context) error {
 	a.incidents.Apply(cfg)
 	a.slos.Apply(cfg)
 	a.releases.Apply(cfg)
+	if err := a.deploys.Apply(cfg); err != nil {
+		a.log.Error("applying the config to deploys failed", "err", err)
+	}
 	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||

@@ -70,6 +70,7 @@ func checkAlert(cfg *config.Config, s *config.Service, c *config.Check, action a
 // the problem is not over. A check that passes needs nothing reopened.
 func (a *App) checkResult(ev monitor.Event) {
 	a.slos.Result(ev.Service, ev.Check, ev.Result)
+	a.deploys.Results(ev.Service+"/"+ev.Check, ev.Result)
 	key := ev.Service + "/" + ev.Check
 	if ev.To != monitor.Failing && ev.To != monitor.Flapping {
 		a.reopen.Delete(key)

@@ -99,7 +99,7 @@ func (c *client) send(ctx context.Context, method, path string, body io.Reader, 
 		if resp.StatusCode == http.StatusUnauthorized && tok == "" {
 			return nil, fmt.Errorf("%s (HTTP %d); pass --token or set VIGIL_TOKEN", e.Error, resp.StatusCode)
 		}
-		return nil, &apiError{msg: fmt.Sprintf("%s (HTTP %d)", e.Error, resp.StatusCode), problems: e.Problems}
+		return nil, &apiError{msg: fmt.Sprintf("%s (HTTP %d)", e.Error, resp.StatusCode), problems: e.Problems, status: resp.StatusCode, body: b}
 	}
 	return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
 }
@@ -109,6 +109,8 @@ func (c *client) send(ctx context.Context, method, path string, body io.Reader, 
 type apiError struct {
 	msg      string
 	problems []errs.Problem
+	status   int    // the HTTP status
+	body     []byte // the answer, for commands that read more of it
 }
 
 func (e *apiError) Error() string { return e.msg }

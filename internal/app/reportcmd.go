@@ -17,7 +17,7 @@ func reportCmd() *cobra.Command {
 		Short: "Reports from a running Vigil's record",
 	}
 	clientFlags(cmd, c)
-	cmd.AddCommand(reportOncallCmd(c), reportToilCmd(c), reportWeeklyCmd(c), reportRunsCmd(c), reportShowCmd(c), reportSendCmd(c))
+	cmd.AddCommand(reportOncallCmd(c), reportDeliveryCmd(c), reportToilCmd(c), reportWeeklyCmd(c), reportRunsCmd(c), reportShowCmd(c), reportSendCmd(c))
 	return cmd
 }
 
@@ -68,3 +68,48 @@ toil or noise to remove.`,
 
 // clockNowRFC3339 is the CLI user's own now.
 func clockNowRFC3339() string { return clock.Real().Now().UTC().Format(time.RFC3339) }
+
+func reportDeliveryCmd(c *client) *cobra.Command {
+	var service, env, from, to, tz string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "delivery --from T [--to T] [--service S]",
+		Short: "Deployment frequency, lead time, change failure rate and time to restore",
+		Long: `Measure software delivery over a period from the deploys and incidents
+Vigil recorded, with the four keys of DORA's research: deployment
+frequency, lead time for changes (commit to deploy, median), change
+failure rate (deploys that failed verification, were rolled back, or were
+followed by an incident) and time to restore (median, for those
+failures), per service and overall, each in its DORA performance band.
+Only deploys to --environment count (default production). docs/releases.md
+says exactly how each key is counted.`,
+		Example: "  vigil report delivery --from 2026-10-01T00:00:00Z --to 2026-11-01T00:00:00Z\n  vigil report delivery --from 2026-10-01T00:00:00Z --service shop --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := url.Values{"from": {from}, "format": {"md"}}
+			for k, v := range map[string]string{"to": to, "service": service, "environment": env, "tz": tz} {
+				if v != "" {
+					q.Set(k, v)
+				}
+			}
+			if asJSON {
+				q.Set("format", "json")
+			}
+			body, err := c.text(cmd.Context(), "/api/v1/reports/delivery?"+q.Encode())
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(cmd.OutOrStdout(), body)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&from, "from", "", "start of the period, RFC 3339 (required)")
+	f.StringVar(&to, "to", "", "end of the period, RFC 3339 (default now)")
+	f.StringVar(&service, "service", "", "one service (default all)")
+	f.StringVar(&env, "environment", "", "the environment whose deploys count (default production)")
+	f.StringVar(&tz, "tz", "", "time zone for times (default UTC)")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	_ = cmd.MarkFlagRequired("from")
+	return cmd
+}

@@ -48,7 +48,7 @@ services:
     escalation: sre
     slo: {objective: 99.9, window: 30d}
     checks:
-      - {id: web, http: {url: %[1]q}, every: 30s, expect: ['status == 200'], fail_after: 1, runbook: restart}
+      - {id: web, http: {url: %[1]q}, every: 30s, expect: ['status == 200'], fail_after: 1, runbook: restart, acceptance: true}
       - {id: job, heartbeat: {}, every: 1h}
 runbooks:
   - id: restart
@@ -129,6 +129,8 @@ reports:
 			path = strings.Replace(m[1], "{id}", "restart", 1)
 		case m[1] == "/api/v1/reports/oncall":
 			path += "?person=thach&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
+		case m[1] == "/api/v1/reports/delivery":
+			path += "?from=2026-11-01T00:00:00Z&environment=prod"
 		case m[1] == "/api/v1/toil/items/{id}":
 			path = "/api/v1/toil/items/restarts"
 		case strings.HasPrefix(m[1], "/api/v1/schedules/{id}"):

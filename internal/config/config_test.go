@@ -150,6 +150,23 @@ testdata/conf.auth.yml:6:75: auth.oidc.redirect_path: must be a path starting wi
 testdata/conf.auth.yml:8:14: auth.access[0].team: unknown team "ops" (known: sre)
 testdata/conf.auth.yml:9:7: auth.access[1]: set exactly one of person, team, oidc_group (found 2)
 testdata/conf.auth.yml:9:42: auth.access[1].scopes[0]: "root" is not one of read, respond, operate, admin`},
+		{"conf.deploy.yml", `
+testdata/conf.deploy.yml:6:59: services[0].checks[0].acceptance: expected a boolean, got string
+testdata/conf.deploy.yml:8:21: services[0].deploy.verify[1]: unknown check "home" in service "shop" (known: web)
+testdata/conf.deploy.yml:9:22: services[0].deploy.verify_within: must be at most 1d
+testdata/conf.deploy.yml:10:19: services[0].deploy.on_failure: unknown runbook "rollbak" (known: rollback)
+testdata/conf.deploy.yml:11:31: services[0].deploy.promote_from[1]: must not be empty
+testdata/conf.deploy.yml:12:25: services[0].deploy.freeze[1]: "night" names both a time interval and a maintenance window; rename one
+testdata/conf.deploy.yml:12:32: services[0].deploy.freeze[2]: unknown time interval or maintenance window "holidays" (known: night, weekend)
+testdata/conf.deploy.yml:14:26: services[1].deploy.on_failure: "rollback" must be written as runbook/ID
+testdata/conf.deploy.yml:14:51: services[1].deploy.verify_within: expected a duration such as 30s, 5m or 14d, got number`},
+		{"conf.gate.yml", `
+testdata/conf.gate.yml:5:43: runbooks[0].steps[0].wait.for: applies with check or until: a gate holds them for this long
+testdata/conf.gate.yml:6:61: runbooks[0].steps[1].timeout: 5m is shorter than wait.for (10m)
+testdata/conf.gate.yml:7:23: runbooks[0].steps[2].wait: set exactly one of duration, until, check (a gate, with for, may hold both check and until)
+testdata/conf.gate.yml:10:14: runbooks[0].rollback[0].id: duplicate step id "a"
+testdata/conf.gate.yml:11:31: runbooks[0].rollback[1].wait.check: unknown check "shop/api" (write service/check)
+testdata/conf.gate.yml:13:15: runbooks[1].rollback: a runbook without steps has nothing to roll back`},
 		{"dir", `
 testdata/dir/10-services.yaml:5:61: services[0].checks[0].runbook: unknown runbook "db-down" (none are defined)
 testdata/dir/20-people.yml:8:9: services[0].id: duplicate id "shop" (first defined at testdata/dir/10-services.yaml:2:9)`},

@@ -38,10 +38,10 @@ type TimeInterval struct {
 // Integration is a key another tool uses to send alerts in.
 type Integration struct {
 	ID      string        `yaml:"id" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_.-]*$"`
-	Type    string        `yaml:"type" jsonschema:"required,enum=alertmanager,enum=pagerduty,enum=grafana,enum=generic"`
+	Type    string        `yaml:"type" jsonschema:"required,enum=alertmanager,enum=pagerduty,enum=grafana,enum=generic,enum=deploy,description=deploy: a CI key that may only ask the deploy guard and record deploys"`
 	Key     secret.String `yaml:"key,omitempty"`
 	KeyFile string        `yaml:"key_file,omitempty"`
-	Service string        `yaml:"service,omitempty" jsonschema:"description=service the alerts belong to"`
+	Service string        `yaml:"service,omitempty" jsonschema:"description=service the alerts (or, for deploy and pagerduty keys, the deploys) belong to"`
 
 	at origin
 }

@@ -20,6 +20,9 @@ type Runbook struct {
 	// and its last step is a passing check.
 	ResolveOnSuccess bool          `yaml:"resolve_on_success,omitempty"`
 	Steps            []RunbookStep `yaml:"steps,omitempty"`
+	// Rollback steps run when a step fails and ends the run: they undo
+	// what the steps before did. The run fails all the same.
+	Rollback []RunbookStep `yaml:"rollback,omitempty" jsonschema:"description=steps run, in order, when a step fails and ends the run (a canary gate, say); they read the earlier steps as steps.ID; the run still fails"`
 
 	at origin
 }
@@ -156,11 +159,14 @@ type HTTPStep struct {
 }
 
 // WaitStep pauses: for a duration, or until a condition or check passes.
+// With For it is a gate instead: the check or condition must hold at
+// every look for that long, and the step fails the first time it does not.
 type WaitStep struct {
 	Duration duration.Duration `yaml:"duration,omitempty"`
 	Until    string            `yaml:"until,omitempty" jsonschema:"description=expression over params, alert and steps, checked every 'every'"`
 	Check    string            `yaml:"check,omitempty" jsonschema:"description=service/check run every 'every' until it passes"`
 	Every    duration.Duration `yaml:"every,omitempty" jsonschema:"description=default 10s"`
+	For      duration.Duration `yaml:"for,omitempty" jsonschema:"description=with check or until (or both): a gate; the check must pass (the condition hold) at every look for this long, and the step fails the first time it does not"`
 }
 
 // ApproveStep pauses until an authorised person approves.

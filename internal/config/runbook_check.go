@@ -88,6 +88,13 @@ func (k *checker) runbook(r Runbook) {
 		k.step(r, indexPath("steps", i), s, seen)
 		seen[s.ID] = true
 	}
+	if len(r.Rollback) > 0 && len(r.Steps) == 0 {
+		k.add(r.at.problem("rollback", false, "a runbook without steps has nothing to roll back"))
+	}
+	for i, s := range r.Rollback {
+		k.step(r, indexPath("rollback", i), s, seen)
+		seen[s.ID] = true
+	}
 	k.untrustedParams(r)
 }
 
@@ -229,8 +236,19 @@ func (k *checker) step(r Runbook, sp string, s RunbookStep, earlier map[string]b
 				set++
 			}
 		}
-		if set != 1 {
-			k.add(r.at.problem(childPath(sp, "wait"), false, "set exactly one of duration, until, check"))
+		// A gate may hold a check and a condition at once: a canary stage
+		// that must keep its check passing and its SLO from burning.
+		gateBoth := w.For > 0 && w.Duration == 0 && w.Until != "" && w.Check != ""
+		if set != 1 && !gateBoth {
+			k.add(r.at.problem(childPath(sp, "wait"), false, "set exactly one of duration, until, check (a gate, with for, may hold both check and until)"))
+		}
+		switch {
+		case w.For < 0:
+			k.add(r.at.problem(childPath(sp, "wait.for"), false, "must be positive"))
+		case w.For > 0 && w.Duration > 0:
+			k.add(r.at.problem(childPath(sp, "wait.for"), false, "applies with check or until: a gate holds them for this long"))
+		case w.For > 0 && s.Timeout > 0 && s.Timeout < w.For:
+			k.add(r.at.problem(childPath(sp, "timeout"), false, "%s is shorter than wait.for (%s)", s.Timeout, w.For))
 		}
 		if w.Until != "" {
 			if _, err := tmpl.Compile(w.Until); err != nil {

@@ -33,6 +33,7 @@ type Service struct {
 	// with id "availability" over every check of the service.
 	SLO    *SLO              `yaml:"slo,omitempty" jsonschema:"description=shorthand for one availability SLO over all the service's checks; use slos for more"`
 	SLOs   []ServiceLevel    `yaml:"slos,omitempty" jsonschema:"description=service level objectives with error budgets and burn-rate alerts"`
+	Deploy *DeployPolicy     `yaml:"deploy,omitempty" jsonschema:"description=how deploys of the service are verified and guarded"`
 	Labels map[string]string `yaml:"labels,omitempty"`
 	Checks []Check           `yaml:"checks,omitempty"`
 
@@ -85,6 +86,9 @@ type Check struct {
 	Severity string            `yaml:"severity,omitempty" jsonschema:"enum=critical,enum=error,enum=warning,enum=info,default=error"`
 	Runbook  string            `yaml:"runbook,omitempty" jsonschema:"description=runbook id handed to whoever is paged"`
 	Labels   map[string]string `yaml:"labels,omitempty"`
+	// Acceptance marks a check that verifies the service's deploys, when
+	// the service's deploy block does not list them.
+	Acceptance bool `yaml:"acceptance,omitempty" jsonschema:"description=this check verifies the service's deploys (unless deploy.verify lists others)"`
 
 	// Service is the id of the service the check belongs to.
 	Service string `yaml:"-"`

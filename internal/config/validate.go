@@ -241,6 +241,7 @@ func (k *checker) service(s *Service) {
 		k.check(o, ch)
 	}
 	k.slos(s)
+	k.deployPolicy(s)
 }
 
 func (k *checker) check(o origin, ch *Check) {

@@ -135,3 +135,16 @@ type StatusChange struct {
 	By   string    `json:"by"`
 	Note string    `json:"note,omitempty"`
 }
+
+// OnlyFixes reports whether a release only fixes: it has code changes and
+// each is a fix or a security fix. Such a release may go out while the
+// service's error budget is spent, as the SRE book's budget policy allows
+// (everything else waits until the budget recovers).
+func (d Details) OnlyFixes() bool {
+	for _, t := range d.CodeChanges {
+		if t.Kind != "fix" && t.Kind != "security" {
+			return false
+		}
+	}
+	return len(d.CodeChanges) > 0
+}

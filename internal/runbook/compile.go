@@ -3,6 +3,7 @@ package runbook
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,7 +37,8 @@ type book struct {
 	secrets    []string
 	secretMap  map[string]string
 	triggers   []trigger
-	steps      []*step
+	steps      []*step // the steps, then the rollback steps
+	main       int     // how many of steps are not rollback steps
 	approvalIf *cond.Expr
 	lock       *tmpl.Template
 	confirm    *tmpl.Template
@@ -144,13 +146,14 @@ func compileBook(cfg *config.Config, r config.Runbook) (*book, error) {
 			}
 		}
 	}
-	for _, sc := range r.Steps {
+	for _, sc := range append(slices.Clone(r.Steps), r.Rollback...) {
 		s, err := compileStep(sc)
 		if err != nil {
 			return nil, fmt.Errorf("step %s: %w", sc.ID, err)
 		}
 		b.steps = append(b.steps, s)
 	}
+	b.main = len(r.Steps)
 	return b, nil
 }
 

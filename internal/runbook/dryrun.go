@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vigil-sre/vigil/internal/duration"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/runbook/cleanup"
 	"github.com/vigil-sre/vigil/internal/runbook/sshstep"
@@ -36,6 +37,9 @@ func (e *Engine) dryRun(ctx context.Context, r *run) (store.RunRow, error) {
 		}
 		if s.cfg.If != "" {
 			detail = "if " + s.cfg.If + ": " + detail
+		}
+		if i >= r.b.main {
+			detail = "if a step fails: " + detail
 		}
 		row.Detail = r.mask(detail)
 		if err := e.d.Store.SaveStep(ctx, row); err != nil {
@@ -110,7 +114,18 @@ func (r *run) plan(s *step) (string, error) {
 		return "run check " + s.cfg.Check, nil
 	case "wait":
 		w := s.cfg.Wait
+		every := w.Every.D()
+		if every <= 0 {
+			every = DefaultWaitEvery
+		}
 		switch {
+		case w.For > 0 && w.Check != "" && w.Until != "":
+			return fmt.Sprintf("gate: check %s must pass and %s must hold at every look (every %s) for %s, else the run fails",
+				w.Check, w.Until, duration.Format(every), duration.Format(w.For.D())), nil
+		case w.For > 0 && w.Check != "":
+			return fmt.Sprintf("gate: check %s must pass at every look (every %s) for %s, else the run fails", w.Check, duration.Format(every), duration.Format(w.For.D())), nil
+		case w.For > 0:
+			return fmt.Sprintf("gate: %s must hold at every look (every %s) for %s, else the run fails", w.Until, duration.Format(every), duration.Format(w.For.D())), nil
 		case w.Duration > 0:
 			return "wait " + w.Duration.String(), nil
 		case w.Check != "":

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -68,25 +69,27 @@ func (e *Engine) recoverRuns(ctx context.Context) error {
 		}
 		from := 0
 		for _, st := range steps {
-			if st.Status == "ok" || st.Status == "skipped" || (st.Status == "failed" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.OnFailure == "continue") {
-				r.stepRows = append(r.stepRows, st)
-				exit := any(nil)
-				if st.HasExit {
-					exit = st.ExitCode
-				}
-				r.steps[st.StepID] = map[string]any{"ok": st.Status == "ok", "status": st.Status, "exit_code": exit,
-					"stdout": st.Stdout, "stderr": st.Stderr, "error": st.Error, "skipped": st.Status == "skipped"}
-				from = st.Seq + 1
-				continue
+			done := st.Status == "ok" || st.Status == "skipped" || (st.Status == "failed" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.OnFailure == "continue")
+			// A step that failed and ended the run sent it on to its
+			// rollback steps: those resume.
+			toRollback := st.Status == "failed" && !done && st.Seq < b.main && len(b.steps) > b.main && r.failed == ""
+			if st.Seq != from || (!done && !toRollback) {
+				break
 			}
-			break
+			r.recovered(st)
+			from = st.Seq + 1
+			if toRollback {
+				r.failed = failedStep(st.StepID, st.Error, st.ExitCode)
+				from = b.main
+			}
 		}
+		started := slices.ContainsFunc(steps, func(st store.StepRow) bool { return st.Seq == from })
 		switch {
 		case row.Status == store.RunPending:
 			r.locked = true
-		case row.Status == store.RunAwaiting && from == len(steps):
+		case row.Status == store.RunAwaiting && !started:
 			r.locked = true // waiting for the guard's approval
-		case row.Status == store.RunAwaiting || (from < len(b.steps) && b.steps[from].cfg.Idempotent) || from >= len(steps):
+		case row.Status == store.RunAwaiting || (from < len(b.steps) && b.steps[from].cfg.Idempotent) || !started:
 			r.locked = true // at an approve step, at an idempotent step, or between steps
 		default:
 			e.interrupt(ctx, row, steps, "Vigil stopped during step "+b.steps[from].cfg.ID+", which is not idempotent")
@@ -100,6 +103,20 @@ func (e *Engine) recoverRuns(ctx context.Context) error {
 		e.launch(r, from, awaiting)
 	}
 	return nil
+}
+
+// recovered makes a step stored before a stop visible to later steps again.
+func (r *run) recovered(st store.StepRow) {
+	for len(r.stepRows) <= st.Seq {
+		r.stepRows = append(r.stepRows, store.StepRow{})
+	}
+	r.stepRows[st.Seq] = st
+	exit := any(nil)
+	if st.HasExit {
+		exit = st.ExitCode
+	}
+	r.steps[st.StepID] = map[string]any{"ok": st.Status == "ok", "status": st.Status, "exit_code": exit,
+		"stdout": st.Stdout, "stderr": st.Stderr, "error": st.Error, "skipped": st.Status == "skipped"}
 }
 
 func (e *Engine) interrupt(ctx context.Context, row store.RunRow, steps []store.StepRow, why string) {

@@ -31,6 +31,9 @@ type run struct {
 	steps    map[string]map[string]any // outcomes by step id, for if and templates
 	pending  *wait                     // the approval being waited for, if any
 	waits    int                       // waits so far; each gets the next number
+	// failed says why the run is rolling back, when a step failed and the
+	// runbook has rollback steps.
+	failed string
 }
 
 // approval is the answer to a wait: an approval, or a denial that cancels
@@ -190,7 +193,11 @@ func (r *run) execute(ctx context.Context, from int, w *wait) {
 	}
 	r.mu.Unlock()
 	r.save(ctx)
-	for i := from; i < len(r.b.steps); i++ {
+	if from >= r.b.main && from < len(r.b.steps) {
+		r.rollback(ctx, from) // resumed while rolling back
+		return
+	}
+	for i := from; i < r.b.main; i++ {
 		if ctx.Err() != nil {
 			return // shutting down: the run stays running and is marked interrupted at the next start
 		}
@@ -200,7 +207,15 @@ func (r *run) execute(ctx context.Context, from int, w *wait) {
 			return
 		}
 		if out.status == "failed" && s.cfg.OnFailure != "continue" {
-			r.setStatus(store.RunFailed, fmt.Sprintf("step %s failed: %s", s.cfg.ID, firstNonEmpty(out.err, "exit code "+fmt.Sprint(out.exit))))
+			why := failedStep(s.cfg.ID, out.err, out.exit)
+			if r.b.main < len(r.b.steps) {
+				r.failed = why
+				r.setStatus(store.RunRunning, why+"; rolling back")
+				r.save(ctx)
+				r.rollback(ctx, r.b.main)
+				return
+			}
+			r.setStatus(store.RunFailed, why)
 			r.finish(ctx)
 			return
 		}
@@ -212,6 +227,37 @@ func (r *run) execute(ctx context.Context, from int, w *wait) {
 	}
 	r.setStatus(store.RunSucceeded, "")
 	r.finish(ctx)
+}
+
+// rollback runs the rollback steps from index from, after r.failed. The
+// run fails either way; its reason says how the rollback went.
+func (r *run) rollback(ctx context.Context, from int) {
+	for i := from; i < len(r.b.steps); i++ {
+		if ctx.Err() != nil {
+			return // resumed or marked interrupted at the next start, like any step
+		}
+		s := r.b.steps[i]
+		out := r.runStep(ctx, i, s)
+		if ctx.Err() != nil && out.status != "ok" {
+			return
+		}
+		switch {
+		case out.status == "failed" && s.cfg.OnFailure != "continue":
+			r.setStatus(store.RunFailed, r.failed+"; rollback "+failedStep(s.cfg.ID, out.err, out.exit))
+			r.finish(ctx)
+			return
+		case out.status == "canceled":
+			r.setStatus(store.RunFailed, r.failed+"; rollback step "+s.cfg.ID+" canceled: "+out.err)
+			r.finish(ctx)
+			return
+		}
+	}
+	r.setStatus(store.RunFailed, r.failed+"; rolled back")
+	r.finish(ctx)
+}
+
+func failedStep(id, err string, exit int) string {
+	return fmt.Sprintf("step %s failed: %s", id, firstNonEmpty(err, "exit code "+fmt.Sprint(exit)))
 }
 
 // finish records the end of the run and acts on it.
@@ -241,7 +287,7 @@ func (r *run) finish(ctx context.Context) {
 // lastCheckPassed reports whether the runbook's last step is a check that
 // passed: only then has the run shown the problem is gone.
 func (r *run) lastCheckPassed() bool {
-	n := len(r.b.steps)
+	n := r.b.main
 	if n == 0 || r.b.steps[n-1].kind != "check" {
 		return false
 	}

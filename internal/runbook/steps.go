@@ -369,6 +369,9 @@ func (r *run) wait(ctx context.Context, s *step) outcome {
 	if every <= 0 {
 		every = DefaultWaitEvery
 	}
+	if w.For > 0 {
+		return r.gate(ctx, s, every)
+	}
 	timeout := s.timeout
 	deadline := clk.Now().Add(timeout)
 	what := "until " + w.Until
@@ -401,6 +404,60 @@ func (r *run) wait(ctx context.Context, s *step) outcome {
 		case <-ctx.Done():
 			t.Stop()
 			return outcome{status: "failed", err: ctx.Err().Error()}
+		}
+	}
+}
+
+// gate holds a check, a condition or both for wait.for: it looks at
+// once, then every 'every' until the time is up, and fails at the first
+// look that does not pass, so a canary's bad stage goes no further. The
+// looks keep to marks set from the start, every one of them taken, so a
+// slow look cannot thin out a gate: a check that takes longer than
+// 'every' makes the next look come at once rather than be skipped.
+func (r *run) gate(ctx context.Context, s *step, every time.Duration) outcome {
+	w := s.cfg.Wait
+	clk := r.e.d.Clock
+	start := clk.Now()
+	end := start.Add(w.For.D())
+	var held []string
+	if w.Check != "" {
+		held = append(held, "check "+w.Check)
+	}
+	if w.Until != "" {
+		held = append(held, "condition "+w.Until)
+	}
+	what := strings.Join(held, " and ")
+	for looks := 1; ; looks++ {
+		mark := start.Add(time.Duration(looks-1) * every)
+		if mark.After(end) {
+			mark = end
+		}
+		if wait := mark.Sub(clk.Now()); wait > 0 {
+			t := clk.NewTimer(wait)
+			select {
+			case <-t.Chan():
+			case <-ctx.Done():
+				t.Stop()
+				return outcome{status: "failed", err: ctx.Err().Error()}
+			}
+		}
+		if w.Check != "" {
+			cctx, cancel := context.WithTimeout(ctx, every)
+			out := r.check(cctx, w.Check)
+			cancel()
+			if out.status != "ok" {
+				return outcome{status: "failed", detail: fmt.Sprintf("gate: check %s failed at look %d, %s in", w.Check, looks,
+					duration.Format(clk.Now().Sub(start))), err: out.err}
+			}
+		}
+		if w.Until != "" {
+			if ok, err := s.until.Eval(r.vars()); err != nil || !ok {
+				return outcome{status: "failed", detail: fmt.Sprintf("gate: condition %s did not hold at look %d, %s in", w.Until, looks,
+					duration.Format(clk.Now().Sub(start))), err: "not true: " + s.until.Explain(r.vars())}
+			}
+		}
+		if !mark.Before(end) {
+			return outcome{status: "ok", detail: fmt.Sprintf("gate: %s held at each of %d looks for %s", what, looks, duration.Format(w.For.D()))}
 		}
 	}
 }

@@ -73,6 +73,7 @@ func TestStore(t *testing.T) {
 		{"LinkAlerts", testLinkAlerts},
 		{"ActionItems", testActionItems},
 		{"Deploys", testDeploys},
+		{"DeployVerification", testDeployVerification},
 		{"SLOBuckets", testSLOBuckets},
 		{"Sessions", testSessions},
 		{"ReleasesRoundTrip", testReleasesRoundTrip},

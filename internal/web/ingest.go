@@ -65,39 +65,66 @@ func (s *Server) batchIngest(w http.ResponseWriter, r *http.Request, kind string
 // can point at Vigil unchanged. The routing key in the body names the
 // integration.
 func (s *Server) pagerDutyEnqueue(w http.ResponseWriter, r *http.Request) {
-	reply := func(status int, body []byte) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(body)
-	}
-	body, err := readBody(w, r, ingest.MaxBodyPagerDuty)
-	if err != nil {
-		if errs.CodeOf(err) == errs.TooLarge {
-			reply(http.StatusRequestEntityTooLarge, ingest.PagerDutyInvalid([]string{"Request body is larger than 512 KB"}))
-			return
-		}
-		reply(http.StatusBadRequest, ingest.PagerDutyUnrecognized([]string{errs.Message(err)}))
+	body, ok := readPagerDuty(w, r)
+	if !ok {
 		return
 	}
-	ev, _, err := ingest.PagerDuty(body, func(key string) (ingest.Integration, bool) {
-		integ, ok := s.matchIntegration("pagerduty", key)
-		integ.Received = s.now()
-		return integ, ok
-	})
-	if errors.Is(err, ingest.ErrUnknownRoutingKey) {
-		reply(http.StatusUnauthorized, ingest.PagerDutyInvalid([]string{err.Error()}))
-		return
-	}
-	if err != nil {
-		reply(ingest.PagerDutyReply("", err))
+	ev, _, err := ingest.PagerDuty(body, s.pagerDutyKey)
+	if refusedPagerDuty(w, err) {
 		return
 	}
 	if _, err := s.d.Pager.Ingest(r.Context(), []alert.Event{ev}); err != nil {
 		s.d.Log.Error("storing a PagerDuty event failed", "err", err)
-		reply(http.StatusInternalServerError, ingest.PagerDutyUnavailable())
+		writePagerDuty(w, http.StatusInternalServerError, ingest.PagerDutyUnavailable())
 		return
 	}
-	reply(ingest.PagerDutyReply(ev.Key, nil))
+	status, reply := ingest.PagerDutyReply(ev.Key, nil)
+	writePagerDuty(w, status, reply)
+}
+
+// writePagerDuty answers with a body in PagerDuty's shape.
+func writePagerDuty(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// readPagerDuty reads the body of a request to PagerDuty's endpoints; when
+// it cannot, it answers as PagerDuty does (413, 400) and reports false.
+func readPagerDuty(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := readBody(w, r, ingest.MaxBodyPagerDuty)
+	switch {
+	case err == nil:
+		return body, true
+	case errs.CodeOf(err) == errs.TooLarge:
+		writePagerDuty(w, http.StatusRequestEntityTooLarge, ingest.PagerDutyInvalid([]string{"Request body is larger than 512 KB"}))
+	default:
+		writePagerDuty(w, http.StatusBadRequest, ingest.PagerDutyUnrecognized([]string{errs.Message(err)}))
+	}
+	return nil, false
+}
+
+// pagerDutyKey finds the pagerduty integration of a routing key.
+func (s *Server) pagerDutyKey(key string) (ingest.Integration, bool) {
+	integ, ok := s.matchIntegration("pagerduty", key)
+	integ.Received = s.now()
+	return integ, ok
+}
+
+// refusedPagerDuty answers a PagerDuty event that could not be read as
+// PagerDuty does (401 for an unknown routing key, 400 for a bad event) and
+// reports whether it did.
+func refusedPagerDuty(w http.ResponseWriter, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, ingest.ErrUnknownRoutingKey):
+		writePagerDuty(w, http.StatusUnauthorized, ingest.PagerDutyInvalid([]string{err.Error()}))
+	default:
+		status, reply := ingest.PagerDutyReply("", err)
+		writePagerDuty(w, status, reply)
+	}
+	return true
 }
 
 // integrationFor authenticates a request for a kind of integration: its key

@@ -162,6 +162,7 @@ func navigation() []navEntry {
 		{"runbooks", "Runbooks", "/runbooks"},
 		{"silences", "Silences", "/silences"},
 		{"deploys", "Deploys", "/deploys"},
+		{"delivery", "Delivery", "/delivery"},
 		{"releases", "Releases", "/releases"},
 		{"toil", "Toil", "/toil"},
 		{"reports", "Reports", "/reports/weekly"},

@@ -64,6 +64,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/incidents/{id}/messages", s.incidentMessage)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
+	mux.HandleFunc("GET /api/v1/reports/delivery", s.read(s.deliveryReport))
 	mux.HandleFunc("GET /api/v1/reports/toil", s.read(s.toilReport))
 	mux.HandleFunc("GET /api/v1/reports/weekly", s.read(s.weeklyReport))
 	mux.HandleFunc("GET /api/v1/reports/runs", s.read(s.listReportRuns))
@@ -80,6 +81,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.authorize(auth.Operate, s.sloEvents))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
+	mux.HandleFunc("POST /api/v1/deploys/check", s.deployCheck)
+	mux.HandleFunc("GET /api/v1/deploys/{id}", s.getDeploy) // a read token, or a deploy key for its service
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
 	mux.HandleFunc("POST /api/v1/releases", s.createRelease)
 	mux.HandleFunc("GET /api/v1/releases/{id}", s.read(s.getRelease))
@@ -92,6 +95,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/integrations/grafana", s.grafanaWebhook)
 	mux.HandleFunc("POST /api/v1/events", s.genericEvents)
 	mux.HandleFunc("POST /v2/enqueue", s.pagerDutyEnqueue)
+	mux.HandleFunc("POST /v2/change/enqueue", s.pagerDutyChange)
 
 	// Signed ack and resolve links from notifications; they need no login.
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
@@ -151,6 +155,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /releases/{id}", s.privatePage(s.releasePage))
 	mux.HandleFunc("POST /releases/{id}/status", s.action(auth.Operate, s.releaseStatusAction))
 	mux.HandleFunc("GET /releases/{id}/capacity", s.privatePage(s.releaseCapacityPage))
+	mux.HandleFunc("GET /delivery", s.privatePage(s.deliveryPage))
+	mux.HandleFunc("GET /deploys/{id}", s.privatePage(s.deployPage))
 	mux.HandleFunc("GET /toil", s.privatePage(s.toilPage))
 	mux.HandleFunc("GET /toil/entries", s.privatePage(s.toilEntriesPage))
 	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))

@@ -21,6 +21,8 @@ type runbookAPIView struct {
 	Guard            *guardView  `json:"guard,omitempty"`
 	ResolveOnSuccess bool        `json:"resolve_on_success"`
 	Steps            []stepView  `json:"steps"`
+	// Rollback are the steps run when a step fails and ends the run.
+	Rollback []stepView `json:"rollback,omitempty"`
 }
 
 // paramView is a declared param as the API shows it, in the config's words.
@@ -120,17 +122,23 @@ func newRunbookAPIView(b config.Runbook) runbookAPIView {
 	if v.Triggers == nil {
 		v.Triggers = []string{}
 	}
-	for _, s := range b.Steps {
+	v.Steps = stepViews(b.Steps)
+	if len(b.Rollback) > 0 {
+		v.Rollback = stepViews(b.Rollback)
+	}
+	return v
+}
+
+func stepViews(steps []config.RunbookStep) []stepView {
+	out := []stepView{}
+	for _, s := range steps {
 		onf := s.OnFailure
 		if onf == "" {
 			onf = "abort"
 		}
-		v.Steps = append(v.Steps, stepView{ID: s.ID, Kind: s.Kind(), If: s.If, OnFailure: onf, Idempotent: s.Idempotent})
+		out = append(out, stepView{ID: s.ID, Kind: s.Kind(), If: s.If, OnFailure: onf, Idempotent: s.Idempotent})
 	}
-	if v.Steps == nil {
-		v.Steps = []stepView{}
-	}
-	return v
+	return out
 }
 
 func forText(t config.Trigger) string {

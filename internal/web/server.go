@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/vigil-sre/vigil/internal/deploy"
 	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/runbook"
@@ -47,6 +48,8 @@ type Deps struct {
 	SLOs *slo.Service
 	// Releases keeps release records and writes their as-built documents.
 	Releases *release.Service
+	// Deploys records deploys, verifies them and guards them.
+	Deploys *deploy.Service
 	// Toil measures toil; Reports sends scheduled reports.
 	Toil    *toil.Ledger
 	Reports *scheduled.Scheduler

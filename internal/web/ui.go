@@ -37,8 +37,10 @@ func parsePages() (*template.Template, error) {
 		"navigation": navigation,
 		"statusWord": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		// SLO budgets on the status page (slo_budget.html) and the SLO pages.
-		"budgetClass": budgetClass,
-		"deref":       func(p *float64) float64 { return *p },
+		"budgetClass":  budgetClass,
+		"deref":        func(p *float64) float64 { return *p },
+		"verdictClass": verdictClass,
+		"bandClass":    bandClass,
 	}).ParseFS(templateFS, "templates/*.html")
 }
 
