@@ -66,7 +66,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 	for len(l.open) >= l.max {
 		if v := l.longestWaiting(); v != nil {
 			delete(l.open, v)
-			go v.Conn.Close() // its server goroutine sees the error and goes away
+			// Closed here, not in a goroutine of its own: under churn those
+			// could lag behind Accept and hold more descriptors than the cap.
+			// Its server goroutine sees the error and goes away.
+			v.Conn.Close()
 			continue
 		}
 		l.freed.Wait()
