@@ -244,7 +244,12 @@ func TestOnCallLogForAShift(t *testing.T) {
 	paged()
 	h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", dnsID), "sre-t0ken", nil, nil)
 	h.do("POST", "/api/v1/incidents", "sre-t0ken", strings.NewReader(fmt.Sprintf(`{"title":"DNS failure","severity":"SEV2","services":["dns"],"alert_ids":[%d]}`, dnsID)), nil)
-	h.do("POST", "/api/v1/incidents/1/notes", "sre-t0ken", strings.NewReader(`{"text":"Shut down dns1; failed over to dns2 with -f","by":"thach"}`), nil)
+	var note struct {
+		ID int64 `json:"id"`
+	}
+	if code := h.do("POST", "/api/v1/incidents/1/notes", "sre-t0ken", strings.NewReader(`{"text":"Shut down dns1; failed over to dns2 with -f","by":"thach"}`), &note); code != 201 || note.ID == 0 {
+		t.Fatalf("note: %d, id %d", code, note.ID)
+	}
 	at(9*time.Hour + 40*time.Minute)
 	h.resolveKey("dns1")
 	// 10:00 outstanding orders too high: acknowledged, resolved by hand.

@@ -415,11 +415,12 @@ func (s *Service) Note(ctx context.Context, id int64, text, by string, at *time.
 		}
 		e.At = *at
 	}
-	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{e}); err != nil {
+	es := []store.TimelineEntry{e} // AppendTimeline sets the stored entry's id here
+	if err := s.d.Store.AppendTimeline(ctx, es); err != nil {
 		return e, errs.Wrap(errs.Internal, err, "storing the note")
 	}
 	s.changed(id)
-	return e, nil
+	return es[0], nil
 }
 
 // LinkAlerts links alerts to an incident.
