@@ -77,6 +77,8 @@ func (s *Server) runPageEvents(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-r.Context().Done():
 			return
+		case <-s.streams: // shutting down
+			return
 		}
 	}
 }

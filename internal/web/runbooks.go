@@ -247,6 +247,8 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 			_ = stream.keepalive()
 		case <-r.Context().Done():
 			return
+		case <-s.streams: // shutting down
+			return
 		}
 	}
 }
