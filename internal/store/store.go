@@ -45,6 +45,9 @@ type Store struct {
 	secrets []string
 	// unlock releases the server lock; nil when not exclusive.
 	unlock func() error
+	// channel is the Postgres NOTIFY channel of this schema's replicas:
+	// schemas sharing a database never hear each other.
+	channel string
 }
 
 // Open connects to the database named by dsn, pings it and applies pending
@@ -98,6 +101,9 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 		}
 		s.w, err = openPostgres(ctx, cfg.dsn, migrate)
 		s.r = s.w
+		if err == nil {
+			s.channel, err = notifyChannel(ctx, s.w)
+		}
 	}
 	if err != nil {
 		return err
