@@ -55,27 +55,27 @@ type Fence struct {
 
 // Heartbeat is what one heartbeat learned.
 type Heartbeat struct {
-	Now     time.Time         // the database's clock
-	Members []Member          // alive and recently gone, oldest first
-	Signals map[string]int64  // broadcast signals by name: their generations
-	Schema  int64             // the newest migration applied to the database
-	Gone    bool              // this member had been declared gone: it must rejoin
-	Leases  map[string]Lease  // every lease, by module
+	Now     time.Time        // the database's clock
+	Members []Member         // alive and recently gone, oldest first
+	Signals map[string]int64 // broadcast signals by name: their generations
+	Schema  int64            // the newest migration applied to the database
+	Gone    bool             // this member had been declared gone: it must rejoin
+	Leases  map[string]Lease // every lease, by module
 }
 
 const (
-	clusterMemberCols   = `id, name, host, url, version, modules, schema_version, config_hash, started_ms, last_seen_ms, gone_ms`
-	upsertMember = `INSERT INTO cluster_members (` + clusterMemberCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW_MS, NOW_MS, 0)
+	clusterMemberCols = `id, name, host, url, version, modules, schema_version, config_hash, started_ms, last_seen_ms, gone_ms`
+	upsertMember      = `INSERT INTO cluster_members (` + clusterMemberCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW_MS, NOW_MS, 0)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, url = excluded.url,
 		version = excluded.version, modules = excluded.modules, schema_version = excluded.schema_version,
 		config_hash = excluded.config_hash, last_seen_ms = excluded.last_seen_ms
 		WHERE cluster_members.gone_ms = 0`
-	markGone      = `UPDATE cluster_members SET gone_ms = NOW_MS WHERE gone_ms = 0 AND last_seen_ms < NOW_MS - ?`
-	forgetMembers = `DELETE FROM cluster_members WHERE gone_ms <> 0 AND gone_ms < NOW_MS - ?`
+	markGone             = `UPDATE cluster_members SET gone_ms = NOW_MS WHERE gone_ms = 0 AND last_seen_ms < NOW_MS - ?`
+	forgetMembers        = `DELETE FROM cluster_members WHERE gone_ms <> 0 AND gone_ms < NOW_MS - ?`
 	selectClusterMembers = `SELECT ` + clusterMemberCols + ` FROM cluster_members ORDER BY started_ms, id`
-	selectSignals = `SELECT name, generation FROM cluster_signals`
-	selectSchema  = `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`
-	selectNow     = `SELECT NOW_MS`
+	selectSignals        = `SELECT name, generation FROM cluster_signals`
+	selectSchema         = `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`
+	selectNow            = `SELECT NOW_MS`
 
 	leaseCols    = `module, holder, epoch, version, acquired_ms, renewed_ms, expires_ms, failovers`
 	insertLease  = `INSERT INTO cluster_leases (` + leaseCols + `) VALUES (?, '', 0, 0, 0, 0, 0, 0) ON CONFLICT (module) DO NOTHING`
