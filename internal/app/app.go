@@ -26,6 +26,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/connlimit"
 	"github.com/vigil-sre/vigil/internal/errs"
@@ -69,6 +70,14 @@ type App struct {
 	onCall *override.Service
 
 	store  *store.Store
+	// node is this replica in the cluster; leader is the lease under which
+	// the pager, probing, SLOs and runbooks run (always held on SQLite).
+	node   *cluster.Node
+	leader *cluster.Lease
+	// fatal carries an error after which the replica must stop.
+	fatal    chan error
+	stopNode context.CancelFunc
+	nodeDone chan struct{}
 	mon    *monitor.Monitor
 	pager  *pager.Pager
 	outbox *notify.Outbox
@@ -82,6 +91,7 @@ type App struct {
 	releases *release.Service
 	links    *pager.Links
 	reg      *prometheus.Registry
+	claims   *prometheus.HistogramVec // vigil_cluster_claim_seconds
 	srv      *http.Server
 	ln       *connlimit.Listener
 
@@ -128,12 +138,18 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.store, err = store.Open(ctx, dsn, store.Options{
 		Log:     a.log,
 		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
-		// One server per database until replicas are supported.
-		Exclusive: true,
+		// SQLite has one server per file; Postgres takes replicas, which
+		// divide the work through leases (internal/cluster).
+		Exclusive: strings.HasPrefix(dsn, "sqlite://"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
 	}
+	a.fatal = make(chan error, 1)
+	a.node = a.newNode(cfg, dsn)
+	a.leader = a.node.Lease("leader", leaderVersion)
+	a.claims = cluster.ClaimHistogram()
+	a.reg.MustRegister(a.node.Collector(), a.claims)
 	if err := a.startPager(ctx, cfg); err != nil {
 		a.store.Close()
 		return nil, err
@@ -169,7 +185,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:      a.slos,
 		Releases:  a.releases,
-		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Cluster: a.node,
 		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
@@ -183,10 +199,20 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}
 	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
 
+	// Join before serving: a replica alone on its database holds the
+	// leader lease before its first request.
+	a.node.SetURL(a.URL())
+	if err := a.node.Join(ctx); err != nil {
+		a.log.Warn("cluster: joining failed; retrying in the background", "err", err)
+	}
+	nodeCtx, stopNode := context.WithCancel(context.Background())
+	a.stopNode, a.nodeDone = stopNode, make(chan struct{})
+	go func() { defer close(a.nodeDone); a.node.Run(nodeCtx) }()
+
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.running.Add(6)
-	go func() { defer a.running.Done(); _ = a.runbooks.Run(runCtx) }()
+	a.running.Add(5)
+	go func() { defer a.running.Done(); a.listen(runCtx) }()
 	go func() {
 		defer a.running.Done()
 		if err := a.pager.Run(runCtx); err != nil {
@@ -195,13 +221,27 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	}()
 	go func() { defer a.running.Done(); a.outbox.Run(runCtx) }()
 	go func() { defer a.running.Done(); a.feed.run(runCtx) }()
-	// Before the first probe, so that a fresh state change cannot be
-	// overtaken by the stored state it replaces.
-	if err := a.reconcileChecks(ctx); err != nil {
-		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
+	leading := make(chan struct{})
+	go func() {
+		defer a.running.Done()
+		a.runLeader(runCtx, func(ctx context.Context) {
+			// Before the first probe, so that a fresh state change cannot be
+			// overtaken by the stored state it replaces.
+			if err := a.reconcileChecks(ctx); err != nil {
+				a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
+			}
+			close(leading)
+			var wg sync.WaitGroup
+			wg.Add(3)
+			go func() { defer wg.Done(); _ = a.runbooks.Run(ctx) }()
+			go func() { defer wg.Done(); a.mon.Run(ctx) }()
+			go func() { defer wg.Done(); a.slos.Run(ctx) }()
+			wg.Wait()
+		})
+	}()
+	if _, held := a.leader.Held(); held {
+		<-leading // as before replicas: checks reconciled before Start returns
 	}
-	go func() { defer a.running.Done(); a.mon.Run(runCtx) }()
-	go func() { defer a.running.Done(); a.slos.Run(runCtx) }()
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -354,6 +394,10 @@ func (a *App) Close() error {
 	err := a.srv.Shutdown(ctx)
 	a.cancel()
 	a.running.Wait()
+	// Leases go last, released, so the next holder starts at once and
+	// finds every write of this one committed.
+	a.stopNode()
+	<-a.nodeDone
 	if cerr := a.store.Close(); err == nil {
 		err = cerr
 	}

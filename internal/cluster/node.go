@@ -105,6 +105,14 @@ func (n *Node) ID() string {
 // Name is this replica's name.
 func (n *Node) Name() string { return n.opt.Name }
 
+// SetURL sets where this replica serves HTTP, as the other replicas see
+// it; call it before Join.
+func (n *Node) SetURL(url string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.opt.URL = url
+}
+
 // Clustered reports whether the node shares its database with others.
 func (n *Node) Clustered() bool { return !n.single }
 

@@ -155,6 +155,7 @@ func navigation() []navEntry {
 		{"silences", "Silences", "/silences"},
 		{"deploys", "Deploys", "/deploys"},
 		{"releases", "Releases", "/releases"},
+		{"cluster", "Cluster", "/cluster"},
 	}
 }
 

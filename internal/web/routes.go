@@ -49,6 +49,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.read(s.runEvents))
 	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
+	mux.HandleFunc("GET /api/v1/cluster", s.read(s.getCluster))
 
 	mux.HandleFunc("GET /api/v1/incidents", s.read(s.listIncidents))
 	mux.HandleFunc("POST /api/v1/incidents", s.declareIncident)
@@ -107,6 +108,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /alerts/{id}/run", s.action(auth.Operate, s.alertRun))
 	mux.HandleFunc("GET /wall", s.privatePage(s.wallPage))
 	mux.HandleFunc("GET /silences", s.privatePage(s.silencesPage))
+	mux.HandleFunc("GET /cluster", s.privatePage(s.clusterPage))
 	mux.HandleFunc("GET /silences/new", s.privatePage(s.newSilencePage))
 	mux.HandleFunc("POST /silences", s.action(auth.Respond, s.silenceCreate))
 	mux.HandleFunc("POST /silences/{id}/expire", s.action(auth.Respond, s.silenceExpire))

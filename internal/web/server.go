@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
@@ -50,9 +51,11 @@ type Deps struct {
 	// Overrides keeps the on-call overrides made at run time.
 	Overrides *override.Service
 	Store     *store.Store
-	Clock     clock.Clock
-	Log       *slog.Logger
-	Metrics   *prometheus.Registry
+	// Cluster is this replica's view of the replicas sharing the database.
+	Cluster *cluster.Node
+	Clock   clock.Clock
+	Log     *slog.Logger
+	Metrics *prometheus.Registry
 	// Reload applies the config from disk; it returns config.Problems when the
 	// new config is invalid, in which case the running one stays.
 	Reload  func(ctx context.Context) error
