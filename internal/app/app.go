@@ -69,7 +69,7 @@ type App struct {
 	// onCall keeps run-time overrides and the on-call world that counts them.
 	onCall *override.Service
 
-	store  *store.Store
+	store *store.Store
 	// node is this replica in the cluster; leader is the lease under which
 	// the pager, probing, SLOs and runbooks run (always held on SQLite).
 	node   *cluster.Node
@@ -78,9 +78,9 @@ type App struct {
 	fatal    chan error
 	stopNode context.CancelFunc
 	nodeDone chan struct{}
-	mon    *monitor.Monitor
-	pager  *pager.Pager
-	outbox *notify.Outbox
+	mon      *monitor.Monitor
+	pager    *pager.Pager
+	outbox   *notify.Outbox
 	// runbooks runs SOPs; alerts reach it from the pager's goroutine.
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.

@@ -104,7 +104,7 @@ type Pager struct {
 	// given, applied when a term starts.
 	latestCfg atomic.Pointer[config.Config]
 	latestOvs atomic.Pointer[[]oncall.Override]
-	count atomic.Int64 // open alerts, published after each commit
+	count     atomic.Int64 // open alerts, published after each commit
 
 	// Everything below is owned by the loop goroutine.
 	w        *world

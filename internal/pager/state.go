@@ -38,8 +38,8 @@ type change struct {
 	dropped map[string]bool
 	log     []store.AlertLog
 	notes   []store.Notification
-	fired   []store.AlertRow // alerts opened, told to Options.Fired after the commit
-	reopen  []store.AlertRow // check alerts resolved by hand while failing, told to Options.Reopen
+	fired   []store.AlertRow     // alerts opened, told to Options.Fired after the commit
+	reopen  []store.AlertRow     // check alerts resolved by hand while failing, told to Options.Reopen
 	inbox   []store.InboxOutcome // inbox messages applied, marked done in the same commit
 	undo    []func()
 }
