@@ -55,6 +55,16 @@ func (a *App) pagerLease() *cluster.Lease {
 	return a.leader
 }
 
+// outboxClaimer is the name the outbox claims notifications under: every
+// replica delivers, each notification claimed by one. A single node reads
+// and sends as it always has.
+func (a *App) outboxClaimer() string {
+	if !a.node.Clustered() {
+		return ""
+	}
+	return a.node.ID()
+}
+
 // broadcast tells the other replicas that name changed in the store.
 func (a *App) broadcast(ctx context.Context, name string) error {
 	return a.node.Signal(ctx, name)

@@ -55,6 +55,7 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		Store: a.store, Clock: a.opt.Clock, Sender: a.senders(), Log: a.log, Metrics: a.reg,
 		MaxInFlight: cfg.Global.Delivery.MaxInFlight, Timeout: cfg.Global.Delivery.SendTimeout.D(),
 		MaxRetryAge: cfg.Global.Delivery.MaxRetryAge.D(),
+		Claimer:     a.outboxClaimer(), Claims: a.claims.WithLabelValues("outbox"),
 		Resolve: func(name string) (notify.Destination, notify.Limit, bool) {
 			return pager.ResolveDestination(a.cfg.Load(), name)
 		},

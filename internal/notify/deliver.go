@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -17,8 +19,13 @@ import (
 func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 	d := delivery{dest: name}
 	now := o.opt.Clock.Now()
-	ns, err := o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle)
+	ns, err := o.readDue(ctx, name, now)
 	d.full = len(ns) == maxBundle
+	if err == nil && len(ns) == 0 && o.opt.Claimer != "" {
+		// Due, yet another replica holds it (or a claim on its
+		// destination): look again soon, for that replica may die.
+		d.later = now.Add(claimRecheck)
+	}
 	if err != nil || len(ns) == 0 {
 		if err != nil && ctx.Err() == nil {
 			o.opt.Log.Error("outbox: reading due notifications failed", "destination", name, "err", err)
@@ -54,7 +61,9 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 
 	sctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
 	sw := clock.Start()
-	err = o.opt.Sender.Send(sctx, dest, Bundle(msgs).In(dest.Zone))
+	msg := Bundle(msgs).In(dest.Zone)
+	msg.Delivery = deliveryKey(ns)
+	err = o.opt.Sender.Send(sctx, dest, msg)
 	cancel()
 	o.m.observe(dest.Type, err, sw.Elapsed())
 	now = o.opt.Clock.Now()
@@ -91,6 +100,32 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 		d.updates = append(d.updates, u)
 	}
 	return d
+}
+
+// claimRecheck is how soon a destination whose notifications another
+// replica holds is looked at again.
+const claimRecheck = 500 * time.Millisecond
+
+// readDue reads what is due for a destination; among replicas, it claims it.
+func (o *Outbox) readDue(ctx context.Context, name string, now time.Time) ([]store.Notification, error) {
+	if o.opt.Claimer == "" {
+		return o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle)
+	}
+	sw := clock.Start()
+	ns, err := o.opt.Store.ClaimNotificationsTo(ctx, name, now, maxBundle, o.opt.Claimer, o.opt.ClaimHold)
+	if o.opt.Claims != nil && err == nil {
+		o.opt.Claims.Observe(sw.Elapsed().Seconds())
+	}
+	return ns, err
+}
+
+// deliveryKey names the notifications a message carries.
+func deliveryKey(ns []store.Notification) string {
+	ids := make([]string, len(ns))
+	for i, n := range ns {
+		ids[i] = strconv.FormatInt(n.ID, 10)
+	}
+	return strings.Join(ids, ",")
 }
 
 // current brings messages about alerts up to date before they are sent: a

@@ -72,6 +72,9 @@ const (
 	HeaderEvent     = "X-Vigil-Event"
 	HeaderTimestamp = "X-Vigil-Timestamp"
 	HeaderSignature = "X-Vigil-Signature"
+	// HeaderDelivery carries the ids of the notifications a message
+	// carries, the same on every attempt: an idempotency key.
+	HeaderDelivery = "X-Vigil-Delivery"
 )
 
 // Payload is the JSON body: the message's own fields after the version.
@@ -136,6 +139,9 @@ func (s *Sender) Send(ctx context.Context, d notify.Destination, m notify.Messag
 	}
 	h := http.Header{}
 	h.Set(HeaderEvent, string(m.Kind))
+	if m.Delivery != "" {
+		h.Set(HeaderDelivery, m.Delivery)
+	}
 	if !d.Secret.IsZero() {
 		ts := strconv.FormatInt(s.clock.Now().Unix(), 10)
 		h.Set(HeaderTimestamp, ts)
