@@ -141,6 +141,9 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		// SQLite has one server per file; Postgres takes replicas, which
 		// divide the work through leases (internal/cluster).
 		Exclusive: strings.HasPrefix(dsn, "sqlite://"),
+		// A replica paused inside a transaction must not keep the locks
+		// the next lease holder needs.
+		IdleTxTimeout: cfg.Global.Cluster.LeaseTTL.D(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)

@@ -126,7 +126,9 @@ func (l *Lease) tend(ctx context.Context) {
 			// database before the next try, so stop before it can.
 			late := n.rt.Since(l.renewed) > ttl-n.opt.Heartbeat
 			l.mu.Unlock()
-			n.opt.Log.Warn("cluster: renewing a lease failed", "module", l.module, "err", err)
+			if ctx.Err() == nil {
+				n.opt.Log.Warn("cluster: renewing a lease failed", "module", l.module, "err", err)
+			}
 			if late {
 				l.StepDown(f)
 			}
@@ -141,7 +143,9 @@ func (l *Lease) tend(ctx context.Context) {
 	}
 	got, ok, err := n.opt.Store.TakeLease(ctx, l.module, n.ID(), 0, l.version, ttl)
 	if err != nil {
-		n.opt.Log.Warn("cluster: taking a lease failed", "module", l.module, "err", err)
+		if ctx.Err() == nil {
+			n.opt.Log.Warn("cluster: taking a lease failed", "module", l.module, "err", err)
+		}
 		return
 	}
 	if ok {

@@ -42,7 +42,7 @@ func (n *Node) Run(ctx context.Context) {
 		// One beat must not outlive its heartbeat by much: a hung
 		// connection must not keep a lease held past its TTL.
 		bctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/2)
-		if err := n.beat(bctx); err != nil {
+		if err := n.beat(bctx); err != nil && ctx.Err() == nil {
 			n.opt.Log.Warn("cluster: heartbeat failed", "err", err)
 		}
 		for _, l := range n.allLeases() {
