@@ -189,7 +189,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		SLOs:      a.slos,
 		Releases:  a.releases,
 		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Cluster: a.node,
-		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
+		Leader: func() (string, bool, bool) { return a.node.Holder("leader") },
+		Clock:  opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
 		a.store.Close()

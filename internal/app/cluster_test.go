@@ -1,7 +1,10 @@
 package app
 
 import (
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"strconv"
 	"testing"
 	"time"
@@ -68,7 +71,8 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	}
 	dsn := storetest.PostgresSchema(t, base)
 	sk := newSink(t)
-	cfg := clusterTestGlobal + ingestConfig(sk.URL)
+	cfg := clusterTestGlobal + strings.Replace(ingestConfig(sk.URL), "  - {id: shop}",
+		"  - {id: shop, checks: [{id: orders, heartbeat: {key: hb-k3y}, every: 1h, grace: 10m}]}", 1)
 	first := start(t, cfg, dsn)
 	second := start(t, cfg, dsn)
 
@@ -104,6 +108,26 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	if a := first.alert(int64(id)); a.Status != "acknowledged" {
 		t.Fatalf("alert after an ack on the second replica: %s", a.Status)
 	}
+	// A heartbeat reported to the second replica is passed on to the one
+	// that runs the checks.
+	req, _ := http.NewRequest("POST", second.url+"/api/v1/heartbeats/shop/orders", strings.NewReader(`{"status":"fail","message":"batch crashed"}`))
+	req.Header.Set("Authorization", "Bearer hb-k3y")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := second.client.Do(req)
+	if err != nil || resp.StatusCode != 202 {
+		t.Fatalf("heartbeat on the second replica: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if c := first.check("shop/orders"); c.LastChecked == nil || !strings.Contains(c.Reason, "batch crashed") {
+		t.Fatalf("check on the leader after a heartbeat on the second replica: %+v", c)
+	}
+	// Each replica exports what it holds.
+	if m := second.metrics(); !strings.Contains(m, "vigil_cluster_members 2") || !strings.Contains(m, `vigil_cluster_lease_held{module="leader"} 0`) {
+		t.Fatalf("metrics of the second replica:\n%s", grepLines(m, "vigil_cluster"))
+	}
+	if m := first.metrics(); !strings.Contains(m, `vigil_cluster_lease_held{module="leader"} 1`) {
+		t.Fatalf("metrics of the leader:\n%s", grepLines(m, "vigil_cluster"))
+	}
 	// Unknown alerts are refused the same way on either replica.
 	if code := second.do("POST", "/api/v1/alerts/999999/ack", "op3rate-t0ken", nil, nil); code != 404 {
 		t.Fatalf("ack of an unknown alert on the second replica: %d, want 404", code)
@@ -124,4 +148,27 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	if a := second.alert(int64(id)); a.Occurrences != 2 || a.Status != "acknowledged" {
 		t.Fatalf("alert after the takeover: %+v", a)
 	}
+}
+
+func (h *harness) metrics() string {
+	h.t.Helper()
+	req, _ := http.NewRequest("GET", h.url+"/metrics", nil)
+	withToken(req, "")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -176,3 +176,28 @@ func randomSuffix() string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Holder says where the replica holding module's lease serves, as of the
+// last heartbeat, and whether it is this one. ok is false while nobody
+// holds it.
+func (n *Node) Holder(module string) (url string, self, ok bool) {
+	n.mu.Lock()
+	l := n.leases[module]
+	n.mu.Unlock()
+	if l != nil {
+		if _, held := l.Held(); held {
+			return n.opt.URL, true, true
+		}
+	}
+	v := n.View()
+	lease, found := v.Leases[module]
+	if !found || lease.Holder == "" || !lease.Expires.After(v.Now) {
+		return "", false, false
+	}
+	for _, m := range v.Members {
+		if m.ID == lease.Holder && m.Gone.IsZero() {
+			return m.URL, false, m.URL != ""
+		}
+	}
+	return "", false, false
+}

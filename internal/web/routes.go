@@ -23,7 +23,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/checks/{service}/{check}", s.read(s.getCheck))
 	mux.HandleFunc("GET /api/v1/checks/{service}/{check}/results", s.read(s.listResults))
 	mux.HandleFunc("GET /api/v1/events", s.read(s.listEvents))
-	mux.HandleFunc("POST /api/v1/heartbeats/{service}/{check}", s.heartbeat)
+	mux.HandleFunc("POST /api/v1/heartbeats/{service}/{check}", s.onLeader(s.heartbeat))
 
 	mux.HandleFunc("GET /api/v1/alerts", s.read(s.listAlerts))
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.read(s.getAlert))
@@ -42,12 +42,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
 	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
-	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.startRun)
-	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.webhookRun)
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.onLeader(s.startRun))
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.onLeader(s.webhookRun))
 	mux.HandleFunc("GET /api/v1/runs", s.read(s.listRuns))
 	mux.HandleFunc("GET /api/v1/runs/{id}", s.read(s.getRun))
-	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.read(s.runEvents))
-	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
+	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.onLeader(s.read(s.runEvents)))
+	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.onLeader(s.approveRun))
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
 	mux.HandleFunc("GET /api/v1/cluster", s.read(s.getCluster))
 
@@ -65,7 +65,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
 	mux.HandleFunc("GET /api/v1/slos", s.read(s.listSLOs))
 	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.read(s.getSLO))
-	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.authorize(auth.Operate, s.sloEvents))
+	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.onLeader(s.authorize(auth.Operate, s.sloEvents)))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
@@ -85,7 +85,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
 	mux.HandleFunc("POST /a/{id}/{verb}", s.linkAct)
 	mux.HandleFunc("GET /r/{id}/approve", s.runLinkForm)
-	mux.HandleFunc("POST /r/{id}/approve", s.runLinkAct)
+	mux.HandleFunc("POST /r/{id}/approve", s.onLeader(s.runLinkAct))
 
 	// The browser app: signing in and out, then the pages, one file each
 	// (page_*.go); forms post to actions that check the session's CSRF token.
@@ -105,7 +105,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /alerts/{id}/ack", s.action(auth.Respond, s.alertAct("ack")))
 	mux.HandleFunc("POST /alerts/{id}/resolve", s.action(auth.Respond, s.alertAct("resolve")))
 	mux.HandleFunc("POST /alerts/{id}/declare", s.action(auth.Respond, s.alertDeclare))
-	mux.HandleFunc("POST /alerts/{id}/run", s.action(auth.Operate, s.alertRun))
+	mux.HandleFunc("POST /alerts/{id}/run", s.onLeader(s.action(auth.Operate, s.alertRun)))
 	mux.HandleFunc("GET /wall", s.privatePage(s.wallPage))
 	mux.HandleFunc("GET /silences", s.privatePage(s.silencesPage))
 	mux.HandleFunc("GET /cluster", s.privatePage(s.clusterPage))

@@ -53,6 +53,9 @@ type Deps struct {
 	Store     *store.Store
 	// Cluster is this replica's view of the replicas sharing the database.
 	Cluster *cluster.Node
+	// Leader, when set, says where the leading replica serves and whether
+	// it is this one; routes wrapped in onLeader are passed on to it.
+	Leader  func() (url string, self, ok bool)
 	Clock   clock.Clock
 	Log     *slog.Logger
 	Metrics *prometheus.Registry
