@@ -202,6 +202,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Global.Listen, err)
 	}
 	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
+	a.srv.RegisterOnShutdown(srv.CloseStreams)
 
 	// Join before serving: a replica alone on its database holds the
 	// leader lease before its first request.

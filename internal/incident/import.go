@@ -95,6 +95,7 @@ func (s *Service) ImportChat(ctx context.Context, id int64, r io.Reader, im Impo
 		if err := s.d.Store.AppendTimeline(ctx, entries); err != nil {
 			return res, errs.Wrap(errs.Internal, err, "storing the chat")
 		}
+		s.changed(id)
 	}
 	res.Added = len(entries)
 	return res, nil

@@ -61,6 +61,8 @@ type Service struct {
 	// edit serialises changes to incidents (read, change, write back), so
 	// two people editing at once both keep their change.
 	edit sync.Mutex
+	// watch signals the pages that follow an incident live.
+	watch watchers
 }
 
 // New makes the service; call Apply with the config.
@@ -220,22 +222,12 @@ func findService(cfg *config.Config, id string) *config.Service {
 // tell sends a message to the stakeholders of the incident's services. The
 // alerts it is about page on-call first if they are still waiting to.
 func (s *Service) tell(ctx context.Context, in store.IncidentRow, alertIDs []int64, title, text string) {
-	cfg := s.config()
-	var targets []string
-	for _, id := range in.Services {
-		if svc := findService(cfg, id); svc != nil {
-			for _, t := range svc.Stakeholders {
-				if !slices.Contains(targets, t) {
-					targets = append(targets, t)
-				}
-			}
-		}
-	}
+	targets := s.Stakeholders(in.Services)
 	if len(targets) == 0 || s.d.Pager == nil {
 		return
 	}
 	err := s.d.Pager.Announce(ctx, pager.Announcement{Kind: notify.KindIncident, Targets: targets, Title: title, Text: text, PageFirst: alertIDs,
-		URL: s.d.URL("/api/v1/incidents/" + strconv.FormatInt(in.ID, 10))})
+		URL: s.d.URL(Path(in.ID))})
 	if err != nil {
 		s.d.Log.Error("incident: telling stakeholders failed", "incident", in.ID, "err", err)
 		return
@@ -245,7 +237,28 @@ func (s *Service) tell(ctx context.Context, in store.IncidentRow, alertIDs []int
 	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{entry}); err != nil {
 		s.d.Log.Error("incident: recording the notification failed", "incident", in.ID, "err", err)
 	}
+	s.changed(in.ID)
 }
+
+// Stakeholders are who hears about an incident on services: their
+// stakeholders (services[].stakeholders), each once, in config order.
+func (s *Service) Stakeholders(services []string) []string {
+	cfg := s.config()
+	var targets []string
+	for _, id := range services {
+		if svc := findService(cfg, id); svc != nil {
+			for _, t := range svc.Stakeholders {
+				if !slices.Contains(targets, t) {
+					targets = append(targets, t)
+				}
+			}
+		}
+	}
+	return targets
+}
+
+// Path is the incident's page in the web app, which notices link to.
+func Path(id int64) string { return "/incidents/" + strconv.FormatInt(id, 10) }
 
 // Get reads an incident, with detection and acknowledgement brought up to
 // date from its linked alerts (an alert acknowledged after the incident was
@@ -261,15 +274,24 @@ func (s *Service) Get(ctx context.Context, id int64) (store.IncidentRow, error) 
 	return in, s.fromAlerts(ctx, &in)
 }
 
-// List reads incidents, each as Get does.
+// List reads incidents, each as Get does, with their alerts read for all
+// at once.
 func (s *Service) List(ctx context.Context, f store.IncidentFilter) ([]store.IncidentRow, error) {
 	ins, err := s.d.Store.Incidents(ctx, f)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "listing incidents")
 	}
+	ids := make([]int64, len(ins))
+	for i, in := range ins {
+		ids[i] = in.ID
+	}
+	linked, err := s.d.Store.LinkedAlertTimes(ctx, ids)
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "reading linked alerts")
+	}
 	for i := range ins {
-		if err := s.fromAlerts(ctx, &ins[i]); err != nil {
-			return nil, err
+		for _, a := range linked[ins[i].ID] {
+			fromAlert(&ins[i], store.AlertRow{FirstSeen: a.FirstSeen, AckedAt: a.AckedAt})
 		}
 	}
 	return ins, nil
@@ -347,6 +369,7 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status, note, by stri
 	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{{IncidentID: id, At: when, Kind: "status", Actor: by, Text: text}}); err != nil {
 		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
 	}
+	s.changed(id)
 	s.tell(ctx, in, nil, fmt.Sprintf("Incident %d is %s: %s", in.ID, status, in.Title), note)
 	return in, nil
 }
@@ -373,6 +396,7 @@ func (s *Service) SetRole(ctx context.Context, id int64, role, person, by string
 	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{entry}); err != nil {
 		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
 	}
+	s.changed(id)
 	return in, nil
 }
 
@@ -394,6 +418,7 @@ func (s *Service) Note(ctx context.Context, id int64, text, by string, at *time.
 	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{e}); err != nil {
 		return e, errs.Wrap(errs.Internal, err, "storing the note")
 	}
+	s.changed(id)
 	return e, nil
 }
 
@@ -402,7 +427,11 @@ func (s *Service) LinkAlerts(ctx context.Context, id int64, alertIDs []int64) er
 	if _, err := s.Get(ctx, id); err != nil {
 		return err
 	}
-	return s.d.Store.LinkAlerts(ctx, id, alertIDs)
+	if err := s.d.Store.LinkAlerts(ctx, id, alertIDs); err != nil {
+		return err
+	}
+	s.changed(id)
+	return nil
 }
 
 // AlertsFired declares an incident for each new alert at or above its
@@ -434,6 +463,7 @@ func (s *Service) AlertsFired(rows []store.AlertRow) {
 				if err := s.d.Store.LinkAlerts(ctx, open[0].ID, []int64{a.ID}); err != nil {
 					s.d.Log.Error("incident: linking an alert failed", "alert", a.ID, "err", err)
 				}
+				s.changed(open[0].ID)
 				return
 			}
 			sev := svc.Incident.Severity

@@ -2,6 +2,8 @@ package incident
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,14 +17,33 @@ import (
 
 // Postmortem gathers what the postmortem is written from.
 func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) (postmortem.Data, error) {
+	return s.PostmortemDraft(ctx, id, loc, nil)
+}
+
+// PostmortemDraft is Postmortem with the sections in edit as
+// EditPostmortem would set them, without storing them: the editor's
+// preview.
+func (s *Service) PostmortemDraft(ctx context.Context, id int64, loc *time.Location, edit map[string]string) (postmortem.Data, error) {
+	if err := checkSections(edit); err != nil {
+		return postmortem.Data{}, err
+	}
 	in, err := s.Get(ctx, id)
 	if err != nil {
 		return postmortem.Data{}, err
+	}
+	if len(edit) > 0 {
+		in.Postmortem = maps.Clone(in.Postmortem)
+		if in.Postmortem == nil {
+			in.Postmortem = map[string]string{}
+		}
+		maps.Copy(in.Postmortem, edit)
 	}
 	tl, err := s.ReadersTimeline(ctx, id)
 	if err != nil {
 		return postmortem.Data{}, err
 	}
+	// Action items have a section of their own.
+	tl = slices.DeleteFunc(tl, func(e store.TimelineEntry) bool { return e.Kind == "action_item" })
 	ids, err := s.d.Store.IncidentAlerts(ctx, id)
 	if err != nil {
 		return postmortem.Data{}, errs.Wrap(errs.Internal, err, "reading linked alerts")
@@ -80,13 +101,45 @@ func (s *Service) Postmortem(ctx context.Context, id int64, loc *time.Location) 
 }
 
 // EditPostmortem sets the sections people write (root causes, lessons...).
+// Only sections whose text changes are written and named on the timeline;
+// an edit that changes nothing records nothing.
 func (s *Service) EditPostmortem(ctx context.Context, id int64, fields map[string]string, by string) (store.IncidentRow, error) {
+	if err := checkSections(fields); err != nil {
+		return store.IncidentRow{}, err
+	}
 	s.edit.Lock()
 	defer s.edit.Unlock()
 	in, err := s.Get(ctx, id)
 	if err != nil {
 		return in, err
 	}
+	if in.Postmortem == nil {
+		in.Postmortem = map[string]string{}
+	}
+	var changed []string
+	for k, v := range fields {
+		if in.Postmortem[k] == v {
+			continue
+		}
+		in.Postmortem[k] = v
+		changed = append(changed, k)
+	}
+	if len(changed) == 0 {
+		return in, nil
+	}
+	slices.Sort(changed)
+	in.UpdatedAt = s.d.Clock.Now()
+	entry := store.TimelineEntry{IncidentID: id, At: in.UpdatedAt, Kind: "postmortem", Actor: by, Text: "postmortem edited: " + strings.Join(changed, ", ")}
+	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{entry}); err != nil {
+		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
+	}
+	s.changed(id)
+	return in, nil
+}
+
+// checkSections refuses keys that are not editable postmortem sections,
+// naming them all.
+func checkSections(fields map[string]string) error {
 	var unknown []string
 	for k := range fields {
 		if !slices.Contains(postmortem.Fields, k) {
@@ -95,30 +148,17 @@ func (s *Service) EditPostmortem(ctx context.Context, id int64, fields map[strin
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return in, errs.E(errs.Invalid, "%s: not a postmortem field (one of %s)", strings.Join(unknown, ", "), strings.Join(postmortem.Fields, ", "))
+		return errs.E(errs.Invalid, "%s: not a postmortem field (one of %s)", strings.Join(unknown, ", "), strings.Join(postmortem.Fields, ", "))
 	}
-	if in.Postmortem == nil {
-		in.Postmortem = map[string]string{}
-	}
-	var changed []string
-	for k, v := range fields {
-		in.Postmortem[k] = v
-		changed = append(changed, k)
-	}
-	slices.Sort(changed)
-	in.UpdatedAt = s.d.Clock.Now()
-	entry := store.TimelineEntry{IncidentID: id, At: in.UpdatedAt, Kind: "postmortem", Actor: by, Text: "postmortem edited: " + strings.Join(changed, ", ")}
-	if err := s.d.Store.UpdateIncident(ctx, in, []store.TimelineEntry{entry}); err != nil {
-		return in, errs.Wrap(errs.Internal, err, "storing incident %d", id)
-	}
-	return in, nil
+	return nil
 }
 
 // ActionTypes are the kinds of action item, as in the SRE template.
 var ActionTypes = []string{"mitigate", "prevent", "process"}
 
-// SaveActionItem adds (ID 0) or updates an action item.
-func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store.ActionItem, error) {
+// SaveActionItem adds (ID 0) or updates an action item; the timeline
+// records who did.
+func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem, by string) (store.ActionItem, error) {
 	if _, err := s.Get(ctx, a.IncidentID); err != nil {
 		return a, err
 	}
@@ -163,5 +203,14 @@ func (s *Service) SaveActionItem(ctx context.Context, a store.ActionItem) (store
 	if err != nil {
 		return out, errs.Wrap(errs.Internal, err, "storing the action item")
 	}
+	text := fmt.Sprintf("action item #%d added: %s", out.ID, out.Item)
+	if a.ID != 0 {
+		text = fmt.Sprintf("action item #%d is %s: %s", out.ID, out.Status, out.Item)
+	}
+	entry := store.TimelineEntry{IncidentID: a.IncidentID, At: now, Kind: "action_item", Actor: by, Text: text}
+	if err := s.d.Store.AppendTimeline(ctx, []store.TimelineEntry{entry}); err != nil {
+		s.d.Log.Error("incident: recording the action item failed", "incident", a.IncidentID, "err", err)
+	}
+	s.changed(a.IncidentID)
 	return out, nil
 }

@@ -155,7 +155,9 @@ func (s *Service) timeline(ctx context.Context, id int64, forReaders bool) ([]st
 	if end.IsZero() {
 		end = s.d.Clock.Now()
 	}
-	events, err := s.d.Store.Events(ctx, 0, 10000)
+	// Its services' checks from an hour before it began until it ended
+	// (times are stored to the millisecond), through the store's index.
+	events, err := s.d.Store.ServiceEvents(ctx, in.Services, in.StartedAt.Add(-time.Hour), end.Add(time.Millisecond), 10000)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "reading check events")
 	}
@@ -234,11 +236,14 @@ func MetricsOf(in store.IncidentRow) Metrics {
 
 // Summary is MTTA and MTTR over a set of incidents.
 type Summary struct {
-	Service   string        `json:"service,omitempty"`
-	Incidents int           `json:"incidents"`
-	Resolved  int           `json:"resolved"`
-	MTTA      time.Duration `json:"mtta"`
-	MTTR      time.Duration `json:"mttr"`
+	Service   string `json:"service,omitempty"`
+	Incidents int    `json:"incidents"`
+	// Acknowledged and Resolved count the incidents MTTA and MTTR are
+	// means of: 0s over none means no data, not an instant answer.
+	Acknowledged int           `json:"acknowledged"`
+	Resolved     int           `json:"resolved"`
+	MTTA         time.Duration `json:"mtta"`
+	MTTR         time.Duration `json:"mttr"`
 }
 
 // Summarize computes MTTA (mean time to acknowledge) and MTTR (mean time to
@@ -271,7 +276,7 @@ func Summarize(ins []store.IncidentRow) []Summary {
 	}
 	var out []Summary
 	for k, a := range by {
-		s := Summary{Service: k, Incidents: a.n, Resolved: a.resolved}
+		s := Summary{Service: k, Incidents: a.n, Acknowledged: a.acked, Resolved: a.resolved}
 		if a.acked > 0 {
 			s.MTTA = a.ack / time.Duration(a.acked)
 		}

@@ -55,11 +55,12 @@ type TimelineEntry struct {
 
 // IncidentFilter selects incidents for Incidents; zero fields select everything.
 type IncidentFilter struct {
-	Status  []string  // empty: any
-	Service string    // incidents whose Services contain it
-	Since   time.Time // declared at or after
-	Until   time.Time // declared before (zero: no bound)
-	Limit   int       // default 100, max 1000
+	Status   []string  // empty: any
+	Severity []string  // empty: any
+	Service  string    // incidents whose Services contain it
+	Since    time.Time // declared at or after
+	Until    time.Time // declared before (zero: no bound)
+	Limit    int       // default 100, max 1000
 }
 
 const (
@@ -187,6 +188,12 @@ func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]IncidentRow,
 		where = append(where, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
 		for _, st := range f.Status {
 			args = append(args, st)
+		}
+	}
+	if len(f.Severity) > 0 {
+		where = append(where, `severity IN (?`+strings.Repeat(",?", len(f.Severity)-1)+`)`)
+		for _, sev := range f.Severity {
+			args = append(args, sev)
 		}
 	}
 	if f.Service != "" {

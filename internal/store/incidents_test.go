@@ -252,17 +252,18 @@ func testIncidentsFilter(t *testing.T, e engine) {
 	for _, c := range []struct {
 		name     string
 		status   string
+		severity string
 		services []string
 		declared time.Duration
 	}{
-		{"i1", IncidentResolved, []string{"shop"}, 0},
-		{"i2", IncidentInvestigating, []string{"shop-api"}, time.Minute},
-		{"i3", IncidentMonitoring, []string{"payments", "shop"}, 2 * time.Minute},
-		{"i4", IncidentInvestigating, []string{"myshop", "shop-api", "payments"}, 3 * time.Minute},
-		{"i5", IncidentIdentified, nil, 3 * time.Minute}, // same time as i4: the later id first
-		{"i6", IncidentResolved, []string{"Shop", "shop%"}, 5 * time.Minute},
+		{"i1", IncidentResolved, "SEV1", []string{"shop"}, 0},
+		{"i2", IncidentInvestigating, "SEV2", []string{"shop-api"}, time.Minute},
+		{"i3", IncidentMonitoring, "SEV1", []string{"payments", "shop"}, 2 * time.Minute},
+		{"i4", IncidentInvestigating, "SEV3", []string{"myshop", "shop-api", "payments"}, 3 * time.Minute},
+		{"i5", IncidentIdentified, "SEV2", nil, 3 * time.Minute}, // same time as i4: the later id first
+		{"i6", IncidentResolved, "SEV4", []string{"Shop", "shop%"}, 5 * time.Minute},
 	} {
-		in := createIncident(t, s, IncidentRow{Title: c.name, Status: c.status, Services: c.services, DeclaredAt: t0.Add(c.declared)})
+		in := createIncident(t, s, IncidentRow{Title: c.name, Status: c.status, Severity: c.severity, Services: c.services, DeclaredAt: t0.Add(c.declared)})
 		ids[c.name] = in.ID
 	}
 	pick := func(names ...string) []int64 {
@@ -280,6 +281,9 @@ func testIncidentsFilter(t *testing.T, e engine) {
 		{"all", IncidentFilter{}, pick("i6", "i5", "i4", "i3", "i2", "i1")},
 		{"status", IncidentFilter{Status: []string{IncidentInvestigating}}, pick("i4", "i2")},
 		{"statuses", IncidentFilter{Status: []string{IncidentResolved, IncidentIdentified}}, pick("i6", "i5", "i1")},
+		{"severity", IncidentFilter{Severity: []string{"SEV1"}}, pick("i3", "i1")},
+		{"severities", IncidentFilter{Severity: []string{"SEV4", "SEV2"}}, pick("i6", "i5", "i2")},
+		{"severity and status", IncidentFilter{Severity: []string{"SEV2"}, Status: []string{IncidentInvestigating}}, pick("i2")},
 		{"service exactly", IncidentFilter{Service: "shop"}, pick("i3", "i1")},
 		{"service with dash", IncidentFilter{Service: "shop-api"}, pick("i4", "i2")},
 		{"service not a pattern", IncidentFilter{Service: "shop%"}, pick("i6")},

@@ -450,7 +450,7 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 		Due      string   `json:"due"`
 		Links    []string `json:"links"`
 	}
-	_, id, ok := s.incidentWrite(w, r, 16<<10, &b)
+	who, id, ok := s.incidentWrite(w, r, 16<<10, &b)
 	if !ok {
 		return
 	}
@@ -467,7 +467,7 @@ func (s *Server) saveActionItem(w http.ResponseWriter, r *http.Request) {
 	if b.ID != 0 {
 		status = http.StatusOK
 	}
-	a, err = s.d.Incidents.SaveActionItem(r.Context(), a)
+	a, err = s.d.Incidents.SaveActionItem(r.Context(), a, who.Actor())
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			err = errs.E(errs.NotFound, "no action item %d", b.ID)

@@ -49,16 +49,24 @@ func (s *Server) page(r *http.Request, title, nav string) Page {
 	if n := s.cookie(r, noticeCookieName); n != "" {
 		p.Notice, _ = url.QueryUnescape(n)
 	}
-	people := s.d.People()
-	p.loc = people.Location(people.Zone())
+	p.loc = s.zoneOf("")
 	if v, ok := r.Context().Value(principalKey{}).(resolved); ok && v.err == nil {
 		pr := v.p
 		p.Viewer = &Viewer{ID: pr.Person, Name: pr.Name, Scope: pr.Scope, Method: pr.Method, CSRF: pr.CSRF}
-		if pe, ok := people.Person(pr.Person); ok {
-			p.loc = pe.Loc
-		}
+		p.loc = s.zoneOf(pr.Person)
 	}
 	return p
+}
+
+// zoneOf is the zone a person sees times in: theirs, else global.timezone
+// (also for "", a token or someone the config does not know). Forms read
+// the times people type in it.
+func (s *Server) zoneOf(person string) *time.Location {
+	people := s.d.People()
+	if pe, ok := people.Person(person); ok {
+		return pe.Loc
+	}
+	return people.Location(people.Zone())
 }
 
 // noticeCookieName carries an action's confirmation to the page it

@@ -61,6 +61,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/incidents/{id}/import", s.incidentImport)
 	mux.HandleFunc("GET /api/v1/incidents/{id}/postmortem", s.read(s.postmortem))
 	mux.HandleFunc("PUT /api/v1/incidents/{id}/postmortem", s.editPostmortem)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/messages", s.incidentMessage)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
 	mux.HandleFunc("GET /api/v1/slos", s.read(s.listSLOs))
@@ -99,6 +100,29 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
 	mux.HandleFunc("GET /slos", s.privatePage(s.slosPage))
 	mux.HandleFunc("GET /slos/{service}/{id}", s.privatePage(s.sloPage))
+
+	// Incidents pages: the list and declaring, an incident with its live
+	// timeline and a form per thing a responder does, the postmortem and
+	// its editor, MTTA/MTTR, and deploys.
+	mux.HandleFunc("GET /incidents", s.privatePage(s.incidentsPage))
+	mux.HandleFunc("GET /incidents/new", s.privatePage(s.newIncidentPage))
+	mux.HandleFunc("POST /incidents", s.action(auth.Respond, s.incidentDeclare))
+	mux.HandleFunc("GET /incidents/metrics", s.privatePage(s.incidentMetricsPage))
+	mux.HandleFunc("GET /incidents/{id}", s.privatePage(s.incidentPage))
+	mux.HandleFunc("GET /incidents/{id}/events", s.privatePage(s.incidentEvents))
+	mux.HandleFunc("POST /incidents/{id}/notes", s.action(auth.Respond, s.incidentForm("note", s.incidentNoteAct)))
+	mux.HandleFunc("POST /incidents/{id}/status", s.action(auth.Respond, s.incidentForm("status", s.incidentStatusAct)))
+	mux.HandleFunc("POST /incidents/{id}/roles", s.action(auth.Respond, s.incidentForm("role", s.incidentRoleAct)))
+	mux.HandleFunc("POST /incidents/{id}/messages", s.action(auth.Respond, s.incidentForm("message", s.incidentMessageAct)))
+	mux.HandleFunc("POST /incidents/{id}/import", s.actionUpTo(chatUploadLimit, auth.Respond, s.incidentForm("import", s.incidentImportAct)))
+	mux.HandleFunc("POST /incidents/{id}/action_items", s.action(auth.Respond, s.incidentForm("item", s.actionItemAdd)))
+	mux.HandleFunc("POST /incidents/{id}/action_items/{item}", s.action(auth.Respond, s.incidentForm("item-status", s.actionItemSet)))
+	mux.HandleFunc("GET /incidents/{id}/postmortem", s.privatePage(s.postmortemPage))
+	mux.HandleFunc("GET /incidents/{id}/postmortem/edit", s.privatePage(s.postmortemEditor))
+	mux.HandleFunc("POST /incidents/{id}/postmortem", s.action(auth.Respond, s.postmortemSave))
+	mux.HandleFunc("POST /incidents/{id}/postmortem/preview", s.action(auth.Respond, s.postmortemPreview))
+	mux.HandleFunc("GET /deploys", s.privatePage(s.deploysPage))
+
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("POST /alerts/bulk", s.action(auth.Respond, s.alertsBulk))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,6 +73,10 @@ type Server struct {
 	pages   *template.Template
 	handler http.Handler
 	signIn  *signIn
+	// streams closes when the server shuts down, ending live pages' event
+	// streams, which would otherwise hold the shutdown until its timeout.
+	streams   chan struct{}
+	closeOnce sync.Once
 }
 
 // New builds the server and its routes.
@@ -80,7 +85,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{d: d, pages: pages, signIn: newSignIn()}
+	s := &Server{d: d, pages: pages, signIn: newSignIn(), streams: make(chan struct{})}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.instrument(recoverPanics(d.Log, withRequestWriter(d.Log, s.crossOrigin(mux))))
@@ -89,6 +94,11 @@ func New(d Deps) (*Server, error) {
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// CloseStreams ends the event streams of live pages; call it when the HTTP
+// server shuts down (http.Server.RegisterOnShutdown). Browsers reconnect to
+// whichever server answers next.
+func (s *Server) CloseStreams() { s.closeOnce.Do(func() { close(s.streams) }) }
 
 // maxBody caps every request body, whatever the route: the largest a route
 // accepts (an Alertmanager batch, an imported chat). Routes set lower
