@@ -215,8 +215,12 @@ func RunHA(ctx context.Context, opt HAOptions) (HAReport, error) {
 		rs.kids[slot], rs.stops[slot] = k2, stop
 		rs.mu.Unlock()
 	}
-	// Some load after the last failover too.
-	for end := progress.Load() + int64(opt.AckedPerKill/2); progress.Load() < end; {
+	// Some load after the last failover too (all of it, without kills).
+	extra := opt.AckedPerKill / 2
+	if opt.Kills == 0 {
+		extra = opt.AckedPerKill
+	}
+	for end := progress.Load() + int64(extra); progress.Load() < end && ctx.Err() == nil; {
 		time.Sleep(5 * time.Millisecond)
 	}
 	stopLoad()
