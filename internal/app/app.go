@@ -206,7 +206,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 
 	// Join before serving: a replica alone on its database holds the
 	// leader lease before its first request.
-	a.node.SetURL(a.URL())
+	a.node.SetURL(a.advertiseURL(cfg))
 	if err := a.node.Join(ctx); err != nil {
 		a.log.Warn("cluster: joining failed; retrying in the background", "err", err)
 	}

@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,11 +42,28 @@ func (a *App) newNode(cfg *config.Config, dsn string) *cluster.Node {
 	})
 }
 
+// advertiseURL is where the other replicas reach this one.
+func (a *App) advertiseURL(cfg *config.Config) string {
+	if cfg.Global.Cluster.URL != "" {
+		return strings.TrimSuffix(cfg.Global.Cluster.URL, "/")
+	}
+	if v, ok := a.lookupEnv("VIGIL_REPLICA_URL"); ok && v != "" {
+		return strings.TrimSuffix(v, "/")
+	}
+	addr := a.ln.Addr().(*net.TCPAddr)
+	if addr.IP.IsUnspecified() {
+		if host, err := os.Hostname(); err == nil {
+			return "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
+		}
+	}
+	return a.URL()
+}
+
 func (a *App) lookupEnv(name string) (string, bool) {
 	if a.opt.LookupEnv != nil {
 		return a.opt.LookupEnv(name)
 	}
-	return "", false
+	return os.LookupEnv(name)
 }
 
 // pagerLease is the lease the pager runs under; nil on a single node, so

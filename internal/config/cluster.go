@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/duration"
@@ -12,6 +13,10 @@ import (
 type Cluster struct {
 	// Name is this replica's name in /api/v1/cluster and the logs.
 	Name string `yaml:"name,omitempty" jsonschema:"description=this replica's name in the cluster view and logs (default: the host name); also VIGIL_REPLICA_NAME"`
+	// URL is where the other replicas reach this one, for the requests
+	// they pass on to the leading replica (heartbeats, runbook runs, check
+	// and SLO reads).
+	URL string `yaml:"url,omitempty" jsonschema:"description=where the other replicas reach this one (default: http:// and the listen address; with an unspecified host, the host name); also VIGIL_REPLICA_URL"`
 	// Heartbeat is how often the replica beats and renews its leases.
 	Heartbeat duration.Duration `yaml:"heartbeat,omitempty" jsonschema:"description=how often a replica records that it is alive and renews its leases,default=1s"`
 	// LeaseTTL is how long a lease lasts unless renewed: the longest a
@@ -43,6 +48,11 @@ func (c *Cluster) defaults() {
 
 func (k *checker) cluster() {
 	c := k.cfg.Global.Cluster
+	if c.URL != "" {
+		if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			k.add(k.cfg.globalAt.problem("cluster.url", false, "must be an http:// or https:// URL with a host, e.g. http://vigil-2.internal:8080"))
+		}
+	}
 	if c.Heartbeat > 0 && c.Heartbeat.D() < 50*time.Millisecond {
 		k.add(k.cfg.globalAt.problem("cluster.heartbeat", false, "must be at least 50ms"))
 	}

@@ -17,10 +17,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /metrics", s.metrics())
 	mux.HandleFunc("POST /-/reload", s.authorize(auth.Admin, s.reload))
 
-	mux.HandleFunc("GET /api/v1/services", s.read(s.listServices))
-	mux.HandleFunc("GET /api/v1/services/{service}", s.read(s.getService))
-	mux.HandleFunc("GET /api/v1/checks", s.read(s.listChecks))
-	mux.HandleFunc("GET /api/v1/checks/{service}/{check}", s.read(s.getCheck))
+	mux.HandleFunc("GET /api/v1/services", s.onLeader(s.read(s.listServices)))
+	mux.HandleFunc("GET /api/v1/services/{service}", s.onLeader(s.read(s.getService)))
+	mux.HandleFunc("GET /api/v1/checks", s.onLeader(s.read(s.listChecks)))
+	mux.HandleFunc("GET /api/v1/checks/{service}/{check}", s.onLeader(s.read(s.getCheck)))
 	mux.HandleFunc("GET /api/v1/checks/{service}/{check}/results", s.read(s.listResults))
 	mux.HandleFunc("GET /api/v1/events", s.read(s.listEvents))
 	mux.HandleFunc("POST /api/v1/heartbeats/{service}/{check}", s.onLeader(s.heartbeat))
@@ -45,7 +45,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.onLeader(s.startRun))
 	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.onLeader(s.webhookRun))
 	mux.HandleFunc("GET /api/v1/runs", s.read(s.listRuns))
-	mux.HandleFunc("GET /api/v1/runs/{id}", s.read(s.getRun))
+	mux.HandleFunc("GET /api/v1/runs/{id}", s.onLeader(s.read(s.getRun)))
 	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.onLeader(s.read(s.runEvents)))
 	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.onLeader(s.approveRun))
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
@@ -64,8 +64,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/incidents/{id}/messages", s.incidentMessage)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
-	mux.HandleFunc("GET /api/v1/slos", s.read(s.listSLOs))
-	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.read(s.getSLO))
+	mux.HandleFunc("GET /api/v1/slos", s.onLeader(s.read(s.listSLOs)))
+	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.onLeader(s.read(s.getSLO)))
 	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.onLeader(s.authorize(auth.Operate, s.sloEvents)))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
 	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
@@ -85,7 +85,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Signed ack and resolve links from notifications; they need no login.
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
 	mux.HandleFunc("POST /a/{id}/{verb}", s.linkAct)
-	mux.HandleFunc("GET /r/{id}/approve", s.runLinkForm)
+	mux.HandleFunc("GET /r/{id}/approve", s.onLeader(s.runLinkForm))
 	mux.HandleFunc("POST /r/{id}/approve", s.onLeader(s.runLinkAct))
 
 	// The browser app: signing in and out, then the pages, one file each
@@ -96,10 +96,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login/oidc", s.oidcStart)
 	mux.HandleFunc("GET "+s.oidcCallbackPath(), s.oidcCallback)
 
-	mux.HandleFunc("GET /{$}", s.statusPages(s.statusPage))
-	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
-	mux.HandleFunc("GET /slos", s.privatePage(s.slosPage))
-	mux.HandleFunc("GET /slos/{service}/{id}", s.privatePage(s.sloPage))
+	mux.HandleFunc("GET /{$}", s.onLeader(s.statusPages(s.statusPage)))
+	mux.HandleFunc("GET /checks/{service}/{check}", s.onLeader(s.statusPages(s.checkPage)))
+	mux.HandleFunc("GET /slos", s.onLeader(s.privatePage(s.slosPage)))
+	mux.HandleFunc("GET /slos/{service}/{id}", s.onLeader(s.privatePage(s.sloPage)))
 
 	// Incidents pages: the list and declaring, an incident with its live
 	// timeline and a form per thing a responder does, the postmortem and
