@@ -26,6 +26,11 @@ const (
 	inboxPoll = 200 * time.Millisecond
 	// DefaultInboxWait is how long a request waits for its outcome.
 	DefaultInboxWait = 3 * time.Second
+	// inboxKeep is how long applied messages stay, for senders still
+	// waiting for their outcome; inboxPrune how often the holder deletes
+	// older ones.
+	inboxKeep  = time.Hour
+	inboxPrune = time.Minute
 )
 
 type inboxPayload struct {
@@ -156,6 +161,12 @@ func (p *Pager) serveInbox(ctx context.Context) {
 		return
 	}
 	sw := p.rt.Now()
+	if sw.Sub(p.pruned) >= inboxPrune {
+		p.pruned = sw
+		if _, err := p.opt.Store.PruneInbox(ctx, inboxKeep); err != nil {
+			p.opt.Log.Warn("pager: pruning the inbox failed", "err", err)
+		}
+	}
 	msgs, err := p.opt.Store.PendingInbox(ctx, inboxModule, nil, maxBatch)
 	p.opt.Metrics.observeClaim(p.rt.Since(sw))
 	if err != nil {

@@ -121,6 +121,7 @@ type Pager struct {
 	fence    store.Fence         // the lease the commits are made under
 	fenced   bool                // a commit found the lease gone: step down
 	applied  *config.Config      // the config the world was built from
+	pruned   time.Time           // when the inbox was last pruned (real clock)
 	retryAt  time.Time           // after a failed commit, due work waits until then
 
 	// overrides are the run-time on-call overrides, kept across reloads.

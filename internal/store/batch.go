@@ -40,25 +40,23 @@ func (s *Store) WriteBatch(ctx context.Context, b Batch, keep int) error {
 	if len(b.Results)+len(b.States)+len(b.Events)+len(b.Buckets) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.writeBatch(ctx, tx, b, keep) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.writeResults(ctx, tx, b.Results, keep); err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+		if err := s.writeStates(ctx, tx, b.States); err != nil {
+			return fmt.Errorf("states: %w", err)
+		}
+		if err := s.writeEvents(ctx, tx, b.Events); err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		if err := s.writeBuckets(ctx, tx, b.Buckets); err != nil {
+			return fmt.Errorf("buckets: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: write batch: %w", err)
-	}
-	return nil
-}
-
-func (s *Store) writeBatch(ctx context.Context, tx *sql.Tx, b Batch, keep int) error {
-	if err := s.writeResults(ctx, tx, b.Results, keep); err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	if err := s.writeStates(ctx, tx, b.States); err != nil {
-		return fmt.Errorf("states: %w", err)
-	}
-	if err := s.writeEvents(ctx, tx, b.Events); err != nil {
-		return fmt.Errorf("events: %w", err)
-	}
-	if err := s.writeBuckets(ctx, tx, b.Buckets); err != nil {
-		return fmt.Errorf("buckets: %w", err)
 	}
 	return nil
 }

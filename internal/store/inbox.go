@@ -19,13 +19,12 @@ const (
 )
 
 // InboxMessage is a request one replica took and another applies: an
-// alert event or an acknowledgement for the pager's holder, a heartbeat
-// for the replica probing its check, an approval for the replica running a
-// run. It is committed before its sender answers, and applied once.
+// alert event or an acknowledgement for the holder of the pager's lease.
+// It is committed before its sender answers, and applied once.
 type InboxMessage struct {
 	ID      int64
-	Module  string // pager, beat, run
-	Key     string // "" for the pager; service/check for a beat; the run id
+	Module  string // the module that applies it: "pager"
+	Key     string // what within the module it is for; "" for the pager
 	Format  int    // payload format version
 	Payload []byte // JSON
 	Status  string
@@ -46,7 +45,7 @@ const (
 	insertInbox   = `INSERT INTO cluster_inbox (module, key, format, payload, status, outcome, sender, created_ms, done_ms) VALUES (?, ?, ?, ?, 'pending', '', ?, NOW_MS, 0) RETURNING id`
 	selectPending = `SELECT ` + inboxCols + ` FROM cluster_inbox WHERE status = 'pending' AND module = ?`
 	finishInbox   = `UPDATE cluster_inbox SET status = 'done', outcome = ?, done_ms = NOW_MS WHERE id = ? AND status = 'pending'`
-	pruneInbox    = `DELETE FROM cluster_inbox WHERE status = 'done' AND done_ms < NOW_MS - ?`
+	pruneInbox    = `DELETE FROM cluster_inbox WHERE status = 'done' AND done_ms <= NOW_MS - ?`
 )
 
 // errInboxTaken says an inbox message was already applied: only a replica
@@ -92,23 +91,6 @@ func (s *Store) PendingInbox(ctx context.Context, module string, keys []string, 
 		return nil, fmt.Errorf("store: inbox %s: %w", module, err)
 	}
 	return out, nil
-}
-
-// FinishInbox records the outcomes of applied messages, once: a message
-// already done keeps its first outcome.
-func (s *Store) FinishInbox(ctx context.Context, outs []InboxOutcome) error {
-	defer s.observe("inbox_finish", clock.Start())
-	if len(outs) == 0 {
-		return nil
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := s.finishInbox(ctx, tx, outs)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: inbox outcomes: %w", err)
-	}
-	return nil
 }
 
 // finishInbox marks messages done in tx and wakes their senders when it

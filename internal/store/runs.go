@@ -49,12 +49,6 @@ type RunRow struct {
 	StartedAt         time.Time         `json:"started_at,omitzero"`          // zero until started
 	EndedAt           time.Time         `json:"ended_at,omitzero"`            // zero until ended
 	ApprovalExpiresAt time.Time         `json:"approval_expires_at,omitzero"` // zero unless awaiting approval
-	// Runner is the replica that runs it (a cluster member id). Only the
-	// runner may change the run: a save by another is refused (ErrFenced).
-	Runner string `json:"runner,omitempty"`
-	// Lease is how long a new run is the runner's before another replica
-	// may take it over, unless renewed; used when the run is first stored.
-	Lease time.Duration `json:"-"`
 }
 
 // StepRow is one step of a run (one row per step, updated in place; Attempt counts retries).
@@ -74,9 +68,6 @@ type StepRow struct {
 	Idempotent bool      `json:"idempotent"`
 	StartedAt  time.Time `json:"started_at,omitzero"`
 	EndedAt    time.Time `json:"ended_at,omitzero"`
-	// Runner, when set, is the replica saving the step: the save is refused
-	// (ErrFenced) unless it still runs the run.
-	Runner string `json:"-"`
 }
 
 // AuditRow is one entry of the append-only audit log.
@@ -113,16 +104,14 @@ type RunCount struct {
 
 const (
 	runCols = `id, runbook, status, trigger_kind, triggered_by, alert_id, parent_run_id, depth, params, dry_run,
-		lock_key, reason, approved_by, created_ms, started_ms, ended_ms, approval_expires_ms, runner`
-	// A save by a replica other than the run's runner changes nothing.
-	upsertRun = `INSERT INTO runs (` + runCols + `, lease_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW_MS + ?)
+		lock_key, reason, approved_by, created_ms, started_ms, ended_ms, approval_expires_ms`
+	upsertRun = `INSERT INTO runs (` + runCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET runbook = excluded.runbook, status = excluded.status,
 		trigger_kind = excluded.trigger_kind, triggered_by = excluded.triggered_by, alert_id = excluded.alert_id,
 		parent_run_id = excluded.parent_run_id, depth = excluded.depth, params = excluded.params,
 		dry_run = excluded.dry_run, lock_key = excluded.lock_key, reason = excluded.reason,
 		approved_by = excluded.approved_by, created_ms = excluded.created_ms, started_ms = excluded.started_ms,
-		ended_ms = excluded.ended_ms, approval_expires_ms = excluded.approval_expires_ms
-		WHERE runs.runner = excluded.runner`
+		ended_ms = excluded.ended_ms, approval_expires_ms = excluded.approval_expires_ms`
 	selectRuns       = `SELECT ` + runCols + ` FROM runs`
 	selectUnfinished = selectRuns + ` WHERE status IN ('` + RunPending + `', '` + RunRunning + `', '` + RunAwaiting + `')
 		ORDER BY created_ms, id`
@@ -186,31 +175,15 @@ func (s *Store) saveRun(ctx context.Context, tx *sql.Tx, r RunRow) error {
 	if r.ID == "" {
 		return errors.New("empty run id")
 	}
-	res, err := tx.ExecContext(ctx, s.d.rebind(s.d.now(upsertRun)), r.ID, r.Runbook, r.Status, r.Trigger, r.TriggeredBy, r.AlertID,
+	_, err := tx.ExecContext(ctx, s.d.rebind(upsertRun), r.ID, r.Runbook, r.Status, r.Trigger, r.TriggeredBy, r.AlertID,
 		r.ParentRunID, r.Depth, jsonText(r.Params, "{}"), r.DryRun, r.LockKey, storableText(r.Reason), r.ApprovedBy,
-		toMS(r.CreatedAt), toMS(r.StartedAt), toMS(r.EndedAt), toMS(r.ApprovalExpiresAt), r.Runner, r.Lease.Milliseconds())
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("%w (run %s is another replica's)", ErrFenced, r.ID)
-	}
-	return nil
+		toMS(r.CreatedAt), toMS(r.StartedAt), toMS(r.EndedAt), toMS(r.ApprovalExpiresAt))
+	return err
 }
 
 func (s *Store) saveStep(ctx context.Context, tx *sql.Tx, st StepRow) error {
 	if st.RunID == "" {
 		return errors.New("empty run id")
-	}
-	if st.Runner != "" {
-		var one int
-		err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT 1 FROM runs WHERE id = ? AND runner = ?`+s.d.shareRows), st.RunID, st.Runner).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w (run %s is another replica's)", ErrFenced, st.RunID)
-		}
-		if err != nil {
-			return err
-		}
 	}
 	_, err := tx.ExecContext(ctx, s.d.rebind(upsertStep), st.RunID, st.Seq, st.StepID, st.Kind, st.Status, st.Attempt,
 		st.ExitCode, st.HasExit, storableText(st.Stdout), storableText(st.Stderr), storableText(st.Detail),
@@ -350,7 +323,7 @@ func scanRun(row scanner) (RunRow, error) {
 	var params string
 	var created, started, ended, expires int64
 	if err := row.Scan(&r.ID, &r.Runbook, &r.Status, &r.Trigger, &r.TriggeredBy, &r.AlertID, &r.ParentRunID, &r.Depth,
-		&params, &r.DryRun, &r.LockKey, &r.Reason, &r.ApprovedBy, &created, &started, &ended, &expires, &r.Runner); err != nil {
+		&params, &r.DryRun, &r.LockKey, &r.Reason, &r.ApprovedBy, &created, &started, &ended, &expires); err != nil {
 		return RunRow{}, err
 	}
 	if err := decodeJSONs(&r.Params, params); err != nil {

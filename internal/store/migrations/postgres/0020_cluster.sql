@@ -1,8 +1,8 @@
 -- Replicas on one Postgres: who is alive, which replica holds each module's
--- lease (with its fencing epoch), broadcast signals, the inbox through which
--- any replica hands a request to the replica that owns the work, and which
--- replica probes each check. Every *_ms here that a lease or a liveness test
--- compares is the database's clock, never a replica's. SQLite, one process,
+-- lease (with its fencing epoch), broadcast signals, and the inbox through
+-- which any replica hands a request to the replica that owns the work.
+-- Every *_ms here that a lease or a liveness test compares is the
+-- database's clock, never a replica's. SQLite, one process,
 -- keeps the same tables so both engines share one schema.
 -- Keep in step with migrations/sqlite.
 
@@ -41,8 +41,8 @@ CREATE TABLE cluster_signals (
 
 CREATE TABLE cluster_inbox (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    module     TEXT    NOT NULL,   -- pager, beat, run
-    key        TEXT    NOT NULL,   -- '' for the pager; a check's service/check; a run id
+    module     TEXT    NOT NULL,   -- the module that applies it: pager
+    key        TEXT    NOT NULL,   -- what within the module it is for; '' for the pager
     format     INTEGER NOT NULL,   -- payload format version
     payload    TEXT    NOT NULL,   -- JSON
     status     TEXT    NOT NULL,   -- pending, done
@@ -54,15 +54,7 @@ CREATE TABLE cluster_inbox (
 CREATE INDEX cluster_inbox_pending ON cluster_inbox (module, id) WHERE status = 'pending';
 CREATE INDEX cluster_inbox_done ON cluster_inbox (done_ms) WHERE status = 'done';
 
-CREATE TABLE check_owners (
-    check_id BIGINT PRIMARY KEY REFERENCES checks (id),
-    owner    TEXT   NOT NULL,   -- a member id; '' once released
-    epoch    BIGINT NOT NULL,   -- grows on every change of owner
-    since_ms BIGINT NOT NULL
-);
-
 -- +goose Down
-DROP TABLE check_owners;
 DROP TABLE cluster_inbox;
 DROP TABLE cluster_signals;
 DROP TABLE cluster_leases;
