@@ -230,6 +230,12 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	go func() {
 		defer a.running.Done()
 		a.runLeader(runCtx, func(ctx context.Context) {
+			if a.node.Clustered() {
+				// Another replica may have probed since this one started.
+				if err := a.mon.LoadStates(ctx); err != nil {
+					a.log.Error("loading check states on taking the lead failed; probing from this replica's last view", "err", err)
+				}
+			}
 			// Before the first probe, so that a fresh state change cannot be
 			// overtaken by the stored state it replaces.
 			if err := a.reconcileChecks(ctx); err != nil {

@@ -148,6 +148,11 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	if a := second.alert(int64(id)); a.Occurrences != 2 || a.Status != "acknowledged" {
 		t.Fatalf("alert after the takeover: %+v", a)
 	}
+	// The new leader probes from the check states the first one stored,
+	// not from what it saw when it started.
+	if c := second.check("shop/orders"); !strings.Contains(c.Reason, "batch crashed") {
+		t.Fatalf("check on the new leader: %+v", c)
+	}
 }
 
 func (h *harness) metrics() string {
