@@ -337,8 +337,21 @@ func (a *App) setConfig(cfg *config.Config) {
 }
 
 // Reload reads the config again and applies it. An invalid config is refused
-// with its problems, and the running one stays in force.
+// with its problems, and the running one stays in force. On success the
+// other replicas are told to read theirs again too, so the leader applies
+// a reload made on any replica.
 func (a *App) Reload(ctx context.Context) error {
+	if err := a.reloadHere(ctx); err != nil {
+		return err
+	}
+	if err := a.broadcast(ctx, signalConfig); err != nil {
+		a.log.Warn("cluster: telling the other replicas to reload failed; reload them one by one", "err", err)
+	}
+	return nil
+}
+
+// reloadHere reloads this replica's config only.
+func (a *App) reloadHere(ctx context.Context) error {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	cfg, err := a.loadConfig()

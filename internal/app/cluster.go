@@ -90,8 +90,12 @@ func (a *App) broadcast(ctx context.Context, name string) error {
 	return a.node.Signal(ctx, name)
 }
 
+// signalConfig tells every replica to read its config file again.
+const signalConfig = "config"
+
 // onSignal applies what another replica changed: silences and on-call
-// overrides are read again from the store.
+// overrides are read again from the store, the config from this replica's
+// own file.
 func (a *App) onSignal(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -104,6 +108,8 @@ func (a *App) onSignal(name string) {
 		if err != nil {
 			a.log.Error("cluster: applying silences changed on another replica failed", "err", err)
 		}
+	case signalConfig:
+		_ = a.reloadHere(ctx) // logged inside; the running config stays on error
 	case pager.SignalOverrides:
 		err := a.onCall.Load(ctx)
 		if err == nil {

@@ -71,8 +71,9 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	}
 	dsn := storetest.PostgresSchema(t, base)
 	sk := newSink(t)
-	cfg := clusterTestGlobal + strings.Replace(ingestConfig(sk.URL), "  - {id: shop}",
-		"  - {id: shop, checks: [{id: orders, heartbeat: {key: hb-k3y}, every: 1h, grace: 10m}]}", 1)
+	cfg := clusterTestGlobal + strings.Replace(strings.Replace(ingestConfig(sk.URL), "  - {id: shop}",
+		"  - {id: shop, checks: [{id: orders, heartbeat: {key: hb-k3y}, every: 1h, grace: 10m}]}", 1),
+		"tokens:\n", "tokens:\n  - {id: admin, secret: adm1n-t0ken, scopes: [admin]}\n", 1)
 	first := start(t, cfg, dsn)
 	second := start(t, cfg, dsn)
 
@@ -128,6 +129,17 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	if m := first.metrics(); !strings.Contains(m, `vigil_cluster_lease_held{module="leader"} 1`) {
 		t.Fatalf("metrics of the leader:\n%s", grepLines(m, "vigil_cluster"))
 	}
+	// A reload asked of the second replica reaches the leader, which reads
+	// its own file again.
+	if err := os.WriteFile(first.cfg, []byte(cfg+"  - {id: billing}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := second.do("POST", "/-/reload", "adm1n-t0ken", nil, nil); code != 200 {
+		t.Fatalf("reload on the second replica: %d", code)
+	}
+	waitFor(t, 10*time.Second, "the leader reloads its config", func() bool {
+		return first.do("GET", "/api/v1/services/billing", "", nil, nil) == 200
+	})
 	// Unknown alerts are refused the same way on either replica.
 	if code := second.do("POST", "/api/v1/alerts/999999/ack", "op3rate-t0ken", nil, nil); code != 404 {
 		t.Fatalf("ack of an unknown alert on the second replica: %d, want 404", code)

@@ -43,7 +43,7 @@ type Options struct {
 	// silent member stays listed as alive. It must be several heartbeats.
 	LeaseTTL time.Duration
 	Log      *slog.Logger
-	// OnSignal is called, on the heartbeat's goroutine, with the name of a
+	// OnSignal is called, on a goroutine of its own, with the name of a
 	// broadcast signal whose generation moved since the last beat.
 	OnSignal func(name string)
 }

@@ -85,7 +85,9 @@ func (n *Node) beat(ctx context.Context) error {
 	n.mu.Unlock()
 	if n.opt.OnSignal != nil {
 		for _, name := range moved {
-			n.opt.OnSignal(name)
+			// Not on the heartbeat's goroutine: a slow reload must not
+			// delay the renewal of a lease.
+			go n.opt.OnSignal(name)
 		}
 	}
 	return nil
