@@ -241,14 +241,7 @@ func RunHA(ctx context.Context, opt HAOptions) (HAReport, error) {
 		if err != nil {
 			return rep, err
 		}
-		rep.Found, rep.Missing = 0, nil
-		for k := range acked {
-			if stored[k] {
-				rep.Found++
-			} else if len(rep.Missing) < 10 {
-				rep.Missing = append(rep.Missing, k)
-			}
-		}
+		rep.Found, rep.Missing = tally(acked, stored)
 		if rep.Found == rep.Acknowledged || wall.Now().After(deadline) {
 			break
 		}
@@ -259,18 +252,7 @@ func RunHA(ctx context.Context, opt HAOptions) (HAReport, error) {
 		if err := getJSON(client, target.url+"/stats?keys=1", &sink); err != nil {
 			return rep, err
 		}
-		seen := map[string]bool{}
-		for _, k := range sink.Keys {
-			seen[k] = true
-		}
-		rep.Delivered, rep.Undelivered = 0, nil
-		for k := range acked {
-			if seen[k] {
-				rep.Delivered++
-			} else if len(rep.Undelivered) < 10 {
-				rep.Undelivered = append(rep.Undelivered, k)
-			}
-		}
+		rep.Delivered, rep.Undelivered = tally(acked, keySet(sink.Keys))
 		if rep.Delivered == rep.Acknowledged || wall.Now().After(deadline) {
 			break
 		}
