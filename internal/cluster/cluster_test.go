@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/store/storetest"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
 )
 
 const ttl = 800 * time.Millisecond
@@ -216,5 +219,54 @@ func TestSingleNodeHoldsEveryLease(t *testing.T) {
 	l.StepDown(f)
 	if _, held := l.Held(); !held {
 		t.Fatal("a single node stepped down")
+	}
+}
+
+// TestOlderSchemaLeadsNothing: once a newer version migrated the database
+// past what this build knows, a replica of this build takes no lease, and
+// one that holds a lease hands it over.
+func TestOlderSchemaLeadsNothing(t *testing.T) {
+	base := os.Getenv("VIGIL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("VIGIL_TEST_POSTGRES not set; leases need Postgres (see .ci/postgres.sh)")
+	}
+	dsn := storetest.PostgresSchema(t, base)
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	old := node(s, "old")
+	l := old.Lease("leader", 1)
+	if err := old.Join(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, held := l.Held(); !held {
+		t.Fatal("the only replica did not take the lease")
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// A newer version applies a migration this build does not carry.
+	if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, store.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Join(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, held := l.Held(); held {
+		t.Fatal("a replica behind the database's schema kept the lease")
+	}
+	if ls, _ := s.Leases(ctx); len(ls) != 1 || ls[0].Holder != "" {
+		t.Fatalf("leases %+v, want the lease released", ls)
+	}
+	if err := old.Join(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, held := l.Held(); held {
+		t.Fatal("a replica behind the database's schema took the lease again")
 	}
 }

@@ -117,6 +117,13 @@ func (l *Lease) tend(ctx context.Context) {
 	f, held := l.Held()
 	sent := n.rt.Now()
 	ttl := n.opt.LeaseTTL
+	if n.schemaBehind() {
+		if held {
+			n.opt.Log.Warn("cluster: the database schema is newer than this version; handing the lease to a newer replica", "module", l.module)
+			l.release(ctx)
+		}
+		return
+	}
 	if held {
 		_, still, err := n.opt.Store.TakeLease(ctx, l.module, n.ID(), f.Epoch, l.version, ttl)
 		switch {

@@ -59,6 +59,7 @@ type Node struct {
 	leases  map[string]*Lease
 	view    View
 	signals map[string]int64
+	behind  bool // the database's schema is newer than this build's
 }
 
 // View is the cluster as the last heartbeat saw it.
@@ -147,6 +148,12 @@ func (n *Node) Signal(ctx context.Context, name string) error {
 	}
 	_, err := n.opt.Store.Signal(ctx, name, n.ID())
 	return err
+}
+
+func (n *Node) schemaBehind() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.behind
 }
 
 func (n *Node) allLeases() []*Lease {

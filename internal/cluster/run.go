@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"time"
+
+	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // Join beats once and tries every lease once, so a replica alone on its
@@ -72,6 +74,10 @@ func (n *Node) beat(ctx context.Context) error {
 		}
 	}
 	n.mu.Lock()
+	// A newer version migrated the database past what this build knows:
+	// it keeps serving requests but leads nothing (a rolling upgrade moves
+	// the work to the new replicas).
+	n.behind = hb.Schema > store.SchemaVersion()
 	n.view = View{Now: hb.Now, Members: hb.Members, Leases: hb.Leases}
 	var moved []string
 	if n.signals != nil {
