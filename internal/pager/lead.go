@@ -24,11 +24,6 @@ var errNotLeader = errors.New("pager: this replica does not hold the pager's lea
 // leadTerm marks the loop as serving requests.
 type leadTerm struct{ fence store.Fence }
 
-// Leading reports whether this replica runs the pager now.
-func (p *Pager) Leading() bool {
-	return p.opt.Lease == nil || p.term.Load() != nil
-}
-
 func (p *Pager) runLeased(ctx context.Context) error {
 	for {
 		t, ok := p.awaitTerm(ctx)
@@ -92,20 +87,25 @@ func (p *Pager) awaitTerm(ctx context.Context) (cluster.Term, bool) {
 func (p *Pager) stepDown() {
 	p.term.Store(nil)
 	p.opt.Lease.StepDown(p.fence)
-	for {
-		select {
-		case r := <-p.reqs:
-			r.reply <- reply{err: errNotLeader}
-			continue
-		default:
-		}
-		break
-	}
+	p.refuseQueued()
 	p.alerts, p.open, p.groups, p.timers = map[int64]*alertState{}, map[string]*alertState{}, map[string]*group{}, nil
 	p.invalidateInhibition()
 	p.failures, p.retryAt = 0, time.Time{}
 	p.count.Store(0)
 	p.opt.Log.Warn("pager: stepped down; another replica runs the pager", "epoch", p.fence.Epoch)
+}
+
+// refuseQueued answers the requests waiting for the loop with
+// errNotLeader; their callers use the inbox.
+func (p *Pager) refuseQueued() {
+	for {
+		select {
+		case r := <-p.reqs:
+			r.reply <- reply{err: errNotLeader}
+		default:
+			return
+		}
+	}
 }
 
 // callLeased serves r here while this replica holds the lease, and through
