@@ -25,7 +25,7 @@ func TestHAKillLeaderUnderLoad(t *testing.T) {
 	rep, err := bench.RunHA(t.Context(), bench.HAOptions{
 		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base),
 		Replicas: 3, Clients: 6, Batch: 20, Kills: 1, AckedPerKill: 1000,
-		Heartbeat: 200 * time.Millisecond, LeaseTTL: 1500 * time.Millisecond, Log: testLog{t},
+		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, Log: testLog{t},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestHAKillLeaderUnderLoad(t *testing.T) {
 		t.Fatalf("%d duplicate pages; at most one bundle (50) was in flight", rep.Duplicates)
 	}
 	if rep.FailoverSeconds[0] > 10 {
-		t.Fatalf("failover took %.1fs with a 1.5s lease", rep.FailoverSeconds[0])
+		t.Fatalf("failover took %.1fs with a 2s lease", rep.FailoverSeconds[0])
 	}
 }
 
@@ -74,7 +74,7 @@ func TestHAStaleLeaderIsFenced(t *testing.T) {
 	}
 	rep, err := bench.RunFence(t.Context(), bench.FenceOptions{
 		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base), Alerts: 20,
-		Heartbeat: 200 * time.Millisecond, LeaseTTL: time.Second, GroupWait: 3 * time.Second, Log: testLog{t},
+		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, GroupWait: 5 * time.Second, Log: testLog{t},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -87,5 +87,33 @@ func TestHAStaleLeaderIsFenced(t *testing.T) {
 	}
 	if !rep.SteppedDown {
 		t.Fatalf("the stale leader did not step down; its log:\n%s", rep.StaleLog)
+	}
+}
+
+// TestHARunOfADeadLeaderIsInterruptedOnce starts a run through the replica
+// that does not lead (it is passed on to the leader), kills the leader with
+// SIGKILL while the run's one step runs, and finds the run marked
+// interrupted by the replica that took over, once, also after the killed
+// one is back.
+func TestHARunOfADeadLeaderIsInterruptedOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills processes")
+	}
+	base := os.Getenv("VIGIL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("VIGIL_TEST_POSTGRES not set; replicas need Postgres (see .ci/postgres.sh)")
+	}
+	rep, err := bench.RunRunInterrupted(t.Context(), bench.RunOptions{
+		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base),
+		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != "interrupted" {
+		t.Fatalf("run %s is %s after its leader died mid-step, want interrupted", rep.RunID, rep.Status)
+	}
+	if rep.Interrupted != 1 || !rep.Restarted {
+		t.Fatalf("run.interrupted recorded %d times (restarted: %v), want once", rep.Interrupted, rep.Restarted)
 	}
 }

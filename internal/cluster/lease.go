@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -106,6 +107,11 @@ func (l *Lease) lose() {
 
 func (l *Lease) endLocked() {
 	l.n.opt.Log.Warn("cluster: lease lost; stepping down", "module", l.module, "epoch", l.term.fence.Epoch)
+	l.closeLocked()
+}
+
+// closeLocked ends the current term.
+func (l *Lease) closeLocked() {
 	close(l.term.lost)
 	l.term = nil
 	l.gained = make(chan struct{})
@@ -133,13 +139,14 @@ func (l *Lease) tend(ctx context.Context) {
 			// database before the next try, so stop before it can.
 			late := n.rt.Since(l.renewed) > ttl-n.opt.Heartbeat
 			l.mu.Unlock()
-			if ctx.Err() == nil {
-				n.opt.Log.Warn("cluster: renewing a lease failed", "module", l.module, "err", err)
+			if !errors.Is(ctx.Err(), context.Canceled) {
+				n.opt.Log.Warn("cluster: renewing a lease failed", "module", l.module, "late", late, "err", err)
 			}
 			if late {
 				l.StepDown(f)
 			}
 		case !still:
+			n.opt.Log.Warn("cluster: the lease was lost before it could be renewed", "module", l.module, "epoch", f.Epoch)
 			l.StepDown(f)
 		default:
 			l.mu.Lock()
@@ -167,11 +174,16 @@ func (l *Lease) tend(ctx context.Context) {
 // release gives the lease up on a clean stop, so another replica takes it
 // without waiting for it to expire.
 func (l *Lease) release(ctx context.Context) {
-	f, held := l.Held()
-	if !held {
+	l.mu.Lock()
+	t := l.term
+	if t == nil {
+		l.mu.Unlock()
 		return
 	}
-	l.lose()
+	f := t.fence
+	l.closeLocked()
+	l.mu.Unlock()
+	l.n.opt.Log.Info("cluster: lease released", "module", l.module, "epoch", f.Epoch)
 	if err := l.n.opt.Store.ReleaseLease(ctx, l.module, f.Holder, f.Epoch); err != nil {
 		l.n.opt.Log.Warn("cluster: releasing a lease failed; it expires by itself", "module", l.module, "err", err)
 	}

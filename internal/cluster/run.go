@@ -41,14 +41,17 @@ func (n *Node) Run(ctx context.Context) {
 			return
 		case <-t.Chan():
 		}
-		// One beat must not outlive its heartbeat by much: a hung
-		// connection must not keep a lease held past its TTL.
+		// Leases first: their renewal is what must not be late. Each step
+		// is bounded, so a hung connection cannot keep a lease held past
+		// its TTL.
+		for _, l := range n.allLeases() {
+			tctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/3)
+			l.tend(tctx)
+			cancel()
+		}
 		bctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/2)
 		if err := n.beat(bctx); err != nil && ctx.Err() == nil {
 			n.opt.Log.Warn("cluster: heartbeat failed", "err", err)
-		}
-		for _, l := range n.allLeases() {
-			l.tend(bctx)
 		}
 		cancel()
 	}

@@ -50,7 +50,7 @@ func (p *Pager) runLeased(ctx context.Context) error {
 		p.opt.Log.Info("pager: this replica holds the pager's lease", "epoch", t.Fence.Epoch)
 		p.serveInbox(ctx)
 		p.loop(ctx, t.Lost)
-		p.stepDown()
+		p.stepDown(ctx)
 		if ctx.Err() != nil {
 			p.drain(ctx.Err())
 			return nil
@@ -84,7 +84,7 @@ func (p *Pager) awaitTerm(ctx context.Context) (cluster.Term, bool) {
 
 // stepDown drops everything the term held in memory: the next holder
 // recovers it from the store.
-func (p *Pager) stepDown() {
+func (p *Pager) stepDown(ctx context.Context) {
 	p.term.Store(nil)
 	p.opt.Lease.StepDown(p.fence)
 	p.refuseQueued()
@@ -92,7 +92,9 @@ func (p *Pager) stepDown() {
 	p.invalidateInhibition()
 	p.failures, p.retryAt = 0, time.Time{}
 	p.count.Store(0)
-	p.opt.Log.Warn("pager: stepped down; another replica runs the pager", "epoch", p.fence.Epoch)
+	if ctx.Err() == nil {
+		p.opt.Log.Warn("pager: stepped down; another replica runs the pager", "epoch", p.fence.Epoch)
+	}
 }
 
 // refuseQueued answers the requests waiting for the loop with
