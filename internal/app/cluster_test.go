@@ -162,9 +162,9 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	}
 	// The new leader probes from the check states the first one stored,
 	// not from what it saw when it started.
-	if c := second.check("shop/orders"); !strings.Contains(c.Reason, "batch crashed") {
-		t.Fatalf("check on the new leader: %+v", c)
-	}
+	waitFor(t, 10*time.Second, "the new leader shows the check as the first one left it", func() bool {
+		return strings.Contains(second.check("shop/orders").Reason, "batch crashed")
+	})
 }
 
 func (h *harness) metrics() string {

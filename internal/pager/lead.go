@@ -86,7 +86,9 @@ func (p *Pager) awaitTerm(ctx context.Context) (cluster.Term, bool) {
 // recovers it from the store.
 func (p *Pager) stepDown(ctx context.Context) {
 	p.term.Store(nil)
-	p.opt.Lease.StepDown(p.fence)
+	if ctx.Err() == nil {
+		p.opt.Lease.StepDown(p.fence) // on a shutdown the node releases it
+	}
 	p.refuseQueued()
 	p.alerts, p.open, p.groups, p.timers = map[int64]*alertState{}, map[string]*alertState{}, map[string]*group{}, nil
 	p.invalidateInhibition()
