@@ -35,9 +35,11 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/secret"
 	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/toil"
 	"github.com/vigil-sre/vigil/internal/web"
 )
 
@@ -85,6 +87,8 @@ type App struct {
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.
 	incidents *incident.Service
+	toil      *toil.Ledger
+	reports   *scheduled.Scheduler // scheduled reports
 	// slos judges SLOs and raises burn-rate alerts.
 	slos *slo.Service
 	// releases keeps release records; the config says which services exist.
@@ -181,6 +185,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 	a.slos.Apply(cfg)
+	a.startReports()
 
 	a.releases = release.New(a.store, opt.Clock)
 	a.releases.Apply(cfg)
@@ -188,7 +193,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:      a.slos,
 		Releases:  a.releases,
-		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Cluster: a.node,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports, Cluster: a.node,
 		Leader: func() (string, bool, bool) { return a.node.Holder("leader") },
 		Clock:  opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
@@ -243,10 +248,11 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 			}
 			close(leading)
 			var wg sync.WaitGroup
-			wg.Add(3)
+			wg.Add(4)
 			go func() { defer wg.Done(); _ = a.runbooks.Run(ctx) }()
 			go func() { defer wg.Done(); a.mon.Run(ctx) }()
 			go func() { defer wg.Done(); a.slos.Run(ctx) }()
+			go func() { defer wg.Done(); a.reports.Run(ctx) }()
 			wg.Wait()
 		})
 	}()
@@ -392,6 +398,7 @@ func (a *App) reloadHere(ctx context.Context) error {
 	a.incidents.Apply(cfg)
 	a.slos.Apply(cfg)
 	a.releases.Apply(cfg)
+	a.reports.Reload()
 	a.runbooks.Audit(ctx, "system", "config.reloaded", fmt.Sprintf("%d runbooks", len(cfg.Runbooks)))
 	if cfg.Global.Listen != old.Global.Listen || cfg.Global.Store.Reveal() != old.Global.Store.Reveal() ||
 		cfg.Global.HTTP != old.Global.HTTP || cfg.Global.Delivery != old.Global.Delivery {

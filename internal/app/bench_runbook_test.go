@@ -18,6 +18,21 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 )
 
+// startBench starts Vigil on the real clock with cfg, storing in dir.
+func startBench(b *testing.B, dir, cfg string) *App {
+	b.Helper()
+	path := filepath.Join(dir, "vigil.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	a, err := Start(context.Background(), Options{ConfigPath: path, Listen: "127.0.0.1:0", Store: "sqlite://" + filepath.Join(dir, "vigil.db"),
+		Clock: clock.Real(), Log: slog.New(slog.DiscardHandler), LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
 // BenchmarkCheckFailureToRunbook: a check turns failing; its alert starts
 // a runbook. Measured from the failing result (the alert's first_seen) to
 // the runbook's first step starting, on the real clock, through the whole
@@ -42,15 +57,7 @@ runbooks:
     on: [{alert: {check: shop/web}}]
     steps: [{id: first, run: ["true"]}]
 `, tg.URL)
-	path := filepath.Join(dir, "vigil.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	a, err := Start(context.Background(), Options{ConfigPath: path, Listen: "127.0.0.1:0", Store: "sqlite://" + filepath.Join(dir, "vigil.db"),
-		Clock: clock.Real(), Log: slog.New(slog.DiscardHandler), LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := startBench(b, dir, cfg)
 	defer a.Close()
 	get := func(path string, v any) {
 		resp, err := http.Get(a.URL() + path)

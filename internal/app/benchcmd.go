@@ -75,6 +75,7 @@ the baseline.`,
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	f.IntVar(&runs, "runs", 1, "repeat the benchmark and report the median of each figure")
+	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
 	return cmd
 }
 

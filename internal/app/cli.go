@@ -53,7 +53,7 @@ Run your team's config (a file, or a directory of .yaml files):
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(),
+	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), toilCmd(),
 		releaseCmd(), capacityCmd(), userCmd(), sloCmd(), benchCmd(), versionCmd())
 	return root
 }

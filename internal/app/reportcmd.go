@@ -17,7 +17,7 @@ func reportCmd() *cobra.Command {
 		Short: "Reports from a running Vigil's record",
 	}
 	clientFlags(cmd, c)
-	cmd.AddCommand(reportOncallCmd(c))
+	cmd.AddCommand(reportOncallCmd(c), reportToilCmd(c), reportWeeklyCmd(c), reportRunsCmd(c), reportShowCmd(c), reportSendCmd(c))
 	return cmd
 }
 

@@ -88,7 +88,7 @@ runs only when --confirm repeats the target's name exactly.`,
 	f.BoolVar(&dry, "dry-run", false, "render every step, execute nothing")
 	f.StringVar(&confirm, "confirm", "", "the target's name, for runbooks that ask for it")
 	f.BoolVarP(&follow, "follow", "f", false, "follow the run until it ends")
-	cmd.AddCommand(runLogsCmd(c), runApproveCmd(c), runListCmd(c))
+	cmd.AddCommand(runLogsCmd(c), runApproveCmd(c), runDenyCmd(c), runListCmd(c))
 	return cmd
 }
 
@@ -140,6 +140,30 @@ distinct_approver: false.`,
 		},
 	}
 	cmd.Flags().StringVar(&comment, "comment", "", "why, for the audit log")
+	return cmd
+}
+
+func runDenyCmd(c *client) *cobra.Command {
+	var comment string
+	cmd := &cobra.Command{
+		Use:   "deny RUN",
+		Short: "Deny a run that waits for approval; it is canceled",
+		Long: `Deny a run held by the runbook's approval guard or by an approve step: the
+run ends canceled, its reason naming who denied it, and nothing more runs.
+Whoever may approve the run may deny it, and so may whoever started it, to
+withdraw their own request.`,
+		Example: `  vigil run deny r_7f3kq2 --comment "not during the sale; tomorrow 06:00"`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var r store.RunRow
+			if err := c.do(cmd.Context(), "POST", "/api/v1/runs/"+args[0]+"/deny", map[string]string{"comment": comment}, &r); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "run %s denied; it is canceled\n", r.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&comment, "comment", "", "why, for the audit log and the run's reason")
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,7 @@ import (
 
 func serveCmd() *cobra.Command {
 	var opt Options
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Vigil: checks, status page and API",
@@ -36,6 +38,13 @@ after running probes finish and their results are written.`,
 			opt.Version = Version()
 			opt.LogOutput = cmd.ErrOrStderr()
 			ctx := cmd.Context()
+			if cpuProfile != "" {
+				stop, err := profileCPU(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			// Subscribe before anything can tell the world we are up, so a
 			// SIGHUP never finds the default action (exit) in place.
 			hup := make(chan os.Signal, 1)
@@ -69,7 +78,21 @@ after running probes finish and their results are written.`,
 	f.StringVarP(&opt.ConfigPath, "config", "c", "", "config file or directory (default: the built-in example; env VIGIL_CONFIG)")
 	f.StringVar(&opt.Listen, "listen", "", "address to listen on, overriding global.listen (e.g. :8080)")
 	f.StringVar(&opt.Store, "store", "", "store DSN, overriding global.store: sqlite://PATH or postgres://...")
+	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to FILE (go tool pprof FILE), for finding where time goes")
 	return cmd
+}
+
+// profileCPU profiles this process into path until stop is called.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // demoHint tells a newcomer running the bundled example how to get past the

@@ -58,6 +58,10 @@ runbooks:
     guard: {max_runs: 5, per: 1h}
     steps:
       - {id: say, run: [echo, "{{ .params.host }}"]}
+toil:
+  - {id: restarts, title: Restarts by hand, service: shop, estimate: 5m, match: [{runbook: restart}], automated_by: restart}
+reports:
+  - {id: weekly, kind: toil, schedule: {cron: "0 9 * * 1"}, to: [person/thach]}
 `, tg.URL+"/", sk.URL), "")
 	h.step(30*time.Second, "shop/web")
 	tg.status.Store(503)
@@ -78,6 +82,8 @@ runbooks:
 		{"POST", "/api/v1/incidents/1/action_items", `{"item":"Add a canary","type":"prevent","owner":"sre"}`},
 		{"POST", "/api/v1/deploys", `{"service":"shop","version":"1.2","environment":"prod"}`},
 		{"POST", "/api/v1/runbooks/restart/runs", `{}`},
+		{"POST", "/api/v1/toil/entries", `{"text":"Restarted by hand","minutes":5,"item":"restarts"}`},
+		{"POST", "/api/v1/reports/weekly/runs", ``},
 		{"POST", "/api/v1/releases", `{"service":"shop","version":"1","planned_at":"2026-11-20","stakeholders":{"sre":["person/thach","Jay"]},
 			"code_changes":[{"id":"Tk-1","title":"x","kind":"fix","link":"https://t.example/1"}],"data_changes":[{"text":"t","ticket":"Tk-1"}],
 			"design_decisions":[{"text":"d","doc":"Doc 1"}],"tests":{"summary":"s","load_tests":[{"component":"app","result":"pass","concurrent_users":10,"findings":["f"]}]},
@@ -123,6 +129,8 @@ runbooks:
 			path = strings.Replace(m[1], "{id}", "restart", 1)
 		case m[1] == "/api/v1/reports/oncall":
 			path += "?person=thach&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
+		case m[1] == "/api/v1/toil/items/{id}":
+			path = "/api/v1/toil/items/restarts"
 		case strings.HasPrefix(m[1], "/api/v1/schedules/{id}"):
 			path = strings.Replace(m[1], "{id}", "primary", 1)
 		case strings.HasPrefix(m[1], "/api/v1/silences/{id}"):

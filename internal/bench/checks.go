@@ -32,8 +32,10 @@ type ChecksOptions struct {
 	Duration time.Duration // measured steady state, after the first interval
 	Store    string        // store DSN; empty means SQLite in a temporary directory
 	Binary   string        // the vigil binary to run
-	Dir      string        // working directory; empty means a temporary one
-	Log      io.Writer     // progress messages
+	// CPUProfile, when set, is where vigil serve writes a CPU profile of its run.
+	CPUProfile string
+	Dir        string    // working directory; empty means a temporary one
+	Log        io.Writer // progress messages
 }
 
 // ChecksReport is what the benchmark found.
@@ -97,7 +99,11 @@ func RunChecks(ctx context.Context, opt ChecksOptions) (ChecksReport, error) {
 		return rep, err
 	}
 	sw := clock.Start()
-	vigil, stopVigil, err := startChild(ctx, opt.Binary, []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, `http://\S+`, opt.Log)
+	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
+	if opt.CPUProfile != "" {
+		args = append(args, "--cpu-profile", opt.CPUProfile)
+	}
+	vigil, stopVigil, err := startChild(ctx, opt.Binary, args, `http://\S+`, opt.Log)
 	if err != nil {
 		return rep, fmt.Errorf("starting vigil: %w", err)
 	}

@@ -12,21 +12,23 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Global        Global         `yaml:"global,omitempty"`
-	People        []Person       `yaml:"people,omitempty"`
-	Teams         []Team         `yaml:"teams,omitempty"`
-	Schedules     []Schedule     `yaml:"schedules,omitempty"`
-	Escalations   []Escalation   `yaml:"escalations,omitempty"`
-	Channels      []Channel      `yaml:"channels,omitempty"`
-	TimeIntervals []TimeInterval `yaml:"time_intervals,omitempty"`
-	Services      []Service      `yaml:"services,omitempty"`
-	Integrations  []Integration  `yaml:"integrations,omitempty" jsonschema:"description=keys for tools that send alerts in"`
-	Tokens        []Token        `yaml:"tokens,omitempty" jsonschema:"description=API and CLI access tokens"`
-	Routes        []Route        `yaml:"routes,omitempty" jsonschema:"description=routing tree for alerts that arrive from other tools"`
-	Inhibit       []InhibitRule  `yaml:"inhibit,omitempty"`
-	Maintenance   []Maintenance  `yaml:"maintenance,omitempty"`
-	Runbooks      []Runbook      `yaml:"runbooks,omitempty"`
-	Auth          Auth           `yaml:"auth,omitempty" jsonschema:"description=how people sign in to the web app and what they may do there"`
+	Global        Global           `yaml:"global,omitempty"`
+	People        []Person         `yaml:"people,omitempty"`
+	Teams         []Team           `yaml:"teams,omitempty"`
+	Schedules     []Schedule       `yaml:"schedules,omitempty"`
+	Escalations   []Escalation     `yaml:"escalations,omitempty"`
+	Channels      []Channel        `yaml:"channels,omitempty"`
+	TimeIntervals []TimeInterval   `yaml:"time_intervals,omitempty"`
+	Services      []Service        `yaml:"services,omitempty"`
+	Integrations  []Integration    `yaml:"integrations,omitempty" jsonschema:"description=keys for tools that send alerts in"`
+	Tokens        []Token          `yaml:"tokens,omitempty" jsonschema:"description=API and CLI access tokens"`
+	Routes        []Route          `yaml:"routes,omitempty" jsonschema:"description=routing tree for alerts that arrive from other tools"`
+	Inhibit       []InhibitRule    `yaml:"inhibit,omitempty"`
+	Maintenance   []Maintenance    `yaml:"maintenance,omitempty"`
+	Runbooks      []Runbook        `yaml:"runbooks,omitempty"`
+	Toil          []ToilItem       `yaml:"toil,omitempty" jsonschema:"description=toil items: recurring manual work to measure and automate"`
+	Reports       []ReportSchedule `yaml:"reports,omitempty" jsonschema:"description=reports rendered on a schedule and sent through the outbox"`
+	Auth          Auth             `yaml:"auth,omitempty" jsonschema:"description=how people sign in to the web app and what they may do there"`
 
 	// Files lists the files the config was read from, in load order.
 	Files []string `yaml:"-"`
@@ -66,6 +68,8 @@ type Global struct {
 	HTTP     HTTPServer `yaml:"http,omitempty" jsonschema:"description=limits of the HTTP server: connections and their timeouts"`
 	Delivery Delivery   `yaml:"delivery,omitempty" jsonschema:"description=how notifications are delivered: timeouts, retries, concurrency"`
 	Cluster  Cluster    `yaml:"cluster,omitempty" jsonschema:"description=how this replica takes part when several share one Postgres database"`
+
+	Toil ToilSettings `yaml:"toil,omitempty" jsonschema:"description=working hours and limits for toil accounting"`
 }
 
 // Public lists the parts of Vigil that answer without a credential. All are

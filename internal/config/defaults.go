@@ -63,6 +63,8 @@ func applyDefaults(c *Config) {
 			g.SMTP.TLS = "starttls"
 		}
 	}
+	toilDefaults(c)
+	reportDefaults(c)
 	authDefaults(&c.Auth)
 	for i := range c.Schedules {
 		if c.Schedules[i].Timezone == "" {

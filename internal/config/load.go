@@ -231,6 +231,8 @@ func merge(parts []*Config, files []*file) (*Config, []Problem) {
 		out.Inhibit = append(out.Inhibit, p.Inhibit...)
 		out.Maintenance = append(out.Maintenance, p.Maintenance...)
 		out.Runbooks = append(out.Runbooks, p.Runbooks...)
+		out.Toil = append(out.Toil, p.Toil...)
+		out.Reports = append(out.Reports, p.Reports...)
 	}
 	return out, ps
 }

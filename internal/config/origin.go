@@ -53,4 +53,10 @@ func (c *Config) setOrigins(f *file) {
 	for i := range c.Runbooks {
 		c.Runbooks[i].at = origin{f, indexPath("runbooks", i)}
 	}
+	for i := range c.Toil {
+		c.Toil[i].at = origin{f, indexPath("toil", i)}
+	}
+	for i := range c.Reports {
+		c.Reports[i].at = origin{f, indexPath("reports", i)}
+	}
 }

@@ -129,6 +129,8 @@ func validate(c *Config) (problems, warnings []Problem) {
 	for _, r := range c.Runbooks {
 		k.runbook(r)
 	}
+	k.toil()
+	k.reports()
 	return k.ps, k.warns
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,9 +33,20 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 		}
 		return d
 	}
+	if one := unbundled(ns); len(one) < len(ns) {
+		if o.opt.Claimer != "" {
+			// Claimed with the rest: let them go, due now, for the next send.
+			for _, n := range ns {
+				if !slices.ContainsFunc(one, func(x store.Notification) bool { return x.ID == n.ID }) {
+					d.updates = append(d.updates, store.NotificationUpdate{ID: n.ID, Status: store.NotifyPending, Attempts: n.Attempts, NextAttemptAt: now, LastError: n.LastError})
+				}
+			}
+		}
+		ns, d.full = one, true // the rest go next: the destination stays due
+	}
 	dest, limit, ok := o.opt.Resolve(name)
 	if !ok {
-		d.updates = outcome(ns, store.NotifyFailed, now, time.Time{}, "destination "+name+" is no longer configured")
+		d.updates = append(d.updates, outcome(ns, store.NotifyFailed, now, time.Time{}, "destination "+name+" is no longer configured")...)
 		return d
 	}
 	if at, held := o.held(name, limit, now); held {
@@ -49,12 +61,14 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 	for _, n := range ns {
 		var m Message
 		if err := json.Unmarshal(n.Message, &m); err != nil {
-			d.updates = outcome(ns, store.NotifyFailed, now, time.Time{}, "unreadable message: "+err.Error())
+			d.updates = append(d.updates, outcome(ns, store.NotifyFailed, now, time.Time{}, "unreadable message: "+err.Error())...)
 			return d
 		}
 		msgs = append(msgs, m)
 	}
-	ns, msgs, d.updates = o.current(ctx, ns, msgs)
+	var superseded []store.NotificationUpdate
+	ns, msgs, superseded = o.current(ctx, ns, msgs)
+	d.updates = append(d.updates, superseded...)
 	if len(ns) == 0 {
 		return d
 	}
@@ -126,6 +140,15 @@ func deliveryKey(ns []store.Notification) string {
 		ids[i] = strconv.FormatInt(n.ID, 10)
 	}
 	return strings.Join(ids, ",")
+}
+
+// unbundled picks what one send may carry: a report is a whole document
+// and goes on its own; anything else goes together, without the reports.
+func unbundled(ns []store.Notification) []store.Notification {
+	if ns[0].Kind == string(KindReport) {
+		return ns[:1]
+	}
+	return slices.DeleteFunc(slices.Clone(ns), func(n store.Notification) bool { return n.Kind == string(KindReport) })
 }
 
 // current brings messages about alerts up to date before they are sent: a

@@ -4,6 +4,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +23,7 @@ const (
 	KindHandoff    Kind = "handoff"    // you are on call from ... to ...
 	KindRunbook    Kind = "runbook"    // a runbook's notify step or approval request
 	KindIncident   Kind = "incident"   // an incident was declared or changed status
+	KindReport     Kind = "report"     // a scheduled report: on-call log, toil plan
 	KindTest       Kind = "test"
 )
 
@@ -34,6 +36,7 @@ type Message struct {
 	Step    int       `json:"escalation_step,omitempty"` // 1-based; 0 when not escalating
 	Alerts  []Alert   `json:"alerts,omitempty"`
 	Handoff *Handoff  `json:"handoff,omitempty"`
+	Report  *Report   `json:"report,omitempty"`
 	URL     string    `json:"url,omitempty"` // where to see it in Vigil
 	At      time.Time `json:"at"`
 	// Delivery names the notifications the message carries (their ids,
@@ -85,6 +88,19 @@ type Handoff struct {
 	Person   string    `json:"person"`
 	From     time.Time `json:"from"`
 	Until    time.Time `json:"until,omitzero"` // zero: no handoff planned
+}
+
+// Report is a scheduled report's document. Email sends it whole, webhooks
+// get it with its data; chat gets the message's text (a summary) and URL.
+type Report struct {
+	ID       string          `json:"id"`   // the report's config id
+	Kind     string          `json:"kind"` // weekly, oncall, toil
+	Run      int64           `json:"run"`  // its entry in the report history
+	From     time.Time       `json:"from"`
+	To       time.Time       `json:"to"`
+	Markdown string          `json:"markdown"`
+	HTML     string          `json:"html"` // a whole page, rendered by Vigil from Markdown with raw HTML dropped
+	Data     json.RawMessage `json:"data,omitempty"`
 }
 
 // DestinationType is how a destination is reached.

@@ -25,6 +25,8 @@ type Announcement struct {
 	// first flush pages now, in the same transaction, ahead of the
 	// announcement (stakeholders never hear of an incident before on-call).
 	PageFirst []int64
+	// Report is a scheduled report's document (Kind notify.KindReport).
+	Report *notify.Report
 }
 
 // Announce writes one notification per destination of the targets and
@@ -55,7 +57,7 @@ func (p *Pager) announce(c *change, a Announcement, now time.Time) {
 	if kind == "" {
 		kind = notify.KindRunbook
 	}
-	msg := notify.Message{Kind: kind, Title: a.Title, Text: a.Text, URL: a.URL, At: now}
+	msg := notify.Message{Kind: kind, Title: a.Title, Text: a.Text, URL: a.URL, Report: a.Report, At: now}
 	if msg.URL == "" {
 		msg.URL = p.w.url("/")
 	}

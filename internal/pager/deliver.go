@@ -3,6 +3,7 @@ package pager
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,7 +160,9 @@ func (p *Pager) notifyAlert(a *alertState, who string, now time.Time) notify.Ale
 		na.ResolveURL = p.opt.Links.URL(p.w.url(""), r.ID, alert.Resolve, who, now)
 	}
 	if rb := p.w.runbooks[r.Runbook]; rb != nil {
-		na.Runbook = &notify.Runbook{ID: rb.ID, Title: rb.Title, Doc: rb.Doc}
+		// The runbook's page with its run form made out for this alert.
+		na.Runbook = &notify.Runbook{ID: rb.ID, Title: rb.Title, Doc: rb.Doc,
+			URL: p.w.url("/runbooks/" + url.PathEscape(rb.ID) + "?alert=" + strconv.FormatInt(r.ID, 10))}
 	}
 	if r.Source == alert.SourceCheck {
 		p.describeCheck(&na, r)

@@ -378,14 +378,20 @@ func (e *Engine) ApproveByLink(ctx context.Context, runID string, gen int, who s
 // Approve lets a run waiting for approval go on. token is the caller's
 // token id; approvers, when listed, must include the token's person.
 func (e *Engine) Approve(ctx context.Context, runID, token, comment string) (store.RunRow, error) {
-	e.mu.Lock()
-	person := e.tokens[token]
-	e.mu.Unlock()
-	who := "token/" + token
-	if person != "" {
-		who = "person/" + person + " (token/" + token + ")"
-	}
+	person, who := e.tokenCaller(token)
 	return e.approveBy(ctx, runID, token, person, who, comment)
+}
+
+// tokenCaller is the person a token belongs to, if any, and how records
+// name the caller: person/ID (token/ID), or token/ID.
+func (e *Engine) tokenCaller(token string) (person, who string) {
+	e.mu.Lock()
+	person = e.tokens[token]
+	e.mu.Unlock()
+	if person != "" {
+		return person, "person/" + person + " (token/" + token + ")"
+	}
+	return "", "token/" + token
 }
 
 // ApproveAs lets a run waiting for approval go on, approved by person
@@ -402,16 +408,8 @@ func (e *Engine) approveBy(ctx context.Context, runID, token, person, who, comme
 	if err != nil {
 		return store.RunRow{}, err
 	}
-	if err := r.refuseSelfApproval(token, person); err != nil {
+	if err := e.mayApprove(r, w, token, person, who); err != nil {
 		return store.RunRow{}, err
-	}
-	if len(w.approvers) > 0 {
-		if person == "" {
-			return store.RunRow{}, errs.E(errs.Forbidden, "only %s may approve this run, and %s is not tied to a person (set person: on the token)", strings.Join(w.approvers, ", "), who)
-		}
-		if !e.isApprover(person, w.approvers) {
-			return store.RunRow{}, errs.E(errs.Forbidden, "person/%s is not among the approvers (%s)", person, strings.Join(w.approvers, ", "))
-		}
 	}
 	return e.approve(ctx, r, w, who, comment)
 }
@@ -445,18 +443,32 @@ func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error)
 }
 
 // approve hands the approval to wait w, if it is still the run's current
-// wait and nobody approved it first.
+// wait and nobody approved or denied it first.
 func (e *Engine) approve(ctx context.Context, r *run, w *wait, who, comment string) (store.RunRow, error) {
+	return e.answer(ctx, r, w, approval{by: who, comment: comment})
+}
+
+// answer hands wait w its answer, approval or denial, if it is still the
+// run's current wait and nobody answered it first.
+func (e *Engine) answer(ctx context.Context, r *run, w *wait, a approval) (store.RunRow, error) {
 	r.mu.Lock()
-	if r.pending != w || w.approved {
+	if r.pending != w || w.answer != "" {
+		done := w.answer
 		r.mu.Unlock()
-		return store.RunRow{}, errs.E(errs.Conflict, "run %s is already approved", r.row.ID)
+		if done == "" {
+			return store.RunRow{}, errs.E(errs.Conflict, "run %s is no longer waiting for this approval", r.row.ID)
+		}
+		return store.RunRow{}, errs.E(errs.Conflict, "run %s is already %s", r.row.ID, done)
 	}
-	w.approved = true
-	w.ch <- approval{by: who, comment: comment} // buffered; only one send per wait
+	w.answer = "approved"
+	action := "run.approved"
+	if a.denied {
+		w.answer, action = "denied", "run.denied"
+	}
+	w.ch <- a // buffered; only one send per wait
 	row := r.row
 	r.mu.Unlock()
-	e.audit(ctx, who, "run.approved", row, comment)
+	e.audit(ctx, a.by, action, row, a.comment)
 	return row, nil
 }
 

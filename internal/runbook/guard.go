@@ -153,7 +153,7 @@ func (e *Engine) tripBreaker(ctx context.Context, r *run) {
 		pctx, cancel := pagerCtx(ctx)
 		defer cancel()
 		err := e.d.Pager.Announce(pctx, pager.Announcement{Targets: []string{r.b.cfg.Owner},
-			Title: "Runbook " + r.b.cfg.ID + ": automatic runs stopped", Text: msg, URL: e.d.URL("/api/v1/runs/" + r.row.ID), AlertID: r.row.AlertID})
+			Title: "Runbook " + r.b.cfg.ID + ": automatic runs stopped", Text: msg, URL: e.d.URL("/runs/" + r.row.ID), AlertID: r.row.AlertID})
 		if err != nil {
 			e.d.Log.Error("runbook: paging the owner about the circuit breaker failed", "runbook", r.b.cfg.ID, "err", err)
 		}

@@ -33,14 +33,19 @@ type run struct {
 	waits    int                       // waits so far; each gets the next number
 }
 
-type approval struct{ by, comment string }
+// approval is the answer to a wait: an approval, or a denial that cancels
+// the run.
+type approval struct {
+	by, comment string
+	denied      bool
+}
 
 // wait is one wait for approval. Approvals are checked against it under the
 // run's lock, so a late approval can never pass on to a later wait.
 type wait struct {
 	gen       int
 	approvers []string // empty: anyone with the operate scope
-	approved  bool
+	answer    string   // "approved" or "denied" once answered
 	ch        chan approval
 	expires   time.Time
 	ttl       time.Duration
@@ -170,7 +175,7 @@ func (r *run) execute(ctx context.Context, from int, w *wait) {
 	defer e.release(r)
 	if w != nil {
 		ok := r.awaitApproval(ctx, w, "Approve run "+r.row.ID+" of "+r.b.cfg.ID,
-			fmt.Sprintf("Runbook %s (%s) wants to run with %s and needs approval.", r.b.cfg.ID, r.b.cfg.Title, formatParams(r.row.Params)), -1)
+			fmt.Sprintf("Runbook %s%s wants to run with %s and needs approval.", r.b.cfg.ID, titled(r.b.cfg.Title), formatParams(r.row.Params)), -1)
 		if !ok {
 			if ctx.Err() == nil {
 				r.finish(ctx)
@@ -295,14 +300,17 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 	targets = e.approvalTargets(r, targets)
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
+		page := e.d.URL("/runs/" + r.row.ID)
 		for _, t := range targets {
-			// Each target gets a link of its own: it approves as that person or team.
-			link := e.d.URL("/api/v1/runs/" + r.row.ID)
-			body := text
+			// Each person or team gets a link of its own that approves as
+			// them; every notice names the run's page, where it can be read
+			// in full and approved or denied after signing in.
+			link, body := page, text
 			if e.d.ApproveURL != nil && (strings.HasPrefix(t, "person/") || strings.HasPrefix(t, "team/")) {
 				link = e.d.ApproveURL(r.row.ID, w.gen, t, expires)
 				body += "\nor open " + link
 			}
+			body += "\nThe run: " + page
 			pctx, cancel := pagerCtx(ctx)
 			err := e.d.Pager.Announce(pctx, pager.Announcement{Targets: []string{t}, Title: title, Text: body,
 				URL: link, AlertID: r.row.AlertID})
@@ -318,10 +326,14 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 	select {
 	case a := <-w.ch:
 		r.mu.Lock()
-		r.row.ApprovedBy = a.by
 		r.row.ApprovalExpiresAt = time.Time{}
+		if a.denied {
+			r.row.Status, r.row.Reason = store.RunCanceled, r.mask("denied by "+a.by+prefix(": ", a.comment))
+		} else {
+			r.row.ApprovedBy = a.by
+		}
 		r.mu.Unlock()
-		return true
+		return !a.denied
 	case <-t.Chan():
 		r.mu.Lock()
 		r.row.Status, r.row.Reason = store.RunCanceled, "no approval within "+ttl.String()
@@ -354,6 +366,14 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// titled is " (title)", or nothing for a runbook without one.
+func titled(title string) string {
+	if title == "" {
+		return ""
+	}
+	return " (" + title + ")"
 }
 
 func prefix(p, s string) string {

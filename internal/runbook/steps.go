@@ -445,7 +445,7 @@ func (r *run) notify(ctx context.Context, s *step) outcome {
 		return outcome{status: "failed", err: "notifications are not available"}
 	}
 	err = r.e.d.Pager.Announce(ctx, pager.Announcement{Targets: s.cfg.Notify, Title: title, Text: r.mask(msg),
-		URL: r.e.d.URL("/api/v1/runs/" + r.row.ID), AlertID: r.row.AlertID})
+		URL: r.e.d.URL("/runs/" + r.row.ID), AlertID: r.row.AlertID})
 	detail := "notify " + strings.Join(s.cfg.Notify, ", ") + ": " + msg
 	if err != nil {
 		return outcome{status: "failed", detail: detail, err: err.Error()}

@@ -86,13 +86,16 @@ type RunFilter struct {
 	Runbook  string
 	AlertID  int64
 	Statuses []string
-	Limit    int // default 100, max 1000
+	Trigger  string // manual, alert, schedule, webhook or runbook
+	RealOnly bool   // leave dry runs out
+	Limit    int    // default 100, max 1000
 }
 
 // RunCount selects runs for CountRuns, as guards (rate limits, concurrency)
 // ask; zero fields select everything.
 type RunCount struct {
 	Runbook  string
+	Trigger  string    // "": any
 	AlertID  int64     // 0: any
 	LockKey  string    // "": any
 	Since    time.Time // created at or after
@@ -217,7 +220,7 @@ func (s *Store) Run(ctx context.Context, id string) (RunRow, []StepRow, error) {
 // Runs returns the runs the filter selects, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]RunRow, error) {
 	defer s.observe("runs", clock.Start())
-	cond, args := runWhere(RunCount{Runbook: f.Runbook, AlertID: f.AlertID, Statuses: f.Statuses})
+	cond, args := runWhere(RunCount{Runbook: f.Runbook, Trigger: f.Trigger, AlertID: f.AlertID, Statuses: f.Statuses, RealOnly: f.RealOnly})
 	q := s.d.rebind(selectRuns + cond + ` ORDER BY created_ms DESC, id DESC LIMIT ?`)
 	rows, err := queryRows(ctx, s.r, scanRun, q, append(args, pageLimit(f.Limit))...)
 	if err != nil {
@@ -254,6 +257,9 @@ func runWhere(c RunCount) (string, []any) {
 	var args []any
 	if c.Runbook != "" {
 		where, args = append(where, `runbook = ?`), append(args, c.Runbook)
+	}
+	if c.Trigger != "" {
+		where, args = append(where, `trigger_kind = ?`), append(args, c.Trigger)
 	}
 	if c.AlertID != 0 {
 		where, args = append(where, `alert_id = ?`), append(args, c.AlertID)

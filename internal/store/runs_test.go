@@ -185,11 +185,11 @@ func testSaveRunAndStep(t *testing.T, e engine) {
 func seedRuns(t *testing.T, s *Store) {
 	t.Helper()
 	for i, r := range []RunRow{
-		{ID: "r1", Runbook: "restart", AlertID: 42, Status: RunSucceeded, LockKey: "restart/web1"},
-		{ID: "r2", Runbook: "restart", Status: RunFailed, LockKey: "restart/web1"},
-		{ID: "r3", Runbook: "cleanup", AlertID: 42, Status: RunRunning},
-		{ID: "r4", Runbook: "restart", AlertID: 7, Status: RunRunning, LockKey: "restart/web2"},
-		{ID: "r5", Runbook: "cleanup", Status: RunRefused, DryRun: true},
+		{ID: "r1", Runbook: "restart", AlertID: 42, Status: RunSucceeded, LockKey: "restart/web1", Trigger: "alert"},
+		{ID: "r2", Runbook: "restart", Status: RunFailed, LockKey: "restart/web1", Trigger: "manual"},
+		{ID: "r3", Runbook: "cleanup", AlertID: 42, Status: RunRunning, Trigger: "alert"},
+		{ID: "r4", Runbook: "restart", AlertID: 7, Status: RunRunning, LockKey: "restart/web2", Trigger: "alert"},
+		{ID: "r5", Runbook: "cleanup", Status: RunRefused, DryRun: true, Trigger: "manual"},
 	} {
 		r.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
 		saveRun(t, s, r)
@@ -214,6 +214,9 @@ func testRunsFilter(t *testing.T, e engine) {
 		{"runbook and alert", RunFilter{Runbook: "cleanup", AlertID: 42}, []string{"r3"}},
 		{"limit", RunFilter{Limit: 2}, []string{"r5", "r4"}},
 		{"limit with filter", RunFilter{Runbook: "restart", Limit: 1}, []string{"r4"}},
+		{"trigger", RunFilter{Trigger: "manual"}, []string{"r5", "r2"}},
+		{"trigger and runbook", RunFilter{Trigger: "alert", Runbook: "restart"}, []string{"r4", "r1"}},
+		{"real runs", RunFilter{Runbook: "cleanup", RealOnly: true}, []string{"r3"}},
 		{"none", RunFilter{Runbook: "unknown"}, []string{}},
 	} {
 		got, err := s.Runs(ctx, c.f)
@@ -245,6 +248,7 @@ func testCountRuns(t *testing.T, e engine) {
 		{"runbook and since", RunCount{Runbook: "restart", Since: t0.Add(2 * time.Minute)}, 1},
 		{"every field", RunCount{Runbook: "restart", AlertID: 42, LockKey: "restart/web1", Since: t0, Statuses: []string{RunSucceeded}}, 1},
 		{"real runs only", RunCount{RealOnly: true}, 4},
+		{"trigger", RunCount{Trigger: "alert", AlertID: 42}, 2},
 		{"every field, other status", RunCount{Runbook: "restart", AlertID: 42, LockKey: "restart/web1", Since: t0, Statuses: []string{RunFailed}}, 0},
 	} {
 		if n, err := s.CountRuns(ctx, c.c); err != nil || n != c.want {
@@ -317,6 +321,27 @@ func testAudit(t *testing.T, e engine) {
 	}
 	if got, err := s.RunAudit(ctx, "r_none"); err != nil || len(got) != 0 {
 		t.Errorf("RunAudit(unknown) = %+v, %v; want empty", got, err)
+	}
+
+	// AuditPage: newest first in append order, filtered, a page at a time.
+	for _, c := range []struct {
+		name string
+		f    AuditFilter
+		want []AuditRow
+	}{
+		{"all", AuditFilter{}, []AuditRow{e4, e3, e2, e1}},
+		{"runbook", AuditFilter{Runbook: "restart"}, []AuditRow{e4, e3, e1}},
+		{"run", AuditFilter{RunID: "r1"}, []AuditRow{e3, e1}},
+		{"since", AuditFilter{Since: t0.Add(3 * time.Minute)}, []AuditRow{e4, e3}},
+		{"first page", AuditFilter{Limit: 3}, []AuditRow{e4, e3, e2}},
+		{"next page", AuditFilter{Limit: 3, Before: e2.ID}, []AuditRow{e1}},
+		{"next page of a runbook", AuditFilter{Runbook: "restart", Before: e3.ID}, []AuditRow{e1}},
+		{"nothing", AuditFilter{RunID: "r_none"}, nil},
+	} {
+		got, err := s.AuditPage(ctx, c.f)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: AuditPage =\n%+v (err %v)\nwant\n%+v", c.name, got, err, c.want)
+		}
 	}
 }
 

@@ -163,6 +163,8 @@ func navigation() []navEntry {
 		{"silences", "Silences", "/silences"},
 		{"deploys", "Deploys", "/deploys"},
 		{"releases", "Releases", "/releases"},
+		{"toil", "Toil", "/toil"},
+		{"reports", "Reports", "/reports/weekly"},
 		{"cluster", "Cluster", "/cluster"},
 	}
 }

@@ -48,6 +48,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/runs/{id}", s.onLeader(s.read(s.getRun)))
 	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.onLeader(s.read(s.runEvents)))
 	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.onLeader(s.approveRun))
+	mux.HandleFunc("POST /api/v1/runs/{id}/deny", s.onLeader(s.denyRun))
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
 	mux.HandleFunc("GET /api/v1/cluster", s.read(s.getCluster))
 
@@ -64,6 +65,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/incidents/{id}/messages", s.incidentMessage)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/action_items", s.saveActionItem)
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
+	mux.HandleFunc("GET /api/v1/reports/toil", s.read(s.toilReport))
+	mux.HandleFunc("GET /api/v1/reports/weekly", s.read(s.weeklyReport))
+	mux.HandleFunc("GET /api/v1/reports/runs", s.read(s.listReportRuns))
+	mux.HandleFunc("GET /api/v1/reports/runs/{id}", s.read(s.getReportRun))
+	mux.HandleFunc("POST /api/v1/reports/{id}/runs", s.sendReport)
+	mux.HandleFunc("GET /api/v1/toil/entries", s.read(s.listToilEntries))
+	mux.HandleFunc("POST /api/v1/toil/entries", s.logToil)
+	mux.HandleFunc("GET /api/v1/toil/items", s.read(s.listToilItems))
+	mux.HandleFunc("GET /api/v1/toil/items/{id}", s.read(s.getToilItem))
+	mux.HandleFunc("PATCH /api/v1/toil/items/{id}", s.editToilItem)
+	mux.HandleFunc("GET /api/v1/toil/rank", s.read(s.toilRank))
 	mux.HandleFunc("GET /api/v1/slos", s.onLeader(s.read(s.listSLOs)))
 	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.onLeader(s.read(s.getSLO)))
 	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.onLeader(s.authorize(auth.Operate, s.sloEvents)))
@@ -125,6 +137,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /alerts", s.privatePage(s.alertsPage))
 	mux.HandleFunc("POST /alerts/bulk", s.action(auth.Respond, s.alertsBulk))
+	mux.HandleFunc("GET /alerts/volume", s.privatePage(s.alertVolumePage))
 	mux.HandleFunc("GET /alerts/{id}", s.privatePage(s.alertPage))
 	mux.HandleFunc("POST /alerts/{id}/ack", s.action(auth.Respond, s.alertAct("ack")))
 	mux.HandleFunc("POST /alerts/{id}/resolve", s.action(auth.Respond, s.alertAct("resolve")))
@@ -140,6 +153,25 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /releases/{id}", s.privatePage(s.releasePage))
 	mux.HandleFunc("POST /releases/{id}/status", s.action(auth.Operate, s.releaseStatusAction))
 	mux.HandleFunc("GET /releases/{id}/capacity", s.privatePage(s.releaseCapacityPage))
+	mux.HandleFunc("GET /toil", s.privatePage(s.toilPage))
+	mux.HandleFunc("GET /toil/entries", s.privatePage(s.toilEntriesPage))
+	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))
+	mux.HandleFunc("GET /toil/plan", s.privatePage(s.toilPlanPage))
+	mux.HandleFunc("GET /reports/weekly", s.privatePage(s.weeklyPage))
+	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
+
+	// Runbook pages: the list, a runbook with its run form (a dry run
+	// first, then the real run from its preview), a run with its live step
+	// log and approval, the run history and the audit log.
+	mux.HandleFunc("GET /runbooks", s.privatePage(s.runbooksPage))
+	mux.HandleFunc("GET /runbooks/{id}", s.privatePage(s.runbookPage))
+	mux.HandleFunc("POST /runbooks/{id}/runs", s.action(auth.Operate, s.runbookRunAction))
+	mux.HandleFunc("GET /runs", s.privatePage(s.runsPage))
+	mux.HandleFunc("GET /runs/{id}", s.privatePage(s.runPage))
+	mux.HandleFunc("GET /runs/{id}/events", s.privatePage(s.runPageEvents))
+	mux.HandleFunc("POST /runs/{id}/approve", s.action(auth.Operate, s.runApproveAction))
+	mux.HandleFunc("POST /runs/{id}/deny", s.action(auth.Operate, s.runDenyAction))
+	mux.HandleFunc("GET /audit", s.privatePage(s.auditPage))
 
 	// On-call pages: who is on call, a schedule's calendar with its
 	// override and swap forms, my shifts, and the calendar feed, which

@@ -251,7 +251,14 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
+// approveRun answers POST /api/v1/runs/{id}/approve (operate).
+func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) { s.answerRunAPI(w, r, false) }
+
+// denyRun answers POST /api/v1/runs/{id}/deny (operate): the run is
+// canceled, its reason naming who denied it.
+func (s *Server) denyRun(w http.ResponseWriter, r *http.Request) { s.answerRunAPI(w, r, true) }
+
+func (s *Server) answerRunAPI(w http.ResponseWriter, r *http.Request, deny bool) {
 	who, err := s.allow(r, auth.Operate)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -266,12 +273,7 @@ func (s *Server) approveRun(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var row store.RunRow
-	if who.Browser() {
-		row, err = s.d.Runbooks.ApproveAs(r.Context(), r.PathValue("id"), who.Person, who.Actor(), body.Comment)
-	} else {
-		row, err = s.d.Runbooks.Approve(r.Context(), r.PathValue("id"), who.Token, body.Comment)
-	}
+	row, err := s.decideRun(r, who, r.PathValue("id"), body.Comment, deny)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -24,9 +24,11 @@ import (
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/report/scheduled"
 	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/timebound"
+	"github.com/vigil-sre/vigil/internal/toil"
 )
 
 // Deps is what the HTTP layer needs from the rest of Vigil.
@@ -46,6 +48,9 @@ type Deps struct {
 	SLOs *slo.Service
 	// Releases keeps release records and writes their as-built documents.
 	Releases *release.Service
+	// Toil measures toil; Reports sends scheduled reports.
+	Toil    *toil.Ledger
+	Reports *scheduled.Scheduler
 	// Directory answers who is on call under the running config, with the
 	// run-time overrides on top.
 	Directory func() *oncall.Directory

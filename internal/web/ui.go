@@ -124,8 +124,9 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 
 type checkPage struct {
 	Page
-	Check checkDetail
-	Bars  []bar
+	Check           checkDetail
+	Bars            []bar
+	Latency, Uptime template.HTML
 }
 
 // checkPage renders /checks/{service}/{check}: the verdict of every condition
@@ -136,14 +137,17 @@ func (s *Server) checkPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	var bars []bar
+	p := checkPage{Page: s.page(r, d.Service+"/"+d.ID, "status"), Check: d}
 	if d.id != 0 {
-		if bars, err = s.bars(r.Context(), []int64{d.id}); err != nil {
+		if p.Bars, err = s.bars(r.Context(), []int64{d.id}); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if p.Latency, p.Uptime, err = s.checkCharts(r.Context(), d.id, p.Now, p.zone()); err != nil {
 			s.pageError(w, r, err)
 			return
 		}
 	}
-	p := checkPage{Page: s.page(r, d.Service+"/"+d.ID, "status"), Check: d, Bars: bars}
 	p.Refresh = 30
 	s.render(w, r, "check.html", p)
 }

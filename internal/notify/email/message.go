@@ -41,6 +41,12 @@ func (s *Sender) message(d notify.Destination, m notify.Message) (*gomail.Msg, e
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
 	msg.SetGenHeader(gomail.Header("X-Vigil-Kind"), string(m.Kind))
 
+	if r := m.Report; r != nil {
+		// The report is the mail: its Markdown as text, its page as HTML.
+		msg.SetBodyString(gomail.TypeTextPlain, r.Markdown)
+		msg.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
+		return msg, nil
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, render.Plain(m, render.PlainOptions{
 		ActionLinks: true, RunbookDoc: runbookDoc, MaxAlerts: maxAlerts,
 	}))

@@ -10,7 +10,7 @@
 //
 //	{
 //	  "version": "1",
-//	  "kind": "firing",        // firing|escalation|reminder|resolved|handoff|runbook|incident|test
+//	  "kind": "firing",        // firing|escalation|reminder|resolved|handoff|runbook|incident|report|test
 //	  "title": "[FIRING:1] shop: Homepage down",
 //	  "text": "…",             // plain text; may be "" when alerts say it all
 //	  "service": "shop",
@@ -28,6 +28,9 @@
 //	  "handoff": {"schedule": "sre-primary", "person": "thach",
 //	              "from": "2026-11-30T09:00:00+07:00", "until": "2026-12-07T09:00:00+07:00"},
 //	                                   // until is omitted when no handoff is planned
+//	  "report": {"id": "weekly-toil", "kind": "toil", "run": 3,   // scheduled reports only
+//	             "from": "…", "to": "…", "markdown": "# …", "html": "<!doctype html>…",
+//	             "data": {…}},       // the report as the API returns it
 //	  "url": "https://vigil.example/…",
 //	  "at": "2026-11-27T22:04:00Z"
 //	}

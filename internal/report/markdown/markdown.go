@@ -3,7 +3,8 @@
 // labels, alert summaries, names) goes through Text and reads as the same
 // words whatever it holds: never a heading, list, link, table column or
 // HTML. Sections people write for the document go through Prose, which
-// keeps their Markdown but not raw HTML or script links.
+// keeps their Markdown but not raw HTML or script links. HTML and Body
+// render a document for a browser or an email.
 package markdown
 
 import (

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type Options struct {
 	Loc *time.Location // the person's time zone, for off hours and display
 	// WorkDay is when a page is not "off hours": default 09:00–18:00, Monday to Friday.
 	WorkStart, WorkEnd int // hours
+	// Services, when set, keeps only the alerts of these services.
+	Services []string
 }
 
 // Report is the on-call log.
@@ -82,6 +85,11 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	if len(o.Services) > 0 {
+		if pages, err = ofServices(ctx, s, pages, o.Services); err != nil {
+			return Report{}, err
+		}
+	}
 	// A shift reaching into the future is reported as far as now: time not
 	// yet lived is neither spent nor "the end of the shift".
 	if !o.Now.IsZero() && o.To.After(o.Now) {
@@ -95,8 +103,8 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 	var order []int64
 	counted := map[int64]bool{}
 	for _, p := range pages {
-		if p.Kind != "firing" && p.Kind != "escalation" && p.Kind != "reminder" {
-			continue // a resolved notice or a runbook message asks nothing of anyone
+		if !IsPage(p.Kind) {
+			continue
 		}
 		off := offHours(p.CreatedAt.In(o.Loc), o)
 		// One message about several alerts is one page for the shift.
@@ -130,11 +138,52 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 	return rep, nil
 }
 
-func offHours(t time.Time, o Options) bool {
+// ofServices keeps the pages about alerts of the services.
+func ofServices(ctx context.Context, s *store.Store, pages []store.Page, services []string) ([]store.Page, error) {
+	var ids []int64
+	for _, p := range pages {
+		ids = append(ids, p.AlertID)
+	}
+	alerts, err := s.AlertsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Page
+	for _, p := range pages {
+		if slices.Contains(services, alerts[p.AlertID].Service) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// IsPage reports whether a notification of this kind asked something of
+// its recipient: a resolved notice or a runbook message does not.
+func IsPage(kind string) bool {
+	return kind == "firing" || kind == "escalation" || kind == "reminder"
+}
+
+// Spent is the time a person spent on an alert: from its first page to
+// its resolution, but not past end, the end of their shift (nobody works an
+// alert after handing it over); never negative. A zero resolved means the
+// alert is still open.
+func Spent(firstPaged, resolved, end time.Time) time.Duration {
+	if !resolved.IsZero() && resolved.Before(end) {
+		end = resolved
+	}
+	return max(0, end.Sub(firstPaged))
+}
+
+func offHours(t time.Time, o Options) bool { return OffHours(t, o.WorkStart, o.WorkEnd) }
+
+// OffHours reports whether t, in the zone it is in, falls outside the
+// working day start:00 to end:00, Monday to Friday (9 and 18 by default in
+// reports).
+func OffHours(t time.Time, start, end int) bool {
 	if t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
 		return true
 	}
-	return t.Hour() < o.WorkStart || t.Hour() >= o.WorkEnd
+	return t.Hour() < start || t.Hour() >= end
 }
 
 // fill adds what happened to an alert: its log, its runs, its incidents' notes.
@@ -145,11 +194,7 @@ func fill(ctx context.Context, s *store.Store, h *Handled, o Options) error {
 	}
 	h.Summary, h.Service, h.Severity = a.Summary, a.Service, a.Severity
 	h.AckedBy, h.AckedAt, h.ResolvedBy, h.ResolvedAt = a.AckedBy, a.AckedAt, a.ResolvedBy, a.ResolvedAt
-	end := o.To // time spent in the shift, not after it
-	if !a.ResolvedAt.IsZero() && a.ResolvedAt.Before(end) {
-		end = a.ResolvedAt
-	}
-	h.Spent = max(end.Sub(h.FirstPaged), 0) // Sub saturates; a page after the end counts nothing
+	h.Spent = Spent(h.FirstPaged, a.ResolvedAt, o.To) // a page after the end counts nothing
 	stamp := func(t time.Time) string { return t.In(o.Loc).Format("15:04") }
 	if !a.AckedAt.IsZero() {
 		h.Tried = append(h.Tried, fmt.Sprintf("%s acknowledged by %s", stamp(a.AckedAt), a.AckedBy))

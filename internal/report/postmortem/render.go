@@ -4,14 +4,12 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
 	"os"
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
+	"github.com/vigil-sre/vigil/internal/report/markdown"
 )
 
 //go:embed default.md.tmpl
@@ -55,24 +53,9 @@ func Render(w io.Writer, t *texttemplate.Template, d Data, format string) error 
 		_, err := w.Write(md.Bytes())
 		return err
 	case "html":
-		var body bytes.Buffer
-		// Without goldmark's unsafe option, raw HTML a replacement template
-		// writes is left out and script links lose their href.
-		if err := goldmark.New(goldmark.WithExtensions(extension.Table)).Convert(md.Bytes(), &body); err != nil {
-			return err
-		}
-		return page.Execute(w, struct {
-			Title string
-			Body  template.HTML
-		}{d.title, template.HTML(body.String())})
+		// Raw HTML a replacement template writes is left out and script
+		// links lose their href.
+		return markdown.HTML(w, "Postmortem: "+d.title, md.Bytes())
 	}
 	return fmt.Errorf("format %q is not md or html", format)
 }
-
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Postmortem: {{.Title}}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}</style>
-</head><body>
-{{.Body}}
-</body></html>
-`))
