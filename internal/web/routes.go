@@ -41,7 +41,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/schedules/{id}/swaps", s.createSwap)
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
-	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
+	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.onLeader(s.read(s.getRunbook)))
 	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.onLeader(s.startRun))
 	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.onLeader(s.webhookRun))
 	mux.HandleFunc("GET /api/v1/runs", s.read(s.listRuns))
@@ -163,14 +163,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Runbook pages: the list, a runbook with its run form (a dry run
 	// first, then the real run from its preview), a run with its live step
 	// log and approval, the run history and the audit log.
-	mux.HandleFunc("GET /runbooks", s.privatePage(s.runbooksPage))
-	mux.HandleFunc("GET /runbooks/{id}", s.privatePage(s.runbookPage))
-	mux.HandleFunc("POST /runbooks/{id}/runs", s.action(auth.Operate, s.runbookRunAction))
-	mux.HandleFunc("GET /runs", s.privatePage(s.runsPage))
-	mux.HandleFunc("GET /runs/{id}", s.privatePage(s.runPage))
-	mux.HandleFunc("GET /runs/{id}/events", s.privatePage(s.runPageEvents))
-	mux.HandleFunc("POST /runs/{id}/approve", s.action(auth.Operate, s.runApproveAction))
-	mux.HandleFunc("POST /runs/{id}/deny", s.action(auth.Operate, s.runDenyAction))
+	mux.HandleFunc("GET /runbooks", s.onLeader(s.privatePage(s.runbooksPage)))
+	mux.HandleFunc("GET /runbooks/{id}", s.onLeader(s.privatePage(s.runbookPage)))
+	mux.HandleFunc("POST /runbooks/{id}/runs", s.onLeader(s.action(auth.Operate, s.runbookRunAction)))
+	mux.HandleFunc("GET /runs", s.onLeader(s.privatePage(s.runsPage)))
+	mux.HandleFunc("GET /runs/{id}", s.onLeader(s.privatePage(s.runPage)))
+	mux.HandleFunc("GET /runs/{id}/events", s.onLeader(s.privatePage(s.runPageEvents)))
+	mux.HandleFunc("POST /runs/{id}/approve", s.onLeader(s.action(auth.Operate, s.runApproveAction)))
+	mux.HandleFunc("POST /runs/{id}/deny", s.onLeader(s.action(auth.Operate, s.runDenyAction)))
 	mux.HandleFunc("GET /audit", s.privatePage(s.auditPage))
 
 	// On-call pages: who is on call, a schedule's calendar with its
