@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/connlimit"
 	"github.com/vigil-sre/vigil/internal/errs"
@@ -71,10 +72,18 @@ type App struct {
 	// onCall keeps run-time overrides and the on-call world that counts them.
 	onCall *override.Service
 
-	store  *store.Store
-	mon    *monitor.Monitor
-	pager  *pager.Pager
-	outbox *notify.Outbox
+	store *store.Store
+	// node is this replica in the cluster; leader is the lease under which
+	// the pager, probing, SLOs and runbooks run (always held on SQLite).
+	node   *cluster.Node
+	leader *cluster.Lease
+	// fatal carries an error after which the replica must stop.
+	fatal    chan error
+	stopNode context.CancelFunc
+	nodeDone chan struct{}
+	mon      *monitor.Monitor
+	pager    *pager.Pager
+	outbox   *notify.Outbox
 	// runbooks runs SOPs; alerts reach it from the pager's goroutine.
 	runbooks *runbook.Engine
 	// incidents keeps incidents; severe alerts may declare them.
@@ -89,6 +98,7 @@ type App struct {
 	deploys *deploy.Service
 	links   *pager.Links
 	reg     *prometheus.Registry
+	claims  *prometheus.HistogramVec // vigil_cluster_claim_seconds
 	srv     *http.Server
 	ln      *connlimit.Listener
 
@@ -135,12 +145,21 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.store, err = store.Open(ctx, dsn, store.Options{
 		Log:     a.log,
 		Observe: func(op string, took time.Duration) { storeOps.WithLabelValues(op).Observe(took.Seconds()) },
-		// One server per database until replicas are supported.
-		Exclusive: true,
+		// SQLite has one server per file; Postgres takes replicas, which
+		// divide the work through leases (internal/cluster).
+		Exclusive: strings.HasPrefix(dsn, "sqlite://"),
+		// A replica paused inside a transaction must not keep the locks
+		// the next lease holder needs.
+		IdleTxTimeout: cfg.Global.Cluster.LeaseTTL.D(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", RedactDSN(dsn), err)
 	}
+	a.fatal = make(chan error, 1)
+	a.node = a.newNode(cfg, dsn)
+	a.leader = a.node.Lease("leader", leaderVersion)
+	a.claims = cluster.ClaimHistogram()
+	a.reg.MustRegister(a.node.Collector(), a.claims)
 	if err := a.startPager(ctx, cfg); err != nil {
 		a.store.Close()
 		return nil, err
@@ -182,8 +201,9 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Config: a.cfg.Load, Tokens: a.tokens.Load, People: a.people.Load, Monitor: a.mon, Pager: a.pager, Links: a.links, Runbooks: a.runbooks, Incidents: a.incidents,
 		SLOs:     a.slos,
 		Releases: a.releases, Deploys: a.deploys,
-		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports,
-		Clock: opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
+		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports, Cluster: a.node,
+		Leader: func() (string, bool, bool) { return a.node.Holder("leader") },
+		Clock:  opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
 		a.store.Close()
@@ -197,25 +217,54 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.ln, a.srv = a.server(ln, srv.Handler(), cfg.Global.HTTP)
 	a.srv.RegisterOnShutdown(srv.CloseStreams)
 
+	// Join before serving: a replica alone on its database holds the
+	// leader lease before its first request.
+	a.node.SetURL(a.advertiseURL(cfg))
+	if err := a.node.Join(ctx); err != nil {
+		a.log.Warn("cluster: joining failed; retrying in the background", "err", err)
+	}
+	nodeCtx, stopNode := context.WithCancel(context.Background())
+	a.stopNode, a.nodeDone = stopNode, make(chan struct{})
+	go func() { defer close(a.nodeDone); a.node.Run(nodeCtx) }()
+
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	a.spawn(func() { _ = a.runbooks.Run(runCtx) })
-	a.spawn(func() { a.deploys.Run(runCtx) })
+	a.spawn(func() { a.listen(runCtx) })
 	a.spawn(func() {
 		if err := a.pager.Run(runCtx); err != nil {
 			a.log.Error("the pager stopped", "err", err)
 		}
 	})
 	a.spawn(func() { a.outbox.Run(runCtx) })
-	a.spawn(func() { a.reports.Run(runCtx) })
 	a.spawn(func() { a.feed.run(runCtx) })
-	// Before the first probe, so that a fresh state change cannot be
-	// overtaken by the stored state it replaces.
-	if err := a.reconcileChecks(ctx); err != nil {
-		a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
+	leading := make(chan struct{})
+	a.spawn(func() {
+		a.runLeader(runCtx, func(ctx context.Context) {
+			if a.node.Clustered() {
+				// Another replica may have probed since this one started.
+				if err := a.mon.LoadStates(ctx); err != nil {
+					a.log.Error("loading check states on taking the lead failed; probing from this replica's last view", "err", err)
+				}
+			}
+			// Before the first probe, so that a fresh state change cannot be
+			// overtaken by the stored state it replaces.
+			if err := a.reconcileChecks(ctx); err != nil {
+				a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
+			}
+			close(leading)
+			var wg sync.WaitGroup
+			for _, run := range []func(context.Context){
+				func(ctx context.Context) { _ = a.runbooks.Run(ctx) },
+				a.deploys.Run, a.mon.Run, a.slos.Run, a.reports.Run,
+			} {
+				wg.Go(func() { run(ctx) })
+			}
+			wg.Wait()
+		})
+	})
+	if _, held := a.leader.Held(); held {
+		<-leading // as before replicas: checks reconciled before Start returns
 	}
-	a.spawn(func() { a.mon.Run(runCtx) })
-	a.spawn(func() { a.slos.Run(runCtx) })
 	a.srvErr = make(chan error, 1)
 	go func() {
 		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -310,8 +359,21 @@ func (a *App) setConfig(cfg *config.Config) {
 }
 
 // Reload reads the config again and applies it. An invalid config is refused
-// with its problems, and the running one stays in force.
+// with its problems, and the running one stays in force. On success the
+// other replicas are told to read theirs again too, so the leader applies
+// a reload made on any replica.
 func (a *App) Reload(ctx context.Context) error {
+	if err := a.reloadHere(ctx); err != nil {
+		return err
+	}
+	if err := a.broadcast(ctx, signalConfig); err != nil {
+		a.log.Warn("cluster: telling the other replicas to reload failed; reload them one by one", "err", err)
+	}
+	return nil
+}
+
+// reloadHere reloads this replica's config only.
+func (a *App) reloadHere(ctx context.Context) error {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	cfg, err := a.loadConfig()
@@ -382,6 +444,10 @@ func (a *App) Close() error {
 	err := a.srv.Shutdown(ctx)
 	a.cancel()
 	a.running.Wait()
+	// Leases go last, released, so the next holder starts at once and
+	// finds every write of this one committed.
+	a.stopNode()
+	<-a.nodeDone
 	if cerr := a.store.Close(); err == nil {
 		err = cerr
 	}

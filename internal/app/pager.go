@@ -41,7 +41,12 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	a.onCall = override.New(override.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log,
-		Publish: func(ctx context.Context, ovs []oncall.Override) error { return a.pager.SetOverrides(ctx, ovs) }})
+		Publish: func(ctx context.Context, ovs []oncall.Override) error {
+			if err := a.pager.SetOverrides(ctx, ovs); err != nil {
+				return err
+			}
+			return a.broadcast(ctx, pager.SignalOverrides)
+		}})
 	a.onCall.Apply(dir)
 	if err := a.onCall.Load(ctx); err != nil {
 		return err
@@ -50,19 +55,29 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		Store: a.store, Clock: a.opt.Clock, Sender: a.senders(), Log: a.log, Metrics: a.reg,
 		MaxInFlight: cfg.Global.Delivery.MaxInFlight, Timeout: cfg.Global.Delivery.SendTimeout.D(),
 		MaxRetryAge: cfg.Global.Delivery.MaxRetryAge.D(),
+		Claimer:     a.outboxClaimer(), Claims: a.claims.WithLabelValues("outbox"),
 		Resolve: func(name string) (notify.Destination, notify.Limit, bool) {
 			return pager.ResolveDestination(a.cfg.Load(), name)
 		},
 	})
+	pm := pager.NewMetrics(a.reg, func() int { return a.pager.Open() })
+	pm.WithClaims(a.claims)
 	a.pager, err = pager.New(pager.Options{
 		Clock: a.opt.Clock, Store: a.store, Log: a.log, Links: a.links, Notify: a.outbox.Wake,
-		Metrics:   pager.NewMetrics(a.reg, func() int { return a.pager.Open() }),
+		Metrics:   pm,
 		Overrides: a.onCall.Overrides(),
 		Fired: func(rows []store.AlertRow) {
 			a.runbooks.AlertsFired(rows)
 			a.incidents.AlertsFired(rows)
 		},
-		Live: a.checkNow,
+		Live:  a.checkNow,
+		Lease: a.pagerLease(), Sender: a.node.ID(), InboxWait: cfg.Global.Cluster.InboxWait.D(),
+		Broadcast: func(ctx context.Context, name string) error {
+			if !a.node.Clustered() {
+				return nil
+			}
+			return a.broadcast(ctx, name)
+		},
 		Reopen: func(rows []store.AlertRow) {
 			for _, r := range rows {
 				a.reopen.Store(r.Labels["service"]+"/"+r.Labels["check"], true)

@@ -65,6 +65,9 @@ after running probes finish and their results are written.`,
 				case err := <-a.Errors():
 					a.Close()
 					return err
+				case err := <-a.Fatal():
+					a.Close()
+					return err
 				case <-ctx.Done():
 					return a.Close()
 				}

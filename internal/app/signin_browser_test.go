@@ -49,7 +49,7 @@ func TestSignInInBrowser(t *testing.T) {
 		t.Errorf("the navigation marks %q as current", got)
 	}
 	nav := evalIn[[]string](b, `[...document.querySelectorAll('.nav a')].map(a => a.innerText)`)
-	if strings.Join(nav, ",") != "Status,Alerts,SLOs,Incidents,On call,Runbooks,Silences,Deploys,Delivery,Releases,Toil,Reports" {
+	if strings.Join(nav, ",") != "Status,Alerts,SLOs,Incidents,On call,Runbooks,Silences,Deploys,Delivery,Releases,Toil,Reports,Cluster" {
 		t.Errorf("navigation %v", nav)
 	}
 	b.phone()

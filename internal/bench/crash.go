@@ -146,13 +146,7 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	for k := range acked {
-		if stored[k] {
-			rep.Found++
-		} else if len(rep.Missing) < 10 {
-			rep.Missing = append(rep.Missing, k)
-		}
-	}
+	rep.Found, rep.Missing = tally(acked, stored)
 	logf("after the restart %d of %d acknowledged alerts are stored", rep.Found, rep.Acknowledged)
 
 	deadline := wall.Now().Add(60 * time.Second)
@@ -160,18 +154,7 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 		if err := getJSON(client, target.url+"/stats?keys=1", &sink); err != nil {
 			return rep, err
 		}
-		seen := map[string]bool{}
-		for _, k := range sink.Keys {
-			seen[k] = true
-		}
-		rep.Delivered, rep.Undelivered = 0, nil
-		for k := range acked {
-			if seen[k] {
-				rep.Delivered++
-			} else if len(rep.Undelivered) < 10 {
-				rep.Undelivered = append(rep.Undelivered, k)
-			}
-		}
+		rep.Delivered, rep.Undelivered = tally(acked, keySet(sink.Keys))
 		if rep.Delivered == rep.Acknowledged || wall.Now().After(deadline) {
 			break
 		}
@@ -182,6 +165,27 @@ func RunCrash(ctx context.Context, opt CrashOptions) (CrashReport, error) {
 	rep.DrainSeconds = wall.Since(restarted).Seconds()
 	logf("%d of %d acknowledged alerts were paged, %.1fs after the restart", rep.Delivered, rep.Acknowledged, rep.DrainSeconds)
 	return rep, nil
+}
+
+// tally counts the keys of acked found in have, and names up to ten of
+// those that are not.
+func tally(acked, have map[string]bool) (n int, missing []string) {
+	for k := range acked {
+		if have[k] {
+			n++
+		} else if len(missing) < 10 {
+			missing = append(missing, k)
+		}
+	}
+	return n, missing
+}
+
+func keySet(keys []string) map[string]bool {
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
+	}
+	return out
 }
 
 func post(c *http.Client, url string) error {

@@ -79,6 +79,10 @@ type load struct {
 	record         bool // keep the first index of every acknowledged batch
 	// acked, when set, counts acknowledged alerts as they are answered.
 	acked *atomic.Int64
+	// urls, when set, are replicas to spread the load over, as a load
+	// balancer does: each client keeps to one, and moves to the next when
+	// a request to it fails.
+	urls []string
 }
 
 // post sends the load's batches from its clients until it is done or ctx ends.
@@ -96,7 +100,11 @@ func (l load) post(ctx context.Context) loadResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			pick, u := c, url
 			for ctx.Err() == nil {
+				if len(l.urls) > 0 {
+					u = l.urls[pick%len(l.urls)] + "/api/v1/integrations/alertmanager"
+				}
 				first := int(next.Add(int64(batch))) - batch
 				if to > 0 && first >= to {
 					return
@@ -110,7 +118,7 @@ func (l load) post(ctx context.Context) loadResult {
 					n = min(n, from+l.cycle-first)
 				}
 				body := amPayload(kind, first, n, perGroup, status)
-				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+				req, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+key)
 				req.Header.Set("Content-Type", "application/json")
 				t0 := wall.Now()
@@ -133,6 +141,7 @@ func (l load) post(ctx context.Context) loadResult {
 					}
 				} else if ctx.Err() == nil {
 					res.errors++
+					pick++
 				}
 				mu.Unlock()
 			}

@@ -27,7 +27,7 @@ func ServeTarget(ctx context.Context, listen string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := &sinkStats{seen: map[string]bool{}}
+	s := &sinkStats{seen: map[string]bool{}, firing: map[string]bool{}}
 	var down atomic.Bool
 	srv := &http.Server{
 		ReadHeaderTimeout: 5 * time.Second,
@@ -70,6 +70,8 @@ type SinkReport struct {
 	P99Ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
 	Samples    int     `json:"samples"`
+	// Duplicates counts firing pages of an alert already paged.
+	Duplicates int `json:"duplicates"`
 	// Keys are the alert keys seen, when asked for with ?keys=1.
 	Keys []string `json:"keys,omitempty"`
 }
@@ -79,6 +81,8 @@ type sinkStats struct {
 	deliveries int
 	seen       map[string]bool
 	lat        []time.Duration
+	firing     map[string]bool
+	duplicates int
 }
 
 func (s *sinkStats) record(r *http.Request) {
@@ -104,6 +108,12 @@ func (s *sinkStats) record(r *http.Request) {
 		key := a.Labels["instance"]
 		first := !s.seen[key]
 		s.seen[key] = true
+		if msg.Kind == "firing" {
+			if s.firing[key] {
+				s.duplicates++
+			}
+			s.firing[key] = true
+		}
 		if ns, err := strconv.ParseInt(a.Annotations["sent_ns"], 10, 64); err == nil && first && msg.Kind == "firing" {
 			s.lat = append(s.lat, now.Sub(time.Unix(0, ns)))
 		}
@@ -113,7 +123,7 @@ func (s *sinkStats) record(r *http.Request) {
 func (s *sinkStats) report(reset, keys bool) SinkReport {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := SinkReport{Deliveries: s.deliveries, Alerts: len(s.seen), Samples: len(s.lat)}
+	r := SinkReport{Deliveries: s.deliveries, Alerts: len(s.seen), Samples: len(s.lat), Duplicates: s.duplicates}
 	if len(s.lat) > 0 {
 		l := append([]time.Duration(nil), s.lat...)
 		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
@@ -126,7 +136,7 @@ func (s *sinkStats) report(reset, keys bool) SinkReport {
 		}
 	}
 	if reset {
-		s.deliveries, s.seen, s.lat = 0, map[string]bool{}, nil
+		s.deliveries, s.seen, s.lat, s.firing, s.duplicates = 0, map[string]bool{}, nil, map[string]bool{}, 0
 	}
 	return r
 }

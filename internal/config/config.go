@@ -67,6 +67,7 @@ type Global struct {
 
 	HTTP     HTTPServer `yaml:"http,omitempty" jsonschema:"description=limits of the HTTP server: connections and their timeouts"`
 	Delivery Delivery   `yaml:"delivery,omitempty" jsonschema:"description=how notifications are delivered: timeouts, retries, concurrency"`
+	Cluster  Cluster    `yaml:"cluster,omitempty" jsonschema:"description=how this replica takes part when several share one Postgres database"`
 
 	Toil ToilSettings `yaml:"toil,omitempty" jsonschema:"description=working hours and limits for toil accounting"`
 }

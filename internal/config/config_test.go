@@ -117,14 +117,15 @@ testdata/conf.ranges.yml:3:45: global.http.idle_timeout: must be a positive dura
 testdata/conf.ranges.yml:3:71: global.http.read_header_timeout: must not be longer than read_timeout
 testdata/conf.ranges.yml:4:29: global.delivery.max_retry_age: must be at least 1m: a short outage of a channel must not lose pages
 testdata/conf.ranges.yml:4:49: global.delivery.max_in_flight: must be at least 2
-testdata/conf.ranges.yml:5:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
-testdata/conf.ranges.yml:8:22: services[0].slo.objective: must be less than 100
-testdata/conf.ranges.yml:10:52: services[0].checks[0].fail_after: must be at least 1
-testdata/conf.ranges.yml:10:70: services[0].checks[0].recover_after: must be at least 1
-testdata/conf.ranges.yml:10:90: services[0].checks[0].flapping.low: must be at most 100
-testdata/conf.ranges.yml:11:52: services[0].checks[1].http.max_body: must be at least 1
-testdata/conf.ranges.yml:12:39: services[0].checks[2].every: must be at least 1s
-testdata/conf.ranges.yml:12:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
+testdata/conf.ranges.yml:5:39: global.cluster.lease_ttl: must be at least 3 heartbeats (6s): one late beat must not lose the lease
+testdata/conf.ranges.yml:6:91: global.smtp.tls: none would let the password cross the network unencrypted; use starttls or tls, or relay through localhost
+testdata/conf.ranges.yml:9:22: services[0].slo.objective: must be less than 100
+testdata/conf.ranges.yml:11:52: services[0].checks[0].fail_after: must be at least 1
+testdata/conf.ranges.yml:11:70: services[0].checks[0].recover_after: must be at least 1
+testdata/conf.ranges.yml:11:90: services[0].checks[0].flapping.low: must be at most 100
+testdata/conf.ranges.yml:12:52: services[0].checks[1].http.max_body: must be at least 1
+testdata/conf.ranges.yml:13:39: services[0].checks[2].every: must be at least 1s
+testdata/conf.ranges.yml:13:46: services[0].checks[2].timeout: does not apply to heartbeat checks; use grace for late reports`},
 		{"conf.slos.yml", `
 testdata/conf.slos.yml:3:5: services[0].slo: set slo or slos, not both: move it into slos as {id: availability, objective: 99.9, window: 30d, availability: {}}
 testdata/conf.slos.yml:5:32: services[0].slos[0].objective: must be less than 100

@@ -54,6 +54,7 @@ func applyDefaults(c *Config) {
 	}
 	g.HTTP.defaults()
 	g.Delivery.defaults()
+	g.Cluster.defaults()
 	if g.SMTP != nil {
 		if g.SMTP.Port == 0 {
 			g.SMTP.Port = 587

@@ -214,6 +214,7 @@ func (k *checker) global() {
 	}
 	k.httpServer()
 	k.delivery()
+	k.cluster()
 	dsn := g.Store.Reveal()
 	if !strings.HasPrefix(dsn, "sqlite://") && !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		k.add(o.problem("store", false, "must start with sqlite:// or postgres://"))

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -18,8 +20,13 @@ import (
 func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 	d := delivery{dest: name}
 	now := o.opt.Clock.Now()
-	ns, err := o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle)
+	ns, err := o.readDue(ctx, name, now)
 	d.full = len(ns) == maxBundle
+	if err == nil && len(ns) == 0 && o.opt.Claimer != "" {
+		// Due, yet another replica holds it (or a claim on its
+		// destination): look again soon, for that replica may die.
+		d.later = now.Add(claimRecheck)
+	}
 	if err != nil || len(ns) == 0 {
 		if err != nil && ctx.Err() == nil {
 			o.opt.Log.Error("outbox: reading due notifications failed", "destination", name, "err", err)
@@ -27,11 +34,19 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 		return d
 	}
 	if one := unbundled(ns); len(one) < len(ns) {
+		if o.opt.Claimer != "" {
+			// Claimed with the rest: let them go, due now, for the next send.
+			for _, n := range ns {
+				if !slices.ContainsFunc(one, func(x store.Notification) bool { return x.ID == n.ID }) {
+					d.updates = append(d.updates, store.NotificationUpdate{ID: n.ID, Status: store.NotifyPending, Attempts: n.Attempts, NextAttemptAt: now, LastError: n.LastError})
+				}
+			}
+		}
 		ns, d.full = one, true // the rest go next: the destination stays due
 	}
 	dest, limit, ok := o.opt.Resolve(name)
 	if !ok {
-		d.updates = outcome(ns, store.NotifyFailed, now, time.Time{}, "destination "+name+" is no longer configured")
+		d.updates = append(d.updates, outcome(ns, store.NotifyFailed, now, time.Time{}, "destination "+name+" is no longer configured")...)
 		return d
 	}
 	if at, held := o.held(name, limit, now); held {
@@ -46,19 +61,23 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 	for _, n := range ns {
 		var m Message
 		if err := json.Unmarshal(n.Message, &m); err != nil {
-			d.updates = outcome(ns, store.NotifyFailed, now, time.Time{}, "unreadable message: "+err.Error())
+			d.updates = append(d.updates, outcome(ns, store.NotifyFailed, now, time.Time{}, "unreadable message: "+err.Error())...)
 			return d
 		}
 		msgs = append(msgs, m)
 	}
-	ns, msgs, d.updates = o.current(ctx, ns, msgs)
+	var superseded []store.NotificationUpdate
+	ns, msgs, superseded = o.current(ctx, ns, msgs)
+	d.updates = append(d.updates, superseded...)
 	if len(ns) == 0 {
 		return d
 	}
 
 	sctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
 	sw := clock.Start()
-	err = o.opt.Sender.Send(sctx, dest, Bundle(msgs).In(dest.Zone))
+	msg := Bundle(msgs).In(dest.Zone)
+	msg.Delivery = deliveryKey(ns)
+	err = o.opt.Sender.Send(sctx, dest, msg)
 	cancel()
 	o.m.observe(dest.Type, err, sw.Elapsed())
 	now = o.opt.Clock.Now()
@@ -95,6 +114,32 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 		d.updates = append(d.updates, u)
 	}
 	return d
+}
+
+// claimRecheck is how soon a destination whose notifications another
+// replica holds is looked at again.
+const claimRecheck = 500 * time.Millisecond
+
+// readDue reads what is due for a destination; among replicas, it claims it.
+func (o *Outbox) readDue(ctx context.Context, name string, now time.Time) ([]store.Notification, error) {
+	if o.opt.Claimer == "" {
+		return o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle)
+	}
+	sw := clock.Start()
+	ns, err := o.opt.Store.ClaimNotificationsTo(ctx, name, now, maxBundle, o.opt.Claimer, o.opt.ClaimHold)
+	if o.opt.Claims != nil && err == nil {
+		o.opt.Claims.Observe(sw.Elapsed().Seconds())
+	}
+	return ns, err
+}
+
+// deliveryKey names the notifications a message carries.
+func deliveryKey(ns []store.Notification) string {
+	ids := make([]string, len(ns))
+	for i, n := range ns {
+		ids[i] = strconv.FormatInt(n.ID, 10)
+	}
+	return strings.Join(ids, ",")
 }
 
 // unbundled picks what one send may carry: a report is a whole document

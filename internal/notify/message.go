@@ -39,6 +39,11 @@ type Message struct {
 	Report  *Report   `json:"report,omitempty"`
 	URL     string    `json:"url,omitempty"` // where to see it in Vigil
 	At      time.Time `json:"at"`
+	// Delivery names the notifications the message carries (their ids,
+	// comma-separated), the same on every attempt: webhooks send it as
+	// X-Vigil-Delivery so a receiver can drop a message delivered twice
+	// (at-least-once: a replica that died mid-send is retried by another).
+	Delivery string `json:"-"`
 }
 
 // Alert is one alert as a notification shows it.

@@ -42,6 +42,16 @@ type OutboxOptions struct {
 	// MaxRetryAge is how long a notification is retried before it is given
 	// up as failed; default DefaultMaxRetryAge.
 	MaxRetryAge time.Duration
+	// Claimer, when set, names this replica among several delivering from
+	// one database: each notification is claimed (store.ClaimNotificationsTo)
+	// before it is sent, until a sending deadline on the database's clock,
+	// and one replica at a time sends to a destination. A replica that dies
+	// mid-send leaves its claims to expire; another then sends them.
+	Claimer string
+	// ClaimHold is the sending deadline; default twice Timeout plus 5s.
+	ClaimHold time.Duration
+	// Claims observes the time to claim, when set.
+	Claims prometheus.Observer
 }
 
 // Defaults of OutboxOptions.
@@ -151,6 +161,9 @@ func NewOutbox(opt OutboxOptions) *Outbox {
 	}
 	if opt.MaxRetryAge <= 0 {
 		opt.MaxRetryAge = DefaultMaxRetryAge
+	}
+	if opt.ClaimHold <= 0 {
+		opt.ClaimHold = 2*opt.Timeout + 5*time.Second
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
@@ -345,7 +358,13 @@ func (o *Outbox) record() {
 	// Outcomes are recorded even while shutting down.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := o.opt.Store.UpdateNotifications(ctx, us); err != nil {
+	var err error
+	if o.opt.Claimer != "" {
+		err = o.opt.Store.UpdateClaimedNotifications(ctx, us, o.opt.Claimer)
+	} else {
+		err = o.opt.Store.UpdateNotifications(ctx, us)
+	}
+	if err != nil {
 		o.failures++
 		delay := min(time.Second<<min(o.failures-1, 5), 30*time.Second)
 		o.recordAt = o.opt.Clock.Now().Add(delay)

@@ -14,6 +14,8 @@ type Metrics struct {
 	commits prometheus.Histogram
 	batch   prometheus.Histogram
 	failed  prometheus.Counter
+	inbox   prometheus.Counter
+	claim   prometheus.Observer // nil until WithClaims
 }
 
 // NewMetrics registers the pager's metrics and an open-alert gauge read from
@@ -34,10 +36,13 @@ func NewMetrics(reg prometheus.Registerer, open func() int) *Metrics {
 		failed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vigil_pager_commit_failures_total", Help: "Batches of alert changes the store refused; their callers got an error.",
 		}),
+		inbox: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_pager_inbox_requests_total", Help: "Requests this replica committed to the inbox for the replica that runs the pager.",
+		}),
 	}
 	gauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigil_alerts_open", Help: "Open alerts (firing or acknowledged)."},
 		func() float64 { return float64(open()) })
-	reg.MustRegister(m.events, m.commits, m.batch, m.failed, gauge)
+	reg.MustRegister(m.events, m.commits, m.batch, m.failed, m.inbox, gauge)
 	return m
 }
 
@@ -60,4 +65,25 @@ func (m *Metrics) observeCommit(alerts int, took time.Duration, err error) {
 	}
 	m.commits.Observe(took.Seconds())
 	m.batch.Observe(float64(alerts))
+}
+
+// WithClaims records the time to read the inbox in h (kind "inbox").
+func (m *Metrics) WithClaims(h interface {
+	WithLabelValues(...string) prometheus.Observer
+}) {
+	if m != nil {
+		m.claim = h.WithLabelValues("inbox")
+	}
+}
+
+func (m *Metrics) observeInbox() {
+	if m != nil {
+		m.inbox.Inc()
+	}
+}
+
+func (m *Metrics) observeClaim(took time.Duration) {
+	if m != nil && m.claim != nil {
+		m.claim.Observe(took.Seconds())
+	}
 }

@@ -13,6 +13,7 @@ import (
 // now on: who a step pages, and who is told they are on call.
 func (p *Pager) SetOverrides(ctx context.Context, ovs []oncall.Override) error {
 	ovs = slices.Clone(ovs)
+	p.latestOvs.Store(&ovs)
 	return p.call(ctx, &request{ovs: &ovs}).err
 }
 

@@ -14,11 +14,13 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/oncall"
@@ -52,6 +54,20 @@ type Options struct {
 	// failing result should open a new alert. It is called on the pager's
 	// goroutine and must not block.
 	Reopen func([]store.AlertRow)
+	// Lease, when set, makes the pager a leased module: it runs while this
+	// replica holds the lease, and a request taken while another replica
+	// does is committed to the store's inbox for the holder to apply. Nil
+	// runs it always (a single node).
+	Lease *cluster.Lease
+	// Broadcast, when set, tells the other replicas that the store's
+	// silences or overrides changed (SignalSilences, SignalOverrides), so
+	// the holder of the lease reads them again.
+	Broadcast func(ctx context.Context, name string) error
+	// Sender names this replica on the inbox messages it writes.
+	Sender string
+	// InboxWait bounds how long a request committed to the inbox waits
+	// for the holder's outcome before it is answered as queued.
+	InboxWait time.Duration
 }
 
 // Outcome is what became of one event.
@@ -63,6 +79,9 @@ type Outcome struct {
 	// Ignored is set for an acknowledge or resolve about no open alert, which
 	// is accepted and does nothing, as PagerDuty does.
 	Ignored bool `json:"ignored,omitempty"`
+	// Queued is set when the request is stored but not applied yet: it
+	// waits in the inbox for the replica that runs the pager.
+	Queued bool `json:"queued,omitempty"`
 }
 
 // Pager owns the alerts. Its methods are safe for concurrent use; they hand
@@ -71,7 +90,21 @@ type Pager struct {
 	opt   Options
 	reqs  chan *request
 	ready chan struct{}
-	count atomic.Int64 // open alerts, published after each commit
+	// readyOnce closes ready after the first recovery.
+	readyOnce sync.Once
+	rt        clock.Clock // real time, for polling the inbox
+	// term is the current term while leased and leading; nil otherwise.
+	term atomic.Pointer[leadTerm]
+	// inboxWake and doneWake are hints that the inbox has work, and that
+	// outcomes were written.
+	inboxWake chan struct{}
+	doneMu    sync.Mutex
+	doneWake  chan struct{}
+	// latestCfg and latestOvs are what Reload and SetOverrides were last
+	// given, applied when a term starts.
+	latestCfg atomic.Pointer[config.Config]
+	latestOvs atomic.Pointer[[]oncall.Override]
+	count     atomic.Int64 // open alerts, published after each commit
 
 	// Everything below is owned by the loop goroutine.
 	w        *world
@@ -85,6 +118,10 @@ type Pager struct {
 	nextHand time.Time           // the one handoff timer that counts; others are stale
 	inhibit  *route.InhibitIndex // over the firing alerts; nil when stale
 	failures int                 // commits failed in a row
+	fence    store.Fence         // the lease the commits are made under
+	fenced   bool                // a commit found the lease gone: step down
+	applied  *config.Config      // the config the world was built from
+	pruned   time.Time           // when the inbox was last pruned (real clock)
 	retryAt  time.Time           // after a failed commit, due work waits until then
 
 	// overrides are the run-time on-call overrides, kept across reloads.
@@ -99,6 +136,9 @@ type request struct {
 	sil    route.Silences
 	ovs    *[]oncall.Override
 	reply  chan reply
+	// inbox is the inbox message the request came from (on the lease
+	// holder); 0 for a request taken here.
+	inbox int64
 }
 
 type opRequest struct {
@@ -128,15 +168,31 @@ func New(opt Options, cfg *config.Config) (*Pager, error) {
 	}
 	w.dir = w.onCall.WithOverrides(opt.Overrides)
 	return &Pager{
-		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}),
+		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}), applied: cfg,
+		rt: clock.Real(), inboxWake: make(chan struct{}, 1), doneWake: make(chan struct{}),
 		alerts: map[int64]*alertState{}, open: map[string]*alertState{}, groups: map[string]*group{},
 		overrides: slices.Clone(opt.Overrides),
 	}, nil
 }
 
 // Run loads what is in flight from the store and serves until ctx ends.
-// While the store cannot be read it keeps trying, and callers wait.
+// While the store cannot be read it keeps trying, and callers wait. With
+// Options.Lease it serves only while this replica holds the lease (see
+// lead.go).
 func (p *Pager) Run(ctx context.Context) error {
+	if p.opt.Lease != nil {
+		return p.runLeased(ctx)
+	}
+	if err := p.begin(ctx, nil); err != nil {
+		return err
+	}
+	p.loop(ctx, nil)
+	return nil
+}
+
+// begin recovers the state from the store, retrying until it can or ctx
+// or the term (lost) ends.
+func (p *Pager) begin(ctx context.Context, lost <-chan struct{}) error {
 	for delay := time.Second; ; delay = min(2*delay, maxRetryDelay) {
 		err := p.recover(ctx)
 		if err == nil {
@@ -146,21 +202,37 @@ func (p *Pager) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("pager: recovering alerts: %w", err)
+		case <-lost:
+			return errNotLeader
 		case <-p.opt.Clock.After(delay):
 		}
 	}
 	p.handoffs = p.opt.Clock.Now()
 	p.scheduleHandoff(p.handoffs)
 	p.count.Store(int64(len(p.open)))
-	close(p.ready)
+	p.readyOnce.Do(func() { close(p.ready) })
+	return nil
+}
+
+// loop serves requests, due timers and (when leased) the inbox until ctx
+// ends or the term does.
+func (p *Pager) loop(ctx context.Context, lost <-chan struct{}) {
 	wake := p.opt.Clock.NewTimer(time.Hour)
 	defer wake.Stop()
-	for {
+	var poll <-chan time.Time
+	if p.opt.Lease != nil {
+		t := p.rt.NewTicker(inboxPoll)
+		defer t.Stop()
+		poll = t.Chan()
+	}
+	for !p.fenced {
 		p.resetTimer(wake)
 		select {
 		case <-ctx.Done():
 			p.drain(ctx.Err())
-			return nil
+			return
+		case <-lost:
+			return
 		case r := <-p.reqs:
 			batch := []*request{r}
 		more:
@@ -175,6 +247,10 @@ func (p *Pager) Run(ctx context.Context) error {
 			p.serve(batch)
 		case <-wake.Chan():
 			p.tick()
+		case <-p.inboxWake:
+			p.serveInbox(ctx)
+		case <-poll:
+			p.serveInbox(ctx)
 		}
 	}
 }
@@ -227,6 +303,11 @@ func (p *Pager) serve(batch []*request) {
 			replies[i].outcomes = p.ingest(c, r.events, now)
 		}
 	}
+	for i, r := range batch {
+		if r.inbox != 0 {
+			c.inbox = append(c.inbox, store.InboxOutcome{ID: r.inbox, Outcome: encodeOutcome(replies[i])})
+		}
+	}
 	// Work that fell due meanwhile rides in the same transaction.
 	var popped []timer
 	if !now.Before(p.retryAt) {
@@ -234,11 +315,17 @@ func (p *Pager) serve(batch []*request) {
 	}
 	if err := p.commit(c); err != nil {
 		p.failed(c, saved, popped, now, err)
+		if p.fenced {
+			err = errNotLeader
+		}
 		for i, r := range batch {
 			// A new config, silences or overrides apply in memory whatever
 			// the store says.
 			if replies[i].err == nil && r.cfg == nil && r.sil == nil && r.ovs == nil {
 				replies[i] = reply{err: errs.Wrap(errs.Unavailable, err, "could not store the change; nothing was recorded")}
+				if p.fenced {
+					replies[i].err = errNotLeader
+				}
 			}
 		}
 	}
@@ -279,6 +366,15 @@ const maxRetryDelay = 30 * time.Second
 func (p *Pager) failed(c *change, sv saved, popped []timer, now time.Time, err error) {
 	c.rollback()
 	p.ids, p.handoffs, p.nextHand = sv.ids, sv.handoffs, sv.nextHand
+	if errors.Is(err, store.ErrFenced) {
+		// Another replica holds the pager now: nothing here counts any more.
+		p.opt.Log.Warn("pager: the lease is gone; stepping down", "epoch", p.fence.Epoch)
+		p.fenced = true
+		if p.opt.Lease != nil {
+			p.opt.Lease.StepDown(p.fence)
+		}
+		return
+	}
 	p.invalidateInhibition()
 	p.failures++
 	delay := min(time.Second<<min(p.failures-1, 5), maxRetryDelay)
@@ -327,6 +423,7 @@ func (p *Pager) commit(c *change) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	b := c.batch()
+	b.Fence, b.Inbox = p.fence, c.inbox
 	err := p.opt.Store.WriteAlerts(ctx, b)
 	p.opt.Metrics.observeCommit(len(b.Alerts), sw.Elapsed(), err)
 	if err != nil {
@@ -347,15 +444,23 @@ func (p *Pager) commit(c *change) error {
 	return nil
 }
 
-// call hands a request to the loop and waits for its reply.
+// call hands a request to the loop and waits for its reply; with a lease
+// held elsewhere, it goes through the inbox.
 func (p *Pager) call(ctx context.Context, r *request) reply {
 	r.ctx = ctx
 	r.reply = make(chan reply, 1)
+	if p.opt.Lease != nil {
+		return p.callLeased(ctx, r)
+	}
 	select {
 	case <-p.ready:
 	case <-ctx.Done():
 		return reply{err: ctx.Err()}
 	}
+	return p.callLoop(ctx, r)
+}
+
+func (p *Pager) callLoop(ctx context.Context, r *request) reply {
 	select {
 	case p.reqs <- r:
 	case <-ctx.Done():
@@ -413,11 +518,25 @@ func (p *Pager) Check(cfg *config.Config) error {
 
 // Reload applies a new config: routes, policies, people and channels.
 func (p *Pager) Reload(ctx context.Context, cfg *config.Config) error {
+	p.latestCfg.Store(cfg)
 	return p.call(ctx, &request{cfg: cfg}).err
 }
 
-// SetSilences replaces the silences in force.
+// SetSilences replaces the silences in force, after a change in the store;
+// other replicas are told (Options.Broadcast), so the one running the
+// pager reads them again.
 func (p *Pager) SetSilences(ctx context.Context, s route.Silences) error {
+	if err := p.UseSilences(ctx, s); err != nil {
+		return err
+	}
+	if p.opt.Broadcast != nil {
+		return p.opt.Broadcast(ctx, SignalSilences)
+	}
+	return nil
+}
+
+// UseSilences replaces the silences in force, telling nobody.
+func (p *Pager) UseSilences(ctx context.Context, s route.Silences) error {
 	if s == nil {
 		s = route.Silences{}
 	}

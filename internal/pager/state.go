@@ -38,8 +38,9 @@ type change struct {
 	dropped map[string]bool
 	log     []store.AlertLog
 	notes   []store.Notification
-	fired   []store.AlertRow // alerts opened, told to Options.Fired after the commit
-	reopen  []store.AlertRow // check alerts resolved by hand while failing, told to Options.Reopen
+	fired   []store.AlertRow     // alerts opened, told to Options.Fired after the commit
+	reopen  []store.AlertRow     // check alerts resolved by hand while failing, told to Options.Reopen
+	inbox   []store.InboxOutcome // inbox messages applied, marked done in the same commit
 	undo    []func()
 }
 
@@ -51,7 +52,7 @@ func newChange() *change {
 }
 
 func (c *change) empty() bool {
-	return len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes) == 0
+	return len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes)+len(c.inbox) == 0
 }
 
 // touchAlert marks an alert dirty and remembers its row as it was.

@@ -213,7 +213,7 @@ func (p *Pager) reload(cfg *config.Config) error {
 		return err
 	}
 	w.dir = w.onCall.WithOverrides(p.overrides)
-	p.w = w
+	p.w, p.applied = w, cfg
 	p.invalidateInhibition()
 	p.scheduleHandoff(p.opt.Clock.Now())
 	return nil

@@ -89,11 +89,17 @@ type AlertBatch struct {
 	Groups        []GroupRow // written whole, by key
 	DeleteGroups  []string
 	Notifications []Notification
+	// Fence, when set, is the pager's lease: the batch is written only while
+	// it holds it (else ErrFenced and nothing is written).
+	Fence Fence
+	// Inbox are the inbox messages the batch applied: marked done with
+	// their outcomes in the same transaction, so each is applied once.
+	Inbox []InboxOutcome
 }
 
 // Empty reports whether the batch changes nothing.
 func (b AlertBatch) Empty() bool {
-	return len(b.Alerts)+len(b.Log)+len(b.Members)+len(b.DeleteMembers)+len(b.Groups)+len(b.DeleteGroups)+len(b.Notifications) == 0
+	return len(b.Alerts)+len(b.Log)+len(b.Members)+len(b.DeleteMembers)+len(b.Groups)+len(b.DeleteGroups)+len(b.Notifications)+len(b.Inbox) == 0
 }
 
 const (
@@ -144,6 +150,9 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 	}
 	sort.Slice(b.Alerts, func(i, j int) bool { return b.Alerts[i].ID < b.Alerts[j].ID })
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkFence(ctx, tx, b.Fence); err != nil {
+			return err
+		}
 		if err := s.writeAlertRows(ctx, tx, b.Alerts); err != nil {
 			return fmt.Errorf("alerts: %w", err)
 		}
@@ -158,6 +167,14 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 		}
 		if err := s.insertNotifications(ctx, tx, b.Notifications); err != nil {
 			return fmt.Errorf("notifications: %w", err)
+		}
+		if n, err := s.finishInbox(ctx, tx, b.Inbox); err != nil {
+			return fmt.Errorf("inbox: %w", err)
+		} else if n != len(b.Inbox) {
+			return errInboxTaken
+		}
+		if len(b.Notifications) > 0 {
+			return s.notify(ctx, tx, "outbox")
 		}
 		return nil
 	})

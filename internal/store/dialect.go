@@ -23,7 +23,18 @@ type dialect struct {
 	// until ANALYZE runs and then prefers a long primary-key range scan (every
 	// check's rows in the window) to the selective index.
 	indexHints bool
+	// nowMS is the database's clock in unix milliseconds, read when the
+	// statement runs: leases and claims are judged by it, never by a
+	// replica's clock.
+	nowMS string
+	// lockRows is the clause that row-locks what a SELECT reads until the
+	// transaction ends ("" where the engine has one writer anyway), and
+	// skipLocked the one that passes over rows another transaction locked.
+	lockRows, shareRows, skipLocked string
 }
+
+// now puts the database's clock into a statement written with NOW.
+func (d dialect) now(q string) string { return strings.ReplaceAll(q, "NOW_MS", d.nowMS) }
 
 // indexedBy returns the clause that forces index for the table it follows, or
 // "" where the planner chooses well by itself.

@@ -13,7 +13,8 @@ import (
 )
 
 func sqliteDialect() dialect {
-	return dialect{name: engineSQLite, goose: goose.DialectSQLite3, maxParams: 32766, indexHints: true}
+	return dialect{name: engineSQLite, goose: goose.DialectSQLite3, maxParams: 32766, indexHints: true,
+		nowMS: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"}
 }
 
 // Writer pragmas: WAL so readers never block the writer; synchronous=FULL so a

@@ -6,6 +6,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -49,4 +51,24 @@ func (s *Store) migrate(ctx context.Context, db *sql.DB) error {
 		s.opt.Log.Info("store: applied migration", "engine", s.d.name, "version", r.Source.Version, "took", r.Duration)
 	}
 	return nil
+}
+
+// maxEmbeddedVersion is the newest migration version this build carries
+// (the same in both engines' directories).
+func maxEmbeddedVersion() (int64, error) {
+	entries, err := fs.ReadDir(migrations, "migrations/"+engineSQLite)
+	if err != nil {
+		return 0, err
+	}
+	var top int64
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		if !ok {
+			continue
+		}
+		if v, err := strconv.ParseInt(num, 10, 64); err == nil && v > top {
+			top = v
+		}
+	}
+	return top, nil
 }

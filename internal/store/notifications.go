@@ -179,21 +179,11 @@ func (s *Store) queryNotifications(ctx context.Context, q string, args ...any) (
 	if err != nil {
 		return nil, fmt.Errorf("store: notifications: %w", err)
 	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		var n Notification
-		var created, next, sent int64
-		var msg string
-		if err := rows.Scan(&n.ID, &created, &n.GroupKey, &n.Kind, &n.Destination, &msg, &n.Status, &n.Attempts,
-			&next, &n.LastError, &sent); err != nil {
-			return nil, fmt.Errorf("store: notifications: %w", err)
-		}
-		n.Message = []byte(msg)
-		n.CreatedAt, n.NextAttemptAt, n.SentAt = fromMS(created), fromMS(next), fromMS(sent)
-		out = append(out, n)
+	out, err := scanNotifications(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Page is a notification about an alert, with the alert's id.

@@ -32,6 +32,12 @@ type Options struct {
 	// Open refuses with ErrLocked while another process holds the lock,
 	// and holds it until Close (see exclusive.go).
 	Exclusive bool
+	// IdleTxTimeout, on Postgres, ends a session that sits inside a
+	// transaction for longer (idle_in_transaction_session_timeout): a
+	// replica paused mid-transaction (SIGSTOP, a frozen VM) must not hold
+	// its row locks, the lease's among them, past its lease. 0 leaves the
+	// server's setting.
+	IdleTxTimeout time.Duration
 }
 
 // Store is the SQL store. It is safe for concurrent use.
@@ -45,6 +51,9 @@ type Store struct {
 	secrets []string
 	// unlock releases the server lock; nil when not exclusive.
 	unlock func() error
+	// channel is the Postgres NOTIFY channel of this schema's replicas:
+	// schemas sharing a database never hear each other.
+	channel string
 }
 
 // Open connects to the database named by dsn, pings it and applies pending
@@ -96,8 +105,11 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 				return s.migrate(ctx, db)
 			}
 		}
-		s.w, err = openPostgres(ctx, cfg.dsn, migrate)
+		s.w, err = openPostgres(ctx, cfg.dsn, s.opt.IdleTxTimeout, migrate)
 		s.r = s.w
+		if err == nil {
+			s.channel, err = notifyChannel(ctx, s.w)
+		}
 	}
 	if err != nil {
 		return err

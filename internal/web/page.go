@@ -166,6 +166,7 @@ func navigation() []navEntry {
 		{"releases", "Releases", "/releases"},
 		{"toil", "Toil", "/toil"},
 		{"reports", "Reports", "/reports/weekly"},
+		{"cluster", "Cluster", "/cluster"},
 	}
 }
 

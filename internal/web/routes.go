@@ -17,13 +17,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /metrics", s.metrics())
 	mux.HandleFunc("POST /-/reload", s.authorize(auth.Admin, s.reload))
 
-	mux.HandleFunc("GET /api/v1/services", s.read(s.listServices))
-	mux.HandleFunc("GET /api/v1/services/{service}", s.read(s.getService))
-	mux.HandleFunc("GET /api/v1/checks", s.read(s.listChecks))
-	mux.HandleFunc("GET /api/v1/checks/{service}/{check}", s.read(s.getCheck))
+	mux.HandleFunc("GET /api/v1/services", s.onLeader(s.read(s.listServices)))
+	mux.HandleFunc("GET /api/v1/services/{service}", s.onLeader(s.read(s.getService)))
+	mux.HandleFunc("GET /api/v1/checks", s.onLeader(s.read(s.listChecks)))
+	mux.HandleFunc("GET /api/v1/checks/{service}/{check}", s.onLeader(s.read(s.getCheck)))
 	mux.HandleFunc("GET /api/v1/checks/{service}/{check}/results", s.read(s.listResults))
 	mux.HandleFunc("GET /api/v1/events", s.read(s.listEvents))
-	mux.HandleFunc("POST /api/v1/heartbeats/{service}/{check}", s.heartbeat)
+	mux.HandleFunc("POST /api/v1/heartbeats/{service}/{check}", s.onLeader(s.heartbeat))
 
 	mux.HandleFunc("GET /api/v1/alerts", s.read(s.listAlerts))
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.read(s.getAlert))
@@ -41,15 +41,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/schedules/{id}/swaps", s.createSwap)
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
-	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
-	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.startRun)
-	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.webhookRun)
+	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.onLeader(s.read(s.getRunbook)))
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.onLeader(s.startRun))
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.onLeader(s.webhookRun))
 	mux.HandleFunc("GET /api/v1/runs", s.read(s.listRuns))
-	mux.HandleFunc("GET /api/v1/runs/{id}", s.read(s.getRun))
-	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.read(s.runEvents))
-	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
-	mux.HandleFunc("POST /api/v1/runs/{id}/deny", s.denyRun)
+	mux.HandleFunc("GET /api/v1/runs/{id}", s.onLeader(s.read(s.getRun)))
+	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.onLeader(s.read(s.runEvents)))
+	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.onLeader(s.approveRun))
+	mux.HandleFunc("POST /api/v1/runs/{id}/deny", s.onLeader(s.denyRun))
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
+	mux.HandleFunc("GET /api/v1/cluster", s.read(s.getCluster))
 
 	mux.HandleFunc("GET /api/v1/incidents", s.read(s.listIncidents))
 	mux.HandleFunc("POST /api/v1/incidents", s.declareIncident)
@@ -66,7 +67,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/reports/oncall", s.read(s.oncallReport))
 	mux.HandleFunc("GET /api/v1/reports/delivery", s.read(s.deliveryReport))
 	mux.HandleFunc("GET /api/v1/reports/toil", s.read(s.toilReport))
-	mux.HandleFunc("GET /api/v1/reports/weekly", s.read(s.weeklyReport))
+	mux.HandleFunc("GET /api/v1/reports/weekly", s.onLeader(s.read(s.weeklyReport)))
 	mux.HandleFunc("GET /api/v1/reports/runs", s.read(s.listReportRuns))
 	mux.HandleFunc("GET /api/v1/reports/runs/{id}", s.read(s.getReportRun))
 	mux.HandleFunc("POST /api/v1/reports/{id}/runs", s.sendReport)
@@ -76,12 +77,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/toil/items/{id}", s.read(s.getToilItem))
 	mux.HandleFunc("PATCH /api/v1/toil/items/{id}", s.editToilItem)
 	mux.HandleFunc("GET /api/v1/toil/rank", s.read(s.toilRank))
-	mux.HandleFunc("GET /api/v1/slos", s.read(s.listSLOs))
-	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.read(s.getSLO))
-	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.authorize(auth.Operate, s.sloEvents))
+	mux.HandleFunc("GET /api/v1/slos", s.onLeader(s.read(s.listSLOs)))
+	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.onLeader(s.read(s.getSLO)))
+	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.onLeader(s.authorize(auth.Operate, s.sloEvents)))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
-	mux.HandleFunc("POST /api/v1/deploys", s.recordDeploy)
-	mux.HandleFunc("POST /api/v1/deploys/check", s.deployCheck)
+	mux.HandleFunc("POST /api/v1/deploys", s.onLeader(s.recordDeploy)) // verification probes on the leader
+	mux.HandleFunc("POST /api/v1/deploys/check", s.onLeader(s.deployCheck)) // error budgets live there
 	mux.HandleFunc("GET /api/v1/deploys/{id}", s.getDeploy) // a read token, or a deploy key for its service
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
 	mux.HandleFunc("POST /api/v1/releases", s.createRelease)
@@ -95,13 +96,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/integrations/grafana", s.grafanaWebhook)
 	mux.HandleFunc("POST /api/v1/events", s.genericEvents)
 	mux.HandleFunc("POST /v2/enqueue", s.pagerDutyEnqueue)
-	mux.HandleFunc("POST /v2/change/enqueue", s.pagerDutyChange)
+	mux.HandleFunc("POST /v2/change/enqueue", s.onLeader(s.pagerDutyChange))
 
 	// Signed ack and resolve links from notifications; they need no login.
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
 	mux.HandleFunc("POST /a/{id}/{verb}", s.linkAct)
-	mux.HandleFunc("GET /r/{id}/approve", s.runLinkForm)
-	mux.HandleFunc("POST /r/{id}/approve", s.runLinkAct)
+	mux.HandleFunc("GET /r/{id}/approve", s.onLeader(s.runLinkForm))
+	mux.HandleFunc("POST /r/{id}/approve", s.onLeader(s.runLinkAct))
 
 	// The browser app: signing in and out, then the pages, one file each
 	// (page_*.go); forms post to actions that check the session's CSRF token.
@@ -111,10 +112,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login/oidc", s.oidcStart)
 	mux.HandleFunc("GET "+s.oidcCallbackPath(), s.oidcCallback)
 
-	mux.HandleFunc("GET /{$}", s.statusPages(s.statusPage))
-	mux.HandleFunc("GET /checks/{service}/{check}", s.statusPages(s.checkPage))
-	mux.HandleFunc("GET /slos", s.privatePage(s.slosPage))
-	mux.HandleFunc("GET /slos/{service}/{id}", s.privatePage(s.sloPage))
+	mux.HandleFunc("GET /{$}", s.onLeader(s.statusPages(s.statusPage)))
+	mux.HandleFunc("GET /checks/{service}/{check}", s.onLeader(s.statusPages(s.checkPage)))
+	mux.HandleFunc("GET /slos", s.onLeader(s.privatePage(s.slosPage)))
+	mux.HandleFunc("GET /slos/{service}/{id}", s.onLeader(s.privatePage(s.sloPage)))
 
 	// Incidents pages: the list and declaring, an incident with its live
 	// timeline and a form per thing a responder does, the postmortem and
@@ -145,9 +146,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /alerts/{id}/ack", s.action(auth.Respond, s.alertAct("ack")))
 	mux.HandleFunc("POST /alerts/{id}/resolve", s.action(auth.Respond, s.alertAct("resolve")))
 	mux.HandleFunc("POST /alerts/{id}/declare", s.action(auth.Respond, s.alertDeclare))
-	mux.HandleFunc("POST /alerts/{id}/run", s.action(auth.Operate, s.alertRun))
+	mux.HandleFunc("POST /alerts/{id}/run", s.onLeader(s.action(auth.Operate, s.alertRun)))
 	mux.HandleFunc("GET /wall", s.privatePage(s.wallPage))
 	mux.HandleFunc("GET /silences", s.privatePage(s.silencesPage))
+	mux.HandleFunc("GET /cluster", s.privatePage(s.clusterPage))
 	mux.HandleFunc("GET /silences/new", s.privatePage(s.newSilencePage))
 	mux.HandleFunc("POST /silences", s.action(auth.Respond, s.silenceCreate))
 	mux.HandleFunc("POST /silences/{id}/expire", s.action(auth.Respond, s.silenceExpire))
@@ -161,20 +163,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /toil/entries", s.privatePage(s.toilEntriesPage))
 	mux.HandleFunc("POST /toil/entries", s.action(auth.Respond, s.toilLog))
 	mux.HandleFunc("GET /toil/plan", s.privatePage(s.toilPlanPage))
-	mux.HandleFunc("GET /reports/weekly", s.privatePage(s.weeklyPage))
+	mux.HandleFunc("GET /reports/weekly", s.onLeader(s.privatePage(s.weeklyPage)))
 	mux.HandleFunc("GET /reports/runs/{id}", s.privatePage(s.reportRunPage))
 
 	// Runbook pages: the list, a runbook with its run form (a dry run
 	// first, then the real run from its preview), a run with its live step
 	// log and approval, the run history and the audit log.
-	mux.HandleFunc("GET /runbooks", s.privatePage(s.runbooksPage))
-	mux.HandleFunc("GET /runbooks/{id}", s.privatePage(s.runbookPage))
-	mux.HandleFunc("POST /runbooks/{id}/runs", s.action(auth.Operate, s.runbookRunAction))
-	mux.HandleFunc("GET /runs", s.privatePage(s.runsPage))
-	mux.HandleFunc("GET /runs/{id}", s.privatePage(s.runPage))
-	mux.HandleFunc("GET /runs/{id}/events", s.privatePage(s.runPageEvents))
-	mux.HandleFunc("POST /runs/{id}/approve", s.action(auth.Operate, s.runApproveAction))
-	mux.HandleFunc("POST /runs/{id}/deny", s.action(auth.Operate, s.runDenyAction))
+	mux.HandleFunc("GET /runbooks", s.onLeader(s.privatePage(s.runbooksPage)))
+	mux.HandleFunc("GET /runbooks/{id}", s.onLeader(s.privatePage(s.runbookPage)))
+	mux.HandleFunc("POST /runbooks/{id}/runs", s.onLeader(s.action(auth.Operate, s.runbookRunAction)))
+	mux.HandleFunc("GET /runs", s.onLeader(s.privatePage(s.runsPage)))
+	mux.HandleFunc("GET /runs/{id}", s.onLeader(s.privatePage(s.runPage)))
+	mux.HandleFunc("GET /runs/{id}/events", s.onLeader(s.privatePage(s.runPageEvents)))
+	mux.HandleFunc("POST /runs/{id}/approve", s.onLeader(s.action(auth.Operate, s.runApproveAction)))
+	mux.HandleFunc("POST /runs/{id}/deny", s.onLeader(s.action(auth.Operate, s.runDenyAction)))
 	mux.HandleFunc("GET /audit", s.privatePage(s.auditPage))
 
 	// On-call pages: who is on call, a schedule's calendar with its

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/errs"
 	"github.com/vigil-sre/vigil/internal/monitor"
@@ -59,9 +60,14 @@ type Deps struct {
 	// Overrides keeps the on-call overrides made at run time.
 	Overrides *override.Service
 	Store     *store.Store
-	Clock     clock.Clock
-	Log       *slog.Logger
-	Metrics   *prometheus.Registry
+	// Cluster is this replica's view of the replicas sharing the database.
+	Cluster *cluster.Node
+	// Leader, when set, says where the leading replica serves and whether
+	// it is this one; routes wrapped in onLeader are passed on to it.
+	Leader  func() (url string, self, ok bool)
+	Clock   clock.Clock
+	Log     *slog.Logger
+	Metrics *prometheus.Registry
 	// Reload applies the config from disk; it returns config.Problems when the
 	// new config is invalid, in which case the running one stays.
 	Reload  func(ctx context.Context) error

@@ -75,6 +75,9 @@ const (
 	HeaderEvent     = "X-Vigil-Event"
 	HeaderTimestamp = "X-Vigil-Timestamp"
 	HeaderSignature = "X-Vigil-Signature"
+	// HeaderDelivery carries the ids of the notifications a message
+	// carries, the same on every attempt: an idempotency key.
+	HeaderDelivery = "X-Vigil-Delivery"
 )
 
 // Payload is the JSON body: the message's own fields after the version.
@@ -139,6 +142,9 @@ func (s *Sender) Send(ctx context.Context, d notify.Destination, m notify.Messag
 	}
 	h := http.Header{}
 	h.Set(HeaderEvent, string(m.Kind))
+	if m.Delivery != "" {
+		h.Set(HeaderDelivery, m.Delivery)
+	}
 	if !d.Secret.IsZero() {
 		ts := strconv.FormatInt(s.clock.Now().Unix(), 10)
 		h.Set(HeaderTimestamp, ts)

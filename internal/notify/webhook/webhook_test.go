@@ -98,6 +98,25 @@ func TestUnsignedWithoutSecret(t *testing.T) {
 	}
 }
 
+// TestDeliveryHeader: a message names the notifications it carries in
+// X-Vigil-Delivery, outside the signed body, so a receiver can drop a
+// message a second replica sent again after the first died mid-send.
+func TestDeliveryHeader(t *testing.T) {
+	url, got := receiver(t)
+	m := sendertest.Message()
+	m.Delivery = "41,42"
+	if err := New().Send(context.Background(), sendertest.Destination(notify.Webhook, url), m); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if h := r.header.Get(HeaderDelivery); h != "41,42" {
+		t.Errorf("%s = %q, want 41,42", HeaderDelivery, h)
+	}
+	if bytes.Contains(r.body, []byte("41,42")) {
+		t.Error("the delivery key is in the body; receivers' payloads must not change")
+	}
+}
+
 // TestPayloadGolden keeps the documented schema true: a change to the JSON
 // shows up here as a diff to review, since receivers depend on it.
 func TestPayloadGolden(t *testing.T) {

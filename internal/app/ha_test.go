@@ -1,0 +1,119 @@
+package app
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/bench"
+	"github.com/vigil-sre/vigil/internal/store/storetest"
+)
+
+// TestHAKillLeaderUnderLoad runs three vigil serve replicas on one
+// Postgres database under steady Alertmanager load spread over all three,
+// kills the one running the pager with SIGKILL, and finds every alert that
+// got a 2xx stored and paged, with duplicate pages bounded by what one
+// destination can have in flight (one bundle).
+func TestHAKillLeaderUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills processes")
+	}
+	base := os.Getenv("VIGIL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("VIGIL_TEST_POSTGRES not set; replicas need Postgres (see .ci/postgres.sh)")
+	}
+	rep, err := bench.RunHA(t.Context(), bench.HAOptions{
+		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base),
+		Replicas: 3, Clients: 6, Batch: 20, Kills: 1, AckedPerKill: 1000,
+		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d alerts acknowledged (%.0f/s); %d stored, %d paged, %d duplicates; failover %.2fs",
+		rep.Acknowledged, rep.AckedPerSec, rep.Found, rep.Delivered, rep.Duplicates, rep.FailoverSeconds[0])
+	if rep.Acknowledged < 1000 {
+		t.Fatalf("only %d alerts were acknowledged; the test proves little", rep.Acknowledged)
+	}
+	if rep.Found != rep.Acknowledged {
+		t.Fatalf("%d acknowledged alerts lost, e.g. %v", rep.Acknowledged-rep.Found, rep.Missing)
+	}
+	if rep.Delivered != rep.Acknowledged {
+		t.Fatalf("%d acknowledged alerts never paged, e.g. %v", rep.Acknowledged-rep.Delivered, rep.Undelivered)
+	}
+	// One destination, one send in flight cluster-wide, at most 50
+	// notifications a bundle: that is all a dead replica can leave sent but
+	// unrecorded.
+	if rep.Duplicates > 50 {
+		t.Fatalf("%d duplicate pages; at most one bundle (50) was in flight", rep.Duplicates)
+	}
+	if rep.FailoverSeconds[0] > 10 {
+		t.Fatalf("failover took %.1fs with a 2s lease", rep.FailoverSeconds[0])
+	}
+}
+
+// testLog writes a scenario's log to the test's.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(string(p))
+	return len(p), nil
+}
+
+// TestHAStaleLeaderIsFenced stops the replica running the pager with
+// SIGSTOP while pages wait in its memory, lets the other replica take over
+// and page, then resumes it: it must not page again with its stale lease,
+// and it steps down.
+func TestHAStaleLeaderIsFenced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and stops processes")
+	}
+	base := os.Getenv("VIGIL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("VIGIL_TEST_POSTGRES not set; replicas need Postgres (see .ci/postgres.sh)")
+	}
+	rep, err := bench.RunFence(t.Context(), bench.FenceOptions{
+		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base), Alerts: 20,
+		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, GroupWait: 5 * time.Second, Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Paged != 20 {
+		t.Fatalf("%d of 20 alerts paged after the takeover", rep.Paged)
+	}
+	if rep.Duplicates != 0 {
+		t.Fatalf("%d duplicate pages: the stale leader paged with its old lease\n%s", rep.Duplicates, rep.StaleLog)
+	}
+	if !rep.SteppedDown {
+		t.Fatalf("the stale leader did not step down; its log:\n%s", rep.StaleLog)
+	}
+}
+
+// TestHARunOfADeadLeaderIsInterruptedOnce starts a run through the replica
+// that does not lead (it is passed on to the leader), kills the leader with
+// SIGKILL while the run's one step runs, and finds the run marked
+// interrupted by the replica that took over, once, also after the killed
+// one is back.
+func TestHARunOfADeadLeaderIsInterruptedOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills processes")
+	}
+	base := os.Getenv("VIGIL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("VIGIL_TEST_POSTGRES not set; replicas need Postgres (see .ci/postgres.sh)")
+	}
+	rep, err := bench.RunRunInterrupted(t.Context(), bench.RunOptions{
+		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base),
+		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != "interrupted" {
+		t.Fatalf("run %s is %s after its leader died mid-step, want interrupted", rep.RunID, rep.Status)
+	}
+	if rep.Interrupted != 1 || !rep.Restarted {
+		t.Fatalf("run.interrupted recorded %d times (restarted: %v), want once", rep.Interrupted, rep.Restarted)
+	}
+}
