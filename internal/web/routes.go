@@ -81,9 +81,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/slos/{service}/{id}", s.onLeader(s.read(s.getSLO)))
 	mux.HandleFunc("POST /api/v1/slos/{service}/{id}/events", s.onLeader(s.authorize(auth.Operate, s.sloEvents)))
 	mux.HandleFunc("GET /api/v1/deploys", s.read(s.listDeploys))
-	mux.HandleFunc("POST /api/v1/deploys", s.onLeader(s.recordDeploy)) // verification probes on the leader
+	mux.HandleFunc("POST /api/v1/deploys", s.onLeader(s.recordDeploy))      // verification probes on the leader
 	mux.HandleFunc("POST /api/v1/deploys/check", s.onLeader(s.deployCheck)) // error budgets live there
-	mux.HandleFunc("GET /api/v1/deploys/{id}", s.getDeploy) // a read token, or a deploy key for its service
+	mux.HandleFunc("GET /api/v1/deploys/{id}", s.getDeploy)                 // a read token, or a deploy key for its service
 	mux.HandleFunc("GET /api/v1/releases", s.read(s.listReleases))
 	mux.HandleFunc("POST /api/v1/releases", s.createRelease)
 	mux.HandleFunc("GET /api/v1/releases/{id}", s.read(s.getRelease))
