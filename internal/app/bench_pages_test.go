@@ -61,6 +61,8 @@ services: [{id: shop}, {id: db}]
 		{"list-text", "/alerts?q=db-77"},
 		{"list-silenced", "/alerts?status=silenced"},
 		{"alert-page", fmt.Sprintf("/alerts/%d", total-10)},
+		{"volume-14d", "/alerts/volume"},
+		{"volume-90d", "/alerts/volume?days=90"},
 	}
 	for _, pg := range pages {
 		b.Run(pg.name, func(b *testing.B) {
