@@ -18,7 +18,7 @@ type AlertDay struct {
 // AlertVolume counts the alerts first seen in [from, to] by service and by
 // day, days beginning at midnight in loc (at the offset loc has at to, so a
 // daylight-saving change inside the window moves one boundary by an hour).
-// It reads no alert row, only counts.
+// The database does the counting; no alert row is read into Vigil.
 func (s *Store) AlertVolume(ctx context.Context, from, to time.Time, loc *time.Location) ([]AlertDay, error) {
 	defer s.observe("alert_volume", clock.Start())
 	_, off := to.In(loc).Zone()
