@@ -251,7 +251,6 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 			if err := a.reconcileChecks(ctx); err != nil {
 				a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
 			}
-			close(leading)
 			var wg sync.WaitGroup
 			for _, run := range []func(context.Context){
 				func(ctx context.Context) { _ = a.runbooks.Run(ctx) },
@@ -259,6 +258,12 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 			} {
 				wg.Go(func() { run(ctx) })
 			}
+			// Heartbeats are taken from here on.
+			select {
+			case <-a.mon.Started():
+			case <-ctx.Done():
+			}
+			close(leading)
 			wg.Wait()
 		})
 	})

@@ -27,7 +27,9 @@ import (
 var (
 	ErrUnknownCheck = errors.New("no such check")
 	ErrNotHeartbeat = errors.New("not a heartbeat check")
-	errNotRunning   = errors.New("the monitor is not running")
+	// ErrNotRunning: the monitor is not taking results (not started yet,
+	// or stopped).
+	ErrNotRunning = errors.New("the monitor is not running")
 )
 
 // Options configure a Monitor.
@@ -72,6 +74,10 @@ type Monitor struct {
 	mu      sync.RWMutex
 	entries map[string]*entry
 	keep    int
+
+	// started closes once Run takes results.
+	started     chan struct{}
+	startedOnce sync.Once
 }
 
 type entry struct {
@@ -93,7 +99,7 @@ func New(opt Options, maxConcurrent int) *Monitor {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	m := &Monitor{opt: opt, entries: map[string]*entry{}}
+	m := &Monitor{opt: opt, entries: map[string]*entry{}, started: make(chan struct{})}
 	m.sched = NewScheduler(opt.Clock, maxConcurrent, opt.Metrics.schedulerObserver(), m.probe)
 	return m
 }
@@ -212,6 +218,7 @@ func (m *Monitor) Run(ctx context.Context) {
 	m.w = newWriter(m.opt.Store, m.keep, m.opt.Clock, delay, m.opt.Log, m.opt.Metrics.batchObserver())
 	m.mu.Unlock()
 	go m.w.run()
+	m.startedOnce.Do(func() { close(m.started) })
 	hk := make(chan struct{})
 	go func() { m.housekeep(ctx); close(hk) }()
 	m.sched.Run(ctx)
@@ -224,6 +231,10 @@ func (m *Monitor) Run(ctx context.Context) {
 	}
 	m.mu.Unlock()
 }
+
+// Started closes once Run takes results: heartbeats and probes before it
+// are refused with ErrNotRunning.
+func (m *Monitor) Started() <-chan struct{} { return m.started }
 
 func (m *Monitor) entry(key string) *entry {
 	m.mu.RLock()
@@ -311,7 +322,7 @@ func (m *Monitor) record(e *entry, r check.Result, done chan error) {
 	m.mu.RUnlock()
 	if w == nil || !w.add(rec) {
 		if done != nil {
-			done <- errNotRunning
+			done <- ErrNotRunning
 		}
 	}
 	e.mu.Unlock()

@@ -53,7 +53,7 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.d.Monitor.Beat(r.Context(), c.Service, c.ID, b.Status != "fail", b.Message)
 	switch {
-	case errors.Is(err, monitor.ErrUnknownCheck):
+	case errors.Is(err, monitor.ErrUnknownCheck), errors.Is(err, monitor.ErrNotRunning):
 		s.writeError(w, r, errs.E(errs.Unavailable, "check %s is not running yet", c.Key()))
 		return
 	case err != nil:
