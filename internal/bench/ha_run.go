@@ -103,7 +103,9 @@ func RunRunInterrupted(ctx context.Context, opt RunOptions) (RunReport, error) {
 		return rep, fmt.Errorf("starting the run: %s %v %+v", resp.Status, err, run)
 	}
 	rep.RunID = run.ID
-	if err := waitRun(client, other.url, run.ID, 10*time.Second, func(s string) bool { return s == "running" }); err != nil {
+	// Mid-step means the step is stored as running: a run killed between
+	// steps is resumed by the next leader instead, which is right too.
+	if err := waitStep(client, other.url, run.ID, 10*time.Second); err != nil {
 		return rep, err
 	}
 	rs.kids[slot].kill()
@@ -138,6 +140,27 @@ func RunRunInterrupted(ctx context.Context, opt RunOptions) (RunReport, error) {
 	}
 	logf("run.interrupted recorded %d times", rep.Interrupted)
 	return rep, nil
+}
+
+// waitStep waits until run id has a step running.
+func waitStep(c *http.Client, url, id string, within time.Duration) error {
+	type step struct {
+		Status string `json:"status"`
+	}
+	deadline := wall.Now().Add(within)
+	for {
+		var r struct {
+			Steps []step `json:"steps"`
+		}
+		if err := getJSON(c, url+"/api/v1/runs/"+id, &r); err == nil &&
+			slices.ContainsFunc(r.Steps, func(st step) bool { return st.Status == "running" }) {
+			return nil
+		}
+		if wall.Now().After(deadline) {
+			return fmt.Errorf("run %s: no step running within %s", id, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func waitRun(c *http.Client, url, id string, within time.Duration, done func(status string) bool) error {
