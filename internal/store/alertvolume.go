@@ -38,8 +38,10 @@ func (s *Store) AlertVolume(ctx context.Context, from, to time.Time, loc *time.L
 		if err := rows.Scan(&d.Service, &day, &d.Alerts); err != nil {
 			return nil, fmt.Errorf("store: alert volume: %w", err)
 		}
-		// Midnight of that local day, as an instant.
-		d.Day = fromMS(day*dayMS - offMS).In(loc)
+		// The day number counts local dates; its midnight is taken in loc,
+		// so a date before a daylight-saving change keeps its own offset.
+		y, m, dd := time.UnixMilli(day * dayMS).UTC().Date()
+		d.Day = time.Date(y, m, dd, 0, 0, 0, 0, loc)
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {

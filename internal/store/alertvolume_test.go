@@ -44,6 +44,19 @@ func TestAlertVolume(t *testing.T) {
 					t.Errorf("day %d: %s at %s, want %s at midnight", i, s, d.Day, want[i])
 				}
 			}
+
+			// Across the change to summer time: a winter day is still that
+			// day, at its own midnight.
+			spring := time.Date(2026, 3, 27, 12, 0, 0, 0, time.UTC)
+			r := alertRow(10, "spring", "firing", spring.Sub(t0))
+			writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{r}})
+			got, err = s.AlertVolume(ctx, spring.Add(-time.Hour), spring.Add(6*24*time.Hour), berlin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Day.Format(time.DateOnly) != "2026-03-27" || got[0].Day.Hour() != 0 {
+				t.Errorf("across summer time: %+v", got)
+			}
 		})
 	}
 }
