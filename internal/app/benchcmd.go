@@ -162,6 +162,7 @@ The baseline is the same batches posted to a receiver that only parses them.`,
 	f.IntVar(&opt.LatencyAlerts, "latency-alerts", 2000, "alerts timed from ingestion to delivery")
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
+	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
 	return cmd
 }
 

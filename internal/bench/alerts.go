@@ -25,6 +25,8 @@ type AlertsOptions struct {
 	LatencyAlerts int           // alerts paged one by one in the latency phase
 	Store         string
 	Log           io.Writer
+	// CPUProfile, when set, is where vigil serve writes a CPU profile of its run.
+	CPUProfile string
 }
 
 // AlertsReport is what the alert benchmark found.
@@ -104,7 +106,11 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	vigil, stopVigil, err := startChild(ctx, opt.Binary, []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, `http://\S+`, opt.Log)
+	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
+	if opt.CPUProfile != "" {
+		args = append(args, "--cpu-profile", opt.CPUProfile)
+	}
+	vigil, stopVigil, err := startChild(ctx, opt.Binary, args, `http://\S+`, opt.Log)
 	if err != nil {
 		return rep, err
 	}
