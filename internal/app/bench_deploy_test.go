@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,11 +113,7 @@ services:
 				// concluded_at is stored to the millisecond.
 				lat = append(lat, max(d.Verification.ConcludedAt.Sub(start.Truncate(time.Millisecond)), 0))
 			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-			b.ReportMetric(ms(lat[len(lat)/2]), "ms-p50")
-			b.ReportMetric(ms(lat[len(lat)*99/100]), "ms-p99")
-			b.ReportMetric(ms(lat[len(lat)-1]), "ms-max")
+			reportLatency(b, lat, true)
 		})
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -69,27 +67,11 @@ services: [{id: shop}, {id: db}]
 			lat := make([]time.Duration, 0, b.N)
 			var size int
 			for i := 0; i < b.N; i++ {
-				req, _ := http.NewRequest("GET", a.URL()+pg.path, nil)
-				if strings.HasPrefix(pg.path, "/api/") {
-					req.Header.Set("Authorization", "Bearer bench-t0ken")
-				}
-				sw := clock.Start()
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				lat = append(lat, sw.Elapsed())
-				if resp.StatusCode != 200 {
-					b.Fatalf("%s: %d %.200s", pg.path, resp.StatusCode, body)
-				}
-				size = len(body)
+				var took time.Duration
+				took, size = timedGet(b, client, a.URL()+pg.path, "bench-t0ken")
+				lat = append(lat, took)
 			}
-			slices.Sort(lat)
-			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-			b.ReportMetric(ms(lat[len(lat)/2]), "ms-p50")
-			b.ReportMetric(ms(lat[len(lat)*99/100]), "ms-p99")
+			reportLatency(b, lat, false)
 			b.ReportMetric(float64(size)/1024, "KiB")
 		})
 	}

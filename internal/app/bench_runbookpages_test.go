@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -79,22 +77,9 @@ runbooks:%s
 	lat := map[string][]time.Duration{}
 	size := map[string]int{}
 	get := func(p string) {
-		req, _ := http.NewRequest("GET", a.URL()+p, nil)
-		if strings.HasPrefix(p, "/api/") {
-			req.Header.Set("Authorization", "Bearer r00t-t0ken")
-		}
-		sw := clock.Start()
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			b.Fatalf("%s: %d %.300s", p, resp.StatusCode, body)
-		}
-		lat[p] = append(lat[p], sw.Elapsed())
-		size[p] = len(body)
+		took, n := timedGet(b, client, a.URL()+p, "r00t-t0ken")
+		lat[p] = append(lat[p], took)
+		size[p] = n
 	}
 	b.ResetTimer()
 	for range b.N {

@@ -187,15 +187,7 @@ alerts are stored and paged. Exits 1 if any is missing.`,
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(rep); err != nil {
-				return err
-			}
-			if rep.Found != rep.Acknowledged || rep.Delivered != rep.Acknowledged {
-				return exitError{code: 1}
-			}
-			return nil
+			return printLossReport(cmd.OutOrStdout(), rep, rep.Found != rep.Acknowledged || rep.Delivered != rep.Acknowledged)
 		},
 	}
 	f := cmd.Flags()
@@ -204,4 +196,18 @@ alerts are stored and paged. Exits 1 if any is missing.`,
 	f.DurationVar(&opt.KillAfter, "kill-after", 5*time.Second, "ingest this long, then SIGKILL")
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	return cmd
+}
+
+// printLossReport prints a kill benchmark's report as JSON; lost (an
+// acknowledged alert missing or never paged) makes the command exit 1.
+func printLossReport(w io.Writer, rep any, lost bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	if lost {
+		return exitError{code: 1}
+	}
+	return nil
 }

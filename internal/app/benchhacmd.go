@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"time"
@@ -40,15 +39,7 @@ never paged. With --kills 0 it measures ingestion alone.`,
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(rep); err != nil {
-				return err
-			}
-			if rep.Found != rep.Acknowledged || rep.Delivered != rep.Acknowledged {
-				return exitError{code: 1}
-			}
-			return nil
+			return printLossReport(cmd.OutOrStdout(), rep, rep.Found != rep.Acknowledged || rep.Delivered != rep.Acknowledged)
 		},
 	}
 	f := cmd.Flags()

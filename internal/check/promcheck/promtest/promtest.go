@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
 // Binary is where the Debian package installs Prometheus.
@@ -90,7 +92,8 @@ func Start(tb testing.TB, targets ...Target) *Server {
 		}
 	})
 	s := &Server{URL: "http://" + addr}
-	deadline := time.Now().Add(30 * time.Second)
+	// Prometheus runs on wall time: waiting for it is measured on a stopwatch.
+	sw := clock.Start()
 	for {
 		select {
 		case err := <-exited:
@@ -100,7 +103,7 @@ func Start(tb testing.TB, targets ...Target) *Server {
 		if ready(s.URL) {
 			return s
 		}
-		if time.Now().After(deadline) {
+		if sw.Elapsed() > 30*time.Second {
 			tb.Fatalf("Prometheus not ready after 30s:\n%s", out.String())
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -123,9 +126,9 @@ func ready(base string) bool {
 // rate() and increase() have the two samples they need.
 func (s *Server) WaitScrapes(tb testing.TB, job string, n int) {
 	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	sw := clock.Start()
 	q := url.QueryEscape(fmt.Sprintf(`count_over_time(up{job=%q}[5m])`, job))
-	for time.Now().Before(deadline) {
+	for sw.Elapsed() < 30*time.Second {
 		if got, err := s.scalar(q); err == nil && got >= float64(n) {
 			return
 		}
