@@ -113,6 +113,9 @@ func benchTargetCmd() *cobra.Command {
 func benchAlertsCmd() *cobra.Command {
 	opt := bench.AlertsOptions{}
 	var jsonOut bool
+	var against string
+	var rounds int
+	var stores []string
 	cmd := &cobra.Command{
 		Use:   "alerts",
 		Short: "Ingest Alertmanager webhooks into vigil serve and measure it",
@@ -122,15 +125,29 @@ batches of --batch, resend them for --duration as Alertmanager does (every
 answer is given only once the change is stored), measure RSS and the alerts
 list API with them all open, and time --latency-alerts alerts from the
 webhook request to the notification arriving at the sink (group_wait 0s).
-The baseline is the same batches posted to a receiver that only parses them.`,
-		Example: "  vigil bench alerts --alerts 100000 --per-group 10 --batch 50 --duration 1m",
-		Args:    cobra.NoArgs,
+The baseline is the same batches posted to a receiver that only parses them.
+
+With --against-alertmanager PATH it instead compares side by side: for
+--duration, --clients senders post batches of --batch new alerts to that
+Alertmanager's POST /api/v2/alerts (a null receiver, nothing on disk), then
+the same alerts to vigil serve's webhook on each --versus-store, in
+--rounds alternating rounds; it reports the median alerts/s, peak RSS per
+open alert and the ratios. scripts/bench-vs-alertmanager.sh builds
+Alertmanager from its module and runs this.`,
+		Example: `  vigil bench alerts --alerts 100000 --per-group 10 --batch 50 --duration 1m
+  vigil bench alerts --against-alertmanager ./alertmanager --duration 10s --rounds 3`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			bin, err := os.Executable()
 			if err != nil {
 				return err
 			}
 			opt.Binary, opt.Log = bin, cmd.ErrOrStderr()
+			if against != "" {
+				return benchVersus(cmd, bench.VersusOptions{Binary: bin, Alertmanager: against, Clients: opt.Clients,
+					Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
+					Log: cmd.ErrOrStderr()}, jsonOut)
+			}
 			rep, err := bench.RunAlerts(cmd.Context(), opt)
 			if err != nil {
 				return err
@@ -163,7 +180,35 @@ The baseline is the same batches posted to a receiver that only parses them.`,
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
+	f.StringVar(&against, "against-alertmanager", "", "compare side by side with the alertmanager binary at PATH")
+	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")
+	f.StringSliceVar(&stores, "versus-store", []string{""}, "vigil stores to compare (\"\" is SQLite in a temporary directory; repeat for several)")
 	return cmd
+}
+
+// benchVersus runs the side-by-side comparison and prints its table.
+func benchVersus(cmd *cobra.Command, opt bench.VersusOptions, jsonOut bool) error {
+	if opt.Rounds < 1 {
+		return fmt.Errorf("--rounds must be at least 1, got %d", opt.Rounds)
+	}
+	rep, err := bench.RunVersus(cmd.Context(), opt)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if jsonOut {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	am := rep.Sides[0]
+	fmt.Fprintf(w, "| %d senders, batches of %d new alerts, %s; median of %d rounds | alerts/s | vs Alertmanager | open | peak RSS | bytes per open alert | vs Alertmanager | request p99 | CPU |\n", rep.Clients, rep.Batch, rep.Duration, rep.Rounds)
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, s := range rep.Sides {
+		fmt.Fprintf(w, "| %s | %.0f | %.2f× | %d | %.0f MiB | %.0f | %.2f× | %.1f ms | %.2f cores |\n", s.Name, s.PerSec, s.PerSec/am.PerSec,
+			s.Open, s.PeakRSSMiB, s.BytesPerAlert, s.BytesPerAlert/am.BytesPerAlert, s.RequestP99Ms, s.CPUCores)
+	}
+	return nil
 }
 
 func benchCrashCmd() *cobra.Command {

@@ -24,10 +24,10 @@ type amAlert struct {
 	Fingerprint  string            `json:"fingerprint"`
 }
 
-// amPayload builds a webhook v4 body for alerts first..first+n-1 of a run:
-// alert k is instance t<k> in group G<k/perGroup>, with a stable fingerprint,
-// so resending it is the same alert. sent_ns lets the sink time delivery.
-func amPayload(kind string, first, n, perGroup int, status string) []byte {
+// amAlerts builds alerts first..first+n-1 of a run: alert k is instance t<k>
+// in group G<k/perGroup>, with a stable fingerprint, so resending it is the
+// same alert. sent_ns lets the sink time delivery.
+func amAlerts(kind string, first, n, perGroup int, status string) []amAlert {
 	now := wall.Now()
 	alerts := make([]amAlert, n)
 	for i := range alerts {
@@ -50,11 +50,35 @@ func amPayload(kind string, first, n, perGroup int, status string) []byte {
 			alerts[i].EndsAt = now
 		}
 	}
+	return alerts
+}
+
+// amPayload builds a webhook v4 body, as Alertmanager sends to a receiver.
+func amPayload(kind string, first, n, perGroup int, status string) []byte {
 	b, _ := json.Marshal(map[string]any{
 		"version": "4", "status": status, "receiver": "vigil", "groupKey": "bench", "truncatedAlerts": 0,
 		"groupLabels": map[string]string{}, "commonLabels": map[string]string{"bench": kind},
-		"commonAnnotations": map[string]string{}, "externalURL": "http://alertmanager.bench", "alerts": alerts,
+		"commonAnnotations": map[string]string{}, "externalURL": "http://alertmanager.bench",
+		"alerts": amAlerts(kind, first, n, perGroup, status),
 	})
+	return b
+}
+
+// amAPIPayload builds the same firing alerts as amPayload in the shape
+// Alertmanager's POST /api/v2/alerts takes: a list of postable alerts.
+func amAPIPayload(kind string, first, n, perGroup int) []byte {
+	type postable struct {
+		Labels       map[string]string `json:"labels"`
+		Annotations  map[string]string `json:"annotations"`
+		StartsAt     time.Time         `json:"startsAt"`
+		GeneratorURL string            `json:"generatorURL"`
+	}
+	alerts := amAlerts(kind, first, n, perGroup, "firing")
+	out := make([]postable, len(alerts))
+	for i, a := range alerts {
+		out[i] = postable{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt, GeneratorURL: a.GeneratorURL}
+	}
+	b, _ := json.Marshal(out)
 	return b
 }
 
@@ -83,6 +107,9 @@ type load struct {
 	// balancer does: each client keeps to one, and moves to the next when
 	// a request to it fails.
 	urls []string
+	// apiV2, when set, posts the alerts as Alertmanager's own API takes
+	// them (POST /api/v2/alerts), for the side-by-side benchmark.
+	apiV2 bool
 }
 
 // post sends the load's batches from its clients until it is done or ctx ends.
@@ -118,8 +145,13 @@ func (l load) post(ctx context.Context) loadResult {
 					n = min(n, from+l.cycle-first)
 				}
 				body := amPayload(kind, first, n, perGroup, status)
+				if l.apiV2 {
+					body = amAPIPayload(kind, first, n, perGroup)
+				}
 				req, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+key)
+				if key != "" {
+					req.Header.Set("Authorization", "Bearer "+key)
+				}
 				req.Header.Set("Content-Type", "application/json")
 				t0 := wall.Now()
 				resp, err := client.Do(req)
