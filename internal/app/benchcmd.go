@@ -115,6 +115,7 @@ func benchAlertsCmd() *cobra.Command {
 	var jsonOut bool
 	var against string
 	var rounds int
+	var heapProfile, baseline string
 	var stores []string
 	cmd := &cobra.Command{
 		Use:   "alerts",
@@ -146,7 +147,7 @@ Alertmanager from its module and runs this.`,
 			if against != "" {
 				return benchVersus(cmd, bench.VersusOptions{Binary: bin, Alertmanager: against, Clients: opt.Clients,
 					Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
-					Log: cmd.ErrOrStderr()}, jsonOut)
+					Log: cmd.ErrOrStderr(), CPUProfile: opt.CPUProfile, HeapProfile: heapProfile, Baseline: baseline}, jsonOut)
 			}
 			rep, err := bench.RunAlerts(cmd.Context(), opt)
 			if err != nil {
@@ -181,6 +182,8 @@ Alertmanager from its module and runs this.`,
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
 	f.StringVar(&against, "against-alertmanager", "", "compare side by side with the alertmanager binary at PATH")
+	f.StringVar(&heapProfile, "heap-profile", "", "have vigil serve write a profile of its live heap to FILE with the alerts open (side by side only)")
+	f.StringVar(&baseline, "baseline-vigil", "", "also measure the vigil binary at PATH in the same rounds, for before/after figures (side by side only)")
 	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")
 	f.StringSliceVar(&stores, "versus-store", []string{""}, "vigil stores to compare (\"\" is SQLite in a temporary directory; repeat for several)")
 	return cmd
@@ -201,12 +204,12 @@ func benchVersus(cmd *cobra.Command, opt bench.VersusOptions, jsonOut bool) erro
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	am := rep.Sides[0]
-	fmt.Fprintf(w, "| %d senders, batches of %d new alerts, %s; median of %d rounds | alerts/s | vs Alertmanager | open | peak RSS | bytes per open alert | vs Alertmanager | request p99 | CPU |\n", rep.Clients, rep.Batch, rep.Duration, rep.Rounds)
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "| %d senders, batches of %d new alerts, %s; median of %d rounds | alerts/s | vs Alertmanager | CPU per alert | vs Alertmanager | open | peak RSS (idle) | bytes per open alert | added per alert | vs Alertmanager | request p99 |\n",
+		rep.Clients, rep.Batch, rep.Duration, rep.Rounds)
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, s := range rep.Sides {
-		fmt.Fprintf(w, "| %s | %.0f | %.2f× | %d | %.0f MiB | %.0f | %.2f× | %.1f ms | %.2f cores |\n", s.Name, s.PerSec, s.PerSec/am.PerSec,
-			s.Open, s.PeakRSSMiB, s.BytesPerAlert, s.BytesPerAlert/am.BytesPerAlert, s.RequestP99Ms, s.CPUCores)
+		fmt.Fprintf(w, "| %s | %.0f | %.2f× | %.0f µs | %.2f× | %d | %.0f MiB (%.0f) | %.0f | %.0f | %.2f× | %.1f ms |\n", s.Name, s.PerSec, s.SpeedRatio,
+			s.CPUPerAlertUs, s.CPURatio, s.Open, s.PeakRSSMiB, s.IdleRSSMiB, s.BytesPerAlert, s.AddedPerAlert, s.MemoryRatio, s.RequestP99Ms)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 
@@ -12,7 +13,7 @@ import (
 
 func serveCmd() *cobra.Command {
 	var opt Options
-	var cpuProfile string
+	var cpuProfile, heapProfile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Vigil: checks, status page and API",
@@ -69,6 +70,12 @@ after running probes finish and their results are written.`,
 					a.Close()
 					return err
 				case <-ctx.Done():
+					if heapProfile != "" {
+						// Before Close, while everything the run holds is still live.
+						if err := writeHeapProfile(heapProfile); err != nil {
+							fmt.Fprintln(cmd.ErrOrStderr(), "vigil:", err)
+						}
+					}
 					return a.Close()
 				}
 			}
@@ -79,7 +86,22 @@ after running probes finish and their results are written.`,
 	f.StringVar(&opt.Listen, "listen", "", "address to listen on, overriding global.listen (e.g. :8080)")
 	f.StringVar(&opt.Store, "store", "", "store DSN, overriding global.store: sqlite://PATH or postgres://...")
 	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to FILE (go tool pprof FILE), for finding where time goes")
+	f.StringVar(&heapProfile, "heap-profile", "", "on SIGINT/SIGTERM, write a profile of the live heap to FILE before stopping, for finding where memory goes")
 	return cmd
+}
+
+// writeHeapProfile writes what is live on the heap after a collection.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--heap-profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("--heap-profile: %w", err)
+	}
+	return f.Close()
 }
 
 // profileCPU profiles this process into path until stop is called.

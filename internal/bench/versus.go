@@ -28,7 +28,16 @@ type VersusOptions struct {
 	Duration     time.Duration
 	Rounds       int
 	Stores       []string // vigil stores to measure; "" is SQLite in a temporary directory
+	// Baseline, when set, is another vigil build measured in the same
+	// rounds on the first store, for before/after figures of a change.
+	Baseline string
 	Log          io.Writer
+	// CPUProfile, when set, is where vigil serve writes a CPU profile of
+	// its run (each round overwrites the previous one).
+	CPUProfile string
+	// HeapProfile, when set, is where vigil serve writes a profile of its
+	// live heap with the alerts open.
+	HeapProfile string
 }
 
 // VersusSide is one server's figures, the median over the rounds.
@@ -38,10 +47,21 @@ type VersusSide struct {
 	Acked         int64   `json:"alerts_acknowledged"`
 	Errors        int64   `json:"errors"`
 	Open          int     `json:"open_alerts"`
+	IdleRSSMiB    float64 `json:"idle_rss_mib"`
 	PeakRSSMiB    float64 `json:"peak_rss_mib"`
 	BytesPerAlert float64 `json:"peak_rss_bytes_per_open_alert"`
+	// AddedPerAlert is what the alerts added to the idle process, per
+	// alert: unlike BytesPerAlert it does not fall as more alerts share
+	// the process's fixed size.
+	AddedPerAlert float64 `json:"added_rss_bytes_per_open_alert"`
 	RequestP99Ms  float64 `json:"request_p99_ms"`
 	CPUCores      float64 `json:"cpu_cores"`
+	// CPUPerAlertUs is the server's CPU time per alert taken.
+	CPUPerAlertUs float64 `json:"cpu_us_per_alert"`
+	// Against Alertmanager in the same round, median over the rounds.
+	SpeedRatio  float64 `json:"alerts_per_second_vs_alertmanager"`
+	MemoryRatio float64 `json:"bytes_per_alert_vs_alertmanager"`
+	CPURatio    float64 `json:"cpu_per_alert_vs_alertmanager"`
 }
 
 // VersusReport is what the side-by-side benchmark found: Sides[0] is
@@ -76,11 +96,24 @@ func RunVersus(ctx context.Context, opt VersusOptions) (VersusReport, error) {
 		}
 		round = append(round, am)
 		for _, store := range opt.Stores {
-			v, err := versusVigil(ctx, opt, store)
+			v, err := versusVigil(ctx, opt, opt.Binary, store)
 			if err != nil {
 				return rep, fmt.Errorf("vigil: %w", err)
 			}
 			round = append(round, v)
+		}
+		if opt.Baseline != "" {
+			v, err := versusVigil(ctx, opt, opt.Baseline, opt.Stores[0])
+			if err != nil {
+				return rep, fmt.Errorf("baseline vigil: %w", err)
+			}
+			v.Name = "baseline " + v.Name
+			round = append(round, v)
+		}
+		for i := range round {
+			round[i].SpeedRatio = round[i].PerSec / round[0].PerSec
+			round[i].MemoryRatio = round[i].BytesPerAlert / round[0].BytesPerAlert
+			round[i].CPURatio = round[i].CPUPerAlertUs / round[0].CPUPerAlertUs
 		}
 		for _, s := range round {
 			fmt.Fprintf(opt.Log, "round %d: %s took %.0f alerts/s, %d open, peak RSS %.0f MiB (%.0f B per alert)\n",
@@ -127,13 +160,12 @@ func versusAlertmanager(ctx context.Context, opt VersusOptions) (VersusSide, err
 		kind: "load", status: "firing", apiV2: true}
 	side = measureSide(ctx, side, cmd.Process.Pid, l, opt.Duration)
 	side.Open, err = amHeldAlerts(url + "/metrics")
-	side.BytesPerAlert = side.PeakRSSMiB * (1 << 20) / float64(max(side.Open, 1))
-	return side, err
+	return perAlert(side), err
 }
 
 // versusVigil measures vigil serve taking the same alerts on its
 // Alertmanager webhook, every 2xx stored.
-func versusVigil(ctx context.Context, opt VersusOptions, store string) (VersusSide, error) {
+func versusVigil(ctx context.Context, opt VersusOptions, bin, store string) (VersusSide, error) {
 	side := VersusSide{Name: "vigil (SQLite)"}
 	dir, err := os.MkdirTemp("", "vigil-bench-versus-")
 	if err != nil {
@@ -154,7 +186,14 @@ func versusVigil(ctx context.Context, opt VersusOptions, store string) (VersusSi
 	if err != nil {
 		return side, err
 	}
-	vigil, stop, err := startChild(ctx, opt.Binary, []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, `http://\S+`, opt.Log)
+	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
+	if opt.CPUProfile != "" {
+		args = append(args, "--cpu-profile", opt.CPUProfile)
+	}
+	if opt.HeapProfile != "" {
+		args = append(args, "--heap-profile", opt.HeapProfile)
+	}
+	vigil, stop, err := startChild(ctx, bin, args, `http://\S+`, opt.Log)
 	if err != nil {
 		return side, err
 	}
@@ -163,8 +202,7 @@ func versusVigil(ctx context.Context, opt VersusOptions, store string) (VersusSi
 		perGroup: opt.PerGroup, kind: "load", status: "firing"}
 	side = measureSide(ctx, side, vigil.pid, l, opt.Duration)
 	side.Open, err = openAlerts(readerClient(30*time.Second), vigil.url)
-	side.BytesPerAlert = side.PeakRSSMiB * (1 << 20) / float64(max(side.Open, 1))
-	return side, err
+	return perAlert(side), err
 }
 
 // measureSide posts new alerts for d and reads the server's CPU and memory.
@@ -180,8 +218,16 @@ func measureSide(ctx context.Context, side VersusSide, pid int, l load, d time.D
 	side.PerSec, side.Acked, side.Errors = res.perSecond(), res.alerts, res.errors
 	side.RequestP99Ms = ms(res.p99)
 	side.CPUCores = (cpu1.cpu - cpu0.cpu).Seconds() / res.elapsed.Seconds()
-	side.PeakRSSMiB = float64(cpu1.peakRSS) / (1 << 20)
+	side.CPUPerAlertUs = float64((cpu1.cpu - cpu0.cpu).Microseconds()) / float64(max(res.alerts, 1))
+	side.IdleRSSMiB, side.PeakRSSMiB = float64(cpu0.rss)/(1<<20), float64(cpu1.peakRSS)/(1<<20)
 	return side
+}
+
+func perAlert(s VersusSide) VersusSide {
+	n := float64(max(s.Open, 1))
+	s.BytesPerAlert = s.PeakRSSMiB * (1 << 20) / n
+	s.AddedPerAlert = (s.PeakRSSMiB - s.IdleRSSMiB) * (1 << 20) / n
+	return s
 }
 
 func waitReady(ctx context.Context, url string) error {
@@ -241,6 +287,12 @@ func medianSide(runs [][]VersusSide, i int) VersusSide {
 	out.Open = int(med(func(s VersusSide) float64 { return float64(s.Open) }))
 	out.PeakRSSMiB = med(func(s VersusSide) float64 { return s.PeakRSSMiB })
 	out.BytesPerAlert = med(func(s VersusSide) float64 { return s.BytesPerAlert })
+	out.IdleRSSMiB = med(func(s VersusSide) float64 { return s.IdleRSSMiB })
+	out.AddedPerAlert = med(func(s VersusSide) float64 { return s.AddedPerAlert })
+	out.CPUPerAlertUs = med(func(s VersusSide) float64 { return s.CPUPerAlertUs })
+	out.SpeedRatio = med(func(s VersusSide) float64 { return s.SpeedRatio })
+	out.MemoryRatio = med(func(s VersusSide) float64 { return s.MemoryRatio })
+	out.CPURatio = med(func(s VersusSide) float64 { return s.CPURatio })
 	out.RequestP99Ms = med(func(s VersusSide) float64 { return s.RequestP99Ms })
 	out.CPUCores = med(func(s VersusSide) float64 { return s.CPUCores })
 	return out
