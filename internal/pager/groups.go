@@ -73,7 +73,7 @@ func (p *Pager) runDue(c *change, now time.Time) []timer {
 			if a == nil {
 				continue
 			}
-			if m := a.members[t.group]; m != nil && !m.row.NextEscAt.IsZero() && !m.row.NextEscAt.After(now) {
+			if m := a.members.of(t.group); m != nil && !m.row.NextEscAt.IsZero() && !m.row.NextEscAt.After(now) {
 				p.escalate(c, out, a, m, now)
 			}
 		case handoffTimer:
@@ -96,7 +96,7 @@ func (p *Pager) flush(c *change, out *outgoing, g *group, now time.Time) {
 	muted := r.Muted(p.w.intervals, now)
 	policy, hasPolicy := p.w.policy(g.row.Service, r)
 	for _, a := range sortedMembers(g) {
-		m := a.members[g.row.Key]
+		m := a.members.of(g.row.Key)
 		status := alert.Status(a.row.Status)
 		switch {
 		case status == alert.Resolved:
@@ -134,8 +134,8 @@ func (p *Pager) pageNow(c *change, out *outgoing, a *alertState, now time.Time) 
 	if a.row.Status != string(alert.Firing) {
 		return
 	}
-	for key, m := range a.members {
-		g := p.groups[key]
+	for _, m := range a.members {
+		g := p.groups[m.row.GroupKey]
 		if g == nil || !m.row.NotifiedAt.IsZero() {
 			continue
 		}
@@ -216,6 +216,9 @@ func (p *Pager) page(c *change, out *outgoing, a *alertState, m *member, fires [
 		m.row.EscStep, m.row.EscRound = f.Step, f.Round
 		for _, dest := range p.w.destinations(f.Targets, now) {
 			out.add(dest, kind, m.row.GroupKey, a)
+			if m.notified == nil {
+				m.notified = map[string]bool{}
+			}
 			m.notified[dest] = true
 			reached = append(reached, dest)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -82,7 +83,6 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 			Annotations: ev.Annotations, Links: ev.Links, Runbook: ev.Runbook, Occurrences: 1,
 			FirstSeen: first, LastSeen: now, UpdatedAt: now,
 		},
-		members: map[string]*member{},
 	}
 	p.alerts[a.row.ID] = a
 	p.open[key] = a
@@ -100,8 +100,8 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
 		p.wakeQuiet(c, g, r, a, now)
-		m := &member{row: store.MemberRow{AlertID: a.row.ID, GroupKey: g.row.Key}, notified: map[string]bool{}}
-		a.members[g.row.Key] = m
+		m := &member{row: store.MemberRow{AlertID: a.row.ID, GroupKey: g.row.Key}}
+		a.members.add(m)
 		g.members[a.row.ID] = a
 		c.undo = append(c.undo, func() { delete(g.members, a.row.ID) })
 		c.touchMember(m)
@@ -155,12 +155,12 @@ func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time, deta
 	a.row.Status, a.row.ResolvedAt, a.row.ResolvedBy, a.row.UpdatedAt = string(alert.Resolved), at, who, at
 	delete(p.open, a.row.DedupKey)
 	c.undo = append(c.undo, func() { p.open[a.row.DedupKey] = a })
-	for key, m := range a.members {
+	for _, m := range a.members { // leave replaces a.members, not this list
 		c.touchMember(m)
 		m.row.NextEscAt = time.Time{}
 		if m.row.NotifiedAt.IsZero() {
 			// Nobody heard of it: nothing to announce.
-			p.leave(c, a, key)
+			p.leave(c, a, m.row.GroupKey)
 		}
 	}
 	p.log(c, a, at, "resolved", who, detail)
@@ -228,14 +228,16 @@ func (p *Pager) notOpen(id int64) error {
 
 // leave removes an alert from a group, and the group when it empties.
 func (p *Pager) leave(c *change, a *alertState, key string) {
-	m := a.members[key]
+	m := a.members.of(key)
 	if m == nil {
 		return
 	}
-	delete(a.members, key)
+	prev := a.members
+	a.members = slices.Clone(a.members)
+	a.members.remove(key)
 	k := store.MemberKey{AlertID: a.row.ID, GroupKey: key}
 	c.deleted[k] = true
-	c.undo = append(c.undo, func() { a.members[key] = m; delete(c.deleted, k) })
+	c.undo = append(c.undo, func() { a.members = prev; delete(c.deleted, k) })
 	if g := p.groups[key]; g != nil {
 		delete(g.members, a.row.ID)
 		c.undo = append(c.undo, func() { g.members[a.row.ID] = a })
@@ -285,7 +287,22 @@ func summary(ev alert.Event) string {
 // alertLabels are the labels routing, silences and inhibition see: the
 // source's labels plus service and severity.
 func alertLabels(ev alert.Event, sev alert.Severity) map[string]string {
-	l := make(map[string]string, len(ev.Labels)+3)
+	svc, sevSet, name := ev.Service, ev.Labels["severity"] != "", ev.Labels["alertname"] != ""
+	forceSev := ev.Source == alert.SourceCheck || ev.Source == alert.SourcePagerDuty
+	if name && sevSet && !forceSev && (svc == "" || ev.Labels["service"] == svc) {
+		// Nothing to add: keep the source's map, which nothing else
+		// changes (a change of severity later copies it first).
+		return ev.Labels
+	}
+	// Sized exactly: a map of up to 8 labels is one group of slots, and
+	// the pager keeps one per open alert.
+	n := len(ev.Labels)
+	for _, k := range [...]string{"service", "severity", "alertname"} {
+		if _, ok := ev.Labels[k]; !ok {
+			n++
+		}
+	}
+	l := make(map[string]string, n)
 	maps.Copy(l, ev.Labels)
 	if ev.Service != "" {
 		l["service"] = ev.Service

@@ -24,7 +24,7 @@ func (p *Pager) recover(ctx context.Context) error {
 		return err
 	}
 	for _, r := range rows {
-		a := &alertState{row: r, members: map[string]*member{}}
+		a := &alertState{row: r}
 		p.alerts[r.ID] = a
 		if alert.Status(r.Status).Open() {
 			p.open[r.DedupKey] = a
@@ -47,11 +47,14 @@ func (p *Pager) recover(ctx context.Context) error {
 		if a == nil || g == nil {
 			continue
 		}
-		mem := &member{row: m, notified: map[string]bool{}}
+		mem := &member{row: m}
 		for _, d := range m.Paged {
+			if mem.notified == nil {
+				mem.notified = map[string]bool{}
+			}
 			mem.notified[d] = true
 		}
-		a.members[m.GroupKey] = mem
+		a.members.add(mem)
 		g.members[a.row.ID] = a
 		p.timers.add(timer{at: m.NextEscAt, kind: escalateTimer, group: m.GroupKey, alert: m.AlertID})
 	}

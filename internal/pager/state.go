@@ -11,14 +11,34 @@ import (
 // with its resolution not yet announced.
 type alertState struct {
 	row     store.AlertRow
-	members map[string]*member // by group key
+	members memberships
+}
+
+// memberships are an alert's places in notification groups. Most alerts are
+// in one group: a short list weighs far less than a map per alert.
+type memberships []*member
+
+// of returns the alert's place in a group, nil when it is not in it.
+func (ms memberships) of(group string) *member {
+	for _, m := range ms {
+		if m.row.GroupKey == group {
+			return m
+		}
+	}
+	return nil
+}
+
+func (ms *memberships) add(m *member) { *ms = append(*ms, m) }
+
+func (ms *memberships) remove(group string) {
+	*ms = slices.DeleteFunc(*ms, func(m *member) bool { return m.row.GroupKey == group })
 }
 
 // member is an alert's place in one notification group, with the
 // escalation state of that group's route.
 type member struct {
 	row      store.MemberRow
-	notified map[string]bool // destinations paged about the alert through this group
+	notified map[string]bool // destinations paged about the alert through this group; nil until one is
 }
 
 // group is a notification group: alerts of one service and route sharing
@@ -73,10 +93,7 @@ func (c *change) touchMember(m *member) {
 	}
 	c.members[k] = m
 	prev := m.row
-	prevNotified := make(map[string]bool, len(m.notified))
-	for d := range m.notified {
-		prevNotified[d] = true
-	}
+	prevNotified := maps.Clone(m.notified)
 	c.undo = append(c.undo, func() { m.row, m.notified = prev, prevNotified })
 }
 

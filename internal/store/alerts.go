@@ -191,7 +191,7 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 	args := make([]any, 0, len(rows)*upsertAlertsCols)
 	for _, a := range rows {
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
-			jsonText(a.Labels, "{}"), jsonText(a.Annotations, "{}"), jsonText(a.Links, "[]"), a.Runbook,
+			labelsJSON(a.Labels, "{}"), labelsJSON(a.Annotations, "{}"), jsonText(a.Links, "[]"), a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
 			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
@@ -272,7 +272,7 @@ func (s *Store) writeGroups(ctx context.Context, tx *sql.Tx, rows []GroupRow, de
 		sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
 		args := make([]any, 0, len(rows)*upsertGroupsCols)
 		for _, g := range rows {
-			args = append(args, g.Key, g.Route, g.Service, jsonText(g.Labels, "{}"), toMS(g.CreatedAt), toMS(g.NextFlushAt), toMS(g.LastFlushAt))
+			args = append(args, g.Key, g.Route, g.Service, labelsJSON(g.Labels, "{}"), toMS(g.CreatedAt), toMS(g.NextFlushAt), toMS(g.LastFlushAt))
 		}
 		if err := s.q.upGroups.exec(ctx, tx, args); err != nil {
 			return err

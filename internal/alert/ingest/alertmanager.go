@@ -50,10 +50,11 @@ func Alertmanager(body []byte, integ Integration) ([]alert.Event, error) {
 		a := &msg.Alerts[i]
 		ev := &events[i]
 		a.fill(ev, &errs, where{"alerts", i}, alert.SourceAlertmanager, integ)
-		ev.Links = make([]alert.Link, 0, 3)
-		ev.Links = addLink(ev.Links, a.GeneratorURL, "Source")
-		ev.Links = addLink(ev.Links, msg.ExternalURL, "Alertmanager")
-		ev.Links = addLink(ev.Links, a.Annotations["runbook_url"], "Runbook")
+		var links [3]alert.Link
+		l := addLink(links[:0], a.GeneratorURL, "Source")
+		l = addLink(l, msg.ExternalURL, "Alertmanager")
+		l = addLink(l, a.Annotations["runbook_url"], "Runbook")
+		ev.Links = append(make([]alert.Link, 0, len(l)), l...) // exact size: the pager keeps it while the alert is open
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
