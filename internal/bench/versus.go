@@ -31,7 +31,7 @@ type VersusOptions struct {
 	// Baseline, when set, is another vigil build measured in the same
 	// rounds on the first store, for before/after figures of a change.
 	Baseline string
-	Log          io.Writer
+	Log      io.Writer
 	// CPUProfile, when set, is where vigil serve writes a CPU profile of
 	// its run (each round overwrites the previous one).
 	CPUProfile string
