@@ -167,7 +167,11 @@ Alertmanager from its module and runs this.`,
 			row("vigil CPU while sustained", fmt.Sprintf("%.2f cores", rep.CPUCores), "")
 			row("RSS with the alerts open", fmt.Sprintf("%.0f MiB (%d open; peak %.0f MiB)", rep.RSSMiB, rep.OpenAlerts, rep.PeakRSSMiB), "< 1 GB")
 			row("GET /api/v1/alerts p50 / p99", fmt.Sprintf("%.1f / %.1f ms", rep.ListP50Ms, rep.ListP99Ms), "p99 < 100 ms")
-			row("ingestion → notification delivered, p50 / p99", fmt.Sprintf("%.1f / %.1f ms (max %.1f, %d alerts)", rep.DeliveryP50Ms, rep.DeliveryP99Ms, rep.DeliveryMaxMs, rep.DeliverySamples), "p99 < 250 ms")
+			under := ""
+			if rep.BackgroundPerSec > 0 {
+				under = fmt.Sprintf(", %.0f new alerts/s alongside", rep.BackgroundPerSec)
+			}
+			row("ingestion → notification delivered, p50 / p99", fmt.Sprintf("%.1f / %.1f ms (max %.1f, %d alerts%s)", rep.DeliveryP50Ms, rep.DeliveryP99Ms, rep.DeliveryMaxMs, rep.DeliverySamples, under), "p99 < 250 ms")
 			return nil
 		},
 	}
@@ -178,6 +182,7 @@ Alertmanager from its module and runs this.`,
 	f.IntVar(&opt.Clients, "clients", 8, "concurrent senders")
 	f.DurationVar(&opt.Duration, "duration", time.Minute, "sustained phase")
 	f.IntVar(&opt.LatencyAlerts, "latency-alerts", 2000, "alerts timed from ingestion to delivery")
+	f.Float64Var(&opt.LatencyLoad, "latency-load", 0, "while timing, keep new alerts coming at this fraction of the rate they were opened at (0.5: half the measured maximum)")
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")

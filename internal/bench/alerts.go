@@ -23,8 +23,11 @@ type AlertsOptions struct {
 	Clients       int           // concurrent senders
 	Duration      time.Duration // sustained phase
 	LatencyAlerts int           // alerts paged one by one in the latency phase
-	Store         string
-	Log           io.Writer
+	// LatencyLoad, when above 0, keeps new alerts coming during the
+	// latency phase at this fraction of the rate new alerts were opened at.
+	LatencyLoad float64
+	Store       string
+	Log         io.Writer
 	// CPUProfile, when set, is where vigil serve writes a CPU profile of its run.
 	CPUProfile string
 }
@@ -50,6 +53,9 @@ type AlertsReport struct {
 	DeliveryP99Ms   float64 `json:"delivery_p99_ms"`
 	DeliveryMaxMs   float64 `json:"delivery_max_ms"`
 	DeliverySamples int     `json:"delivery_samples"`
+	// BackgroundPerSec is the rate of new alerts sent alongside the timed
+	// ones (LatencyLoad), as achieved.
+	BackgroundPerSec float64 `json:"background_alerts_per_second"`
 }
 
 // alertsConfig routes the throughput alerts into groups that wait an hour (so
@@ -153,6 +159,18 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	// Latency: alerts that each page at once, sent one by one at a steady
 	// pace; the target times each from its send to its delivery.
 	lat := load{url: url, key: "bench-key", clients: 1, batch: 1, from: 0, to: opt.LatencyAlerts, perGroup: 1, kind: "latency", status: "firing"}
+	bgDone := make(chan loadResult, 1)
+	bctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	if opt.LatencyLoad > 0 {
+		// New alerts (indexes past the opened ones) into the hour-long
+		// groups, at the given share of the rate alerts were opened at.
+		bg := load{url: url, key: "bench-key", clients: opt.Clients, batch: opt.Batch, from: opt.Alerts,
+			perGroup: opt.PerGroup, kind: "load", status: "firing", rate: opt.LatencyLoad * rep.NewPerSec}
+		go func() { bgDone <- bg.post(bctx) }()
+	} else {
+		bgDone <- loadResult{}
+	}
 	pace := time.NewTicker(5 * time.Millisecond)
 	for i := 0; i < opt.LatencyAlerts && ctx.Err() == nil; i++ {
 		<-pace.C
@@ -161,6 +179,11 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 		one.post(ctx)
 	}
 	pace.Stop()
+	stopBackground()
+	if bg := <-bgDone; bg.alerts > 0 {
+		rep.BackgroundPerSec = bg.perSecond()
+		logf("background: %.0f new alerts/s during the latency phase", rep.BackgroundPerSec)
+	}
 	deadline := wall.Now().Add(30 * time.Second)
 	var sink SinkReport
 	for wall.Now().Before(deadline) {

@@ -110,6 +110,9 @@ type load struct {
 	// apiV2, when set, posts the alerts as Alertmanager's own API takes
 	// them (POST /api/v2/alerts), for the side-by-side benchmark.
 	apiV2 bool
+	// rate, when set, paces the load to this many alerts a second over all
+	// its clients; otherwise each client sends as fast as it is answered.
+	rate float64
 }
 
 // post sends the load's batches from its clients until it is done or ctx ends.
@@ -121,6 +124,12 @@ func (l load) post(ctx context.Context) loadResult {
 	var lat []time.Duration
 	var res loadResult
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	var slots <-chan time.Time // one tick a batch when paced
+	if l.rate > 0 {
+		t := time.NewTicker(time.Duration(float64(batch) / l.rate * float64(time.Second)))
+		defer t.Stop()
+		slots = t.C
+	}
 	start := wall.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < clients; c++ {
@@ -129,6 +138,13 @@ func (l load) post(ctx context.Context) loadResult {
 			defer wg.Done()
 			pick, u := c, url
 			for ctx.Err() == nil {
+				if slots != nil {
+					select {
+					case <-slots:
+					case <-ctx.Done():
+						return
+					}
+				}
 				if len(l.urls) > 0 {
 					u = l.urls[pick%len(l.urls)] + "/api/v1/integrations/alertmanager"
 				}

@@ -100,6 +100,9 @@ type InhibitIndex struct {
 	sources []map[string]bool
 }
 
+// Empty reports whether there are no rules: nothing is ever inhibited.
+func (in *Inhibitor) Empty() bool { return in == nil || len(in.rules) == 0 }
+
 // Index builds an InhibitIndex over the firing alerts.
 func (in *Inhibitor) Index(firing []map[string]string) *InhibitIndex {
 	idx := &InhibitIndex{rules: in.rules, sources: make([]map[string]bool, len(in.rules))}
