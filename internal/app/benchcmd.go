@@ -188,6 +188,7 @@ Alertmanager from its module and runs this.`,
 	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
 	f.StringVar(&against, "against-alertmanager", "", "compare side by side with the alertmanager binary at PATH")
 	f.StringVar(&heapProfile, "heap-profile", "", "have vigil serve write a profile of its live heap to FILE with the alerts open (side by side only)")
+	f.StringVar(&opt.Serve, "vigil", "", "the vigil binary to measure (default: this one), to measure another build with this harness")
 	f.StringVar(&baseline, "baseline-vigil", "", "also measure the vigil binary at PATH in the same rounds, for before/after figures (side by side only)")
 	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")
 	f.StringSliceVar(&stores, "versus-store", []string{""}, "vigil stores to compare (\"\" is SQLite in a temporary directory; repeat for several)")

@@ -183,6 +183,37 @@ func TestInhibitionAndMaintenance(t *testing.T) {
 	}
 }
 
+// TestInhibitionEndsWithItsSource: a warning held back by a firing critical
+// alert pages at its group's next flush once the critical one resolves, and
+// one raised after that pages at once: the pager's inhibition index follows
+// the firing set as alerts come and go.
+func TestInhibitionEndsWithItsSource(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, suppressConfig(sk.URL, ""), "")
+	pagedAbout := func(id int64) bool {
+		for _, d := range sk.deliveries("/thach") {
+			for _, a := range d.Message.Alerts {
+				if a.ID == id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	crit := h.raise("app-down", "Application down", "critical", "shop")
+	h.eventually("the critical alert pages", func() bool { return pagedAbout(crit) })
+	warn := h.raise("slow", "Checkout slow", "warning", "shop")
+	h.eventually("the warning is held back", func() bool { return strings.Contains(h.logKinds(warn), "suppressed") })
+	if pagedAbout(warn) {
+		t.Fatal("the warning paged while the critical alert of its service was firing")
+	}
+	h.resolveKey("app-down")
+	h.advance(time.Minute) // the warning's group flushes again
+	h.eventually("the warning pages once nothing inhibits it", func() bool { return pagedAbout(warn) })
+	later := h.raise("queue", "Queue backlog", "warning", "shop")
+	h.eventually("a new warning pages at once", func() bool { return pagedAbout(later) })
+}
+
 // TestDestinationDownDelaysButNeverDrops: a webhook answering 503 and then
 // 429 with Retry-After gets the page once it recovers; every attempt is in
 // the delivery history.

@@ -17,6 +17,7 @@ import (
 // AlertsOptions configure the alert benchmark.
 type AlertsOptions struct {
 	Binary        string
+	Serve         string        // the vigil to measure; Binary when empty
 	Alerts        int           // distinct alerts to open
 	PerGroup      int           // alerts per notification group
 	Batch         int           // alerts per webhook request
@@ -116,7 +117,11 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	if opt.CPUProfile != "" {
 		args = append(args, "--cpu-profile", opt.CPUProfile)
 	}
-	vigil, stopVigil, err := startChild(ctx, opt.Binary, args, `http://\S+`, opt.Log)
+	serve := opt.Serve
+	if serve == "" {
+		serve = opt.Binary
+	}
+	vigil, stopVigil, err := startChild(ctx, serve, args, `http://\S+`, opt.Log)
 	if err != nil {
 		return rep, err
 	}

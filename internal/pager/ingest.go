@@ -88,6 +88,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	p.open[key] = a
 	c.undo = append(c.undo, func() { delete(p.alerts, a.row.ID); delete(p.open, key) })
 	c.touchAlert(a)
+	c.fresh[a.row.ID] = true
 	routes := p.w.tree.Match(a.row.Labels)
 	if a.row.Service == "" && len(routes) > 0 {
 		a.row.Service = routes[0].Service
@@ -106,7 +107,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 		c.undo = append(c.undo, func() { delete(g.members, a.row.ID) })
 		c.touchMember(m)
 	}
-	p.invalidateInhibition()
+	p.inhibitionChanged(a)
 	return a
 }
 
@@ -123,12 +124,14 @@ func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) 
 		a.row.Severity = string(ev.Severity)
 		a.row.Labels = maps.Clone(a.row.Labels)
 		a.row.Labels["severity"] = a.row.Severity
-		p.invalidateInhibition()
+		p.inhibitionChanged(a)
 	}
-	if len(ev.Annotations) > 0 {
+	// Equal ones are kept, so that a resend that changed nothing else is
+	// written as a count (see change.batch).
+	if len(ev.Annotations) > 0 && !maps.Equal(ev.Annotations, a.row.Annotations) {
 		a.row.Annotations = ev.Annotations
 	}
-	if len(ev.Links) > 0 {
+	if len(ev.Links) > 0 && !slices.Equal(ev.Links, a.row.Links) {
 		a.row.Links = ev.Links
 	}
 }
@@ -144,7 +147,7 @@ func (p *Pager) acknowledge(c *change, a *alertState, who string, at time.Time) 
 		m.row.NextEscAt = time.Time{}
 	}
 	p.log(c, a, at, "acknowledged", who, "")
-	p.invalidateInhibition()
+	p.inhibitionChanged(a)
 }
 
 func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time, detail string) {
@@ -164,7 +167,7 @@ func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time, deta
 		}
 	}
 	p.log(c, a, at, "resolved", who, detail)
-	p.invalidateInhibition()
+	p.inhibitionChanged(a)
 }
 
 // operate acknowledges or resolves an alert by id, for the API and links.

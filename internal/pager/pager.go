@@ -116,7 +116,7 @@ type Pager struct {
 	ids      struct{ alert, log, note int64 }
 	handoffs time.Time           // handoffs notified up to here
 	nextHand time.Time           // the one handoff timer that counts; others are stale
-	inhibit  *route.InhibitIndex // over the firing alerts; nil when stale
+	inhibit  inhibitState        // the inhibition index over the firing alerts
 	failures int                 // commits failed in a row
 	fence    store.Fence         // the lease the commits are made under
 	fenced   bool                // a commit found the lease gone: step down
@@ -425,7 +425,7 @@ func (p *Pager) commit(c *change) error {
 	b := c.batch()
 	b.Fence, b.Inbox = p.fence, c.inbox
 	err := p.opt.Store.WriteAlerts(ctx, b)
-	p.opt.Metrics.observeCommit(len(b.Alerts), sw.Elapsed(), err)
+	p.opt.Metrics.observeCommit(len(b.Alerts)+len(b.Repeats), sw.Elapsed(), err)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,11 @@ import (
 type alertState struct {
 	row     store.AlertRow
 	members memberships
+	// inhibited are the labels this alert is counted with in the
+	// inhibition index of build inhibitGen, as a firing source; nil when
+	// it is not counted.
+	inhibited  map[string]string
+	inhibitGen int
 }
 
 // memberships are an alert's places in notification groups. Most alerts are
@@ -52,6 +57,8 @@ type group struct {
 // transaction, and how to put memory back if that write fails.
 type change struct {
 	alerts  map[int64]*alertState
+	before  map[int64]store.AlertRow // touched alerts as they were
+	fresh   map[int64]bool           // alerts the change opened
 	members map[store.MemberKey]*member
 	deleted map[store.MemberKey]bool
 	groups  map[string]*group
@@ -66,7 +73,7 @@ type change struct {
 
 func newChange() *change {
 	return &change{
-		alerts: map[int64]*alertState{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
+		alerts: map[int64]*alertState{}, before: map[int64]store.AlertRow{}, fresh: map[int64]bool{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
 		groups: map[string]*group{}, dropped: map[string]bool{},
 	}
 }
@@ -82,6 +89,7 @@ func (c *change) touchAlert(a *alertState) {
 	}
 	c.alerts[a.row.ID] = a
 	prev := a.row
+	c.before[a.row.ID] = prev
 	c.undo = append(c.undo, func() { a.row = prev })
 }
 
@@ -110,7 +118,12 @@ func (c *change) touchGroup(g *group) {
 // batch is what gets written.
 func (c *change) batch() store.AlertBatch {
 	var b store.AlertBatch
-	for _, a := range c.alerts {
+	for id, a := range c.alerts {
+		if !c.fresh[id] && onlyRepeated(c.before[id], a.row) {
+			b.Repeats = append(b.Repeats, store.AlertRepeat{ID: id, Occurrences: a.row.Occurrences,
+				LastSeen: a.row.LastSeen, UpdatedAt: a.row.UpdatedAt})
+			continue
+		}
 		b.Alerts = append(b.Alerts, a.row)
 	}
 	for k, m := range c.members {
@@ -141,4 +154,19 @@ func (c *change) rollback() {
 	for i := len(c.undo) - 1; i >= 0; i-- {
 		c.undo[i]()
 	}
+}
+
+// onlyRepeated reports whether now differs from was only in what a resend
+// changes: its count and times. Such an alert is written as a repeat, which
+// touches none of the indexed columns.
+func onlyRepeated(was, now store.AlertRow) bool {
+	was.Occurrences, was.LastSeen, was.UpdatedAt = now.Occurrences, now.LastSeen, now.UpdatedAt
+	return was.DedupKey == now.DedupKey && was.Source == now.Source && was.Integration == now.Integration &&
+		was.Status == now.Status && was.Severity == now.Severity && was.Summary == now.Summary &&
+		was.Service == now.Service && was.Runbook == now.Runbook && was.FirstSeen.Equal(now.FirstSeen) &&
+		was.AckedAt.Equal(now.AckedAt) && was.AckedBy == now.AckedBy && was.ResolvedAt.Equal(now.ResolvedAt) &&
+		was.ResolvedBy == now.ResolvedBy && maps.Equal(was.Labels, now.Labels) &&
+		maps.Equal(was.Annotations, now.Annotations) && slices.Equal(was.Links, now.Links) &&
+		slices.Equal(was.Suppression.SilencedBy, now.Suppression.SilencedBy) &&
+		was.Suppression.Maintenance == now.Suppression.Maintenance && was.Suppression.Inhibited == now.Suppression.Inhibited
 }

@@ -89,42 +89,64 @@ func (r *inhibitRule) appendEqualKey(b []byte, lbls map[string]string) []byte {
 }
 
 // InhibitIndex answers Inhibited for many targets against one set of firing
-// alerts: per rule, a map from equal-label values to whether a source with
-// those values may inhibit targets that match both sides. Each query is then
-// one map lookup per rule whose target side matches. Immutable once built, so
-// it may be shared between goroutines; rebuild it when the firing set changes.
+// alerts: per rule, a map from equal-label values to how many firing sources
+// with those values match the rule's target side too (two-sided) and how
+// many do not (one-sided). Each query is then one map lookup per rule whose
+// target side matches. Counting lets the set change one alert at a time
+// (Add, Remove) instead of being rebuilt over every firing alert. Not safe
+// for concurrent use.
 type InhibitIndex struct {
-	rules []inhibitRule
-	// sources[i] maps an equal key to true when some source with that key
-	// does not match rule i's target side.
-	sources []map[string]bool
+	rules   []inhibitRule
+	sources []map[string]sourceCount
 }
+
+type sourceCount struct{ oneSided, twoSided int32 }
 
 // Empty reports whether there are no rules: nothing is ever inhibited.
 func (in *Inhibitor) Empty() bool { return in == nil || len(in.rules) == 0 }
 
 // Index builds an InhibitIndex over the firing alerts.
 func (in *Inhibitor) Index(firing []map[string]string) *InhibitIndex {
-	idx := &InhibitIndex{rules: in.rules, sources: make([]map[string]bool, len(in.rules))}
-	for i := range idx.sources {
-		idx.sources[i] = map[string]bool{}
+	var rules []inhibitRule
+	if in != nil {
+		rules = in.rules
 	}
-	var buf []byte
+	idx := &InhibitIndex{rules: rules, sources: make([]map[string]sourceCount, len(rules))}
+	for i := range idx.sources {
+		idx.sources[i] = map[string]sourceCount{}
+	}
 	for _, src := range firing {
-		for i := range in.rules {
-			r := &in.rules[i]
-			if !matchAll(r.source, src) {
-				continue
-			}
-			buf = r.appendEqualKey(buf[:0], src)
-			oneSided := !matchAll(r.target, src)
-			m := idx.sources[i]
-			if prev, ok := m[string(buf)]; !ok || (oneSided && !prev) {
-				m[string(buf)] = oneSided
-			}
-		}
+		idx.Add(src)
 	}
 	return idx
+}
+
+// Add counts a firing alert as a source.
+func (idx *InhibitIndex) Add(src map[string]string) { idx.adjust(src, 1) }
+
+// Remove takes back an alert Add counted, with the labels it was added with.
+func (idx *InhibitIndex) Remove(src map[string]string) { idx.adjust(src, -1) }
+
+func (idx *InhibitIndex) adjust(src map[string]string, by int32) {
+	var arr [256]byte
+	for i := range idx.rules {
+		r := &idx.rules[i]
+		if !matchAll(r.source, src) {
+			continue
+		}
+		key := string(r.appendEqualKey(arr[:0], src))
+		c := idx.sources[i][key]
+		if matchAll(r.target, src) {
+			c.twoSided += by
+		} else {
+			c.oneSided += by
+		}
+		if c.oneSided <= 0 && c.twoSided <= 0 {
+			delete(idx.sources[i], key)
+		} else {
+			idx.sources[i][key] = c
+		}
+	}
 }
 
 // Inhibited reports whether target is inhibited by the indexed firing
@@ -137,11 +159,13 @@ func (idx *InhibitIndex) Inhibited(target map[string]string) bool {
 			continue
 		}
 		key := r.appendEqualKey(arr[:0], target)
-		oneSided, ok := idx.sources[i][string(key)]
+		c, ok := idx.sources[i][string(key)]
 		if !ok {
 			continue
 		}
-		if oneSided || !matchAll(r.source, target) {
+		// A source that matches the target side too cannot inhibit a
+		// target that matches the source side: they would mute each other.
+		if c.oneSided > 0 || !matchAll(r.source, target) {
 			return true
 		}
 	}

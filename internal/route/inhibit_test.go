@@ -167,6 +167,41 @@ func TestInhibitIndexAgrees(t *testing.T) {
 	}
 }
 
+// TestInhibitIndexUpdates: an index changed one alert at a time (Add,
+// Remove) answers as one built from scratch over the same firing set.
+func TestInhibitIndexUpdates(t *testing.T) {
+	in := newInhibitor(t,
+		config.InhibitRule{Source: map[string]string{"severity": "critical"}, TargetMatchers: []string{`severity=~"warning|critical"`}, Equal: []string{"service"}},
+		config.InhibitRule{SourceMatchers: []string{`alertname=~"A|B"`}, TargetMatchers: []string{`alertname=~"B|C"`}, Equal: []string{"cluster"}},
+	)
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
+	alert := func() map[string]string {
+		return map[string]string{"severity": pick("critical", "warning"), "service": pick("db", "web"),
+			"cluster": pick("eu", "us"), "alertname": pick("A", "B", "C")}
+	}
+	idx := in.Index(nil)
+	var firing []map[string]string
+	for step := range 2000 {
+		if len(firing) > 0 && rng.IntN(2) == 0 {
+			i := rng.IntN(len(firing))
+			idx.Remove(firing[i])
+			firing = append(firing[:i], firing[i+1:]...)
+		} else {
+			a := alert()
+			idx.Add(a)
+			firing = append(firing, a)
+		}
+		fresh := in.Index(firing)
+		for range 5 {
+			target := alert()
+			if got, want := idx.Inhibited(target), fresh.Inhibited(target); got != want {
+				t.Fatalf("step %d: updated index says %v, rebuilt %v\ntarget %v\nfiring %v", step, got, want, target, firing)
+			}
+		}
+	}
+}
+
 // TestInhibitManyAlerts: 100,000 firing alerts, a few of which are sources.
 func TestInhibitManyAlerts(t *testing.T) {
 	in := newInhibitor(t, config.InhibitRule{

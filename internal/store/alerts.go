@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -80,9 +81,19 @@ type GroupRow struct {
 	LastFlushAt time.Time
 }
 
+// AlertRepeat is an open alert reported again with nothing else changed:
+// only its count and times are written.
+type AlertRepeat struct {
+	ID          int64
+	Occurrences int
+	LastSeen    time.Time
+	UpdatedAt   time.Time
+}
+
 // AlertBatch is what the alert writer changes in one transaction.
 type AlertBatch struct {
 	Alerts        []AlertRow // written whole, by id
+	Repeats       []AlertRepeat
 	Log           []AlertLog
 	Members       []MemberRow // written whole, by alert and group
 	DeleteMembers []MemberKey
@@ -99,7 +110,7 @@ type AlertBatch struct {
 
 // Empty reports whether the batch changes nothing.
 func (b AlertBatch) Empty() bool {
-	return len(b.Alerts)+len(b.Log)+len(b.Members)+len(b.DeleteMembers)+len(b.Groups)+len(b.DeleteGroups)+len(b.Notifications)+len(b.Inbox) == 0
+	return len(b.Alerts)+len(b.Repeats)+len(b.Log)+len(b.Members)+len(b.DeleteMembers)+len(b.Groups)+len(b.DeleteGroups)+len(b.Notifications)+len(b.Inbox) == 0
 }
 
 const (
@@ -131,6 +142,7 @@ const (
 	upsertGroupsTail   = `ON CONFLICT (group_key) DO UPDATE SET route = excluded.route, service = excluded.service,
 		labels = excluded.labels, next_flush_ms = excluded.next_flush_ms, last_flush_ms = excluded.last_flush_ms`
 
+	repeatAlert     = `UPDATE alerts SET occurrences = ?, last_seen_ms = ?, updated_ms = ? WHERE id = ?`
 	selectAlerts    = `SELECT ` + alertCols + ` FROM alerts`
 	selectGroups    = `SELECT group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms FROM alert_groups`
 	selectAlertLog  = `SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY id`
@@ -154,6 +166,9 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 			return err
 		}
 		if err := s.writeAlertRows(ctx, tx, b.Alerts); err != nil {
+			return fmt.Errorf("alerts: %w", err)
+		}
+		if err := s.writeRepeats(ctx, tx, b.Repeats); err != nil {
 			return fmt.Errorf("alerts: %w", err)
 		}
 		if err := s.writeAlertLog(ctx, tx, b.Log); err != nil {
@@ -196,6 +211,23 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
 	return s.q.upAlerts.exec(ctx, tx, args)
+}
+
+// writeRepeats updates only the count and times of alerts reported again,
+// so none of the alert indexes is touched: with the whole-row upsert, every
+// resend rewrote the entries of every index on status, service and severity.
+func (s *Store) writeRepeats(ctx context.Context, tx *sql.Tx, rows []AlertRepeat) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b AlertRepeat) int { return cmp.Compare(a.ID, b.ID) })
+	st := tx.StmtContext(ctx, s.q.repeatAlert)
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, r.Occurrences, toMS(r.LastSeen), toMS(r.UpdatedAt), r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, deleted []MemberKey) error {

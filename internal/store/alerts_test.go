@@ -77,6 +77,14 @@ func testAlertsRoundTrip(t *testing.T, e engine) {
 		t.Fatalf("group after flush: %+v", groups)
 	}
 
+	// Reported again with nothing else changed: only the count and times
+	// are written, the rest of the row stays as it was.
+	a.Occurrences, a.LastSeen, a.UpdatedAt = 4, t0.Add(3*time.Minute), t0.Add(3*time.Minute)
+	writeAlerts(t, s, AlertBatch{Repeats: []AlertRepeat{{ID: 1, Occurrences: 4, LastSeen: a.LastSeen, UpdatedAt: a.UpdatedAt}}})
+	if got, _ := s.Alert(ctx, 1); !sameAlert(got, a) {
+		t.Fatalf("after repeat Alert(1) =\n%+v\nwant\n%+v", got, a)
+	}
+
 	// Resolved and announced: the member and the group go; the alert stays.
 	a.Status, a.ResolvedAt, a.ResolvedBy = "resolved", t0.Add(time.Hour), "alertmanager/prom"
 	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, DeleteMembers: []MemberKey{{1, g.Key}}, DeleteGroups: []string{g.Key}})

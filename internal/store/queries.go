@@ -13,7 +13,7 @@ type queries struct {
 	upChecks, upStates, upResults, addEvents, addBuckets bulk
 	upAlerts, addAlertLog, upGroups, addNotifications    bulk
 	addNotifAlerts, upMembers                            bulk
-	updNotification, delMember                           *sql.Stmt
+	updNotification, delMember, repeatAlert              *sql.Stmt
 
 	alertLog, dueNotifications, nextNotification, alertNotifications string
 	dueDestinations, dueTo                                           string
@@ -70,6 +70,7 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 	}{
 		{&q.updNotification, updateNotification},
 		{&q.delMember, `DELETE FROM alert_routes WHERE alert_id = ? AND group_key = ?`},
+		{&q.repeatAlert, repeatAlert},
 	} {
 		var err error
 		if *st.dst, err = db.PrepareContext(ctx, d.rebind(st.sql)); err != nil {
@@ -83,7 +84,7 @@ func (q queries) close() error {
 	errs := []error{q.upChecks.close(), q.upStates.close(), q.upResults.close(), q.addEvents.close(), q.addBuckets.close(),
 		q.upAlerts.close(), q.addAlertLog.close(), q.upGroups.close(), q.addNotifications.close(), q.addNotifAlerts.close(),
 		q.upMembers.close()}
-	for _, st := range []*sql.Stmt{q.updNotification, q.delMember} {
+	for _, st := range []*sql.Stmt{q.updNotification, q.delMember, q.repeatAlert} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
