@@ -114,15 +114,15 @@ type Pager struct {
 	silences route.Silences
 	timers   agenda
 	ids      struct{ alert, log, note int64 }
-	handoffs time.Time           // handoffs notified up to here
-	nextHand time.Time           // the one handoff timer that counts; others are stale
-	inhibit  inhibitState        // the inhibition index over the firing alerts
-	failures int                 // commits failed in a row
-	fence    store.Fence         // the lease the commits are made under
-	fenced   bool                // a commit found the lease gone: step down
-	applied  *config.Config      // the config the world was built from
-	pruned   time.Time           // when the inbox was last pruned (real clock)
-	retryAt  time.Time           // after a failed commit, due work waits until then
+	handoffs time.Time      // handoffs notified up to here
+	nextHand time.Time      // the one handoff timer that counts; others are stale
+	inhibit  inhibitState   // the inhibition index over the firing alerts
+	failures int            // commits failed in a row
+	fence    store.Fence    // the lease the commits are made under
+	fenced   bool           // a commit found the lease gone: step down
+	applied  *config.Config // the config the world was built from
+	pruned   time.Time      // when the inbox was last pruned (real clock)
+	retryAt  time.Time      // after a failed commit, due work waits until then
 
 	// overrides are the run-time on-call overrides, kept across reloads.
 	overrides []oncall.Override
