@@ -5,6 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/vigil-sre/vigil/internal/clock"
 )
 
@@ -14,6 +18,11 @@ type Batch struct {
 	States  []CheckState
 	Events  []Event
 	Buckets []Bucket // deltas, added to what is stored
+	// Fences, when set, maps a check's id to the lease its records are
+	// written under (replicas split the checks by shard leases): records of
+	// a check whose lease the writer no longer holds are refused inside the
+	// transaction. Checks without an entry are written unfenced.
+	Fences map[int64]Fence
 }
 
 // WriteBatch writes b in one transaction, so a crash leaves all of it or none.
@@ -33,14 +42,36 @@ type Batch struct {
 // bucket has an unknown resolution, and a wrapped error if the write fails
 // (including a reference to an unregistered check).
 func (s *Store) WriteBatch(ctx context.Context, b Batch, keep int) error {
+	_, err := s.WriteFencedBatch(ctx, b, keep)
+	return err
+}
+
+// WriteFencedBatch is WriteBatch that first checks b.Fences in the same
+// transaction: the records of checks whose lease is gone (released, expired
+// or taken at a newer epoch, on the database's clock) are left out, and the
+// rest is written. It returns the ids of the checks left out. On Postgres
+// the lease rows stay share-locked until the commit, so a takeover waits
+// for it and the new owner reads every record the old one wrote.
+func (s *Store) WriteFencedBatch(ctx context.Context, b Batch, keep int) (refused []int64, err error) {
 	defer s.observe("write_batch", clock.Start())
 	if keep < 1 {
-		return errors.New("store: write batch: keep must be at least 1")
+		return nil, errors.New("store: write batch: keep must be at least 1")
 	}
 	if len(b.Results)+len(b.States)+len(b.Events)+len(b.Buckets) == 0 {
-		return nil
+		return nil, nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	all := b
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		b, refused = all, nil
+		if len(b.Fences) > 0 {
+			stale, err := s.staleFences(ctx, tx, b.Fences)
+			if err != nil {
+				return fmt.Errorf("fences: %w", err)
+			}
+			if len(stale) > 0 {
+				b, refused = dropFenced(b, stale)
+			}
+		}
 		if err := s.writeResults(ctx, tx, b.Results, keep); err != nil {
 			return fmt.Errorf("results: %w", err)
 		}
@@ -56,7 +87,48 @@ func (s *Store) WriteBatch(ctx context.Context, b Batch, keep int) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: write batch: %w", err)
+		return nil, fmt.Errorf("store: write batch: %w", err)
 	}
-	return nil
+	return refused, nil
+}
+
+// staleFences checks every distinct fence of a batch once, in module order,
+// and returns those whose holder no longer holds the lease.
+func (s *Store) staleFences(ctx context.Context, tx *sql.Tx, fences map[int64]Fence) (map[Fence]bool, error) {
+	distinct := map[Fence]bool{}
+	for _, f := range fences {
+		if f.Module != "" {
+			distinct[f] = true
+		}
+	}
+	order := slices.SortedFunc(maps.Keys(distinct), func(a, b Fence) int { return strings.Compare(a.Module, b.Module) })
+	stale := map[Fence]bool{}
+	for _, f := range order {
+		err := s.checkFence(ctx, tx, f)
+		switch {
+		case errors.Is(err, ErrFenced):
+			stale[f] = true
+		case err != nil:
+			return nil, err
+		}
+	}
+	return stale, nil
+}
+
+// dropFenced leaves out the records of checks written under a stale fence.
+func dropFenced(b Batch, stale map[Fence]bool) (Batch, []int64) {
+	var refused []int64
+	for id, f := range b.Fences {
+		if stale[f] {
+			refused = append(refused, id)
+		}
+	}
+	slices.Sort(refused)
+	gone := func(id int64) bool { return stale[b.Fences[id]] && b.Fences[id].Module != "" }
+	out := Batch{Fences: b.Fences}
+	out.Results = slices.DeleteFunc(slices.Clone(b.Results), func(r ResultRow) bool { return gone(r.CheckID) })
+	out.States = slices.DeleteFunc(slices.Clone(b.States), func(r CheckState) bool { return gone(r.CheckID) })
+	out.Events = slices.DeleteFunc(slices.Clone(b.Events), func(r Event) bool { return gone(r.CheckID) })
+	out.Buckets = slices.DeleteFunc(slices.Clone(b.Buckets), func(r Bucket) bool { return gone(r.CheckID) })
+	return out, refused
 }
