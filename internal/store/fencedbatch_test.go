@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/check"
+	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/store/storetest"
 )
@@ -39,8 +40,17 @@ func TestStaleShardResultIsRefused(t *testing.T) {
 			// r1 holds shard 1 briefly: it expires and r2 takes it.
 			old := take("checks/1", "r1", time.Millisecond)
 			other := take("checks/2", "r1", time.Minute)
-			time.Sleep(20 * time.Millisecond) // let the 1 ms lease expire on the database's clock
-			fresh := take("checks/1", "r2", time.Minute)
+			// r2 takes it once it expired on the database's clock.
+			var fresh store.Fence
+			for deadline := clock.Real().Now().Add(5 * time.Second); fresh.Epoch == 0; {
+				l, ok, err := s.TakeLease(ctx, "checks/1", "r2", 0, 1, time.Minute)
+				if err != nil || (!ok && clock.Real().Now().After(deadline)) {
+					t.Fatalf("r2 could not take the expired lease: %v", err)
+				}
+				if ok {
+					fresh = store.Fence{Module: "checks/1", Holder: "r2", Epoch: l.Epoch}
+				}
+			}
 			if fresh.Epoch != old.Epoch+1 {
 				t.Fatalf("takeover epoch = %d, want %d", fresh.Epoch, old.Epoch+1)
 			}
