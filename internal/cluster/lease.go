@@ -23,6 +23,13 @@ type Lease struct {
 	gained   chan struct{} // closed when a term starts; replaced when it ends
 	renewed  time.Time     // when the last successful renewal was sent (real clock)
 	takeover int64         // terms this replica began
+
+	// group, want and moved are set for the leases of a shard set: group
+	// names the set ("checks"), want says whether this replica should hold
+	// the lease now, and moved is called whenever a term starts or ends.
+	group string
+	want  func() bool
+	moved func()
 }
 
 type term struct {
@@ -95,6 +102,9 @@ func (l *Lease) gain(f store.Fence) {
 	l.term = &term{fence: f, lost: make(chan struct{})}
 	l.takeover++
 	close(l.gained)
+	if l.moved != nil {
+		l.moved()
+	}
 }
 
 func (l *Lease) lose() {
@@ -115,6 +125,9 @@ func (l *Lease) closeLocked() {
 	close(l.term.lost)
 	l.term = nil
 	l.gained = make(chan struct{})
+	if l.moved != nil {
+		l.moved()
+	}
 }
 
 // tend renews a held lease or tries to take a free one.
@@ -126,6 +139,14 @@ func (l *Lease) tend(ctx context.Context) {
 	if n.schemaBehind() {
 		if held {
 			n.opt.Log.Warn("cluster: the database schema is newer than this version; handing the lease to a newer replica", "module", l.module)
+			l.release(ctx)
+		}
+		return
+	}
+	if l.want != nil && !l.want() {
+		// Another live replica should hold it (a shard whose owner by
+		// rendezvous hashing is someone else): hand it over.
+		if held {
 			l.release(ctx)
 		}
 		return

@@ -81,7 +81,7 @@ func (n *Node) beat(ctx context.Context) error {
 	// it keeps serving requests but leads nothing (a rolling upgrade moves
 	// the work to the new replicas).
 	n.behind = hb.Schema > store.SchemaVersion()
-	n.view = View{Now: hb.Now, Members: hb.Members, Leases: hb.Leases}
+	n.view = View{Now: hb.Now, Members: hb.Members, Leases: hb.Leases, Schema: hb.Schema}
 	var moved []string
 	if n.signals != nil {
 		for name, gen := range hb.Signals {

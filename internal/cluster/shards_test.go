@@ -1,0 +1,76 @@
+package cluster_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/cluster"
+)
+
+// TestShardsSplitAndMove: three replicas split 16 shards, each holding
+// some and no shard held twice; a replica that joins gets its share from
+// the others, and the shards of one that stops are taken by the survivors
+// at a newer epoch. (A replica killed without releasing is
+// TestHAKillCheckOwner's, in internal/app.)
+func TestShardsSplitAndMove(t *testing.T) {
+	s := postgres(t)
+	const count = 16
+	type replica struct {
+		n    *cluster.Node
+		sh   *cluster.Shards
+		stop context.CancelFunc
+	}
+	start := func(name string) *replica {
+		n := node(s, name)
+		sh := n.Shards("checks", count, 1)
+		if err := n.Join(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		go n.Run(ctx)
+		t.Cleanup(stop)
+		return &replica{n, sh, stop}
+	}
+	// split reports whether the live replicas hold every shard once, each
+	// some; it says what it saw otherwise.
+	split := func(rs ...*replica) (bool, string) {
+		owner := map[int]string{}
+		for _, r := range rs {
+			held := r.sh.Held()
+			if len(held) == 0 {
+				return false, r.n.ID() + " holds no shard"
+			}
+			for i := range held {
+				if o, dup := owner[i]; dup {
+					return false, fmt.Sprintf("shard %d held by %s and %s", i, o, r.n.ID())
+				}
+				owner[i] = r.n.ID()
+			}
+		}
+		return len(owner) == count, fmt.Sprintf("%d of %d shards held", len(owner), count)
+	}
+	a := start("a")
+	if held := a.sh.Held(); len(held) != count {
+		t.Fatalf("a replica alone holds %d of %d shards after joining", len(held), count)
+	}
+	b := start("b")
+	c := start("c")
+	eventually(t, 5*time.Second, "three replicas split the shards", func() bool { ok, _ := split(a, b, c); return ok })
+
+	// c stops: a and b take its shards, at the next epoch.
+	epochs := c.sh.Held()
+	c.stop()
+	eventually(t, 5*time.Second, "two replicas hold every shard", func() bool { ok, _ := split(a, b); return ok })
+	for i, f := range epochs {
+		for _, r := range []*replica{a, b} {
+			if g, ok := r.sh.Held()[i]; ok && g.Epoch <= f.Epoch {
+				t.Fatalf("shard %d taken over at epoch %d, want > %d", i, g.Epoch, f.Epoch)
+			}
+		}
+	}
+	if ok, why := split(a, b); !ok {
+		t.Fatal(why)
+	}
+}
