@@ -44,6 +44,13 @@ func (n *Node) Shards(group string, count, version int) *Shards {
 	return s
 }
 
+// Follow reports the terms of l (the leader lease) on Changed too.
+func (s *Shards) Follow(l *Lease) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.moved = s.poke
+}
+
 // Count is the number of shards.
 func (s *Shards) Count() int { return len(s.leases) }
 
