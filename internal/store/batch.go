@@ -92,8 +92,8 @@ func (s *Store) WriteFencedBatch(ctx context.Context, b Batch, keep int) (refuse
 	return refused, nil
 }
 
-// staleFences checks every distinct fence of a batch once, in module order,
-// and returns those whose holder no longer holds the lease.
+// staleFences checks every distinct fence of a batch in one statement and
+// returns those whose holder no longer holds the lease at its epoch.
 func (s *Store) staleFences(ctx context.Context, tx *sql.Tx, fences map[int64]Fence) (map[Fence]bool, error) {
 	distinct := map[Fence]bool{}
 	for _, f := range fences {
@@ -101,15 +101,39 @@ func (s *Store) staleFences(ctx context.Context, tx *sql.Tx, fences map[int64]Fe
 			distinct[f] = true
 		}
 	}
-	order := slices.SortedFunc(maps.Keys(distinct), func(a, b Fence) int { return strings.Compare(a.Module, b.Module) })
-	stale := map[Fence]bool{}
-	for _, f := range order {
-		err := s.checkFence(ctx, tx, f)
-		switch {
-		case errors.Is(err, ErrFenced):
-			stale[f] = true
-		case err != nil:
+	if len(distinct) == 0 {
+		return nil, nil
+	}
+	modules := map[string]bool{}
+	for f := range distinct {
+		modules[f.Module] = true
+	}
+	var args []any
+	for _, m := range slices.Sorted(maps.Keys(modules)) {
+		args = append(args, m)
+	}
+	q := `SELECT module, holder, epoch FROM cluster_leases WHERE module IN (` +
+		strings.TrimSuffix(strings.Repeat("?,", len(args)), ",") + `) AND expires_ms > NOW_MS ORDER BY module`
+	rows, err := tx.QueryContext(ctx, s.d.rebind(s.d.now(q)+s.d.shareRows), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	live := map[Fence]bool{}
+	for rows.Next() {
+		var f Fence
+		if err := rows.Scan(&f.Module, &f.Holder, &f.Epoch); err != nil {
 			return nil, err
+		}
+		live[f] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	stale := map[Fence]bool{}
+	for f := range distinct {
+		if !live[f] {
+			stale[f] = true
 		}
 	}
 	return stale, nil
