@@ -222,7 +222,7 @@ func RunChecksHA(ctx context.Context, opt ChecksHAOptions) (ChecksHAReport, erro
 	// settled waits until every live replica's view shows each live one
 	// probing some checks and all checks split among them.
 	settled := func(live int) error {
-		deadline := wall.Now().Add(30 * time.Second)
+		deadline := wall.Now().Add(90 * time.Second)
 		for {
 			var v shardView
 			if err := getJSON(client, rs.urls()[0]+"/api/v1/cluster", &v); err == nil {
@@ -238,7 +238,7 @@ func RunChecksHA(ctx context.Context, opt ChecksHAOptions) (ChecksHAReport, erro
 				}
 			}
 			if wall.Now().After(deadline) {
-				return fmt.Errorf("the checks were not split over %d replicas within 30s", live)
+				return fmt.Errorf("the checks were not split over %d replicas within 90s", live)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

@@ -153,27 +153,7 @@ func (l *Lease) tend(ctx context.Context) {
 	}
 	if held {
 		_, still, err := n.opt.Store.TakeLease(ctx, l.module, n.ID(), f.Epoch, l.version, ttl)
-		switch {
-		case err != nil:
-			l.mu.Lock()
-			// Unsure whether it was renewed: the lease may expire on the
-			// database before the next try, so stop before it can.
-			late := n.rt.Since(l.renewed) > ttl-n.opt.Heartbeat
-			l.mu.Unlock()
-			if !errors.Is(ctx.Err(), context.Canceled) {
-				n.opt.Log.Warn("cluster: renewing a lease failed", "module", l.module, "late", late, "err", err)
-			}
-			if late {
-				l.StepDown(f)
-			}
-		case !still:
-			n.opt.Log.Warn("cluster: the lease was lost before it could be renewed", "module", l.module, "epoch", f.Epoch)
-			l.StepDown(f)
-		default:
-			l.mu.Lock()
-			l.renewed = sent
-			l.mu.Unlock()
-		}
+		l.renewal(ctx, f, sent, still, err)
 		return
 	}
 	got, ok, err := n.opt.Store.TakeLease(ctx, l.module, n.ID(), 0, l.version, ttl)
@@ -189,6 +169,33 @@ func (l *Lease) tend(ctx context.Context) {
 		l.mu.Unlock()
 		n.opt.Log.Info("cluster: lease taken", "module", l.module, "epoch", got.Epoch, "failovers", got.Failovers)
 		l.gain(store.Fence{Module: l.module, Holder: n.ID(), Epoch: got.Epoch})
+	}
+}
+
+// renewal acts on the outcome of renewing the term fenced by f, sent at
+// sent: still held, lost, or unknown (err).
+func (l *Lease) renewal(ctx context.Context, f store.Fence, sent time.Time, still bool, err error) {
+	n := l.n
+	switch {
+	case err != nil:
+		l.mu.Lock()
+		// Unsure whether it was renewed: the lease may expire on the
+		// database before the next try, so stop before it can.
+		late := n.rt.Since(l.renewed) > n.opt.LeaseTTL-n.opt.Heartbeat
+		l.mu.Unlock()
+		if !errors.Is(ctx.Err(), context.Canceled) {
+			n.opt.Log.Warn("cluster: renewing a lease failed", "module", l.module, "late", late, "err", err)
+		}
+		if late {
+			l.StepDown(f)
+		}
+	case !still:
+		n.opt.Log.Warn("cluster: the lease was lost before it could be renewed", "module", l.module, "epoch", f.Epoch)
+		l.StepDown(f)
+	default:
+		l.mu.Lock()
+		l.renewed = sent
+		l.mu.Unlock()
 	}
 }
 

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -42,6 +43,33 @@ func (n *Node) Shards(group string, count, version int) *Shards {
 	n.shards = s
 	n.mu.Unlock()
 	return s
+}
+
+// tend renews the shards this replica holds and should keep in one
+// statement, hands over those it should not hold, and tries to take the
+// free ones that are its own. One statement for all renewals matters: a
+// renewal waits for the result writes that share-lock its lease, and one
+// at a time they would add up.
+func (s *Shards) tend(ctx context.Context) {
+	n := s.n
+	var renew []store.Fence
+	var which []*Lease
+	for _, l := range s.leases {
+		f, held := l.Held()
+		if held && !n.schemaBehind() && l.want() {
+			renew, which = append(renew, f), append(which, l)
+			continue
+		}
+		l.tend(ctx) // takes, or hands over
+	}
+	if len(renew) == 0 {
+		return
+	}
+	sent := n.rt.Now()
+	still, err := n.opt.Store.RenewLeases(ctx, n.ID(), renew, n.opt.LeaseTTL)
+	for i, l := range which {
+		l.renewal(ctx, renew[i], sent, still[renew[i].Module], err)
+	}
 }
 
 // Follow reports the terms of l (the leader lease) on Changed too.

@@ -116,22 +116,25 @@ func (m *Monitor) Own(ctx context.Context, fences map[int]store.Fence) ([]string
 	for _, s := range saved {
 		byID[s.CheckID] = s
 	}
+	// The entries current now: a reload may have replaced some meanwhile.
+	// None of them records results until its shard is owned.
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	keys := make([]string, 0, len(gained))
-	for _, e := range gained {
+	for key, e := range m.entries {
+		if _, ok := pending[e.shard]; !ok {
+			continue
+		}
 		e.mu.Lock()
 		if s, ok := byID[e.id]; ok {
 			e.tr, e.seq, e.dur = trackerFromState(s), s.Seq, s.LastDuration
 		}
 		e.mu.Unlock()
-		keys = append(keys, e.cfg.Key())
+		keys = append(keys, key)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	maps.Copy(m.owned, pending)
-	for _, e := range gained {
-		if cur := m.entries[e.cfg.Key()]; cur == e {
-			m.schedule(e, nil)
-		}
+	for _, key := range keys {
+		m.schedule(m.entries[key], nil)
 	}
 	return keys, nil
 }

@@ -46,12 +46,13 @@ func (s *Store) WriteBatch(ctx context.Context, b Batch, keep int) error {
 	return err
 }
 
-// WriteFencedBatch is WriteBatch that first checks b.Fences in the same
-// transaction: the records of checks whose lease is gone (released, expired
-// or taken at a newer epoch, on the database's clock) are left out, and the
-// rest is written. It returns the ids of the checks left out. On Postgres
-// the lease rows stay share-locked until the commit, so a takeover waits
-// for it and the new owner reads every record the old one wrote.
+// WriteFencedBatch is WriteBatch that also checks b.Fences in the same
+// transaction, just before its commit: the records of checks whose lease is
+// gone (released, expired or taken at a newer epoch, on the database's
+// clock) are left out, and the rest is written. It returns the ids of the
+// checks left out. On Postgres the lease rows stay share-locked until the
+// commit, so a takeover waits for it and the new owner reads every record
+// the old one wrote.
 func (s *Store) WriteFencedBatch(ctx context.Context, b Batch, keep int) (refused []int64, err error) {
 	defer s.observe("write_batch", clock.Start())
 	if keep < 1 {
@@ -60,37 +61,56 @@ func (s *Store) WriteFencedBatch(ctx context.Context, b Batch, keep int) (refuse
 	if len(b.Results)+len(b.States)+len(b.Events)+len(b.Buckets) == 0 {
 		return nil, nil
 	}
-	all := b
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		b, refused = all, nil
-		if len(b.Fences) > 0 {
-			stale, err := s.staleFences(ctx, tx, b.Fences)
-			if err != nil {
+	// The fences are checked last, just before the commit: their share
+	// locks then last milliseconds, not the whole write, and a renewal of
+	// the leases (an UPDATE of their rows) is not held up behind it. If a
+	// lease moved on, the transaction is rolled back and written again
+	// without that lease's checks.
+	for range 3 {
+		var stale map[Fence]bool
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.writeResults(ctx, tx, b.Results, keep); err != nil {
+				return fmt.Errorf("results: %w", err)
+			}
+			if err := s.writeStates(ctx, tx, b.States); err != nil {
+				return fmt.Errorf("states: %w", err)
+			}
+			if err := s.writeEvents(ctx, tx, b.Events); err != nil {
+				return fmt.Errorf("events: %w", err)
+			}
+			if err := s.writeBuckets(ctx, tx, b.Buckets); err != nil {
+				return fmt.Errorf("buckets: %w", err)
+			}
+			if len(b.Fences) == 0 {
+				return nil
+			}
+			var err error
+			if stale, err = s.staleFences(ctx, tx, b.Fences); err != nil {
 				return fmt.Errorf("fences: %w", err)
 			}
 			if len(stale) > 0 {
-				b, refused = dropFenced(b, stale)
+				return errStaleFence
 			}
+			return nil
+		})
+		if !errors.Is(err, errStaleFence) {
+			break
 		}
-		if err := s.writeResults(ctx, tx, b.Results, keep); err != nil {
-			return fmt.Errorf("results: %w", err)
+		var more []int64
+		b, more = dropFenced(b, stale)
+		refused = append(refused, more...)
+		if len(b.Results)+len(b.States)+len(b.Events)+len(b.Buckets) == 0 {
+			return refused, nil
 		}
-		if err := s.writeStates(ctx, tx, b.States); err != nil {
-			return fmt.Errorf("states: %w", err)
-		}
-		if err := s.writeEvents(ctx, tx, b.Events); err != nil {
-			return fmt.Errorf("events: %w", err)
-		}
-		if err := s.writeBuckets(ctx, tx, b.Buckets); err != nil {
-			return fmt.Errorf("buckets: %w", err)
-		}
-		return nil
-	})
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: write batch: %w", err)
+		return refused, fmt.Errorf("store: write batch: %w", err)
 	}
 	return refused, nil
 }
+
+// errStaleFence rolls back a batch that holds records of a lease that moved on.
+var errStaleFence = errors.New("a lease of the batch moved on")
 
 // staleFences checks every distinct fence of a batch in one statement and
 // returns those whose holder no longer holds the lease at its epoch.
@@ -149,7 +169,12 @@ func dropFenced(b Batch, stale map[Fence]bool) (Batch, []int64) {
 	}
 	slices.Sort(refused)
 	gone := func(id int64) bool { return stale[b.Fences[id]] && b.Fences[id].Module != "" }
-	out := Batch{Fences: b.Fences}
+	out := Batch{Fences: map[int64]Fence{}}
+	for id, f := range b.Fences {
+		if !stale[f] {
+			out.Fences[id] = f
+		}
+	}
 	out.Results = slices.DeleteFunc(slices.Clone(b.Results), func(r ResultRow) bool { return gone(r.CheckID) })
 	out.States = slices.DeleteFunc(slices.Clone(b.States), func(r CheckState) bool { return gone(r.CheckID) })
 	out.Events = slices.DeleteFunc(slices.Clone(b.Events), func(r Event) bool { return gone(r.CheckID) })
