@@ -491,28 +491,3 @@ func (m *Monitor) Queued() int {
 	}
 	return m.w.queued()
 }
-
-// LoadStates replaces every check's state (soft and hard state, flapping
-// window, sequence) with what the store holds: a replica that starts
-// probing after another one did takes up where that one left off, not
-// where its own memory stopped.
-func (m *Monitor) LoadStates(ctx context.Context) error {
-	saved, err := m.opt.Store.CheckStates(ctx)
-	if err != nil {
-		return fmt.Errorf("loading check states: %w", err)
-	}
-	byID := make(map[int64]store.CheckState, len(saved))
-	for _, s := range saved {
-		byID[s.CheckID] = s
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	for _, e := range m.entries {
-		if s, ok := byID[e.id]; ok {
-			e.mu.Lock()
-			e.tr, e.seq, e.dur = trackerFromState(s), s.Seq, s.LastDuration
-			e.mu.Unlock()
-		}
-	}
-	return nil
-}

@@ -107,14 +107,10 @@ func (m *Monitor) Own(ctx context.Context, fences map[int]store.Fence) ([]string
 	if len(gained) == 0 {
 		return nil, nil
 	}
-	saved, err := m.opt.Store.CheckStates(ctx)
+	byID, err := m.storedStates(ctx)
 	if err != nil {
 		// Not owned yet: the next Own tries again.
 		return nil, fmt.Errorf("loading the states of %d checks taken over: %w", len(gained), err)
-	}
-	byID := make(map[int64]store.CheckState, len(saved))
-	for _, s := range saved {
-		byID[s.CheckID] = s
 	}
 	// The entries current now: a reload may have replaced some meanwhile.
 	// None of them records results until its shard is owned.
@@ -125,11 +121,7 @@ func (m *Monitor) Own(ctx context.Context, fences map[int]store.Fence) ([]string
 		if _, ok := pending[e.shard]; !ok {
 			continue
 		}
-		e.mu.Lock()
-		if s, ok := byID[e.id]; ok {
-			e.tr, e.seq, e.dur = trackerFromState(s), s.Seq, s.LastDuration
-		}
-		e.mu.Unlock()
+		e.takeState(byID)
 		keys = append(keys, key)
 	}
 	maps.Copy(m.owned, pending)
@@ -146,27 +138,43 @@ func (m *Monitor) RefreshOthers(ctx context.Context) error {
 	if m.opt.Shard == nil {
 		return nil
 	}
-	saved, err := m.opt.Store.CheckStates(ctx)
+	byID, err := m.storedStates(ctx)
 	if err != nil {
 		return err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, e := range m.entries {
+		if _, mine := m.fenceLocked(e); !mine {
+			e.takeState(byID)
+		}
+	}
+	return nil
+}
+
+// storedStates reads every check's stored state, by check id.
+func (m *Monitor) storedStates(ctx context.Context) (map[int64]store.CheckState, error) {
+	saved, err := m.opt.Store.CheckStates(ctx)
+	if err != nil {
+		return nil, err
 	}
 	byID := make(map[int64]store.CheckState, len(saved))
 	for _, s := range saved {
 		byID[s.CheckID] = s
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	for _, e := range m.entries {
-		if _, mine := m.fenceLocked(e); mine {
-			continue
-		}
-		if s, ok := byID[e.id]; ok {
-			e.mu.Lock()
-			e.tr, e.seq, e.dur = trackerFromState(s), s.Seq, s.LastDuration
-			e.mu.Unlock()
-		}
+	return byID, nil
+}
+
+// takeState replaces e's state (soft and hard state, flapping window,
+// sequence) with the stored one, if there is one.
+func (e *entry) takeState(byID map[int64]store.CheckState) {
+	s, ok := byID[e.id]
+	if !ok {
+		return
 	}
-	return nil
+	e.mu.Lock()
+	e.tr, e.seq, e.dur = trackerFromState(s), s.Seq, s.LastDuration
+	e.mu.Unlock()
 }
 
 // Owned is how many checks this monitor probes now.
