@@ -3,8 +3,11 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigil-sre/vigil/internal/cluster"
 )
@@ -73,4 +76,34 @@ func TestShardsSplitAndMove(t *testing.T) {
 	if ok, why := split(a, b); !ok {
 		t.Fatal(why)
 	}
+	// Metrics sum the shards rather than listing 16 leases.
+	if got, want := shardsHeld(t, a.n), float64(len(a.sh.Held())); got != want {
+		t.Fatalf("vigil_cluster_check_shards_held = %v, want %v", got, want)
+	}
+}
+
+// shardsHeld reads vigil_cluster_check_shards_held from n's collector, and
+// fails if a shard lease is exported one by one.
+func shardsHeld(t *testing.T, n *cluster.Node) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(n.Collector())
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := -1.0
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "module" && strings.HasPrefix(l.GetValue(), "checks/") {
+					t.Fatalf("%s exported for shard %s", mf.GetName(), l.GetValue())
+				}
+			}
+			if mf.GetName() == "vigil_cluster_check_shards_held" {
+				v = m.GetGauge().GetValue()
+			}
+		}
+	}
+	return v
 }
