@@ -25,6 +25,8 @@ type Shards struct {
 	changed chan struct{}
 	// count, when set, is how many items (checks) a shard has, for Status.
 	count func(shard int) int
+	// lead is the module of the lease Follow was given ("leader").
+	lead string
 }
 
 // Shards makes the shard set group with count shards at the given module
@@ -73,10 +75,14 @@ func (s *Shards) tend(ctx context.Context) {
 }
 
 // Follow reports the terms of l (the leader lease) on Changed too.
+// While that lease is held by a replica that does not run the shard set
+// (an older version, which does all of the work itself), no replica takes
+// any shard, so that a rolling upgrade does not probe checks twice.
 func (s *Shards) Follow(l *Lease) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.moved = s.poke
+	s.lead = l.module
 }
 
 // Count is the number of shards.
@@ -115,6 +121,9 @@ func (s *Shards) mine(i int) bool {
 }
 
 func (s *Shards) owner(v View, i int) string {
+	if s.oldLeader(v) {
+		return ""
+	}
 	best, bestScore := "", uint64(0)
 	for _, m := range v.Members {
 		if !m.Gone.IsZero() || m.Modules[s.group] != s.version || m.SchemaVersion < v.Schema {
@@ -127,6 +136,21 @@ func (s *Shards) owner(v View, i int) string {
 		}
 	}
 	return best
+}
+
+// oldLeader reports whether the followed lease is held by a live member
+// that does not run this shard set.
+func (s *Shards) oldLeader(v View) bool {
+	l, ok := v.Leases[s.lead]
+	if s.lead == "" || !ok || l.Holder == "" || !l.Expires.After(v.Now) {
+		return false
+	}
+	for _, m := range v.Members {
+		if m.ID == l.Holder {
+			return m.Gone.IsZero() && m.Modules[s.group] == 0
+		}
+	}
+	return false
 }
 
 // mix spreads FNV's output over all 64 bits (splitmix64's finaliser), so

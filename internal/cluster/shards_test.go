@@ -107,3 +107,45 @@ func shardsHeld(t *testing.T, n *cluster.Node) float64 {
 	}
 	return v
 }
+
+// TestNoShardsUnderAnOldLeader: while the leader lease is held by a
+// replica that does not split the checks (an older version probing every
+// check), a new replica takes no shard; once the old one stops, the new one
+// leads and takes them all.
+func TestNoShardsUnderAnOldLeader(t *testing.T) {
+	s := postgres(t)
+	ctx := context.Background()
+	old := node(s, "old")
+	old.Lease("leader", 1)
+	if err := old.Join(ctx); err != nil {
+		t.Fatal(err)
+	}
+	octx, stopOld := context.WithCancel(ctx)
+	oldDone := make(chan struct{})
+	go func() { old.Run(octx); close(oldDone) }()
+	defer stopOld()
+
+	n := node(s, "new")
+	lead := n.Lease("leader", 2)
+	sh := n.Shards("checks", 8, 1)
+	sh.Follow(lead)
+	if err := n.Join(ctx); err != nil {
+		t.Fatal(err)
+	}
+	nctx, stopNew := context.WithCancel(ctx)
+	defer stopNew()
+	go n.Run(nctx)
+	// A few heartbeats: the new replica must not take a shard meanwhile.
+	for range 5 {
+		if held := sh.Held(); len(held) != 0 {
+			t.Fatalf("the new replica took shards %v while an old one leads", held)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stopOld()
+	<-oldDone
+	eventually(t, 5*time.Second, "the new replica leads and holds every shard", func() bool {
+		_, leads := lead.Held()
+		return leads && len(sh.Held()) == 8
+	})
+}
