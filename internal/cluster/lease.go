@@ -30,6 +30,10 @@ type Lease struct {
 	group string
 	want  func() bool
 	moved func()
+	// handing is a term ended here but not yet released in the database:
+	// a shard handed over stops at once here, and is released at the next
+	// heartbeat, once the results written under it have landed.
+	handing *store.Fence
 }
 
 type term struct {
@@ -136,6 +140,7 @@ func (l *Lease) tend(ctx context.Context) {
 	f, held := l.Held()
 	sent := n.rt.Now()
 	ttl := n.opt.LeaseTTL
+	l.releaseHanded(ctx)
 	if n.schemaBehind() {
 		if held {
 			n.opt.Log.Warn("cluster: the database schema is newer than this version; handing the lease to a newer replica", "module", l.module)
@@ -145,9 +150,10 @@ func (l *Lease) tend(ctx context.Context) {
 	}
 	if l.want != nil && !l.want() {
 		// Another live replica should hold it (a shard whose owner by
-		// rendezvous hashing is someone else): hand it over.
+		// rendezvous hashing is someone else): stop now, release at the
+		// next heartbeat.
 		if held {
-			l.release(ctx)
+			l.handOver(f)
 		}
 		return
 	}
@@ -199,9 +205,39 @@ func (l *Lease) renewal(ctx context.Context, f store.Fence, sent time.Time, stil
 	}
 }
 
+// handOver ends the term fenced by f here; releaseHanded gives the lease
+// up in the database at the next heartbeat. Between the two the lease is
+// still this replica's there, so the results of the term's last probes are
+// written under it rather than refused, and the next owner, which starts
+// from the last stored result, keeps the checks' interval.
+func (l *Lease) handOver(f store.Fence) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.term == nil || l.term.fence != f {
+		return
+	}
+	l.n.opt.Log.Info("cluster: handing a lease over to its owner", "module", l.module, "epoch", f.Epoch)
+	l.closeLocked()
+	l.handing = &f
+}
+
+func (l *Lease) releaseHanded(ctx context.Context) {
+	l.mu.Lock()
+	h := l.handing
+	l.handing = nil
+	l.mu.Unlock()
+	if h == nil {
+		return
+	}
+	if err := l.n.opt.Store.ReleaseLease(ctx, l.module, h.Holder, h.Epoch); err != nil {
+		l.n.opt.Log.Warn("cluster: releasing a lease failed; it expires by itself", "module", l.module, "err", err)
+	}
+}
+
 // release gives the lease up on a clean stop, so another replica takes it
 // without waiting for it to expire.
 func (l *Lease) release(ctx context.Context) {
+	l.releaseHanded(ctx)
 	l.mu.Lock()
 	t := l.term
 	if t == nil {
