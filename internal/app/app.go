@@ -77,6 +77,9 @@ type App struct {
 	// the pager, probing, SLOs and runbooks run (always held on SQLite).
 	node   *cluster.Node
 	leader *cluster.Lease
+	// shards split the checks among replicas on Postgres; nil on SQLite,
+	// where the single process probes every check.
+	shards *cluster.Shards
 	// fatal carries an error after which the replica must stop.
 	fatal    chan error
 	stopNode context.CancelFunc
@@ -158,6 +161,12 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	a.fatal = make(chan error, 1)
 	a.node = a.newNode(cfg, dsn)
 	a.leader = a.node.Lease("leader", leaderVersion)
+	var shardOf func(string) int
+	if a.node.Clustered() {
+		a.shards = a.node.Shards("checks", checkShards, checksVersion)
+		a.shards.Follow(a.leader)
+		shardOf = func(key string) int { return cluster.ShardOf(key, checkShards) }
+	}
 	a.claims = cluster.ClaimHistogram()
 	a.reg.MustRegister(a.node.Collector(), a.claims)
 	if err := a.startPager(ctx, cfg); err != nil {
@@ -187,10 +196,14 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		Metrics:  monitor.NewMetrics(a.reg, func() *monitor.Monitor { return a.mon }),
 		OnChange: a.checkChanged,
 		OnResult: a.checkResult,
+		Shard:    shardOf,
 	}, cfg.Global.MaxConcurrentChecks)
 	if err := a.mon.Apply(ctx, cfg); err != nil {
 		a.store.Close()
 		return nil, err
+	}
+	if a.shards != nil {
+		a.shards.CountWith(a.mon.CountShard)
 	}
 	a.slos.Apply(cfg)
 	a.startReports()
@@ -237,25 +250,30 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	})
 	a.spawn(func() { a.outbox.Run(runCtx) })
 	a.spawn(func() { a.feed.run(runCtx) })
+	if a.shards != nil {
+		// Replicas split the checks: each probes those of its shards,
+		// whoever leads.
+		a.ownChecks(runCtx)
+		a.spawn(func() { a.mon.Run(runCtx) })
+		a.spawn(func() { a.followShards(runCtx) })
+	}
 	leading := make(chan struct{})
 	a.spawn(func() {
 		a.runLeader(runCtx, func(ctx context.Context) {
-			if a.node.Clustered() {
-				// Another replica may have probed since this one started.
-				if err := a.mon.LoadStates(ctx); err != nil {
-					a.log.Error("loading check states on taking the lead failed; probing from this replica's last view", "err", err)
-				}
+			mods := []func(context.Context){
+				func(ctx context.Context) { _ = a.runbooks.Run(ctx) },
+				a.deploys.Run, a.slos.Run, a.reports.Run,
 			}
-			// Before the first probe, so that a fresh state change cannot be
-			// overtaken by the stored state it replaces.
-			if err := a.reconcileChecks(ctx); err != nil {
-				a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
+			if a.shards == nil {
+				// Before the first probe, so that a fresh state change
+				// cannot be overtaken by the stored state it replaces.
+				if err := a.reconcileChecks(ctx, nil); err != nil {
+					a.log.Error("reconciling check alerts failed; they catch up on the next state change or start", "err", err)
+				}
+				mods = append(mods, a.mon.Run)
 			}
 			var wg sync.WaitGroup
-			for _, run := range []func(context.Context){
-				func(ctx context.Context) { _ = a.runbooks.Run(ctx) },
-				a.deploys.Run, a.mon.Run, a.slos.Run, a.reports.Run,
-			} {
+			for _, run := range mods {
 				wg.Go(func() { run(ctx) })
 			}
 			// Heartbeats are taken from here on.

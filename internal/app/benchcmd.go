@@ -19,7 +19,7 @@ func benchCmd() *cobra.Command {
 		Long: `Benchmarks that run Vigil the way users do and report what it cost.
 Results and the exact commands used for BENCHMARKS.md are in that file.`,
 	}
-	cmd.AddCommand(benchChecksCmd(), benchAlertsCmd(), benchCrashCmd(), benchHACmd(), benchTargetCmd())
+	cmd.AddCommand(benchChecksCmd(), benchAlertsCmd(), benchCrashCmd(), benchHACmd(), benchHAChecksCmd(), benchTargetCmd())
 	return cmd
 }
 

@@ -121,8 +121,19 @@ func listenHost(listen string) string {
 // start: a crash between a check's state change and its alert being stored
 // loses neither. Triggers for failing checks are idempotent (the open alert
 // counts one more occurrence); resolves for checks without an alert are
-// ignored.
-func (a *App) reconcileChecks(ctx context.Context) error {
+// ignored. only, when not nil, limits it to those checks (service/check).
+func (a *App) reconcileChecks(ctx context.Context, only map[string]bool) error {
+	events := a.checkStateAlerts(only)
+	if len(events) == 0 {
+		return nil
+	}
+	_, err := a.pager.Ingest(ctx, events)
+	return err
+}
+
+// checkStateAlerts are the alert events that the checks' current states
+// imply.
+func (a *App) checkStateAlerts(only map[string]bool) []alert.Event {
 	cfg := a.cfg.Load()
 	snaps := a.mon.Snapshots()
 	var events []alert.Event
@@ -131,7 +142,7 @@ func (a *App) reconcileChecks(ctx context.Context) error {
 		for j := range s.Checks {
 			c := &s.Checks[j]
 			sn, ok := snaps[c.Key()]
-			if !ok {
+			if !ok || (only != nil && !only[c.Key()]) {
 				continue
 			}
 			action := alert.Resolve
@@ -141,11 +152,7 @@ func (a *App) reconcileChecks(ctx context.Context) error {
 			events = append(events, checkAlert(cfg, s, c, action, string(sn.State), sn.Reason, sn.Since))
 		}
 	}
-	if len(events) == 0 {
-		return nil
-	}
-	_, err := a.pager.Ingest(ctx, events)
-	return err
+	return events
 }
 
 // checkFeed hands check alert events to the pager in the order they

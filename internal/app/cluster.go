@@ -20,7 +20,10 @@ import (
 // Raise it when that work changes in a way an older replica must not
 // contend with: once a newer version held the lease, older ones never
 // take it again (a rolling upgrade moves forward only).
-const leaderVersion = 1
+//
+// 2: checks are no longer probed by the leader but split over the
+// replicas in shards (checksVersion).
+const leaderVersion = 2
 
 // newNode makes this replica's cluster node: a real one on Postgres, where
 // replicas may share the database, and a single node on SQLite, which has

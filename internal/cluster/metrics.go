@@ -8,6 +8,7 @@ var (
 	membersDesc = prometheus.NewDesc("vigil_cluster_members", "Replicas alive as this replica's last heartbeat saw them.", nil, nil)
 	heldDesc    = prometheus.NewDesc("vigil_cluster_lease_held", "1 while this replica holds the module's lease.", []string{"module"}, nil)
 	failDesc    = prometheus.NewDesc("vigil_cluster_failovers_total", "Takeovers of the module's lease from a holder that did not let go, cluster-wide.", []string{"module"}, nil)
+	shardsDesc  = prometheus.NewDesc("vigil_cluster_check_shards_held", "Check shards this replica holds (the checks are split into a fixed number of shards).", nil, nil)
 )
 
 // Collector exports the node's view of the cluster.
@@ -19,6 +20,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- membersDesc
 	ch <- heldDesc
 	ch <- failDesc
+	ch <- shardsDesc
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -33,14 +35,30 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		alive = 1
 	}
 	ch <- prometheus.MustNewConstMetric(membersDesc, prometheus.GaugeValue, float64(alive))
+	shards, shardFails := 0, int64(0)
 	for _, l := range c.n.allLeases() {
 		_, held := l.Held()
+		if l.group != "" {
+			// Shards are summed, so their count does not set the series'.
+			if held {
+				shards++
+			}
+			shardFails += v.Leases[l.module].Failovers
+			continue
+		}
 		v1 := 0.0
 		if held {
 			v1 = 1
 		}
 		ch <- prometheus.MustNewConstMetric(heldDesc, prometheus.GaugeValue, v1, l.module)
 		ch <- prometheus.MustNewConstMetric(failDesc, prometheus.CounterValue, float64(v.Leases[l.module].Failovers), l.module)
+	}
+	c.n.mu.Lock()
+	set := c.n.shards
+	c.n.mu.Unlock()
+	if set != nil {
+		ch <- prometheus.MustNewConstMetric(shardsDesc, prometheus.GaugeValue, float64(shards))
+		ch <- prometheus.MustNewConstMetric(failDesc, prometheus.CounterValue, float64(shardFails), set.group)
 	}
 }
 

@@ -60,6 +60,7 @@ type Node struct {
 	view    View
 	signals map[string]int64
 	behind  bool // the database's schema is newer than this build's
+	shards  *Shards
 }
 
 // View is the cluster as the last heartbeat saw it.
@@ -67,6 +68,7 @@ type View struct {
 	Now     time.Time // the database's clock
 	Members []store.Member
 	Leases  map[string]store.Lease
+	Schema  int64 // the newest migration applied to the database
 }
 
 // New makes a clustered node for the store's database; call Run.
@@ -171,6 +173,9 @@ func (n *Node) member() store.Member {
 	defer n.mu.Unlock()
 	mods := make(map[string]int, len(n.leases))
 	for name, l := range n.leases {
+		if l.group != "" {
+			name = l.group // a shard set is one module
+		}
 		mods[name] = l.version
 	}
 	host, _ := os.Hostname()

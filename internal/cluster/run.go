@@ -16,9 +16,7 @@ func (n *Node) Join(ctx context.Context) error {
 	if err := n.beat(ctx); err != nil {
 		return err
 	}
-	for _, l := range n.allLeases() {
-		l.tend(ctx)
-	}
+	n.tendAll(ctx)
 	return nil
 }
 
@@ -44,15 +42,33 @@ func (n *Node) Run(ctx context.Context) {
 		// Leases first: their renewal is what must not be late. Each step
 		// is bounded, so a hung connection cannot keep a lease held past
 		// its TTL.
-		for _, l := range n.allLeases() {
-			tctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/3)
-			l.tend(tctx)
-			cancel()
-		}
+		n.tendAll(ctx)
 		bctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/2)
 		if err := n.beat(bctx); err != nil && ctx.Err() == nil {
 			n.opt.Log.Warn("cluster: heartbeat failed", "err", err)
 		}
+		cancel()
+	}
+}
+
+// tendAll tends the module leases one by one and the shards together, each
+// step bounded by a third of the TTL, so a hung connection cannot keep a
+// lease held past it.
+func (n *Node) tendAll(ctx context.Context) {
+	n.mu.Lock()
+	shards := n.shards
+	n.mu.Unlock()
+	for _, l := range n.allLeases() {
+		if l.group != "" {
+			continue
+		}
+		tctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/3)
+		l.tend(tctx)
+		cancel()
+	}
+	if shards != nil {
+		tctx, cancel := context.WithTimeout(ctx, n.opt.LeaseTTL/3)
+		shards.tend(tctx)
 		cancel()
 	}
 }
@@ -81,7 +97,7 @@ func (n *Node) beat(ctx context.Context) error {
 	// it keeps serving requests but leads nothing (a rolling upgrade moves
 	// the work to the new replicas).
 	n.behind = hb.Schema > store.SchemaVersion()
-	n.view = View{Now: hb.Now, Members: hb.Members, Leases: hb.Leases}
+	n.view = View{Now: hb.Now, Members: hb.Members, Leases: hb.Leases, Schema: hb.Schema}
 	var moved []string
 	if n.signals != nil {
 		for name, gen := range hb.Signals {

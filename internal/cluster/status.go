@@ -15,6 +15,9 @@ type Status struct {
 	Now       time.Time `json:"database_time"` // the clock leases are judged by
 	Replicas  []Replica `json:"replicas"`
 	Leases    []Held    `json:"leases"`
+	// CheckShards is how many shards the checks are split into; their
+	// leases are summed up per replica (Replica.Shards), not listed.
+	CheckShards int `json:"check_shards,omitempty"`
 }
 
 // Replica is one member.
@@ -31,6 +34,9 @@ type Replica struct {
 	Alive         bool           `json:"alive"`
 	Self          bool           `json:"self,omitempty"`
 	Owns          []string       `json:"owns"` // modules whose lease it holds
+	// Shards are the check shards it holds, Checks the checks in them.
+	Shards []int `json:"shards,omitempty"`
+	Checks int   `json:"checks,omitempty"`
 }
 
 // Held is one module's lease.
@@ -76,7 +82,20 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	}
 	st := Status{Clustered: true, Self: self, Now: now, Replicas: []Replica{}, Leases: []Held{}}
 	owns := map[string][]string{}
+	n.mu.Lock()
+	shards := n.shards
+	n.mu.Unlock()
+	held := map[string][]int{}
+	if shards != nil {
+		st.CheckShards = shards.Count()
+	}
 	for _, l := range leases {
+		if i := shardOf(shards, l.Module); i >= 0 {
+			if l.Holder != "" && l.Expires.After(now) {
+				held[l.Holder] = append(held[l.Holder], i)
+			}
+			continue
+		}
 		h := Held{Module: l.Module, Holder: l.Holder, Epoch: l.Epoch, Version: l.Version, Failovers: l.Failovers}
 		if l.Holder != "" && l.Expires.After(now) {
 			h.Acquired, h.Renewed, h.Expires = l.Acquired, l.Renewed, l.Expires
@@ -90,11 +109,24 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	for _, m := range members {
 		r := Replica{ID: m.ID, Name: m.Name, Host: m.Host, URL: m.URL, Version: m.Version, Modules: m.Modules,
 			SchemaVersion: m.SchemaVersion, Started: m.Started, LastSeen: m.LastSeen, Alive: m.Gone.IsZero(),
-			Self: m.ID == self, Owns: owns[m.ID]}
+			Self: m.ID == self, Owns: owns[m.ID], Shards: held[m.ID]}
+		slices.Sort(r.Shards)
+		if shards != nil && shards.count != nil {
+			for _, i := range r.Shards {
+				r.Checks += shards.count(i)
+			}
+		}
 		if r.Owns == nil {
 			r.Owns = []string{}
 		}
 		st.Replicas = append(st.Replicas, r)
 	}
 	return st, nil
+}
+
+func shardOf(s *Shards, module string) int {
+	if s == nil {
+		return -1
+	}
+	return s.shardIndex(module)
 }

@@ -18,6 +18,7 @@ type Metrics struct {
 	skipped       prometheus.Counter
 	inFlight      prometheus.Gauge
 	batch         prometheus.Histogram
+	refused       prometheus.Counter
 }
 
 // NewMetrics registers the monitor's metrics, and per-check gauges read from m
@@ -45,8 +46,11 @@ func NewMetrics(reg prometheus.Registerer, m func() *Monitor) *Metrics {
 			Name: "vigil_store_batch_results", Help: "Results written per store transaction.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 7),
 		}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_check_results_refused_total", Help: "Check results not written because the check's shard had moved to another replica (fenced).",
+		}),
 	}
-	reg.MustRegister(x.probeDuration, x.results, x.lag, x.skipped, x.inFlight, x.batch, newCheckCollector(m))
+	reg.MustRegister(x.probeDuration, x.results, x.lag, x.skipped, x.inFlight, x.batch, x.refused, newCheckCollector(m))
 	return x
 }
 
@@ -65,6 +69,13 @@ func (x *Metrics) batchObserver() func(int) {
 		return nil
 	}
 	return func(n int) { x.batch.Observe(float64(n)) }
+}
+
+func (x *Metrics) refusedObserver() func(int) {
+	if x == nil {
+		return nil
+	}
+	return func(n int) { x.refused.Add(float64(n)) }
 }
 
 func (x *Metrics) inflight(d float64) {

@@ -30,6 +30,9 @@ var (
 	// ErrNotRunning: the monitor is not taking results (not started yet,
 	// or stopped).
 	ErrNotRunning = errors.New("the monitor is not running")
+	// ErrNotOwner: another replica probes the check (its shard is not
+	// this replica's), or this one lost it while the result was written.
+	ErrNotOwner = errors.New("the check is probed by another replica")
 )
 
 // Options configure a Monitor.
@@ -49,7 +52,16 @@ type Options struct {
 	// changed): latency SLOs count results, and a check alert resolved by
 	// hand reopens on the next failing one. It must not block.
 	OnResult func(Event)
+	// Shard, when set, splits the checks among replicas: it maps a
+	// scheduled check's service/check key to its shard, and the monitor
+	// probes only the checks of the shards it is given (Own). Heartbeat
+	// checks belong to LeaderShard. Nil: every check is this monitor's.
+	Shard func(key string) int
 }
+
+// LeaderShard is the shard of heartbeat checks: their reports reach the
+// replica that leads, which owns them.
+const LeaderShard = -1
 
 // DefaultFlushDelay bounds how far stored history trails live state.
 const DefaultFlushDelay = 200 * time.Millisecond
@@ -74,6 +86,10 @@ type Monitor struct {
 	mu      sync.RWMutex
 	entries map[string]*entry
 	keep    int
+	// owned is the shards this monitor probes, with the fences their
+	// results are written under; nil when the checks are not split.
+	owned map[int]store.Fence
+	ownMu sync.Mutex // serialises Own
 
 	// started closes once Run takes results.
 	started     chan struct{}
@@ -83,6 +99,7 @@ type Monitor struct {
 type entry struct {
 	cfg    config.Check
 	id     int64
+	shard  int
 	prober check.Prober
 	policy Policy
 	expect []*cond.Expr
@@ -143,6 +160,7 @@ func (m *Monitor) Apply(ctx context.Context, cfg *config.Config) error {
 		old := m.entries[key]
 		e := &entry{cfg: it.c, id: ids[key], policy: policyOf(&it.c)}
 		e.expect, e.warn = it.c.Conditions()
+		e.shard = m.shardOf(key, &it.c)
 		switch {
 		case old != nil && old.cfg.SameProbe(&it.c):
 			e.prober = old.prober
@@ -182,16 +200,21 @@ func (m *Monitor) Apply(ctx context.Context, cfg *config.Config) error {
 
 func (m *Monitor) schedule(e *entry, old *entry) {
 	key := e.cfg.Key()
+	if _, owned := m.fenceLocked(e); !owned {
+		m.sched.Remove(key)
+		return
+	}
+	scheduled := m.sched.Has(key)
 	if hb, ok := e.prober.(*heartbeat.Prober); ok {
-		if old == nil || old.prober != e.prober {
+		if old == nil || old.prober != e.prober || !scheduled {
 			m.sched.Set(key, e.cfg.Every.D(), hb.Deadline())
 		}
 		return
 	}
-	if old != nil && old.cfg.Every == e.cfg.Every {
+	if old != nil && old.cfg.Every == e.cfg.Every && scheduled {
 		return
 	}
-	m.sched.Set(key, e.cfg.Every.D(), time.Time{})
+	m.sched.Set(key, e.cfg.Every.D(), m.firstRun(e))
 }
 
 func policyOf(c *config.Check) Policy {
@@ -216,6 +239,7 @@ func (m *Monitor) Run(ctx context.Context) {
 		delay = DefaultFlushDelay
 	}
 	m.w = newWriter(m.opt.Store, m.keep, m.opt.Clock, delay, m.opt.Log, m.opt.Metrics.batchObserver())
+	m.w.refused = m.opt.Metrics.refusedObserver()
 	m.mu.Unlock()
 	go m.w.run()
 	m.startedOnce.Do(func() { close(m.started) })
@@ -245,7 +269,7 @@ func (m *Monitor) entry(key string) *entry {
 // probe runs one scheduled probe.
 func (m *Monitor) probe(ctx context.Context, key string, _ time.Time) {
 	e := m.entry(key)
-	if e == nil {
+	if e == nil || !m.owns(e) {
 		return
 	}
 	m.record(e, m.observe(ctx, e), nil)
@@ -260,6 +284,16 @@ func (m *Monitor) ProbeNow(ctx context.Context, key string) (check.Result, error
 		return check.Result{}, errs.E(errs.NotFound, "no check %s", key)
 	}
 	r := m.observe(ctx, e)
+	if !m.owns(e) {
+		// Another replica probes this check and keeps its state: the
+		// result is the caller's (and the result hooks'), not the check's.
+		if m.opt.OnResult != nil {
+			sn := e.snapshot(key)
+			m.opt.OnResult(Event{Service: e.cfg.Service, Check: e.cfg.ID, Severity: e.cfg.Severity,
+				From: sn.State, To: sn.State, At: r.At, Reason: sn.Reason, Result: r})
+		}
+		return r, nil
+	}
 	m.record(e, r, nil)
 	return r, nil
 }
@@ -300,6 +334,18 @@ func timeoutError(d time.Duration, err error) error {
 // record applies a result to the check's state and queues it for the store;
 // done, when not nil, receives the outcome of the write.
 func (m *Monitor) record(e *entry, r check.Result, done chan error) {
+	m.mu.RLock()
+	fence, owned := m.fenceLocked(e)
+	m.mu.RUnlock()
+	if !owned {
+		// The check's shard moved to another replica while this probe ran:
+		// its owner records the check now.
+		m.opt.Log.Debug("result dropped: the check's shard is not this replica's", "check", e.cfg.Key())
+		if done != nil {
+			done <- ErrNotOwner
+		}
+		return
+	}
 	e.mu.Lock()
 	prevAt, prevStatus := e.tr.LastAt, e.tr.LastStatus
 	change := e.tr.Apply(r, e.policy)
@@ -310,6 +356,7 @@ func (m *Monitor) record(e *entry, r check.Result, done chan error) {
 		state:   e.stateLocked(),
 		buckets: rollupDeltas(e.id, prevAt, prevStatus, r, maxGap(&e.cfg)),
 		done:    done,
+		fence:   fence,
 	}
 	if change != nil {
 		rec.event = &store.Event{CheckID: e.id, Service: e.cfg.Service, Name: e.cfg.ID, At: change.At,
@@ -443,29 +490,4 @@ func (m *Monitor) Queued() int {
 		return 0
 	}
 	return m.w.queued()
-}
-
-// LoadStates replaces every check's state (soft and hard state, flapping
-// window, sequence) with what the store holds: a replica that starts
-// probing after another one did takes up where that one left off, not
-// where its own memory stopped.
-func (m *Monitor) LoadStates(ctx context.Context) error {
-	saved, err := m.opt.Store.CheckStates(ctx)
-	if err != nil {
-		return fmt.Errorf("loading check states: %w", err)
-	}
-	byID := make(map[int64]store.CheckState, len(saved))
-	for _, s := range saved {
-		byID[s.CheckID] = s
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	for _, e := range m.entries {
-		if s, ok := byID[e.id]; ok {
-			e.mu.Lock()
-			e.tr, e.seq, e.dur = trackerFromState(s), s.Seq, s.LastDuration
-			e.mu.Unlock()
-		}
-	}
-	return nil
 }

@@ -97,6 +97,14 @@ func (s *Scheduler) Remove(key string) {
 	}
 }
 
+// Has reports whether key is scheduled.
+func (s *Scheduler) Has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.jobs[key]
+	return ok
+}
+
 // Len is the number of jobs.
 func (s *Scheduler) Len() int {
 	s.mu.Lock()

@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +22,8 @@ type record struct {
 	buckets []store.Bucket
 	// done, when set, receives the outcome once the record is committed.
 	done chan error
+	// fence is the lease of the check's shard; zero when not split.
+	fence store.Fence
 }
 
 // writer is the store's single writer. After the first record of a batch it
@@ -34,6 +37,8 @@ type writer struct {
 	delay time.Duration
 	log   *slog.Logger
 	obs   func(batch int)
+	// refused counts results refused because their shard moved on.
+	refused func(n int)
 
 	in     chan record
 	mu     sync.RWMutex
@@ -100,27 +105,38 @@ func (w *writer) write(batch []record) {
 	if w.obs != nil {
 		w.obs(len(batch))
 	}
-	err := w.commit(b, len(batch))
+	refused, err := w.commit(b, len(batch))
+	if len(refused) > 0 {
+		w.log.Warn("results refused: this replica no longer holds the shard of these checks; their new owner records them",
+			"checks", len(refused))
+		if w.refused != nil {
+			w.refused(len(refused))
+		}
+	}
 	for _, r := range batch {
 		if r.done != nil {
+			if err == nil && slices.Contains(refused, r.result.CheckID) {
+				r.done <- ErrNotOwner
+				continue
+			}
 			r.done <- err
 		}
 	}
 }
 
-func (w *writer) commit(b store.Batch, n int) error {
+func (w *writer) commit(b store.Batch, n int) ([]int64, error) {
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := w.store.WriteBatch(ctx, b, w.keep)
+		refused, err := w.store.WriteFencedBatch(ctx, b, w.keep)
 		cancel()
 		if err == nil {
-			return nil
+			return refused, nil
 		}
 		w.log.Error("writing results failed; retrying", "results", n, "attempt", attempt, "err", err)
 		if attempt == 10 {
 			w.log.Error("giving up on a batch of results after 10 attempts", "results", n)
-			return err
+			return nil, err
 		}
 		<-w.clock.After(backoff)
 		backoff = min(2*backoff, 10*time.Second)
@@ -139,6 +155,14 @@ func merge(batch []record) store.Batch {
 	}
 	buckets := map[key]int{}
 	for _, r := range batch {
+		if r.fence.Module != "" {
+			if b.Fences == nil {
+				b.Fences = map[int64]store.Fence{}
+			}
+			// The newest record's fence: a check regained at a new epoch
+			// is written under that one.
+			b.Fences[r.result.CheckID] = r.fence
+		}
 		b.Results = append(b.Results, r.result)
 		if i, ok := states[r.state.CheckID]; ok {
 			b.States[i] = r.state

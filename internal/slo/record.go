@@ -141,3 +141,9 @@ func (svc *Service) Push(ctx context.Context, service, id string, good, total in
 	}
 	return nil
 }
+
+// FlushCounts writes the latency counts gathered so far. Replicas that
+// probe checks but do not evaluate SLOs (they do not lead) call it.
+func (svc *Service) FlushCounts(ctx context.Context) error {
+	return svc.rec.flush(ctx, svc.opt.Store)
+}

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -297,4 +300,57 @@ func scanLease(sc scanner) (Lease, error) {
 	err := sc.Scan(&l.Module, &l.Holder, &l.Epoch, &l.Version, &acquired, &renewed, &expires, &l.Failovers)
 	l.Acquired, l.Renewed, l.Expires = fromMS(acquired), fromMS(renewed), fromMS(expires)
 	return l, err
+}
+
+// RenewLeases renews, in one transaction, the leases holder holds at the
+// fences' epochs, and reports which it still holds (by module). The rows
+// are locked in module order first, as fenced writes share-lock them, so
+// that a renewal and a write cannot deadlock.
+func (s *Store) RenewLeases(ctx context.Context, holder string, fences []Fence, ttl time.Duration) (map[string]bool, error) {
+	defer s.observe("cluster_renew", clock.Start())
+	held := map[string]bool{}
+	if len(fences) == 0 {
+		return held, nil
+	}
+	want := make(map[string]int64, len(fences))
+	args := []any{}
+	for _, f := range fences {
+		want[f.Module] = f.Epoch
+	}
+	for _, m := range slices.Sorted(maps.Keys(want)) {
+		args = append(args, m)
+	}
+	in := strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		clear(held)
+		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT module FROM cluster_leases WHERE module IN (`+in+`) ORDER BY module`+s.d.lockRows), args...)
+		if err != nil {
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		q := `UPDATE cluster_leases SET expires_ms = NOW_MS + ?, renewed_ms = NOW_MS
+			WHERE holder = ? AND expires_ms > NOW_MS AND module IN (` + in + `) RETURNING module, epoch`
+		rows, err = tx.QueryContext(ctx, s.d.rebind(s.d.now(q)), append([]any{ttl.Milliseconds(), holder}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m string
+			var epoch int64
+			if err := rows.Scan(&m, &epoch); err != nil {
+				return err
+			}
+			if want[m] == epoch {
+				held[m] = true
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: renew %d leases: %w", len(fences), err)
+	}
+	return held, nil
 }

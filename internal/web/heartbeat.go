@@ -56,6 +56,10 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, monitor.ErrUnknownCheck), errors.Is(err, monitor.ErrNotRunning):
 		s.writeError(w, r, errs.E(errs.Unavailable, "check %s is not running yet", c.Key()))
 		return
+	case errors.Is(err, monitor.ErrNotOwner):
+		// The lead moved while the report was taken: nothing was stored.
+		s.writeError(w, r, errs.E(errs.Unavailable, "check %s is changing hands between replicas; retry", c.Key()))
+		return
 	case err != nil:
 		s.writeError(w, r, err)
 		return
