@@ -202,8 +202,9 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		SLOs:     a.slos,
 		Releases: a.releases, Deploys: a.deploys,
 		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports, Cluster: a.node,
-		Leader: func() (string, bool, bool) { return a.node.Holder("leader") },
-		Clock:  opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
+		Leader:    func() (string, bool, bool) { return a.node.Holder("leader") },
+		RunRunner: a.runRunner,
+		Clock:     opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
 		a.store.Close()
@@ -237,6 +238,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 	})
 	a.spawn(func() { a.outbox.Run(runCtx) })
 	a.spawn(func() { a.feed.run(runCtx) })
+	// Any replica admits, executes and takes over runbook runs.
+	a.spawn(func() { _ = a.runbooks.RunRuns(runCtx) })
 	leading := make(chan struct{})
 	a.spawn(func() {
 		a.runLeader(runCtx, func(ctx context.Context) {
@@ -253,7 +256,7 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 			}
 			var wg sync.WaitGroup
 			for _, run := range []func(context.Context){
-				func(ctx context.Context) { _ = a.runbooks.Run(ctx) },
+				a.runbooks.Schedule, // runs themselves go on every replica
 				a.deploys.Run, a.mon.Run, a.slos.Run, a.reports.Run,
 			} {
 				wg.Go(func() { run(ctx) })

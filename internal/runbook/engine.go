@@ -48,6 +48,15 @@ type Deps struct {
 	// ApproveURL makes a signed link that approves wait number gen of a run
 	// as who, valid until exp; nil sends approval requests without one.
 	ApproveURL func(runID string, gen int, who string, exp time.Time) string
+	// Runner names this replica as the runner of the runs it executes
+	// (its cluster member id). RunLease, when positive, is how long a
+	// claim on a run lasts unless renewed, every Renew: runs are rows that
+	// any replica sharing the database may admit, execute and take over
+	// (Postgres). Zero: one process owns every run (SQLite), writes are not
+	// fenced, and unfinished runs are recovered at start.
+	Runner   func() string
+	RunLease time.Duration
+	Renew    time.Duration
 	// SLOs, when set, gives expressions the latest SLO evaluation as
 	// slo["service/id"] (burn_rate, burn_rates, budget_remaining_percent,
 	// exhausted), so a canary gate can wait on a burn rate.
@@ -114,7 +123,6 @@ type Engine struct {
 	tokens    map[string]string   // token id → person id
 	teams     map[string][]string // team id → person ids
 	active    map[string]*run     // by run id
-	locks     map[string]int      // lock key → runs holding it
 	breaker   map[string]time.Time
 	subs      map[string]map[chan Event]struct{}
 	forTimers map[string]clock.Timer
@@ -136,7 +144,7 @@ func New(d Deps) *Engine {
 	if d.URL == nil {
 		d.URL = func(p string) string { return p }
 	}
-	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{}, locks: map[string]int{},
+	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{},
 		breaker: map[string]time.Time{}, subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
 		ready: make(chan struct{}), replan: make(chan struct{}, 1), ctx: context.Background()}
 }
@@ -257,26 +265,36 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	if req.DryRun {
 		return e.dryRun(ctx, r)
 	}
-	// Counting recent runs and storing this one happen as one step, so runs
-	// started together cannot all see room for one more.
+	// Counting recent runs and storing this one happen as one step, in one
+	// transaction under the runbook's admission lock, so runs started
+	// together, on this replica or others, cannot all see room for one more.
 	e.admit.Lock()
 	defer e.admit.Unlock()
-	approval, refusal := e.guard(ctx, r, now, false)
+	var approval bool
+	var refusal *Refusal
+	err = e.d.Store.AdmitRun(ctx, b.cfg.ID, e.claim(), func(count func(store.RunCount) (int, error)) (*store.RunRow, error) {
+		approval, refusal = e.guard(r, now, count)
+		if refusal != nil {
+			return nil, nil
+		}
+		if approval {
+			ttl := DefaultApprovalTTL
+			if g := b.cfg.Guard; g != nil && g.ApprovalTTL > 0 {
+				ttl = g.ApprovalTTL.D()
+			}
+			r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
+			r.row.Reason = "waiting for approval"
+		}
+		row := r.maskRow(r.row)
+		return &row, nil
+	})
+	if err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the run")
+	}
 	if refusal != nil {
 		return e.refuse(ctx, r, refusal, now)
 	}
-	if approval {
-		ttl := DefaultApprovalTTL
-		if g := b.cfg.Guard; g != nil && g.ApprovalTTL > 0 {
-			ttl = g.ApprovalTTL.D()
-		}
-		r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
-		r.row.Reason = "waiting for approval"
-	}
-	if err := e.d.Store.SaveRun(ctx, r.maskRow(r.row)); err != nil {
-		e.release(r)
-		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the run")
-	}
+	r.row.Runner = e.claim().Runner
 	e.audit(ctx, r.row.TriggeredBy, "run.triggered", r.maskRow(r.row), r.mask(fmt.Sprintf("trigger=%s params=%s", req.Trigger, formatParams(raw))))
 	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s started (%s)", r.row.ID, b.cfg.ID, req.Trigger))
 	row := r.maskRow(r.row)
@@ -324,11 +342,15 @@ func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	}
 	e.mu.Lock()
 	e.active[r.row.ID] = r
-	ctx := e.ctx
+	// A run has a context of its own: it ends when the run's claim is lost
+	// to another replica, as well as on shutdown.
+	ctx, cancel := context.WithCancel(e.ctx)
+	r.cancel = cancel
 	e.mu.Unlock()
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer cancel()
 		r.execute(ctx, from, w)
 	}()
 }
@@ -342,13 +364,6 @@ func (e *Engine) release(r *run) {
 		close(ch)
 	}
 	delete(e.subs, r.row.ID)
-	if r.locked {
-		e.locks[r.row.LockKey]--
-		if e.locks[r.row.LockKey] <= 0 {
-			delete(e.locks, r.row.LockKey)
-		}
-		r.locked = false
-	}
 	delete(e.active, r.row.ID)
 }
 

@@ -20,7 +20,9 @@ type run struct {
 	b      *book
 	req    Request
 	params map[string]any
-	locked bool
+	// cancel ends the run's context: on shutdown, or when another replica
+	// claimed the run.
+	cancel context.CancelFunc
 	// starter asked for the run in person; with distinct_approver they may
 	// not approve it.
 	starter starter
@@ -30,6 +32,7 @@ type run struct {
 	stepRows []store.StepRow
 	steps    map[string]map[string]any // outcomes by step id, for if and templates
 	pending  *wait                     // the approval being waited for, if any
+	lost     bool                      // another replica claimed the run
 	waits    int                       // waits so far; each gets the next number
 	// failed says why the run is rolling back, when a step failed and the
 	// runbook has rollback steps.
@@ -144,7 +147,8 @@ func (r *run) maskRow(row store.RunRow) store.RunRow {
 // a half-done failover because the disk is slow would be worse).
 func (r *run) save(ctx context.Context) {
 	row := r.maskRow(r.snapshot())
-	if err := r.e.d.Store.SaveRun(context.WithoutCancel(ctx), row); err != nil {
+	if err := r.e.saveRun(context.WithoutCancel(ctx), row); err != nil {
+		r.fenced(err)
 		r.e.d.Log.Error("runbook: storing the run failed", "run", row.ID, "err", err)
 	}
 	r.e.publish(Event{Type: "run", Run: &row})
@@ -158,7 +162,8 @@ func (r *run) saveStep(ctx context.Context, st store.StepRow) {
 	}
 	r.stepRows[st.Seq] = st
 	r.mu.Unlock()
-	if err := r.e.d.Store.SaveStep(context.WithoutCancel(ctx), st); err != nil {
+	if err := r.e.saveStep(context.WithoutCancel(ctx), st); err != nil {
+		r.fenced(err)
 		r.e.d.Log.Error("runbook: storing a step failed", "run", st.RunID, "step", st.StepID, "err", err)
 	}
 	r.e.publish(Event{Type: "step", RunID: st.RunID, Step: &st})
@@ -269,6 +274,9 @@ func (r *run) finish(ctx context.Context) {
 	row := r.maskRow(r.row)
 	r.mu.Unlock()
 	r.save(ctx)
+	if r.isLost() {
+		return // the replica that claimed the run settles it
+	}
 	e.audit(ctx, "system", "run.finished", row, row.Status+firstNonEmpty(prefix(": ", row.Reason), ""))
 	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s %s%s", row.ID, r.b.cfg.ID, row.Status, prefix(": ", row.Reason)))
 	if row.Status == store.RunFailed {

@@ -49,6 +49,9 @@ type RunRow struct {
 	StartedAt         time.Time         `json:"started_at,omitzero"`          // zero until started
 	EndedAt           time.Time         `json:"ended_at,omitzero"`            // zero until ended
 	ApprovalExpiresAt time.Time         `json:"approval_expires_at,omitzero"` // zero unless awaiting approval
+	// Runner is the replica (cluster member id) executing the run, or that
+	// last did; "" for a run no replica claimed (dry and refused runs).
+	Runner string `json:"runner,omitempty"`
 }
 
 // StepRow is one step of a run (one row per step, updated in place; Attempt counts retries).
@@ -106,9 +109,11 @@ type RunCount struct {
 }
 
 const (
-	runCols = `id, runbook, status, trigger_kind, triggered_by, alert_id, parent_run_id, depth, params, dry_run,
+	runWriteCols = `id, runbook, status, trigger_kind, triggered_by, alert_id, parent_run_id, depth, params, dry_run,
 		lock_key, reason, approved_by, created_ms, started_ms, ended_ms, approval_expires_ms`
-	upsertRun = `INSERT INTO runs (` + runCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// The runner is set by admitting and claiming a run, never by saving it.
+	runCols   = runWriteCols + `, runner`
+	upsertRun = `INSERT INTO runs (` + runWriteCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET runbook = excluded.runbook, status = excluded.status,
 		trigger_kind = excluded.trigger_kind, triggered_by = excluded.triggered_by, alert_id = excluded.alert_id,
 		parent_run_id = excluded.parent_run_id, depth = excluded.depth, params = excluded.params,
@@ -329,7 +334,7 @@ func scanRun(row scanner) (RunRow, error) {
 	var params string
 	var created, started, ended, expires int64
 	if err := row.Scan(&r.ID, &r.Runbook, &r.Status, &r.Trigger, &r.TriggeredBy, &r.AlertID, &r.ParentRunID, &r.Depth,
-		&params, &r.DryRun, &r.LockKey, &r.Reason, &r.ApprovedBy, &created, &started, &ended, &expires); err != nil {
+		&params, &r.DryRun, &r.LockKey, &r.Reason, &r.ApprovedBy, &created, &started, &ended, &expires, &r.Runner); err != nil {
 		return RunRow{}, err
 	}
 	if err := decodeJSONs(&r.Params, params); err != nil {
