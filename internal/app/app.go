@@ -202,9 +202,8 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		SLOs:     a.slos,
 		Releases: a.releases, Deploys: a.deploys,
 		Directory: a.onCall.Directory, Overrides: a.onCall, Store: a.store, Toil: a.toil, Reports: a.reports, Cluster: a.node,
-		Leader:    func() (string, bool, bool) { return a.node.Holder("leader") },
-		RunRunner: a.runRunner,
-		Clock:     opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
+		Leader: func() (string, bool, bool) { return a.node.Holder("leader") },
+		Clock:  opt.Clock, Log: a.log, Metrics: a.reg, Reload: a.Reload, Ready: a.ready, Version: opt.Version,
 	})
 	if err != nil {
 		a.store.Close()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/pager"
-	"github.com/vigil-sre/vigil/internal/runbook"
 )
 
 // leaderVersion is the version of the work done under the "leader" lease
@@ -184,23 +182,3 @@ func (a *App) runLeader(ctx context.Context, run func(context.Context)) {
 // Fatal reports an error after which this replica must stop: serve exits
 // with it.
 func (a *App) Fatal() <-chan error { return a.fatal }
-
-// runRunner says where the replica executing run id serves, and whether it
-// is this one. A run that is not in flight, or that no replica claimed, is
-// served here from the store; an unfinished run whose replica is gone is
-// being taken over (ok false, to be retried).
-func (a *App) runRunner(ctx context.Context, id string) (url string, self, ok bool) {
-	if !a.node.Clustered() {
-		return "", true, true
-	}
-	row, _, err := a.store.Run(ctx, id)
-	if err != nil || row.Runner == "" || row.Runner == a.node.ID() || !slices.Contains(runbook.InFlight(), row.Status) {
-		return "", true, true
-	}
-	for _, m := range a.node.View().Members {
-		if m.ID == row.Runner && m.Gone.IsZero() {
-			return m.URL, false, m.URL != ""
-		}
-	}
-	return "", false, false
-}

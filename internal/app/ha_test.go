@@ -99,7 +99,9 @@ func TestHAStaleLeaderIsFenced(t *testing.T) {
 // idempotent step resumes and succeeds, each exactly once, also after the
 // killed replica is back. Two runs of a runbook with concurrency 1 started
 // at once through two replicas: one is admitted, the other refused. A run
-// started through one replica is approved through another.
+// started through one replica is followed live through a second and
+// approved through a third. A run waiting for approval whose replica died
+// is approved through another and goes on where it was taken over.
 func TestHARunsAreClaimedByAnyReplica(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
@@ -132,5 +134,11 @@ func TestHARunsAreClaimedByAnyReplica(t *testing.T) {
 	}
 	if rep.ApprovedStatus != "succeeded" || !strings.Contains(rep.ApprovedBy, "bench-approver") {
 		t.Fatalf("run approved through another replica is %s, approved by %q", rep.ApprovedStatus, rep.ApprovedBy)
+	}
+	if rep.FollowedStatus != "succeeded" {
+		t.Fatalf("the live log followed through a replica not running the run ended with %q, want succeeded", rep.FollowedStatus)
+	}
+	if rep.OrphanStatus != "succeeded" {
+		t.Fatalf("a run approved after its replica died is %s (on %s), want succeeded on the replica that took it over", rep.OrphanStatus, rep.OrphanRunner)
 	}
 }

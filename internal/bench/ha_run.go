@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,6 +48,13 @@ type RunReport struct {
 	// through another.
 	ApprovedStatus string `json:"approved_status"`
 	ApprovedBy     string `json:"approved_by"`
+	// FollowedStatus is the run's status in the "end" event of its live
+	// log, followed through a replica that does not run it.
+	FollowedStatus string `json:"followed_status"`
+	// A run waiting for approval whose replica died, approved meanwhile
+	// through another: what became of it, and who ran it on.
+	OrphanStatus string `json:"orphan_status"`
+	OrphanRunner string `json:"orphan_runner"`
 }
 
 const (
@@ -244,11 +252,16 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 	os.WriteFile(filepath.Join(dir, "go-locked"), nil, 0o600)
 	logf("two runs of a runbook with concurrency 1 through two replicas: %v", rep.LockStatuses)
 
-	// Started through one replica, approved through another.
+	// Started through one replica, followed live through a second and
+	// approved through a third.
 	gated, err := startRun(ctx, rs.kids[leader].url, "gated", runOperateToken)
 	if err != nil {
 		return rep, err
 	}
+	followed := make(chan string, 1)
+	fctx, stopFollowing := context.WithTimeout(ctx, 30*time.Second)
+	defer stopFollowing()
+	go func() { followed <- followEnd(fctx, rs.kids[victim].url, gated.ID) }()
 	approver := rs.kids[(leader+2)%n].url
 	if err := postJSON(ctx, approver+"/api/v1/runs/"+gated.ID+"/approve", runApproverToken, `{"comment": "go"}`, nil); err != nil {
 		return rep, fmt.Errorf("approving run %s through another replica: %w", gated.ID, err)
@@ -257,8 +270,66 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 		rep.ApprovedStatus, rep.ApprovedBy = r.Status, r.ApprovedBy
 		return r.Status != "awaiting_approval" && r.Status != "running" && r.Status != "pending"
 	})
-	logf("run %s approved through another replica: %s (%s)", gated.ID, rep.ApprovedStatus, rep.ApprovedBy)
+	if err != nil {
+		return rep, err
+	}
+	rep.FollowedStatus = <-followed
+	logf("run %s approved through another replica: %s (%s); its live log on a third ended %s", gated.ID, rep.ApprovedStatus, rep.ApprovedBy, rep.FollowedStatus)
+
+	// Waiting for approval on a replica that dies, approved meanwhile: the
+	// replica that takes the run over goes on with the approval.
+	orphan, err := startRun(ctx, rs.kids[victim].url, "gated", runOperateToken)
+	if err != nil {
+		return rep, err
+	}
+	rs.kids[victim].kill()
+	if err := postJSON(ctx, approver+"/api/v1/runs/"+orphan.ID+"/approve", runApproverToken, `{}`, nil); err != nil {
+		return rep, fmt.Errorf("approving run %s of a dead replica: %w", orphan.ID, err)
+	}
+	err = waitRun(client, approver, orphan.ID, 30*time.Second, func(r runView) bool {
+		rep.OrphanStatus, rep.OrphanRunner = r.Status, r.Runner
+		return r.Status != "awaiting_approval" && r.Status != "running" && r.Status != "pending"
+	})
+	logf("run %s, approved after its replica died, is %s on %s", orphan.ID, rep.OrphanStatus, rep.OrphanRunner)
+	if rep.OrphanRunner == orphan.Runner {
+		return rep, fmt.Errorf("run %s is still %s's after it died", orphan.ID, orphan.Runner)
+	}
 	return rep, err
+}
+
+// followEnd follows run id's live events on the replica at url and
+// returns the run's status in its "end" event, or what went wrong.
+func followEnd(ctx context.Context, url, id string) string {
+	req, err := http.NewRequestWithContext(ctx, "GET", url+"/api/v1/runs/"+id+"/events", nil)
+	if err != nil {
+		return err.Error()
+	}
+	req.Header.Set("Authorization", "Bearer "+readerToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return resp.Status
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: ") && event == "end":
+			var r runView
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &r); err != nil {
+				return err.Error()
+			}
+			return r.Status
+		}
+	}
+	return "no end event"
 }
 
 // statusError is an answer that was not 2xx.

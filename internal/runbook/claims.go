@@ -125,8 +125,11 @@ func (e *Engine) renew(ctx context.Context) {
 		e.d.Log.Warn("runbook: renewing run claims failed", "err", err)
 		return
 	}
-	for _, id := range kept {
-		delete(runs, id)
+	for _, k := range kept {
+		if r := runs[k.ID]; r != nil {
+			r.deliverStored(k.WaitGen, k.Answer) // given through another replica
+		}
+		delete(runs, k.ID)
 	}
 	for _, r := range runs {
 		r.lose()

@@ -64,7 +64,7 @@ func placeholders(id string) map[string]any {
 // guardPreview says whether the guards would let a real run through now,
 // without taking a lock or counting the dry run.
 func (e *Engine) guardPreview(ctx context.Context, r *run) (bool, *Refusal) {
-	return e.guard(r, e.d.Clock.Now(), func(c store.RunCount) (int, error) { return e.d.Store.CountRuns(ctx, c) })
+	return e.guard(r, e.d.Clock.Now(), storeCounter{ctx: ctx, s: e.d.Store})
 }
 
 // plan describes what step s would do.

@@ -123,7 +123,6 @@ type Engine struct {
 	tokens    map[string]string   // token id → person id
 	teams     map[string][]string // team id → person ids
 	active    map[string]*run     // by run id
-	breaker   map[string]time.Time
 	subs      map[string]map[chan Event]struct{}
 	forTimers map[string]clock.Timer
 	ctx       context.Context
@@ -145,7 +144,7 @@ func New(d Deps) *Engine {
 		d.URL = func(p string) string { return p }
 	}
 	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{},
-		breaker: map[string]time.Time{}, subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
+		subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
 		ready: make(chan struct{}), replan: make(chan struct{}, 1), ctx: context.Background()}
 }
 
@@ -272,7 +271,7 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	defer e.admit.Unlock()
 	var approval bool
 	var refusal *Refusal
-	err = e.d.Store.AdmitRun(ctx, b.cfg.ID, e.claim(), func(count func(store.RunCount) (int, error)) (*store.RunRow, error) {
+	err = e.d.Store.AdmitRun(ctx, b.cfg.ID, e.claim(), func(count store.Admission) (*store.RunRow, error) {
 		approval, refusal = e.guard(r, now, count)
 		if refusal != nil {
 			return nil, nil
@@ -283,7 +282,7 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 				ttl = g.ApprovalTTL.D()
 			}
 			r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
-			r.row.Reason = "waiting for approval"
+			r.row.Reason, r.row.WaitGen = "waiting for approval", 1 // the wait launch opens
 		}
 		row := r.maskRow(r.row)
 		return &row, nil
@@ -429,20 +428,21 @@ func (e *Engine) approveBy(ctx context.Context, runID, token, person, who, comme
 	return e.approve(ctx, r, w, who, comment)
 }
 
-// waiting finds a run in flight that waits for approval, and the wait.
+// waiting finds a run that waits for approval, and the wait: the run in
+// flight here, or, when another replica runs it, as its row says.
 func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error) {
 	e.mu.Lock()
 	r := e.active[runID]
 	e.mu.Unlock()
 	if r == nil {
-		row, _, err := e.d.Store.Run(ctx, runID)
+		row, steps, err := e.d.Store.Run(ctx, runID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil, errs.E(errs.NotFound, "no run %s", runID)
 		}
 		if err != nil {
 			return nil, nil, errs.Wrap(errs.Internal, err, "reading run %s", runID)
 		}
-		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+		return e.storedWait(ctx, row, steps)
 	}
 	r.mu.Lock()
 	w, st := r.pending, r.row.Status
@@ -457,14 +457,42 @@ func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error)
 	return r, w, nil
 }
 
+// storedWait is the wait of a run that another replica runs (or that
+// waits for a replica to take it over), made from its row: enough to check
+// who may answer it, and to answer it in the store.
+func (e *Engine) storedWait(ctx context.Context, row store.RunRow, steps []store.StepRow) (*run, *wait, error) {
+	if row.Status != store.RunAwaiting {
+		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", row.ID, row.Status)
+	}
+	e.mu.Lock()
+	b := e.books[row.Runbook]
+	e.mu.Unlock()
+	if b == nil {
+		return nil, nil, errs.E(errs.Conflict, "run %s: runbook %s is no longer configured", row.ID, row.Runbook)
+	}
+	r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{}, starter: e.recoveredStarter(ctx, row),
+		req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
+	approvers := b.approvers()
+	for _, st := range steps {
+		if st.Status == "awaiting_approval" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.Approve != nil {
+			approvers = b.steps[st.Seq].cfg.Approve.Approvers
+		}
+	}
+	w := &wait{gen: row.WaitGen, approvers: approvers, answer: row.Answer.Answer, ch: make(chan approval, 1), expires: row.ApprovalExpiresAt}
+	r.pending = w
+	return r, w, nil
+}
+
 // approve hands the approval to wait w, if it is still the run's current
 // wait and nobody approved or denied it first.
 func (e *Engine) approve(ctx context.Context, r *run, w *wait, who, comment string) (store.RunRow, error) {
 	return e.answer(ctx, r, w, approval{by: who, comment: comment})
 }
 
-// answer hands wait w its answer, approval or denial, if it is still the
-// run's current wait and nobody answered it first.
+// answer gives wait w its answer, approval or denial, if it is still the
+// run's current wait and nobody answered it first. The answer is a row
+// update, so it may come through any replica: the first one stored is
+// the one; the run's runner acts on it (at once when it is this replica).
 func (e *Engine) answer(ctx context.Context, r *run, w *wait, a approval) (store.RunRow, error) {
 	r.mu.Lock()
 	if r.pending != w || w.answer != "" {
@@ -475,16 +503,64 @@ func (e *Engine) answer(ctx context.Context, r *run, w *wait, a approval) (store
 		}
 		return store.RunRow{}, errs.E(errs.Conflict, "run %s is already %s", r.row.ID, done)
 	}
-	w.answer = "approved"
-	action := "run.approved"
-	if a.denied {
-		w.answer, action = "denied", "run.denied"
-	}
-	w.ch <- a // buffered; only one send per wait
 	row := r.row
 	r.mu.Unlock()
+	ans, action := "approved", "run.approved"
+	if a.denied {
+		ans, action = "denied", "run.denied"
+	}
+	ok, err := e.d.Store.AnswerRun(ctx, row.ID, w.gen, store.RunAnswer{Answer: ans, By: a.by, Note: a.comment})
+	if err == nil && !ok && r.cancel != nil && r.isPending(w) {
+		// In flight here, asking, and the row not stored yet as waiting:
+		// store it, then answer.
+		r.save(ctx)
+		ok, err = e.d.Store.AnswerRun(ctx, row.ID, w.gen, store.RunAnswer{Answer: ans, By: a.by, Note: a.comment})
+	}
+	if err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the answer to run %s", row.ID)
+	}
+	if !ok {
+		if cur, _, err := e.d.Store.Run(ctx, row.ID); err == nil && cur.WaitGen == w.gen && cur.Answer.Answer != "" {
+			return store.RunRow{}, errs.E(errs.Conflict, "run %s is already %s", row.ID, cur.Answer.Answer)
+		}
+		return store.RunRow{}, errs.E(errs.Conflict, "run %s is no longer waiting for this approval", row.ID)
+	}
+	r.deliver(w, ans, a)
 	e.audit(ctx, a.by, action, row, a.comment)
 	return row, nil
+}
+
+// isPending reports whether w is the run's current wait, unanswered.
+func (r *run) isPending(w *wait) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending == w && w.answer == ""
+}
+
+// deliver hands a stored answer to wait w, if the run still waits there
+// and has no answer yet.
+func (r *run) deliver(w *wait, ans string, a approval) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pending != w || w.answer != "" {
+		return
+	}
+	w.answer = ans
+	w.ch <- a // buffered; only one send per wait
+}
+
+// deliverStored hands the answer stored for the run's current wait to it.
+func (r *run) deliverStored(gen int, a store.RunAnswer) {
+	if a.Answer == "" {
+		return
+	}
+	r.mu.Lock()
+	w := r.pending
+	r.mu.Unlock()
+	if w == nil || w.gen != gen {
+		return
+	}
+	r.deliver(w, a.Answer, approval{by: a.By, comment: a.Note, denied: a.Answer == "denied"})
 }
 
 func (e *Engine) isApprover(person string, approvers []string) bool {

@@ -105,6 +105,12 @@ func (e *Engine) resume(ctx context.Context, row store.RunRow) error {
 		req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
 	_, r.params, _ = b.typedParams(row.Params)
 	r.starter = e.recoveredStarter(ctx, row)
+	// Waits go on being numbered; one answered while nobody ran the run is
+	// asked again under the same number, so that its answer stands.
+	r.waits = row.WaitGen
+	if row.Status == store.RunAwaiting && row.Answer.Answer != "" {
+		r.waits--
+	}
 	if row.AlertID != 0 {
 		if a, err := e.d.Store.Alert(ctx, row.AlertID); err == nil {
 			r.req.Alert = &a

@@ -325,6 +325,7 @@ func (r *run) openWait(approvers []string, seq int) *wait {
 	}
 	r.row.Status, r.row.ApprovalExpiresAt, r.row.Reason = store.RunAwaiting, expires, "waiting for approval"
 	r.waits++
+	r.row.WaitGen = r.waits
 	w := &wait{gen: r.waits, approvers: approvers, ch: make(chan approval, 1), expires: expires, ttl: ttl}
 	r.pending = w
 	return w
@@ -344,14 +345,27 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 		r.mu.Unlock()
 	}()
 	r.save(ctx)
+	// An answer may have been stored before this replica asked (to a wait
+	// of a run it took over): it stands, and nobody needs asking.
+	if row, _, err := e.d.Store.Run(ctx, r.row.ID); err == nil && row.WaitGen == w.gen {
+		r.deliverStored(w.gen, row.Answer)
+	}
+	r.mu.Lock()
+	answered := w.answer != ""
+	r.mu.Unlock()
 	targets := approvers
+	if answered {
+		targets = nil
+	}
 	if seq >= 0 && r.b.steps[seq].cfg.Approve != nil && len(r.b.steps[seq].cfg.Approve.Notify) > 0 {
 		targets = r.b.steps[seq].cfg.Approve.Notify
 	}
 	if len(targets) == 0 && r.b.cfg.Owner != "" {
 		targets = []string{r.b.cfg.Owner}
 	}
-	targets = e.approvalTargets(r, targets)
+	if !answered {
+		targets = e.approvalTargets(r, targets)
+	}
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
 		page := e.d.URL("/runs/" + r.row.ID)

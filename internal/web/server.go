@@ -64,14 +64,10 @@ type Deps struct {
 	Cluster *cluster.Node
 	// Leader, when set, says where the leading replica serves and whether
 	// it is this one; routes wrapped in onLeader are passed on to it.
-	Leader func() (url string, self, ok bool)
-	// RunRunner, when set, says where the replica executing run id serves
-	// and whether it is this one (also when the run is not in flight);
-	// routes wrapped in onRunner are passed on to it.
-	RunRunner func(ctx context.Context, id string) (url string, self, ok bool)
-	Clock     clock.Clock
-	Log       *slog.Logger
-	Metrics   *prometheus.Registry
+	Leader  func() (url string, self, ok bool)
+	Clock   clock.Clock
+	Log     *slog.Logger
+	Metrics *prometheus.Registry
 	// Reload applies the config from disk; it returns config.Problems when the
 	// new config is invalid, in which case the running one stays.
 	Reload  func(ctx context.Context) error
