@@ -139,6 +139,9 @@ func (e *Engine) renew(ctx context.Context) {
 // claimStale claims runs whose claim ran out and resumes them here or marks
 // them interrupted.
 func (e *Engine) claimStale(ctx context.Context) {
+	if e.d.MayTakeOver != nil && !e.d.MayTakeOver() {
+		return
+	}
 	rows, err := e.d.Store.ClaimStaleRuns(ctx, e.claim(), 20)
 	if err != nil {
 		if ctx.Err() == nil {

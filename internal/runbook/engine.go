@@ -57,6 +57,10 @@ type Deps struct {
 	Runner   func() string
 	RunLease time.Duration
 	Renew    time.Duration
+	// MayTakeOver, when set, says whether this replica may take over runs
+	// others left: not while a replica of an older version that runs runs
+	// without claims may still be executing them.
+	MayTakeOver func() bool
 	// SLOs, when set, gives expressions the latest SLO evaluation as
 	// slo["service/id"] (burn_rate, burn_rates, budget_remaining_percent,
 	// exhausted), so a canary gate can wait on a burn rate.
