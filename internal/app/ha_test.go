@@ -101,7 +101,9 @@ func TestHAStaleLeaderIsFenced(t *testing.T) {
 // at once through two replicas: one is admitted, the other refused. A run
 // started through one replica is followed live through a second and
 // approved through a third. A run waiting for approval whose replica died
-// is approved through another and goes on where it was taken over.
+// is approved through another and goes on where it was taken over. A
+// replica stopped (SIGSTOP) past its claim mid-step is fenced when it
+// resumes: the run, taken over and finished elsewhere, ends once.
 func TestHARunsAreClaimedByAnyReplica(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
@@ -140,5 +142,9 @@ func TestHARunsAreClaimedByAnyReplica(t *testing.T) {
 	}
 	if rep.OrphanStatus != "succeeded" {
 		t.Fatalf("a run approved after its replica died is %s (on %s), want succeeded on the replica that took it over", rep.OrphanStatus, rep.OrphanRunner)
+	}
+	if rep.PausedStatus != "succeeded" || rep.PausedFinished != 1 || !rep.PausedStopped {
+		t.Fatalf("run %s of a replica stopped past its claim: %s on %s, finished %d times, the resumed replica stopped it: %v; want succeeded once elsewhere, stopped",
+			rep.PausedID, rep.PausedStatus, rep.PausedRunner, rep.PausedFinished, rep.PausedStopped)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -55,6 +56,15 @@ type RunReport struct {
 	// through another: what became of it, and who ran it on.
 	OrphanStatus string `json:"orphan_status"`
 	OrphanRunner string `json:"orphan_runner"`
+	// A run at an idempotent step whose replica was stopped (SIGSTOP) past
+	// its claim, taken over and finished elsewhere, then the replica
+	// resumed: the run's status and runner after that, how many times its
+	// end was recorded, and whether the resumed replica stopped the run.
+	PausedID       string
+	PausedStatus   string `json:"paused_status"`
+	PausedRunner   string `json:"paused_runner"`
+	PausedFinished int    `json:"paused_finished"`
+	PausedStopped  bool   `json:"paused_stopped"`
 }
 
 const (
@@ -78,6 +88,9 @@ runbooks:
   - id: again
     title: An idempotent step that outlives its replica
     steps: [{id: hold, idempotent: true, shell: ` + wait("go-again") + `}]
+  - id: paused
+    title: An idempotent step whose replica is paused
+    steps: [{id: hold, idempotent: true, shell: ` + wait("go-paused") + `}]
   - id: locked
     title: One at a time
     guard: {concurrency: 1}
@@ -123,7 +136,7 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 	defer os.RemoveAll(dir)
 	// Orphaned step processes of the killed replica end when their files appear.
 	defer func() {
-		for _, f := range []string{"go-slow", "go-again", "go-locked"} {
+		for _, f := range []string{"go-slow", "go-again", "go-locked", "go-paused"} {
 			os.WriteFile(filepath.Join(dir, f), nil, 0o600)
 		}
 	}()
@@ -135,9 +148,12 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 	client := readerClient(10 * time.Second)
 	rs := &haReplicas{client: client, kids: make([]child, n), stops: make([]func(), n)}
 	addrs := make([]string, n)
+	logs := make([]*lockedBuffer, n)
 	rs.serve = func(slot int) (child, func(), error) {
 		env := append(slices.Clone(opt.Env), "VIGIL_REPLICA_NAME=replica-"+strconv.Itoa(slot+1))
-		return startChild(ctx, opt.Binary, []string{"serve", "--config", cfg, "--listen", addrs[slot], "--store", opt.Store}, `http://\S+`, opt.Log, env...)
+		logs[slot] = &lockedBuffer{}
+		return startChild(ctx, opt.Binary, []string{"serve", "--config", cfg, "--listen", addrs[slot], "--store", opt.Store}, `http://\S+`,
+			io.MultiWriter(opt.Log, logs[slot]), env...)
 	}
 	defer rs.stopAll()
 	for i := range n {
@@ -291,10 +307,87 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 		return r.Status != "awaiting_approval" && r.Status != "running" && r.Status != "pending"
 	})
 	logf("run %s, approved after its replica died, is %s on %s", orphan.ID, rep.OrphanStatus, rep.OrphanRunner)
+	if err != nil {
+		return rep, err
+	}
 	if rep.OrphanRunner == orphan.Runner {
 		return rep, fmt.Errorf("run %s is still %s's after it died", orphan.ID, orphan.Runner)
 	}
-	return rep, err
+	return rep, pauseRunner(ctx, opt, rs, logs, (leader+2)%n, leader, dir, &rep)
+}
+
+// pauseRunner starts a run at an idempotent step through slot, stops that
+// replica (SIGSTOP) past its claim, lets the run be taken over and finish
+// elsewhere, then resumes the stopped replica: its step ended meanwhile,
+// but its claim is gone, so it must record nothing and stop the run.
+func pauseRunner(ctx context.Context, opt RunOptions, rs *haReplicas, logs []*lockedBuffer, slot, reader int, dir string, rep *RunReport) error {
+	logf := func(format string, args ...any) { fmt.Fprintf(opt.Log, format+"\n", args...) }
+	client, url := rs.client, rs.kids[reader].url
+	p, err := startRun(ctx, rs.kids[slot].url, "paused", runOperateToken)
+	if err != nil {
+		return err
+	}
+	rep.PausedID = p.ID
+	if err := waitStep(client, url, p.ID, 10*time.Second); err != nil {
+		return err
+	}
+	pid := rs.kids[slot].pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		return err
+	}
+	resumed := false
+	defer func() {
+		if !resumed {
+			syscall.Kill(pid, syscall.SIGCONT)
+		}
+	}()
+	logf("run %s is mid-step on %s; stopped it (SIGSTOP)", p.ID, p.Runner)
+	err = waitRun(client, url, p.ID, 30*time.Second, func(r runView) bool {
+		return r.Runner != p.Runner && slices.ContainsFunc(r.Steps, stepRunning)
+	})
+	if err != nil {
+		return fmt.Errorf("the run of the stopped replica was not taken over: %w", err)
+	}
+	// Both step processes end now: the stopped replica's, and the new runner's.
+	if err := os.WriteFile(filepath.Join(dir, "go-paused"), nil, 0o600); err != nil {
+		return err
+	}
+	err = waitRun(client, url, p.ID, 30*time.Second, func(r runView) bool {
+		rep.PausedStatus, rep.PausedRunner = r.Status, r.Runner
+		return r.Status != "running" && r.Status != "pending"
+	})
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		return err
+	}
+	resumed = true
+	// The resumed replica finds its step done and tries to record it.
+	deadline := wall.Now().Add(15 * time.Second)
+	for !strings.Contains(logs[slot].String(), "another replica claimed this run") && wall.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	rep.PausedStopped = wall.Now().Before(deadline)
+	var audit []struct {
+		Action string `json:"action"`
+		RunID  string `json:"run_id"`
+	}
+	if err := getJSON(client, url+"/api/v1/audit?limit=1000", &audit); err != nil {
+		return err
+	}
+	for _, a := range audit {
+		if a.RunID == p.ID && a.Action == "run.finished" {
+			rep.PausedFinished++
+		}
+	}
+	var r runView
+	if err := getJSON(client, url+"/api/v1/runs/"+p.ID, &r); err != nil {
+		return err
+	}
+	rep.PausedStatus, rep.PausedRunner = r.Status, r.Runner
+	logf("run %s: %s on %s, finished %d time(s); the resumed replica stopped it: %v", p.ID, r.Status, r.Runner, rep.PausedFinished, rep.PausedStopped)
+	return nil
 }
 
 // followEnd follows run id's live events on the replica at url and
