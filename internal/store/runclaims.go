@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -240,8 +239,4 @@ func (s *Store) ReleaseRuns(ctx context.Context, runner string) error {
 }
 
 // runbookKey is the advisory lock key of a runbook's admission in this schema.
-func (s *Store) runbookKey(runbook string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(s.channel + "\x00runbook\x00" + runbook))
-	return int64(h.Sum64())
-}
+func (s *Store) runbookKey(runbook string) int64 { return s.advisoryKey("runbook", runbook) }
