@@ -128,6 +128,9 @@ func TestHARunsAreClaimedByAnyReplica(t *testing.T) {
 	if rep.ResumedStatus != "succeeded" || rep.ResumedRunner == rep.Runner || rep.ResumedRunner == "" {
 		t.Fatalf("idempotent run %s is %s on %q after %q died, want succeeded on another replica", rep.ResumedID, rep.ResumedStatus, rep.ResumedRunner, rep.Runner)
 	}
+	if !rep.ClaimMetric {
+		t.Fatal(`/metrics has no vigil_cluster_claim_seconds{kind="runs"}`)
+	}
 	if rep.Resumed != 1 {
 		t.Fatalf("run.resumed recorded %d times for the idempotent run, want once", rep.Resumed)
 	}

@@ -105,6 +105,7 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 		// Runs are rows any replica admits, executes and takes over.
 		deps.Runner, deps.RunLease, deps.Renew = a.node.ID, cfg.Global.Cluster.LeaseTTL.D(), cfg.Global.Cluster.Heartbeat.D()
 		deps.MayTakeOver = a.noOlderReplicas
+		deps.Claims = a.claims.WithLabelValues("runs")
 	}
 	a.runbooks = runbook.New(deps)
 	a.incidents = incident.New(incident.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,

@@ -40,6 +40,7 @@ type RunReport struct {
 	ResumedRunner    string `json:"resumed_runner"` // the replica that finished ResumedID
 	Resumed          int    `json:"resumed"`        // run.resumed entries of ResumedID
 	Restarted        bool   `json:"restarted"`      // the killed replica was started again before counting
+	ClaimMetric      bool   `json:"claim_metric"`   // /metrics shows vigil_cluster_claim_seconds{kind="runs"}
 	TakeoverSeconds  float64
 	// Two runs of a runbook with concurrency 1 started at once through two
 	// replicas: the HTTP statuses, sorted.
@@ -241,6 +242,11 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 		}
 	}
 	logf("run.interrupted recorded %d times, run.resumed %d times", rep.Interrupted, rep.Resumed)
+	if resp, err := client.Get(other + "/metrics"); err == nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+		rep.ClaimMetric = strings.Contains(string(b), `vigil_cluster_claim_seconds_count{kind="runs"}`)
+	}
 
 	// Concurrency 1, two starts at once through two replicas.
 	var wg sync.WaitGroup

@@ -142,7 +142,11 @@ func (e *Engine) claimStale(ctx context.Context) {
 	if e.d.MayTakeOver != nil && !e.d.MayTakeOver() {
 		return
 	}
+	sw := clock.Start()
 	rows, err := e.d.Store.ClaimStaleRuns(ctx, e.claim(), 20)
+	if e.d.Claims != nil && err == nil {
+		e.d.Claims.Observe(sw.Elapsed().Seconds())
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			e.d.Log.Warn("runbook: claiming runs of other replicas failed", "err", err)

@@ -61,6 +61,9 @@ type Deps struct {
 	// others left: not while a replica of an older version that runs runs
 	// without claims may still be executing them.
 	MayTakeOver func() bool
+	// Claims, when set, observes how long claiming others' runs takes, in
+	// seconds (vigil_cluster_claim_seconds{kind="runs"}).
+	Claims interface{ Observe(float64) }
 	// SLOs, when set, gives expressions the latest SLO evaluation as
 	// slo["service/id"] (burn_rate, burn_rates, budget_remaining_percent,
 	// exhausted), so a canary gate can wait on a burn rate.
