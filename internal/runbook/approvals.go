@@ -118,6 +118,14 @@ type Wait struct {
 // waits for none (finished, running, answered, or not yet asking again
 // after a restart). The run may be in flight on another replica.
 func (e *Engine) Waiting(ctx context.Context, runID string) (Wait, bool) {
+	if !e.clustered() {
+		e.mu.Lock()
+		r := e.active[runID]
+		e.mu.Unlock()
+		if r == nil {
+			return Wait{}, false // the only process: not in flight, not waiting
+		}
+	}
 	r, w, err := e.waiting(ctx, runID)
 	if err != nil {
 		return Wait{}, false

@@ -449,6 +449,10 @@ func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error)
 		if err != nil {
 			return nil, nil, errs.Wrap(errs.Internal, err, "reading run %s", runID)
 		}
+		if !e.clustered() {
+			// The only process: a run not in flight here waits for nobody.
+			return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+		}
 		return e.storedWait(ctx, row, steps)
 	}
 	r.mu.Lock()
