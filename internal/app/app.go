@@ -257,11 +257,13 @@ func Start(ctx context.Context, opt Options) (*App, error) {
 		a.spawn(func() { a.mon.Run(runCtx) })
 		a.spawn(func() { a.followShards(runCtx) })
 	}
+	// Any replica admits, executes and takes over runbook runs.
+	a.spawn(func() { _ = a.runbooks.RunRuns(runCtx) })
 	leading := make(chan struct{})
 	a.spawn(func() {
 		a.runLeader(runCtx, func(ctx context.Context) {
 			mods := []func(context.Context){
-				func(ctx context.Context) { _ = a.runbooks.Run(ctx) },
+				a.runbooks.Schedule, // runs themselves go on every replica
 				a.deploys.Run, a.slos.Run, a.reports.Run,
 			}
 			if a.shards == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // leaderVersion is the version of the work done under the "leader" lease
@@ -185,3 +186,21 @@ func (a *App) runLeader(ctx context.Context, run func(context.Context)) {
 // Fatal reports an error after which this replica must stop: serve exits
 // with it.
 func (a *App) Fatal() <-chan error { return a.fatal }
+
+// noOlderReplicas reports whether every replica alive, as of the last
+// heartbeat, knows this build's schema. One that does not runs runbook runs
+// on its own (before run claims, a leader ran them unclaimed): its runs
+// must not be taken over while it may still be running them. Replicas of
+// an older schema lead nothing, so such a window ends when it exits.
+func (a *App) noOlderReplicas() bool {
+	v := a.node.View()
+	if len(v.Members) == 0 {
+		return false // no heartbeat yet
+	}
+	for _, m := range v.Members {
+		if m.Gone.IsZero() && m.SchemaVersion < store.SchemaVersion() {
+			return false
+		}
+	}
+	return true
+}

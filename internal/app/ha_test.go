@@ -2,6 +2,8 @@ package app
 
 import (
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,12 +92,19 @@ func TestHAStaleLeaderIsFenced(t *testing.T) {
 	}
 }
 
-// TestHARunOfADeadLeaderIsInterruptedOnce starts a run through the replica
-// that does not lead (it is passed on to the leader), kills the leader with
-// SIGKILL while the run's one step runs, and finds the run marked
-// interrupted by the replica that took over, once, also after the killed
-// one is back.
-func TestHARunOfADeadLeaderIsInterruptedOnce(t *testing.T) {
+// TestHARunsAreClaimedByAnyReplica runs three replicas. Two runs started
+// through a replica that does not lead are executed there; it is killed
+// with SIGKILL mid-step, and another replica takes both over: the run at a
+// step that is not idempotent is marked interrupted and the one at an
+// idempotent step resumes and succeeds, each exactly once, also after the
+// killed replica is back. Two runs of a runbook with concurrency 1 started
+// at once through two replicas: one is admitted, the other refused. A run
+// started through one replica is followed live through a second and
+// approved through a third. A run waiting for approval whose replica died
+// is approved through another and goes on where it was taken over. A
+// replica stopped (SIGSTOP) past its claim mid-step is fenced when it
+// resumes: the run, taken over and finished elsewhere, ends once.
+func TestHARunsAreClaimedByAnyReplica(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
@@ -103,7 +112,7 @@ func TestHARunOfADeadLeaderIsInterruptedOnce(t *testing.T) {
 	if base == "" {
 		t.Skip("VIGIL_TEST_POSTGRES not set; replicas need Postgres (see .ci/postgres.sh)")
 	}
-	rep, err := bench.RunRunInterrupted(t.Context(), bench.RunOptions{
+	rep, err := bench.RunRuns(t.Context(), bench.RunOptions{
 		Binary: os.Args[0], Env: []string{"VIGIL_TEST_EXEC=1"}, Store: storetest.PostgresSchema(t, base),
 		Heartbeat: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, Log: testLog{t},
 	})
@@ -111,9 +120,34 @@ func TestHARunOfADeadLeaderIsInterruptedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Status != "interrupted" {
-		t.Fatalf("run %s is %s after its leader died mid-step, want interrupted", rep.RunID, rep.Status)
+		t.Fatalf("run %s is %s after its replica died mid-step, want interrupted", rep.RunID, rep.Status)
 	}
 	if rep.Interrupted != 1 || !rep.Restarted {
 		t.Fatalf("run.interrupted recorded %d times (restarted: %v), want once", rep.Interrupted, rep.Restarted)
+	}
+	if rep.ResumedStatus != "succeeded" || rep.ResumedRunner == rep.Runner || rep.ResumedRunner == "" {
+		t.Fatalf("idempotent run %s is %s on %q after %q died, want succeeded on another replica", rep.ResumedID, rep.ResumedStatus, rep.ResumedRunner, rep.Runner)
+	}
+	if !rep.ClaimMetric {
+		t.Fatal(`/metrics has no vigil_cluster_claim_seconds{kind="runs"}`)
+	}
+	if rep.Resumed != 1 {
+		t.Fatalf("run.resumed recorded %d times for the idempotent run, want once", rep.Resumed)
+	}
+	if !slices.Equal(rep.LockStatuses, []int{201, 409}) || !strings.Contains(rep.LockRefusal, "concurrency") {
+		t.Fatalf("two runs with concurrency 1 through two replicas answered %v (%s), want one 201 and one 409 from the concurrency guard", rep.LockStatuses, rep.LockRefusal)
+	}
+	if rep.ApprovedStatus != "succeeded" || !strings.Contains(rep.ApprovedBy, "bench-approver") {
+		t.Fatalf("run approved through another replica is %s, approved by %q", rep.ApprovedStatus, rep.ApprovedBy)
+	}
+	if rep.FollowedStatus != "succeeded" {
+		t.Fatalf("the live log followed through a replica not running the run ended with %q, want succeeded", rep.FollowedStatus)
+	}
+	if rep.OrphanStatus != "succeeded" {
+		t.Fatalf("a run approved after its replica died is %s (on %s), want succeeded on the replica that took it over", rep.OrphanStatus, rep.OrphanRunner)
+	}
+	if rep.PausedStatus != "succeeded" || rep.PausedFinished != 1 || !rep.PausedStopped {
+		t.Fatalf("run %s of a replica stopped past its claim: %s on %s, finished %d times, the resumed replica stopped it: %v; want succeeded once elsewhere, stopped",
+			rep.PausedID, rep.PausedStatus, rep.PausedRunner, rep.PausedFinished, rep.PausedStopped)
 	}
 }

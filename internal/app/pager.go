@@ -87,7 +87,7 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	a.runbooks = runbook.New(runbook.Deps{
+	deps := runbook.Deps{
 		Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
 		Probe: func(ctx context.Context, key string) (check.Result, error) { return a.mon.ProbeNow(ctx, key) },
 		URL:   func(path string) string { return externalURL(a.cfg.Load()) + path },
@@ -100,7 +100,14 @@ func (a *App) startPager(ctx context.Context, cfg *config.Config) error {
 			}
 			return a.slos.Vars()
 		},
-	})
+	}
+	if a.node.Clustered() {
+		// Runs are rows any replica admits, executes and takes over.
+		deps.Runner, deps.RunLease, deps.Renew = a.node.ID, cfg.Global.Cluster.LeaseTTL.D(), cfg.Global.Cluster.Heartbeat.D()
+		deps.MayTakeOver = a.noOlderReplicas
+		deps.Claims = a.claims.WithLabelValues("runs")
+	}
+	a.runbooks = runbook.New(deps)
 	a.incidents = incident.New(incident.Deps{Store: a.store, Clock: a.opt.Clock, Log: a.log, Pager: a.pager,
 		URL: func(path string) string { return externalURL(a.cfg.Load()) + path }})
 	a.incidents.Apply(cfg)

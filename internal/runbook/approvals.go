@@ -115,19 +115,24 @@ type Wait struct {
 }
 
 // Waiting returns the approval run runID waits for now; false when it
-// waits for none (finished, running, or not yet asking again after a
-// restart).
-func (e *Engine) Waiting(runID string) (Wait, bool) {
-	e.mu.Lock()
-	r := e.active[runID]
-	e.mu.Unlock()
-	if r == nil {
+// waits for none (finished, running, answered, or not yet asking again
+// after a restart). The run may be in flight on another replica.
+func (e *Engine) Waiting(ctx context.Context, runID string) (Wait, bool) {
+	if !e.clustered() {
+		e.mu.Lock()
+		r := e.active[runID]
+		e.mu.Unlock()
+		if r == nil {
+			return Wait{}, false // the only process: not in flight, not waiting
+		}
+	}
+	r, w, err := e.waiting(ctx, runID)
+	if err != nil {
 		return Wait{}, false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	w := r.pending
-	if w == nil || w.answer != "" || r.row.Status != store.RunAwaiting {
+	if r.pending != w || w.answer != "" || r.row.Status != store.RunAwaiting {
 		return Wait{}, false
 	}
 	out := Wait{Approvers: slices.Clone(w.approvers), Expires: w.expires, Distinct: r.distinct()}
@@ -177,9 +182,8 @@ type BreakerState struct {
 	Until            time.Time // when Open: automatic runs resume then
 }
 
-// Breaker says whether runbook id's circuit breaker is open. After a
-// restart it is known open only once the next automatic run has counted
-// the failures again; until then Recent shows them.
+// Breaker says whether runbook id's circuit breaker is open, as stored by
+// whichever replica opened it.
 func (e *Engine) Breaker(ctx context.Context, id string) (BreakerState, error) {
 	b, ok := e.Book(id)
 	if !ok || b.Guard == nil || b.Guard.Breaker == nil {
@@ -193,10 +197,11 @@ func (e *Engine) Breaker(ctx context.Context, id string) (BreakerState, error) {
 		return st, errs.Wrap(errs.Internal, err, "counting failed runs of %s", id)
 	}
 	st.Recent = n
-	e.mu.Lock()
-	until, open := e.breaker[id]
-	e.mu.Unlock()
-	if open && now.Before(until) {
+	until, err := e.d.Store.BreakerUntil(ctx, id)
+	if err != nil {
+		return st, errs.Wrap(errs.Internal, err, "reading the breaker of %s", id)
+	}
+	if now.Before(until) {
 		st.Open, st.Until = true, until
 	}
 	return st, nil

@@ -32,7 +32,7 @@ runbooks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, ok := h.e.Waiting(row.ID)
+	w, ok := h.e.Waiting(t.Context(), row.ID)
 	if !ok || !slices.Equal(w.Approvers, []string{"team/dba"}) || w.Starter != "person/thach" || !w.Distinct || w.Expires.IsZero() {
 		t.Fatalf("Waiting = %+v, %v", w, ok)
 	}
@@ -63,7 +63,7 @@ runbooks:
 	if got.Status != store.RunCanceled || got.Reason != "denied by person/glen (token/glen): not during the sale" || len(steps) != 0 || got.ApprovedBy != "" {
 		t.Fatalf("denied run: %+v, steps %+v", got, steps)
 	}
-	if _, ok := h.e.Waiting(row.ID); ok {
+	if _, ok := h.e.Waiting(t.Context(), row.ID); ok {
 		t.Error("a finished run still waits")
 	}
 	if err := h.e.CanApprove(ctx, row.ID, "", "glen"); errs.CodeOf(err) != errs.Conflict {
@@ -96,7 +96,7 @@ runbooks:
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, ok := h.e.Waiting(row.ID); ok {
+		if _, ok := h.e.Waiting(t.Context(), row.ID); ok {
 			break
 		}
 		if time.Now().After(deadline) {

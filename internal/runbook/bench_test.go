@@ -3,6 +3,7 @@ package runbook
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -14,20 +15,31 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/store"
+	"github.com/vigil-sre/vigil/internal/store/storetest"
 )
 
 // benchEngine is an engine on a real clock and an SQLite store in a temp dir.
 func benchEngine(b *testing.B, yaml string) *Engine {
+	return benchEngineOn(b, yaml, "sqlite://"+filepath.Join(b.TempDir(), "vigil.db"), false)
+}
+
+// benchEngineOn is an engine on the store at dsn; claimed runs claim their
+// rows and fence their writes, as replicas sharing Postgres do.
+func benchEngineOn(b *testing.B, yaml, dsn string, claimed bool) *Engine {
 	b.Helper()
 	cfg, err := config.Parse("vigil.yaml", []byte(yaml), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), "sqlite://"+filepath.Join(b.TempDir(), "vigil.db"), store.Options{})
+	st, err := store.Open(context.Background(), dsn, store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := New(Deps{Store: st, Clock: clock.Real(), Pager: &fakePager{}})
+	d := Deps{Store: st, Clock: clock.Real(), Pager: &fakePager{}}
+	if claimed {
+		d.Runner, d.RunLease, d.Renew = func() string { return "bench-1" }, 5*time.Second, time.Second
+	}
+	e := New(d)
 	if err := e.Apply(cfg); err != nil {
 		b.Fatal(err)
 	}
@@ -52,12 +64,12 @@ func BenchmarkStepTrue(b *testing.B) {
 			}
 		}
 	})
-	b.Run("engine", func(b *testing.B) {
-		steps := make([]string, 10)
-		for i := range steps {
-			steps[i] = fmt.Sprintf("      - {id: s%d, run: [\"true\"]}", i)
-		}
-		e := benchEngine(b, "runbooks:\n  - id: t\n    steps:\n"+strings.Join(steps, "\n")+"\n")
+	steps := make([]string, 10)
+	for i := range steps {
+		steps[i] = fmt.Sprintf("      - {id: s%d, run: [\"true\"]}", i)
+	}
+	yaml := "runbooks:\n  - id: t\n    steps:\n" + strings.Join(steps, "\n") + "\n"
+	engine := func(b *testing.B, e *Engine) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			row, err := e.Start(context.Background(), Request{Runbook: "t"})
@@ -68,7 +80,14 @@ func BenchmarkStepTrue(b *testing.B) {
 		}
 		b.StopTimer()
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10)/1e6, "ms/step")
-	})
+	}
+	b.Run("engine", func(b *testing.B) { engine(b, benchEngine(b, yaml)) })
+	// On Postgres, alone and as a replica: claimed runs fence every write
+	// of a run or step with a share-locked read of the run's claim.
+	if base := os.Getenv("VIGIL_TEST_POSTGRES"); base != "" {
+		b.Run("engine-postgres", func(b *testing.B) { engine(b, benchEngineOn(b, yaml, storetest.PostgresSchema(b, base), false)) })
+		b.Run("engine-postgres-claimed", func(b *testing.B) { engine(b, benchEngineOn(b, yaml, storetest.PostgresSchema(b, base), true)) })
+	}
 }
 
 // BenchmarkConcurrentRuns: 200 runs at once, each a `sleep 1` then a

@@ -64,7 +64,7 @@ func placeholders(id string) map[string]any {
 // guardPreview says whether the guards would let a real run through now,
 // without taking a lock or counting the dry run.
 func (e *Engine) guardPreview(ctx context.Context, r *run) (bool, *Refusal) {
-	return e.guard(ctx, r, e.d.Clock.Now(), true)
+	return e.guard(r, e.d.Clock.Now(), storeCounter{ctx: ctx, s: e.d.Store})
 }
 
 // plan describes what step s would do.

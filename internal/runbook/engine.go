@@ -48,6 +48,22 @@ type Deps struct {
 	// ApproveURL makes a signed link that approves wait number gen of a run
 	// as who, valid until exp; nil sends approval requests without one.
 	ApproveURL func(runID string, gen int, who string, exp time.Time) string
+	// Runner names this replica as the runner of the runs it executes
+	// (its cluster member id). RunLease, when positive, is how long a
+	// claim on a run lasts unless renewed, every Renew: runs are rows that
+	// any replica sharing the database may admit, execute and take over
+	// (Postgres). Zero: one process owns every run (SQLite), writes are not
+	// fenced, and unfinished runs are recovered at start.
+	Runner   func() string
+	RunLease time.Duration
+	Renew    time.Duration
+	// MayTakeOver, when set, says whether this replica may take over runs
+	// others left: not while a replica of an older version that runs runs
+	// without claims may still be executing them.
+	MayTakeOver func() bool
+	// Claims, when set, observes how long claiming others' runs takes, in
+	// seconds (vigil_cluster_claim_seconds{kind="runs"}).
+	Claims interface{ Observe(float64) }
 	// SLOs, when set, gives expressions the latest SLO evaluation as
 	// slo["service/id"] (burn_rate, burn_rates, budget_remaining_percent,
 	// exhausted), so a canary gate can wait on a burn rate.
@@ -114,8 +130,6 @@ type Engine struct {
 	tokens    map[string]string   // token id → person id
 	teams     map[string][]string // team id → person ids
 	active    map[string]*run     // by run id
-	locks     map[string]int      // lock key → runs holding it
-	breaker   map[string]time.Time
 	subs      map[string]map[chan Event]struct{}
 	forTimers map[string]clock.Timer
 	ctx       context.Context
@@ -136,8 +150,8 @@ func New(d Deps) *Engine {
 	if d.URL == nil {
 		d.URL = func(p string) string { return p }
 	}
-	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{}, locks: map[string]int{},
-		breaker: map[string]time.Time{}, subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
+	return &Engine{d: d, books: map[string]*book{}, active: map[string]*run{},
+		subs: map[string]map[chan Event]struct{}{}, forTimers: map[string]clock.Timer{},
 		ready: make(chan struct{}), replan: make(chan struct{}, 1), ctx: context.Background()}
 }
 
@@ -257,26 +271,36 @@ func (e *Engine) Start(ctx context.Context, req Request) (store.RunRow, error) {
 	if req.DryRun {
 		return e.dryRun(ctx, r)
 	}
-	// Counting recent runs and storing this one happen as one step, so runs
-	// started together cannot all see room for one more.
+	// Counting recent runs and storing this one happen as one step, in one
+	// transaction under the runbook's admission lock, so runs started
+	// together, on this replica or others, cannot all see room for one more.
 	e.admit.Lock()
 	defer e.admit.Unlock()
-	approval, refusal := e.guard(ctx, r, now, false)
+	var approval bool
+	var refusal *Refusal
+	err = e.d.Store.AdmitRun(ctx, b.cfg.ID, e.claim(), func(count store.Admission) (*store.RunRow, error) {
+		approval, refusal = e.guard(r, now, count)
+		if refusal != nil {
+			return nil, nil
+		}
+		if approval {
+			ttl := DefaultApprovalTTL
+			if g := b.cfg.Guard; g != nil && g.ApprovalTTL > 0 {
+				ttl = g.ApprovalTTL.D()
+			}
+			r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
+			r.row.Reason, r.row.WaitGen = "waiting for approval", 1 // the wait launch opens
+		}
+		row := r.maskRow(r.row)
+		return &row, nil
+	})
+	if err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the run")
+	}
 	if refusal != nil {
 		return e.refuse(ctx, r, refusal, now)
 	}
-	if approval {
-		ttl := DefaultApprovalTTL
-		if g := b.cfg.Guard; g != nil && g.ApprovalTTL > 0 {
-			ttl = g.ApprovalTTL.D()
-		}
-		r.row.Status, r.row.ApprovalExpiresAt = store.RunAwaiting, now.Add(ttl)
-		r.row.Reason = "waiting for approval"
-	}
-	if err := e.d.Store.SaveRun(ctx, r.maskRow(r.row)); err != nil {
-		e.release(r)
-		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the run")
-	}
+	r.row.Runner = e.claim().Runner
 	e.audit(ctx, r.row.TriggeredBy, "run.triggered", r.maskRow(r.row), r.mask(fmt.Sprintf("trigger=%s params=%s", req.Trigger, formatParams(raw))))
 	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s started (%s)", r.row.ID, b.cfg.ID, req.Trigger))
 	row := r.maskRow(r.row)
@@ -324,11 +348,15 @@ func (e *Engine) launch(r *run, from int, awaitApproval bool) {
 	}
 	e.mu.Lock()
 	e.active[r.row.ID] = r
-	ctx := e.ctx
+	// A run has a context of its own: it ends when the run's claim is lost
+	// to another replica, as well as on shutdown.
+	ctx, cancel := context.WithCancel(e.ctx)
+	r.cancel = cancel
 	e.mu.Unlock()
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer cancel()
 		r.execute(ctx, from, w)
 	}()
 }
@@ -342,13 +370,6 @@ func (e *Engine) release(r *run) {
 		close(ch)
 	}
 	delete(e.subs, r.row.ID)
-	if r.locked {
-		e.locks[r.row.LockKey]--
-		if e.locks[r.row.LockKey] <= 0 {
-			delete(e.locks, r.row.LockKey)
-		}
-		r.locked = false
-	}
 	delete(e.active, r.row.ID)
 }
 
@@ -414,20 +435,25 @@ func (e *Engine) approveBy(ctx context.Context, runID, token, person, who, comme
 	return e.approve(ctx, r, w, who, comment)
 }
 
-// waiting finds a run in flight that waits for approval, and the wait.
+// waiting finds a run that waits for approval, and the wait: the run in
+// flight here, or, when another replica runs it, as its row says.
 func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error) {
 	e.mu.Lock()
 	r := e.active[runID]
 	e.mu.Unlock()
 	if r == nil {
-		row, _, err := e.d.Store.Run(ctx, runID)
+		row, steps, err := e.d.Store.Run(ctx, runID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil, errs.E(errs.NotFound, "no run %s", runID)
 		}
 		if err != nil {
 			return nil, nil, errs.Wrap(errs.Internal, err, "reading run %s", runID)
 		}
-		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+		if !e.clustered() {
+			// The only process: a run not in flight here waits for nobody.
+			return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", runID, row.Status)
+		}
+		return e.storedWait(ctx, row, steps)
 	}
 	r.mu.Lock()
 	w, st := r.pending, r.row.Status
@@ -442,14 +468,42 @@ func (e *Engine) waiting(ctx context.Context, runID string) (*run, *wait, error)
 	return r, w, nil
 }
 
+// storedWait is the wait of a run that another replica runs (or that
+// waits for a replica to take it over), made from its row: enough to check
+// who may answer it, and to answer it in the store.
+func (e *Engine) storedWait(ctx context.Context, row store.RunRow, steps []store.StepRow) (*run, *wait, error) {
+	if row.Status != store.RunAwaiting {
+		return nil, nil, errs.E(errs.Conflict, "run %s is %s, not waiting for approval", row.ID, row.Status)
+	}
+	e.mu.Lock()
+	b := e.books[row.Runbook]
+	e.mu.Unlock()
+	if b == nil {
+		return nil, nil, errs.E(errs.Conflict, "run %s: runbook %s is no longer configured", row.ID, row.Runbook)
+	}
+	r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{}, starter: e.recoveredStarter(ctx, row),
+		req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
+	approvers := b.approvers()
+	for _, st := range steps {
+		if st.Status == "awaiting_approval" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.Approve != nil {
+			approvers = b.steps[st.Seq].cfg.Approve.Approvers
+		}
+	}
+	w := &wait{gen: row.WaitGen, approvers: approvers, answer: row.Answer.Answer, ch: make(chan approval, 1), expires: row.ApprovalExpiresAt}
+	r.pending = w
+	return r, w, nil
+}
+
 // approve hands the approval to wait w, if it is still the run's current
 // wait and nobody approved or denied it first.
 func (e *Engine) approve(ctx context.Context, r *run, w *wait, who, comment string) (store.RunRow, error) {
 	return e.answer(ctx, r, w, approval{by: who, comment: comment})
 }
 
-// answer hands wait w its answer, approval or denial, if it is still the
-// run's current wait and nobody answered it first.
+// answer gives wait w its answer, approval or denial, if it is still the
+// run's current wait and nobody answered it first. The answer is a row
+// update, so it may come through any replica: the first one stored is
+// the one; the run's runner acts on it (at once when it is this replica).
 func (e *Engine) answer(ctx context.Context, r *run, w *wait, a approval) (store.RunRow, error) {
 	r.mu.Lock()
 	if r.pending != w || w.answer != "" {
@@ -460,16 +514,64 @@ func (e *Engine) answer(ctx context.Context, r *run, w *wait, a approval) (store
 		}
 		return store.RunRow{}, errs.E(errs.Conflict, "run %s is already %s", r.row.ID, done)
 	}
-	w.answer = "approved"
-	action := "run.approved"
-	if a.denied {
-		w.answer, action = "denied", "run.denied"
-	}
-	w.ch <- a // buffered; only one send per wait
 	row := r.row
 	r.mu.Unlock()
+	ans, action := "approved", "run.approved"
+	if a.denied {
+		ans, action = "denied", "run.denied"
+	}
+	ok, err := e.d.Store.AnswerRun(ctx, row.ID, w.gen, store.RunAnswer{Answer: ans, By: a.by, Note: a.comment})
+	if err == nil && !ok && r.cancel != nil && r.isPending(w) {
+		// In flight here, asking, and the row not stored yet as waiting:
+		// store it, then answer.
+		r.save(ctx)
+		ok, err = e.d.Store.AnswerRun(ctx, row.ID, w.gen, store.RunAnswer{Answer: ans, By: a.by, Note: a.comment})
+	}
+	if err != nil {
+		return store.RunRow{}, errs.Wrap(errs.Internal, err, "storing the answer to run %s", row.ID)
+	}
+	if !ok {
+		if cur, _, err := e.d.Store.Run(ctx, row.ID); err == nil && cur.WaitGen == w.gen && cur.Answer.Answer != "" {
+			return store.RunRow{}, errs.E(errs.Conflict, "run %s is already %s", row.ID, cur.Answer.Answer)
+		}
+		return store.RunRow{}, errs.E(errs.Conflict, "run %s is no longer waiting for this approval", row.ID)
+	}
+	r.deliver(w, ans, a)
 	e.audit(ctx, a.by, action, row, a.comment)
 	return row, nil
+}
+
+// isPending reports whether w is the run's current wait, unanswered.
+func (r *run) isPending(w *wait) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending == w && w.answer == ""
+}
+
+// deliver hands a stored answer to wait w, if the run still waits there
+// and has no answer yet.
+func (r *run) deliver(w *wait, ans string, a approval) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pending != w || w.answer != "" {
+		return
+	}
+	w.answer = ans
+	w.ch <- a // buffered; only one send per wait
+}
+
+// deliverStored hands the answer stored for the run's current wait to it.
+func (r *run) deliverStored(gen int, a store.RunAnswer) {
+	if a.Answer == "" {
+		return
+	}
+	r.mu.Lock()
+	w := r.pending
+	r.mu.Unlock()
+	if w == nil || w.gen != gen {
+		return
+	}
+	r.deliver(w, a.Answer, approval{by: a.By, comment: a.Note, denied: a.Answer == "denied"})
 }
 
 func (e *Engine) isApprover(person string, approvers []string) bool {

@@ -2,6 +2,11 @@ package runbook
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 
 	"github.com/vigil-sre/vigil/internal/store"
 )
@@ -17,14 +22,20 @@ type Event struct {
 
 // Subscribe follows a run. The channel closes after the "end" event, or at
 // once when the run is not in flight (read it from the store instead).
-// cancel stops following.
+// cancel stops following. A run in flight on another replica is followed
+// through the store.
 func (e *Engine) Subscribe(runID string) (events <-chan Event, cancel func()) {
 	ch := make(chan Event, 256)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.active[runID] == nil {
-		close(ch)
-		return ch, func() {}
+		if !e.clustered() {
+			close(ch)
+			return ch, func() {}
+		}
+		ctx, stop := context.WithCancel(e.ctx)
+		go e.follow(ctx, runID, ch)
+		return ch, stop
 	}
 	if e.subs[runID] == nil {
 		e.subs[runID] = map[chan Event]struct{}{}
@@ -37,6 +48,59 @@ func (e *Engine) Subscribe(runID string) (events <-chan Event, cancel func()) {
 			delete(e.subs[runID], ch)
 			close(ch)
 		}
+	}
+}
+
+// follow reads a run from the store until it ends, and sends what changed:
+// the run's status, and each step as it starts, is retried and ends.
+func (e *Engine) follow(ctx context.Context, runID string, ch chan<- Event) {
+	defer close(ch)
+	every := min(max(e.d.Renew, 50*time.Millisecond), 500*time.Millisecond)
+	t := clock.Real().NewTicker(every)
+	defer t.Stop()
+	var last store.RunRow
+	seen := map[int]store.StepRow{}
+	for first := true; ; first = false {
+		row, steps, err := e.d.Store.Run(ctx, runID)
+		if err != nil && (first || errors.Is(err, store.ErrNotFound)) {
+			return
+		}
+		if err == nil {
+			inFlight := slices.Contains(live, row.Status)
+			if first && !inFlight {
+				return
+			}
+			// The first read is sent too: what changed between the
+			// follower's own first read and this one must not be missed.
+			if row.Status != last.Status || row.Reason != last.Reason {
+				send(ch, Event{Type: "run", Run: &row})
+			}
+			for _, st := range steps {
+				if prev, ok := seen[st.Seq]; !ok || prev != st {
+					seen[st.Seq] = st
+					send(ch, Event{Type: "step", RunID: runID, Step: &st})
+				}
+			}
+			last = row
+			if !inFlight {
+				send(ch, Event{Type: "end", Run: &row})
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.Chan():
+		}
+	}
+}
+
+// send hands ev on unless the follower is too slow to keep up (it can
+// re-read the run).
+func send(ch chan<- Event, ev Event) {
+	select {
+	case ch <- ev:
+	default:
 	}
 }
 

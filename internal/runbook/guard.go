@@ -3,6 +3,7 @@ package runbook
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/config"
@@ -16,9 +17,36 @@ import (
 var counted = []string{store.RunPending, store.RunAwaiting, store.RunRunning, store.RunSucceeded,
 	store.RunFailed, store.RunInterrupted, store.RunCanceled}
 
-// guard decides whether r may run. It returns whether the run must first be
-// approved, or the guard that refuses it. On success r holds its lock.
-func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool) (approval bool, refusal *Refusal) {
+// live are the statuses of runs that hold their lock: admitted and not
+// ended. A run whose replica died holds it until another replica claims
+// the run and resumes it or marks it interrupted.
+var live = []string{store.RunPending, store.RunAwaiting, store.RunRunning}
+
+// InFlight are the statuses of a run some replica executes (or waits to).
+func InFlight() []string { return slices.Clone(live) }
+
+// counter reads stored runs and breakers: inside the admission
+// transaction when a run is admitted, so that what it reads cannot change
+// until the run is stored (store.Admission).
+type counter interface {
+	Count(store.RunCount) (int, error)
+	BreakerUntil(runbook string) (time.Time, error)
+}
+
+// storeCounter reads outside any transaction, for previews.
+type storeCounter struct {
+	ctx context.Context
+	s   *store.Store
+}
+
+func (c storeCounter) Count(rc store.RunCount) (int, error) { return c.s.CountRuns(c.ctx, rc) }
+func (c storeCounter) BreakerUntil(id string) (time.Time, error) {
+	return c.s.BreakerUntil(c.ctx, id)
+}
+
+// guard decides whether r may run, counting runs with count. It returns
+// whether the run must first be approved, or the guard that refuses it.
+func (e *Engine) guard(r *run, now time.Time, count counter) (approval bool, refusal *Refusal) {
 	b := r.b
 	g := b.cfg.Guard
 	refuse := func(guard, format string, args ...any) (bool, *Refusal) {
@@ -39,20 +67,20 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool)
 		}
 	}
 	if g == nil {
-		return false, e.lock(r, preview)
+		return false, e.lock(r, count)
 	}
 	if r.req.automatic() {
-		e.mu.Lock()
-		until, open := e.breaker[b.cfg.ID]
-		e.mu.Unlock()
-		if !open && g.Breaker != nil {
-			// Not known open here: after a restart, recount the failures.
-			n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-g.Breaker.Within.D()), Statuses: []string{store.RunFailed}, RealOnly: true})
+		until, err := count.BreakerUntil(b.cfg.ID)
+		if err != nil {
+			return refuse("circuit_breaker", "cannot read the breaker: %v", err)
+		}
+		open := now.Before(until)
+		if until.IsZero() && g.Breaker != nil {
+			// Never opened, or failures from before breakers were stored:
+			// count them.
+			n, err := count.Count(store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-g.Breaker.Within.D()), Statuses: []string{store.RunFailed}, RealOnly: true})
 			if err == nil && n >= g.Breaker.Failures {
 				until, open = now.Add(breakerCooldown(g.Breaker)), true
-				e.mu.Lock()
-				e.breaker[b.cfg.ID] = until
-				e.mu.Unlock()
 			}
 		}
 		if open && now.Before(until) {
@@ -73,7 +101,7 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool)
 		per = DefaultPer
 	}
 	if g.MaxRuns > 0 {
-		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-per), Statuses: counted, RealOnly: true})
+		n, err := count.Count(store.RunCount{Runbook: b.cfg.ID, Since: now.Add(-per), Statuses: counted, RealOnly: true})
 		if err != nil {
 			return refuse("max_runs", "cannot count recent runs: %v", err)
 		}
@@ -82,7 +110,7 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool)
 		}
 	}
 	if g.MaxRunsPerAlert > 0 && r.row.AlertID != 0 {
-		n, err := e.d.Store.CountRuns(ctx, store.RunCount{Runbook: b.cfg.ID, AlertID: r.row.AlertID, Since: now.Add(-per), Statuses: counted, RealOnly: true})
+		n, err := count.Count(store.RunCount{Runbook: b.cfg.ID, AlertID: r.row.AlertID, Since: now.Add(-per), Statuses: counted, RealOnly: true})
 		if err != nil {
 			return refuse("max_runs_per_alert", "cannot count recent runs: %v", err)
 		}
@@ -105,23 +133,24 @@ func (e *Engine) guard(ctx context.Context, r *run, now time.Time, preview bool)
 			return refuse("distinct_approver", "%s", why)
 		}
 	}
-	return approval, e.lock(r, preview)
+	return approval, e.lock(r, count)
 }
 
-// lock takes a concurrency slot for the run's lock key; a preview only
-// looks.
-func (e *Engine) lock(r *run, preview bool) *Refusal {
+// lock refuses r when its lock key has as many live runs as the guard's
+// concurrency allows. The count is of stored runs, so it holds across
+// replicas; r itself is not stored yet.
+func (e *Engine) lock(r *run, count counter) *Refusal {
 	g := r.b.cfg.Guard
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if g != nil && g.Concurrency > 0 && e.locks[r.row.LockKey] >= g.Concurrency {
-		return &Refusal{Guard: "concurrency", Reason: fmt.Sprintf("%d run(s) of lock %q already in progress (at most %d)", e.locks[r.row.LockKey], r.row.LockKey, g.Concurrency)}
-	}
-	if preview {
+	if g == nil || g.Concurrency <= 0 {
 		return nil
 	}
-	e.locks[r.row.LockKey]++
-	r.locked = true
+	n, err := count.Count(store.RunCount{LockKey: r.row.LockKey, Statuses: live, RealOnly: true})
+	if err != nil {
+		return &Refusal{Guard: "concurrency", Reason: fmt.Sprintf("cannot count runs in progress: %v", err)}
+	}
+	if n >= g.Concurrency {
+		return &Refusal{Guard: "concurrency", Reason: fmt.Sprintf("%d run(s) of lock %q already in progress (at most %d)", n, r.row.LockKey, g.Concurrency)}
+	}
 	return nil
 }
 
@@ -139,13 +168,13 @@ func (e *Engine) tripBreaker(ctx context.Context, r *run) {
 		return
 	}
 	cooldown := breakerCooldown(g.Breaker)
-	e.mu.Lock()
-	if until, open := e.breaker[r.b.cfg.ID]; open && now.Before(until) {
-		e.mu.Unlock()
-		return
+	opened, err := e.d.Store.OpenBreaker(ctx, r.b.cfg.ID, now, now.Add(cooldown))
+	if err != nil {
+		e.d.Log.Error("runbook: storing the open circuit breaker failed", "runbook", r.b.cfg.ID, "err", err)
 	}
-	e.breaker[r.b.cfg.ID] = now.Add(cooldown)
-	e.mu.Unlock()
+	if !opened {
+		return // open already: its owner was told
+	}
 	msg := fmt.Sprintf("Runbook %s failed %d times within %s; automatic runs are off until %s. Last failure: %s",
 		r.b.cfg.ID, n, duration.Format(g.Breaker.Within.D()), now.Add(cooldown).Format(time.RFC3339), r.row.Reason)
 	e.audit(ctx, "system", "breaker.opened", r.row, msg)

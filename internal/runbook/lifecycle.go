@@ -13,95 +13,140 @@ import (
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
-// Run recovers the runs a stop left unfinished, then starts scheduled runs
-// until ctx ends, and waits for the runs in flight to stop.
+// Run runs the runs and starts scheduled runs until ctx ends: RunRuns and
+// Schedule together, as one process on its own database does.
 func (e *Engine) Run(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { defer close(done); e.Schedule(ctx) }()
+	err := e.RunRuns(ctx)
+	<-done
+	return err
+}
+
+// RunRuns recovers the runs a stop left unfinished, then, when runs are
+// shared with other replicas, keeps this replica's claims and takes over
+// the runs others left, until ctx ends; it waits for the runs in flight to
+// stop. Every replica runs it; runs start on whichever replica is asked.
+func (e *Engine) RunRuns(ctx context.Context) error {
 	e.mu.Lock()
 	e.ctx = ctx
 	e.mu.Unlock()
-	if err := e.recoverRuns(ctx); err != nil {
-		e.d.Log.Error("runbook: recovering unfinished runs failed", "err", err)
+	if !e.clustered() {
+		if err := e.recoverRuns(ctx); err != nil {
+			e.d.Log.Error("runbook: recovering unfinished runs failed", "err", err)
+		}
 	}
 	close(e.ready)
+	if e.clustered() {
+		e.keepClaims(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	e.wg.Wait()
+	if e.clustered() {
+		e.releaseClaims()
+	}
+	return nil
+}
+
+// Schedule starts the runs of schedule triggers when they fall due, until
+// ctx ends. With replicas only the one leading runs it, so each falls due
+// once.
+func (e *Engine) Schedule(ctx context.Context) {
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return
+	}
 	e.schedule(ctx)
 	e.mu.Lock()
 	for _, t := range e.forTimers {
 		t.Stop()
 	}
 	e.mu.Unlock()
-	e.wg.Wait()
-	return nil
 }
 
-// recoverRuns marks what a stop interrupted. A run waiting for approval
-// waits on; a pending one starts; a running one resumes at its current step
-// when that step is idempotent and is marked interrupted otherwise: running
-// half a failover twice is worse than asking a person.
+// recoverRuns settles what a stop of the only process left unfinished.
 func (e *Engine) recoverRuns(ctx context.Context) error {
 	runs, err := e.d.Store.UnfinishedRuns(ctx)
 	if err != nil {
 		return err
 	}
 	for _, row := range runs {
-		e.mu.Lock()
-		b := e.books[row.Runbook]
-		e.mu.Unlock()
-		_, steps, err := e.d.Store.Run(ctx, row.ID)
-		if err != nil {
+		if err := e.resume(ctx, row); err != nil {
 			return err
 		}
-		if b == nil {
-			e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" is no longer configured")
-			continue
-		}
-		if changed(b, steps) {
-			e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" changed its steps while Vigil was stopped")
-			continue
-		}
-		r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{},
-			req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
-		_, r.params, _ = b.typedParams(row.Params)
-		r.starter = e.recoveredStarter(ctx, row)
-		if row.AlertID != 0 {
-			if a, err := e.d.Store.Alert(ctx, row.AlertID); err == nil {
-				r.req.Alert = &a
-			}
-		}
-		from := 0
-		for _, st := range steps {
-			done := st.Status == "ok" || st.Status == "skipped" || (st.Status == "failed" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.OnFailure == "continue")
-			// A step that failed and ended the run sent it on to its
-			// rollback steps: those resume.
-			toRollback := st.Status == "failed" && !done && st.Seq < b.main && len(b.steps) > b.main && r.failed == ""
-			if st.Seq != from || (!done && !toRollback) {
-				break
-			}
-			r.recovered(st)
-			from = st.Seq + 1
-			if toRollback {
-				r.failed = failedStep(st.StepID, st.Error, st.ExitCode)
-				from = b.main
-			}
-		}
-		started := slices.ContainsFunc(steps, func(st store.StepRow) bool { return st.Seq == from })
-		switch {
-		case row.Status == store.RunPending:
-			r.locked = true
-		case row.Status == store.RunAwaiting && !started:
-			r.locked = true // waiting for the guard's approval
-		case row.Status == store.RunAwaiting || (from < len(b.steps) && b.steps[from].cfg.Idempotent) || !started:
-			r.locked = true // at an approve step, at an idempotent step, or between steps
-		default:
-			e.interrupt(ctx, row, steps, "Vigil stopped during step "+b.steps[from].cfg.ID+", which is not idempotent")
-			continue
-		}
-		e.mu.Lock()
-		e.locks[row.LockKey]++
-		e.mu.Unlock()
-		awaiting := row.Status == store.RunAwaiting && from == 0 && len(steps) == 0
-		e.audit(ctx, "system", "run.resumed", row, fmt.Sprintf("from step %d", from))
-		e.launch(r, from, awaiting)
 	}
+	return nil
+}
+
+// resume settles a run that a stop, or the death of its replica, left
+// unfinished. A run waiting for approval waits on; a pending one starts; a
+// running one resumes at its current step when that step is idempotent and
+// is marked interrupted otherwise: running half a failover twice is worse
+// than asking a person. With replicas the caller holds the run's claim.
+func (e *Engine) resume(ctx context.Context, row store.RunRow) error {
+	e.mu.Lock()
+	b := e.books[row.Runbook]
+	e.mu.Unlock()
+	_, steps, err := e.d.Store.Run(ctx, row.ID)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" is no longer configured")
+		return nil
+	}
+	if changed(b, steps) {
+		e.interrupt(ctx, row, steps, "runbook "+row.Runbook+" changed its steps while Vigil was stopped")
+		return nil
+	}
+	r := &run{e: e, b: b, row: row, steps: map[string]map[string]any{},
+		req: Request{Runbook: row.Runbook, Params: row.Params, Trigger: row.Trigger, TriggeredBy: row.TriggeredBy}}
+	_, r.params, _ = b.typedParams(row.Params)
+	r.starter = e.recoveredStarter(ctx, row)
+	// Waits go on being numbered; one answered while nobody ran the run is
+	// asked again under the same number, so that its answer stands.
+	r.waits = row.WaitGen
+	if row.Status == store.RunAwaiting && row.Answer.Answer != "" {
+		r.waits--
+	}
+	if row.AlertID != 0 {
+		if a, err := e.d.Store.Alert(ctx, row.AlertID); err == nil {
+			r.req.Alert = &a
+		}
+	}
+	from := 0
+	for _, st := range steps {
+		done := st.Status == "ok" || st.Status == "skipped" || (st.Status == "failed" && st.Seq < len(b.steps) && b.steps[st.Seq].cfg.OnFailure == "continue")
+		// A step that failed and ended the run sent it on to its
+		// rollback steps: those resume.
+		toRollback := st.Status == "failed" && !done && st.Seq < b.main && len(b.steps) > b.main && r.failed == ""
+		if st.Seq != from || (!done && !toRollback) {
+			break
+		}
+		r.recovered(st)
+		from = st.Seq + 1
+		if toRollback {
+			r.failed = failedStep(st.StepID, st.Error, st.ExitCode)
+			from = b.main
+		}
+	}
+	started := slices.ContainsFunc(steps, func(st store.StepRow) bool { return st.Seq == from })
+	// A run waiting for approval (for the guard or at an approve step), at
+	// an idempotent step, or between steps goes on; one stopped inside a
+	// step that is not idempotent does not.
+	if row.Status == store.RunRunning && started && (from >= len(b.steps) || !b.steps[from].cfg.Idempotent) {
+		step := "its last step"
+		if from < len(b.steps) {
+			step = "step " + b.steps[from].cfg.ID
+		}
+		e.interrupt(ctx, row, steps, "Vigil stopped during "+step+", which is not idempotent")
+		return nil
+	}
+	awaiting := row.Status == store.RunAwaiting && from == 0 && len(steps) == 0
+	e.audit(ctx, "system", "run.resumed", row, fmt.Sprintf("from step %d", from))
+	e.launch(r, from, awaiting)
 	return nil
 }
 
@@ -124,14 +169,16 @@ func (e *Engine) interrupt(ctx context.Context, row store.RunRow, steps []store.
 	for _, st := range steps {
 		if st.Status == "running" || st.Status == "awaiting_approval" {
 			st.Status, st.EndedAt, st.Error = "interrupted", now, why
-			if err := e.d.Store.SaveStep(ctx, st); err != nil {
+			if err := e.saveStep(ctx, st); err != nil {
 				e.d.Log.Error("runbook: marking a step interrupted failed", "run", row.ID, "err", err)
 			}
 		}
 	}
 	row.Status, row.Reason, row.EndedAt, row.ApprovalExpiresAt = store.RunInterrupted, why, now, time.Time{}
-	if err := e.d.Store.SaveRun(ctx, row); err != nil {
+	if err := e.saveRun(ctx, row); err != nil {
+		// Fenced: another replica claimed the run meanwhile and settles it.
 		e.d.Log.Error("runbook: marking a run interrupted failed", "run", row.ID, "err", err)
+		return
 	}
 	e.audit(ctx, "system", "run.interrupted", row, why)
 	if row.AlertID != 0 && e.d.Pager != nil {

@@ -20,7 +20,9 @@ type run struct {
 	b      *book
 	req    Request
 	params map[string]any
-	locked bool
+	// cancel ends the run's context: on shutdown, or when another replica
+	// claimed the run.
+	cancel context.CancelFunc
 	// starter asked for the run in person; with distinct_approver they may
 	// not approve it.
 	starter starter
@@ -30,6 +32,7 @@ type run struct {
 	stepRows []store.StepRow
 	steps    map[string]map[string]any // outcomes by step id, for if and templates
 	pending  *wait                     // the approval being waited for, if any
+	lost     bool                      // another replica claimed the run
 	waits    int                       // waits so far; each gets the next number
 	// failed says why the run is rolling back, when a step failed and the
 	// runbook has rollback steps.
@@ -144,7 +147,8 @@ func (r *run) maskRow(row store.RunRow) store.RunRow {
 // a half-done failover because the disk is slow would be worse).
 func (r *run) save(ctx context.Context) {
 	row := r.maskRow(r.snapshot())
-	if err := r.e.d.Store.SaveRun(context.WithoutCancel(ctx), row); err != nil {
+	if err := r.e.saveRun(context.WithoutCancel(ctx), row); err != nil {
+		r.fenced(err)
 		r.e.d.Log.Error("runbook: storing the run failed", "run", row.ID, "err", err)
 	}
 	r.e.publish(Event{Type: "run", Run: &row})
@@ -158,7 +162,8 @@ func (r *run) saveStep(ctx context.Context, st store.StepRow) {
 	}
 	r.stepRows[st.Seq] = st
 	r.mu.Unlock()
-	if err := r.e.d.Store.SaveStep(context.WithoutCancel(ctx), st); err != nil {
+	if err := r.e.saveStep(context.WithoutCancel(ctx), st); err != nil {
+		r.fenced(err)
 		r.e.d.Log.Error("runbook: storing a step failed", "run", st.RunID, "step", st.StepID, "err", err)
 	}
 	r.e.publish(Event{Type: "step", RunID: st.RunID, Step: &st})
@@ -269,6 +274,9 @@ func (r *run) finish(ctx context.Context) {
 	row := r.maskRow(r.row)
 	r.mu.Unlock()
 	r.save(ctx)
+	if r.isLost() {
+		return // the replica that claimed the run settles it
+	}
 	e.audit(ctx, "system", "run.finished", row, row.Status+firstNonEmpty(prefix(": ", row.Reason), ""))
 	e.noteAlert(r, "runbook", fmt.Sprintf("run %s of %s %s%s", row.ID, r.b.cfg.ID, row.Status, prefix(": ", row.Reason)))
 	if row.Status == store.RunFailed {
@@ -317,6 +325,7 @@ func (r *run) openWait(approvers []string, seq int) *wait {
 	}
 	r.row.Status, r.row.ApprovalExpiresAt, r.row.Reason = store.RunAwaiting, expires, "waiting for approval"
 	r.waits++
+	r.row.WaitGen = r.waits
 	w := &wait{gen: r.waits, approvers: approvers, ch: make(chan approval, 1), expires: expires, ttl: ttl}
 	r.pending = w
 	return w
@@ -336,14 +345,27 @@ func (r *run) awaitApproval(ctx context.Context, w *wait, title, text string, se
 		r.mu.Unlock()
 	}()
 	r.save(ctx)
+	// An answer may have been stored before this replica asked (to a wait
+	// of a run it took over): it stands, and nobody needs asking.
+	if row, _, err := e.d.Store.Run(ctx, r.row.ID); err == nil && row.WaitGen == w.gen {
+		r.deliverStored(w.gen, row.Answer)
+	}
+	r.mu.Lock()
+	answered := w.answer != ""
+	r.mu.Unlock()
 	targets := approvers
+	if answered {
+		targets = nil
+	}
 	if seq >= 0 && r.b.steps[seq].cfg.Approve != nil && len(r.b.steps[seq].cfg.Approve.Notify) > 0 {
 		targets = r.b.steps[seq].cfg.Approve.Notify
 	}
 	if len(targets) == 0 && r.b.cfg.Owner != "" {
 		targets = []string{r.b.cfg.Owner}
 	}
-	targets = e.approvalTargets(r, targets)
+	if !answered {
+		targets = e.approvalTargets(r, targets)
+	}
 	if len(targets) > 0 && e.d.Pager != nil {
 		text += fmt.Sprintf("\n\nApprove before %s: vigil run approve %s", expires.Format(time.RFC3339), r.row.ID)
 		page := e.d.URL("/runs/" + r.row.ID)

@@ -93,9 +93,13 @@ func (s *Store) UpdateClaimedNotifications(ctx context.Context, us []Notificatio
 }
 
 // destinationKey is the advisory lock key of a destination in this schema.
-func (s *Store) destinationKey(destination string) int64 {
+func (s *Store) destinationKey(destination string) int64 { return s.advisoryKey("notify", destination) }
+
+// advisoryKey is the advisory lock key of name in a kind of lock, in this
+// schema (tests share a database, one schema each).
+func (s *Store) advisoryKey(kind, name string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte(s.channel + "\x00notify\x00" + destination))
+	h.Write([]byte(s.channel + "\x00" + kind + "\x00" + name))
 	return int64(h.Sum64())
 }
 

@@ -49,6 +49,22 @@ type RunRow struct {
 	StartedAt         time.Time         `json:"started_at,omitzero"`          // zero until started
 	EndedAt           time.Time         `json:"ended_at,omitzero"`            // zero until ended
 	ApprovalExpiresAt time.Time         `json:"approval_expires_at,omitzero"` // zero unless awaiting approval
+	// Runner is the replica (cluster member id) executing the run, or that
+	// last did; "" for a run no replica claimed (dry and refused runs).
+	Runner string `json:"runner,omitempty"`
+	// WaitGen numbers the run's waits for approval; the current one while
+	// it is awaiting_approval.
+	WaitGen int `json:"-"`
+	// Answer is the answer given to wait WaitGen, not yet acted on by the
+	// runner when the run still awaits approval.
+	Answer RunAnswer `json:"-"`
+}
+
+// RunAnswer is an approval or denial of a run's wait.
+type RunAnswer struct {
+	Answer string // "approved" or "denied"; "" when none
+	By     string
+	Note   string
 }
 
 // StepRow is one step of a run (one row per step, updated in place; Attempt counts retries).
@@ -106,15 +122,22 @@ type RunCount struct {
 }
 
 const (
-	runCols = `id, runbook, status, trigger_kind, triggered_by, alert_id, parent_run_id, depth, params, dry_run,
-		lock_key, reason, approved_by, created_ms, started_ms, ended_ms, approval_expires_ms`
-	upsertRun = `INSERT INTO runs (` + runCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	runWriteCols = `id, runbook, status, trigger_kind, triggered_by, alert_id, parent_run_id, depth, params, dry_run,
+		lock_key, reason, approved_by, created_ms, started_ms, ended_ms, approval_expires_ms, wait_gen`
+	// The runner is set by admitting and claiming a run, the answer by
+	// answering it, never by saving it.
+	runCols   = runWriteCols + `, runner, answer, answered_by, answer_note`
+	upsertRun = `INSERT INTO runs (` + runWriteCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET runbook = excluded.runbook, status = excluded.status,
 		trigger_kind = excluded.trigger_kind, triggered_by = excluded.triggered_by, alert_id = excluded.alert_id,
 		parent_run_id = excluded.parent_run_id, depth = excluded.depth, params = excluded.params,
 		dry_run = excluded.dry_run, lock_key = excluded.lock_key, reason = excluded.reason,
 		approved_by = excluded.approved_by, created_ms = excluded.created_ms, started_ms = excluded.started_ms,
-		ended_ms = excluded.ended_ms, approval_expires_ms = excluded.approval_expires_ms`
+		ended_ms = excluded.ended_ms, approval_expires_ms = excluded.approval_expires_ms,
+		answer = CASE WHEN runs.wait_gen = excluded.wait_gen THEN runs.answer ELSE '' END,
+		answered_by = CASE WHEN runs.wait_gen = excluded.wait_gen THEN runs.answered_by ELSE '' END,
+		answer_note = CASE WHEN runs.wait_gen = excluded.wait_gen THEN runs.answer_note ELSE '' END,
+		wait_gen = excluded.wait_gen`
 	selectRuns       = `SELECT ` + runCols + ` FROM runs`
 	selectUnfinished = selectRuns + ` WHERE status IN ('` + RunPending + `', '` + RunRunning + `', '` + RunAwaiting + `')
 		ORDER BY created_ms, id`
@@ -180,7 +203,7 @@ func (s *Store) saveRun(ctx context.Context, tx *sql.Tx, r RunRow) error {
 	}
 	_, err := tx.ExecContext(ctx, s.d.rebind(upsertRun), r.ID, r.Runbook, r.Status, r.Trigger, r.TriggeredBy, r.AlertID,
 		r.ParentRunID, r.Depth, jsonText(r.Params, "{}"), r.DryRun, r.LockKey, storableText(r.Reason), r.ApprovedBy,
-		toMS(r.CreatedAt), toMS(r.StartedAt), toMS(r.EndedAt), toMS(r.ApprovalExpiresAt))
+		toMS(r.CreatedAt), toMS(r.StartedAt), toMS(r.EndedAt), toMS(r.ApprovalExpiresAt), r.WaitGen)
 	return err
 }
 
@@ -329,7 +352,7 @@ func scanRun(row scanner) (RunRow, error) {
 	var params string
 	var created, started, ended, expires int64
 	if err := row.Scan(&r.ID, &r.Runbook, &r.Status, &r.Trigger, &r.TriggeredBy, &r.AlertID, &r.ParentRunID, &r.Depth,
-		&params, &r.DryRun, &r.LockKey, &r.Reason, &r.ApprovedBy, &created, &started, &ended, &expires); err != nil {
+		&params, &r.DryRun, &r.LockKey, &r.Reason, &r.ApprovedBy, &created, &started, &ended, &expires, &r.WaitGen, &r.Runner, &r.Answer.Answer, &r.Answer.By, &r.Answer.Note); err != nil {
 		return RunRow{}, err
 	}
 	if err := decodeJSONs(&r.Params, params); err != nil {

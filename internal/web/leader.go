@@ -12,10 +12,11 @@ import (
 // is never passed on again.
 const forwardedHeader = "X-Vigil-Forwarded-By"
 
-// onLeader serves h on the replica that leads (probing checks, running
-// runbooks) and passes the request on to it from any other: heartbeats,
-// runbook runs and approvals act on state that lives in the leader. With
-// no leader known (a failover under way) it answers 503, to be retried.
+// onLeader serves h on the replica that leads (probing checks, the SLOs,
+// deploy verification) and passes the request on to it from any other:
+// heartbeats and reads of checks and SLOs act on state that lives in the
+// leader. With no leader known (a failover under way) it answers 503, to
+// be retried.
 func (s *Server) onLeader(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.d.Leader == nil {

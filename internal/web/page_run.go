@@ -100,7 +100,7 @@ func (s *Server) runPageData(r *http.Request, id string) (runPage, error) {
 	for _, k := range slices.Sorted(maps.Keys(row.Params)) {
 		p.Params = append(p.Params, paramValue{k, row.Params[k]})
 	}
-	if wt, ok := s.d.Runbooks.Waiting(row.ID); ok {
+	if wt, ok := s.d.Runbooks.Waiting(ctx, row.ID); ok {
 		who, _ := s.who(r)
 		v := &waitView{Approvers: "anyone with the operate scope", Expires: wt.Expires, Starter: wt.Starter,
 			Mine: wt.Starter != "" && (wt.Starter == "person/"+who.Person || wt.Starter == "token/"+who.Token)}

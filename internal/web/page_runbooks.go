@@ -64,7 +64,7 @@ func (s *Server) awaitingViewer(r *http.Request) ([]store.RunRow, error) {
 	}
 	var out []store.RunRow
 	for i := len(runs) - 1; i >= 0; i-- {
-		if _, ok := s.d.Runbooks.Waiting(runs[i].ID); !ok {
+		if _, ok := s.d.Runbooks.Waiting(r.Context(), runs[i].ID); !ok {
 			continue // not waiting in this process (yet): nothing to approve now
 		}
 		if s.d.Runbooks.CanApprove(r.Context(), runs[i].ID, who.Token, who.Person) == nil {

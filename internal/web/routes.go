@@ -41,14 +41,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/schedules/{id}/swaps", s.createSwap)
 
 	mux.HandleFunc("GET /api/v1/runbooks", s.read(s.listRunbooks))
-	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.onLeader(s.read(s.getRunbook)))
-	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.onLeader(s.startRun))
-	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.onLeader(s.webhookRun))
+	mux.HandleFunc("GET /api/v1/runbooks/{id}", s.read(s.getRunbook))
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/runs", s.startRun)
+	mux.HandleFunc("POST /api/v1/runbooks/{id}/webhook", s.webhookRun)
 	mux.HandleFunc("GET /api/v1/runs", s.read(s.listRuns))
-	mux.HandleFunc("GET /api/v1/runs/{id}", s.onLeader(s.read(s.getRun)))
-	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.onLeader(s.read(s.runEvents)))
-	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.onLeader(s.approveRun))
-	mux.HandleFunc("POST /api/v1/runs/{id}/deny", s.onLeader(s.denyRun))
+	mux.HandleFunc("GET /api/v1/runs/{id}", s.read(s.getRun))
+	mux.HandleFunc("GET /api/v1/runs/{id}/events", s.read(s.runEvents))
+	mux.HandleFunc("POST /api/v1/runs/{id}/approve", s.approveRun)
+	mux.HandleFunc("POST /api/v1/runs/{id}/deny", s.denyRun)
 	mux.HandleFunc("GET /api/v1/audit", s.read(s.listAudit))
 	mux.HandleFunc("GET /api/v1/cluster", s.read(s.getCluster))
 
@@ -101,8 +101,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Signed ack and resolve links from notifications; they need no login.
 	mux.HandleFunc("GET /a/{id}/{verb}", s.linkForm)
 	mux.HandleFunc("POST /a/{id}/{verb}", s.linkAct)
-	mux.HandleFunc("GET /r/{id}/approve", s.onLeader(s.runLinkForm))
-	mux.HandleFunc("POST /r/{id}/approve", s.onLeader(s.runLinkAct))
+	mux.HandleFunc("GET /r/{id}/approve", s.runLinkForm)
+	mux.HandleFunc("POST /r/{id}/approve", s.runLinkAct)
 
 	// The browser app: signing in and out, then the pages, one file each
 	// (page_*.go); forms post to actions that check the session's CSRF token.
@@ -146,7 +146,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /alerts/{id}/ack", s.action(auth.Respond, s.alertAct("ack")))
 	mux.HandleFunc("POST /alerts/{id}/resolve", s.action(auth.Respond, s.alertAct("resolve")))
 	mux.HandleFunc("POST /alerts/{id}/declare", s.action(auth.Respond, s.alertDeclare))
-	mux.HandleFunc("POST /alerts/{id}/run", s.onLeader(s.action(auth.Operate, s.alertRun)))
+	mux.HandleFunc("POST /alerts/{id}/run", s.action(auth.Operate, s.alertRun))
 	mux.HandleFunc("GET /wall", s.privatePage(s.wallPage))
 	mux.HandleFunc("GET /silences", s.privatePage(s.silencesPage))
 	mux.HandleFunc("GET /cluster", s.privatePage(s.clusterPage))
@@ -169,14 +169,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Runbook pages: the list, a runbook with its run form (a dry run
 	// first, then the real run from its preview), a run with its live step
 	// log and approval, the run history and the audit log.
-	mux.HandleFunc("GET /runbooks", s.onLeader(s.privatePage(s.runbooksPage)))
-	mux.HandleFunc("GET /runbooks/{id}", s.onLeader(s.privatePage(s.runbookPage)))
-	mux.HandleFunc("POST /runbooks/{id}/runs", s.onLeader(s.action(auth.Operate, s.runbookRunAction)))
-	mux.HandleFunc("GET /runs", s.onLeader(s.privatePage(s.runsPage)))
-	mux.HandleFunc("GET /runs/{id}", s.onLeader(s.privatePage(s.runPage)))
-	mux.HandleFunc("GET /runs/{id}/events", s.onLeader(s.privatePage(s.runPageEvents)))
-	mux.HandleFunc("POST /runs/{id}/approve", s.onLeader(s.action(auth.Operate, s.runApproveAction)))
-	mux.HandleFunc("POST /runs/{id}/deny", s.onLeader(s.action(auth.Operate, s.runDenyAction)))
+	mux.HandleFunc("GET /runbooks", s.privatePage(s.runbooksPage))
+	mux.HandleFunc("GET /runbooks/{id}", s.privatePage(s.runbookPage))
+	mux.HandleFunc("POST /runbooks/{id}/runs", s.action(auth.Operate, s.runbookRunAction))
+	mux.HandleFunc("GET /runs", s.privatePage(s.runsPage))
+	mux.HandleFunc("GET /runs/{id}", s.privatePage(s.runPage))
+	mux.HandleFunc("GET /runs/{id}/events", s.privatePage(s.runPageEvents))
+	mux.HandleFunc("POST /runs/{id}/approve", s.action(auth.Operate, s.runApproveAction))
+	mux.HandleFunc("POST /runs/{id}/deny", s.action(auth.Operate, s.runDenyAction))
 	mux.HandleFunc("GET /audit", s.privatePage(s.auditPage))
 
 	// On-call pages: who is on call, a schedule's calendar with its
