@@ -47,6 +47,8 @@ func TestListFilters(t *testing.T) {
 		{"/api/v1/alerts?status=closed", 400, 0, `status: "closed" is not one of firing, acknowledged, resolved, all, open`},
 		{"/api/v1/alerts?offset=1000000", 400, 0, "offset must be a whole number from 0 to 100000"},
 		{"/api/v1/alerts?limit=5000", 400, 0, "limit must be a whole number from 1 to 1000"},
+		{"/api/v1/alerts?count=all", 400, 0, `count: "all" is not exact (leave it out to count up to 100000)`},
+		{"/api/v1/alerts?status=all&count=exact", 200, 2, ""},
 		{"/api/v1/incidents?status=open", 200, 1, ""},
 		{"/api/v1/incidents?status=all", 200, 2, ""},
 		{"/api/v1/incidents?status=resolved", 200, 1, ""},
@@ -71,6 +73,24 @@ func TestListFilters(t *testing.T) {
 			t.Errorf("GET %.80s: %d rows, want %d", c.path, len(rows), c.count)
 		case c.code != 200 && !strings.Contains(e.Error, c.error):
 			t.Errorf("GET %.80s: %q, want %q", c.path, e.Error, c.error)
+		}
+	}
+}
+
+// The total is exact here, and says so; past 100,000 matches it would say
+// 100000 with relation gte unless count=exact (the store's CountUpTo).
+func TestAlertTotalHeaders(t *testing.T) {
+	h := start(t, boundsConfig, "")
+	for _, key := range []string{"a", "b", "c"} {
+		if code, body := h.post("/api/v1/events", "gen-k3y", "application/json", []byte(`{"key":"`+key+`","summary":"s","service":"shop"}`)); code != 200 {
+			t.Fatalf("event: %d %v", code, body)
+		}
+	}
+	for _, path := range []string{"/api/v1/alerts?limit=1", "/api/v1/alerts?limit=1&count=exact"} {
+		resp := h.get(path)
+		resp.Body.Close()
+		if got, rel := resp.Header.Get("X-Total-Count"), resp.Header.Get("X-Total-Count-Relation"); got != "3" || rel != "eq" {
+			t.Errorf("GET %s: X-Total-Count %q, relation %q; want 3, eq", path, got, rel)
 		}
 	}
 }

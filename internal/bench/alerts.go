@@ -204,7 +204,7 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 }
 
 func openAlerts(c *http.Client, url string) (int, error) {
-	resp, err := c.Get(url + "/api/v1/alerts?status=open&limit=1")
+	resp, err := c.Get(url + "/api/v1/alerts?status=open&limit=1&count=exact")
 	if err != nil {
 		return 0, err
 	}

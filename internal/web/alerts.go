@@ -98,7 +98,11 @@ func alertStatuses() StatusFilter {
 		Aliases: map[string][]string{"open": {firing, acked}, "all": {firing, acked, resolved}}}
 }
 
-// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&severity=&q=&held=&limit=&offset=.
+// listAlerts answers GET /api/v1/alerts?status=firing,acknowledged&service=&severity=&q=&held=&limit=&offset=&count=.
+// X-Total-Count is exact as far as a client can page (maxOffset matches);
+// past that it says maxOffset with X-Total-Count-Relation gte, unless
+// count=exact asks for every match to be counted: with a million open
+// alerts, counting them all is most of a request's time.
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.AlertFilter{Service: q.Get("service"), Severity: q.Get("severity"), Text: strings.TrimSpace(q.Get("q"))}
@@ -130,6 +134,14 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	switch count := q.Get("count"); count {
+	case "":
+		f.CountUpTo = maxOffset
+	case "exact":
+	default:
+		s.writeError(w, r, errs.E(errs.Invalid, "count: %q is not exact (leave it out to count up to %d)", shortValue(count), maxOffset))
+		return
+	}
 	rows, total, err := s.d.Store.Alerts(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -139,7 +151,12 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	for _, a := range rows {
 		out = append(out, newAlertView(a))
 	}
+	relation := "eq"
+	if f.CountUpTo > 0 && total > f.CountUpTo {
+		total, relation = f.CountUpTo, "gte"
+	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	w.Header().Set("X-Total-Count-Relation", relation)
 	writeJSON(w, http.StatusOK, out)
 }
 
