@@ -142,13 +142,20 @@ const (
 	upsertGroupsTail   = `ON CONFLICT (group_key) DO UPDATE SET route = excluded.route, service = excluded.service,
 		labels = excluded.labels, next_flush_ms = excluded.next_flush_ms, last_flush_ms = excluded.last_flush_ms`
 
-	repeatAlert     = `UPDATE alerts SET occurrences = ?, last_seen_ms = ?, updated_ms = ? WHERE id = ?`
-	selectAlerts    = `SELECT ` + alertCols + ` FROM alerts`
-	selectGroups    = `SELECT group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms FROM alert_groups`
-	selectAlertLog  = `SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY id`
-	selectMaxAlert  = `SELECT COALESCE(MAX(id), 0) FROM alerts`
-	selectMaxLog    = `SELECT COALESCE(MAX(id), 0) FROM alert_log`
-	selectMaxNotify = `SELECT COALESCE(MAX(id), 0) FROM notifications`
+	// A batch of repeats is one statement per chunk (a round trip each on
+	// Postgres): the rows come as a VALUES list, whose columns both engines
+	// name column1, column2, ...
+	repeatAlertsCols = 4
+	repeatAlertsHead = `UPDATE alerts SET occurrences = v.column2, last_seen_ms = v.column3, updated_ms = v.column4 FROM (`
+	repeatAlertsTail = `) AS v WHERE alerts.id = v.column1`
+	// Typed placeholders: Postgres would take a VALUES list's as text.
+	repeatAlertsTuple = `(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	selectAlerts      = `SELECT ` + alertCols + ` FROM alerts`
+	selectGroups      = `SELECT group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms FROM alert_groups`
+	selectAlertLog    = `SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY id`
+	selectMaxAlert    = `SELECT COALESCE(MAX(id), 0) FROM alerts`
+	selectMaxLog      = `SELECT COALESCE(MAX(id), 0) FROM alert_log`
+	selectMaxNotify   = `SELECT COALESCE(MAX(id), 0) FROM notifications`
 )
 
 // WriteAlerts writes b in one transaction: alerts and groups are written
@@ -221,13 +228,11 @@ func (s *Store) writeRepeats(ctx context.Context, tx *sql.Tx, rows []AlertRepeat
 		return nil
 	}
 	slices.SortFunc(rows, func(a, b AlertRepeat) int { return cmp.Compare(a.ID, b.ID) })
-	st := tx.StmtContext(ctx, s.q.repeatAlert)
+	args := make([]any, 0, len(rows)*repeatAlertsCols)
 	for _, r := range rows {
-		if _, err := st.ExecContext(ctx, r.Occurrences, toMS(r.LastSeen), toMS(r.UpdatedAt), r.ID); err != nil {
-			return err
-		}
+		args = append(args, r.ID, r.Occurrences, toMS(r.LastSeen), toMS(r.UpdatedAt))
 	}
-	return nil
+	return s.q.repeatAlerts.exec(ctx, tx, args)
 }
 
 func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, deleted []MemberKey) error {

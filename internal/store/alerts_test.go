@@ -327,3 +327,31 @@ func testOpenAlertCounts(t *testing.T, e engine) {
 		t.Fatalf("OpenAlertCounts = %+v, want %+v", got, want)
 	}
 }
+
+// testAlertRepeats: a batch of repeats (more rows than one prepared chunk,
+// in no order) updates exactly those alerts' counts and times, and leaves
+// every other column and every other alert as it was.
+func testAlertRepeats(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	var rows []AlertRow
+	for i := int64(1); i <= 9; i++ {
+		rows = append(rows, alertRow(i, fmt.Sprintf("k%d", i), "firing", 0))
+	}
+	writeAlerts(t, s, AlertBatch{Alerts: rows})
+	later := t0.Add(time.Hour)
+	var reps []AlertRepeat
+	for _, id := range []int64{7, 2, 9, 4, 1, 8, 3} {
+		reps = append(reps, AlertRepeat{ID: id, Occurrences: int(id) * 10, LastSeen: later, UpdatedAt: later})
+	}
+	writeAlerts(t, s, AlertBatch{Repeats: reps})
+	for _, want := range rows {
+		if id := want.ID; id != 5 && id != 6 {
+			want.Occurrences, want.LastSeen = int(id)*10, later
+		}
+		got, err := s.Alert(ctx, want.ID)
+		if err != nil || !sameAlert(got, want) {
+			t.Fatalf("alert %d after repeats =\n%+v (%v)\nwant\n%+v", want.ID, got, err, want)
+		}
+	}
+}

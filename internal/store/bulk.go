@@ -22,9 +22,13 @@ type bulk struct {
 
 // prepareBulk prepares head + VALUES tuples + tail. The caps keep every variant
 // under the engine's bind-parameter limit (SQLite 32766, Postgres 65535).
-func prepareBulk(ctx context.Context, db *sql.DB, d dialect, head string, cols int, tail string) (bulk, error) {
+// tuple, when not empty, is one row's placeholders, for rows whose types the
+// engine cannot tell from the statement (a VALUES list in a FROM clause).
+func prepareBulk(ctx context.Context, db *sql.DB, d dialect, head string, cols int, tail, tuple string) (bulk, error) {
 	limit := min(maxBulkRows, d.maxParams/cols)
-	tuple := "(" + strings.Repeat("?,", cols-1) + "?)"
+	if tuple == "" {
+		tuple = "(" + strings.Repeat("?,", cols-1) + "?)"
+	}
 	b := bulk{cols: cols}
 	for n := 1; n <= limit; n *= 2 {
 		q := head + " VALUES " + strings.Repeat(tuple+",", n-1) + tuple + " " + tail

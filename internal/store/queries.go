@@ -12,8 +12,8 @@ import (
 type queries struct {
 	upChecks, upStates, upResults, addEvents, addBuckets bulk
 	upAlerts, addAlertLog, upGroups, addNotifications    bulk
-	addNotifAlerts, upMembers                            bulk
-	updNotification, delMember, repeatAlert              *sql.Stmt
+	addNotifAlerts, upMembers, repeatAlerts              bulk
+	updNotification, delMember                           *sql.Stmt
 
 	alertLog, dueNotifications, nextNotification, alertNotifications string
 	dueDestinations, dueTo                                           string
@@ -46,21 +46,23 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 		dst        *bulk
 		head, tail string
 		cols       int
+		tuple      string // "" for plain placeholders
 	}{
-		{&q.upChecks, upsertChecksHead, upsertChecksTail, 3},
-		{&q.upStates, upsertStatesHead, upsertStatesTail, upsertStatesCols},
-		{&q.upResults, upsertResultsHead, upsertResultsTail, upsertResultsCols},
-		{&q.addEvents, insertEventsHead, "", insertEventsCols},
-		{&q.addBuckets, upsertBucketsHead, upsertBucketsTail, upsertBucketsCols},
-		{&q.upAlerts, upsertAlertsHead, upsertAlertsTail, upsertAlertsCols},
-		{&q.addAlertLog, insertAlertLogHead, "", insertAlertLogCols},
-		{&q.upGroups, upsertGroupsHead, upsertGroupsTail, upsertGroupsCols},
-		{&q.addNotifications, insertNotificationsHead, "", insertNotificationsCols},
-		{&q.addNotifAlerts, insertNotifAlertsHead, "ON CONFLICT DO NOTHING", 2},
-		{&q.upMembers, upsertMembersHead, upsertMembersTail, upsertMembersCols},
+		{&q.upChecks, upsertChecksHead, upsertChecksTail, 3, ""},
+		{&q.upStates, upsertStatesHead, upsertStatesTail, upsertStatesCols, ""},
+		{&q.upResults, upsertResultsHead, upsertResultsTail, upsertResultsCols, ""},
+		{&q.addEvents, insertEventsHead, "", insertEventsCols, ""},
+		{&q.addBuckets, upsertBucketsHead, upsertBucketsTail, upsertBucketsCols, ""},
+		{&q.upAlerts, upsertAlertsHead, upsertAlertsTail, upsertAlertsCols, ""},
+		{&q.addAlertLog, insertAlertLogHead, "", insertAlertLogCols, ""},
+		{&q.upGroups, upsertGroupsHead, upsertGroupsTail, upsertGroupsCols, ""},
+		{&q.addNotifications, insertNotificationsHead, "", insertNotificationsCols, ""},
+		{&q.addNotifAlerts, insertNotifAlertsHead, "ON CONFLICT DO NOTHING", 2, ""},
+		{&q.upMembers, upsertMembersHead, upsertMembersTail, upsertMembersCols, ""},
+		{&q.repeatAlerts, repeatAlertsHead, repeatAlertsTail, repeatAlertsCols, repeatAlertsTuple},
 	} {
 		var err error
-		if *b.dst, err = prepareBulk(ctx, db, d, b.head, b.cols, b.tail); err != nil {
+		if *b.dst, err = prepareBulk(ctx, db, d, b.head, b.cols, b.tail, b.tuple); err != nil {
 			return q, fmt.Errorf("store: prepare %s: %w", b.head, err)
 		}
 	}
@@ -70,7 +72,6 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 	}{
 		{&q.updNotification, updateNotification},
 		{&q.delMember, `DELETE FROM alert_routes WHERE alert_id = ? AND group_key = ?`},
-		{&q.repeatAlert, repeatAlert},
 	} {
 		var err error
 		if *st.dst, err = db.PrepareContext(ctx, d.rebind(st.sql)); err != nil {
@@ -83,8 +84,8 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 func (q queries) close() error {
 	errs := []error{q.upChecks.close(), q.upStates.close(), q.upResults.close(), q.addEvents.close(), q.addBuckets.close(),
 		q.upAlerts.close(), q.addAlertLog.close(), q.upGroups.close(), q.addNotifications.close(), q.addNotifAlerts.close(),
-		q.upMembers.close()}
-	for _, st := range []*sql.Stmt{q.updNotification, q.delMember, q.repeatAlert} {
+		q.upMembers.close(), q.repeatAlerts.close()}
+	for _, st := range []*sql.Stmt{q.updNotification, q.delMember} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -48,6 +48,7 @@ func TestStore(t *testing.T) {
 		{"UnknownCheckRejected", testUnknownCheckRejected},
 		{"Observe", testObserve},
 		{"AlertsRoundTrip", testAlertsRoundTrip},
+		{"AlertRepeats", testAlertRepeats},
 		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
 		{"AlertsFilter", testAlertsFilter},
 		{"OpenAlertCounts", testOpenAlertCounts},
