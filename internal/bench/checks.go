@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -354,17 +353,7 @@ func Median(reps []ChecksReport) ChecksReport {
 	}
 	out := reps[0]
 	out.Runs = len(reps)
-	med := func(get func(ChecksReport) float64) float64 {
-		vs := make([]float64, len(reps))
-		for i, r := range reps {
-			vs[i] = get(r)
-		}
-		sort.Float64s(vs)
-		if len(vs)%2 == 1 {
-			return vs[len(vs)/2]
-		}
-		return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
-	}
+	med := func(get func(ChecksReport) float64) float64 { return medianOf(reps, get) }
 	out.StartedInFirst = int(med(func(r ChecksReport) float64 { return float64(r.StartedInFirst) }))
 	out.Scheduled = med(func(r ChecksReport) float64 { return r.Scheduled })
 	out.Performed = med(func(r ChecksReport) float64 { return r.Performed })

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -274,12 +273,7 @@ func amHeldAlerts(url string) (int, error) {
 func medianSide(runs [][]VersusSide, i int) VersusSide {
 	out := runs[0][i]
 	med := func(get func(VersusSide) float64) float64 {
-		vs := make([]float64, len(runs))
-		for r := range runs {
-			vs[r] = get(runs[r][i])
-		}
-		sort.Float64s(vs)
-		return vs[len(vs)/2]
+		return medianOf(runs, func(r []VersusSide) float64 { return get(r[i]) })
 	}
 	out.PerSec = med(func(s VersusSide) float64 { return s.PerSec })
 	out.Acked = int64(med(func(s VersusSide) float64 { return float64(s.Acked) }))
