@@ -200,6 +200,9 @@ func benchVersus(cmd *cobra.Command, opt bench.VersusOptions, jsonOut bool) erro
 	if opt.Rounds < 1 {
 		return fmt.Errorf("--rounds must be at least 1, got %d", opt.Rounds)
 	}
+	if len(opt.Stores) == 0 {
+		opt.Stores = []string{""}
+	}
 	rep, err := bench.RunVersus(cmd.Context(), opt)
 	if err != nil {
 		return err
