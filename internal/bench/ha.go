@@ -44,7 +44,11 @@ type HAReport struct {
 	Delivered    int      `json:"delivered"` // of those, paged
 	Undelivered  []string `json:"undelivered,omitempty"`
 	Duplicates   int      `json:"duplicates"` // firing pages beyond the first per alert
-	DupsPer10k   float64  `json:"duplicates_per_10000"`
+	// Redelivered are notifications delivered again, Repaged pages of an
+	// alert already paged in a message that was not a redelivery.
+	Redelivered int     `json:"redelivered_notifications"`
+	Repaged     int     `json:"repaged"`
+	DupsPer10k  float64 `json:"duplicates_per_10000"`
 	// FailoverSeconds is, per kill, the time from the kill until another
 	// replica held the leader lease.
 	FailoverSeconds []float64 `json:"failover_seconds"`
@@ -258,7 +262,7 @@ func RunHA(ctx context.Context, opt HAOptions) (HAReport, error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	rep.Duplicates = sink.Duplicates
+	rep.Duplicates, rep.Redelivered, rep.Repaged = sink.Duplicates, sink.Redelivered, sink.Repaged
 	if sink.Alerts > 0 {
 		rep.DupsPer10k = float64(sink.Duplicates) * 10000 / float64(sink.Alerts)
 	}

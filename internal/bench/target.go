@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,7 @@ func ServeTarget(ctx context.Context, listen string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := &sinkStats{seen: map[string]bool{}, firing: map[string]bool{}}
+	s := &sinkStats{seen: map[string]bool{}, firing: map[string]bool{}, notes: map[string]bool{}}
 	var down atomic.Bool
 	srv := &http.Server{
 		ReadHeaderTimeout: 5 * time.Second,
@@ -72,17 +73,27 @@ type SinkReport struct {
 	Samples    int     `json:"samples"`
 	// Duplicates counts firing pages of an alert already paged.
 	Duplicates int `json:"duplicates"`
+	// Redelivered counts notifications delivered again (their ids in
+	// X-Vigil-Delivery seen before): a message carries every alert of a
+	// pager batch, so one notification can hold many pages.
+	Redelivered int `json:"redelivered_notifications"`
+	// Repaged counts firing pages of an alert already paged in a message
+	// that is not a redelivery: the pager paging twice, not at-least-once
+	// delivery.
+	Repaged int `json:"repaged"`
 	// Keys are the alert keys seen, when asked for with ?keys=1.
 	Keys []string `json:"keys,omitempty"`
 }
 
 type sinkStats struct {
-	mu         sync.Mutex
-	deliveries int
-	seen       map[string]bool
-	lat        []time.Duration
-	firing     map[string]bool
-	duplicates int
+	mu                   sync.Mutex
+	deliveries           int
+	seen                 map[string]bool
+	lat                  []time.Duration
+	firing               map[string]bool
+	duplicates           int
+	notes                map[string]bool // notification ids delivered
+	redelivered, repaged int
 }
 
 func (s *sinkStats) record(r *http.Request) {
@@ -104,6 +115,17 @@ func (s *sinkStats) record(r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deliveries++
+	again := false
+	for id := range strings.SplitSeq(r.Header.Get("X-Vigil-Delivery"), ",") {
+		if id == "" {
+			continue
+		}
+		if s.notes[id] {
+			s.redelivered++
+			again = true
+		}
+		s.notes[id] = true
+	}
 	for _, a := range msg.Alerts {
 		key := a.Labels["instance"]
 		first := !s.seen[key]
@@ -111,6 +133,9 @@ func (s *sinkStats) record(r *http.Request) {
 		if msg.Kind == "firing" {
 			if s.firing[key] {
 				s.duplicates++
+				if !again {
+					s.repaged++
+				}
 			}
 			s.firing[key] = true
 		}
@@ -123,7 +148,8 @@ func (s *sinkStats) record(r *http.Request) {
 func (s *sinkStats) report(reset, keys bool) SinkReport {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := SinkReport{Deliveries: s.deliveries, Alerts: len(s.seen), Samples: len(s.lat), Duplicates: s.duplicates}
+	r := SinkReport{Deliveries: s.deliveries, Alerts: len(s.seen), Samples: len(s.lat), Duplicates: s.duplicates,
+		Redelivered: s.redelivered, Repaged: s.repaged}
 	if len(s.lat) > 0 {
 		l := append([]time.Duration(nil), s.lat...)
 		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
@@ -137,6 +163,7 @@ func (s *sinkStats) report(reset, keys bool) SinkReport {
 	}
 	if reset {
 		s.deliveries, s.seen, s.lat, s.firing, s.duplicates = 0, map[string]bool{}, nil, map[string]bool{}, 0
+		s.notes, s.redelivered, s.repaged = map[string]bool{}, 0, 0
 	}
 	return r
 }

@@ -162,3 +162,39 @@ func TestDeadReplicasClaimIsRetried(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestGoneReplicasClaimsEndWithIt: once the replicas declare a member gone
+// (it missed its heartbeats), its claims on notifications end at once, so
+// another replica sends them within a heartbeat instead of waiting out the
+// sending deadline (35 s by default), which held every page to that
+// destination back.
+func TestGoneReplicasClaimsEndWithIt(t *testing.T) {
+	st := postgresStore(t)
+	ctx := context.Background()
+	now := clock.Real().Now()
+	ttl := 200 * time.Millisecond
+	member := func(id string) store.Member {
+		return store.Member{ID: id, Name: id, Host: "h", URL: "http://" + id, Version: "test", SchemaVersion: store.SchemaVersion()}
+	}
+	if _, err := st.Beat(ctx, member("dead"), ttl); err != nil {
+		t.Fatal(err)
+	}
+	writeNotifications(t, st, 1, now)
+	if claimed, err := st.ClaimNotificationsTo(ctx, "person/p1/webhook", now, 10, "dead", time.Hour); err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	if again, err := st.ClaimNotificationsTo(ctx, "person/p1/webhook", now, 10, "b", time.Hour); err != nil || len(again) != 0 {
+		t.Fatalf("a live member's claim was claimed again: %v %v", again, err)
+	}
+	// "dead" beats no more; "b" beats, and past the TTL declares it gone.
+	waitUntil(t, "the gone member's claim ends", func() bool {
+		if _, err := st.Beat(ctx, member("b"), ttl); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.ClaimNotificationsTo(ctx, "person/p1/webhook", clock.Real().Now(), 10, "b", time.Hour)
+		return err == nil && len(got) == 1
+	})
+	if took := clock.Real().Now().Sub(now); took > time.Minute {
+		t.Fatalf("the claim ended after %s, not when its member was declared gone", took)
+	}
+}

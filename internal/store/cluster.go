@@ -73,7 +73,11 @@ const (
 		version = excluded.version, modules = excluded.modules, schema_version = excluded.schema_version,
 		config_hash = excluded.config_hash, last_seen_ms = excluded.last_seen_ms
 		WHERE cluster_members.gone_ms = 0`
-	markGone             = `UPDATE cluster_members SET gone_ms = NOW_MS WHERE gone_ms = 0 AND last_seen_ms < NOW_MS - ?`
+	markGone = `UPDATE cluster_members SET gone_ms = NOW_MS WHERE gone_ms = 0 AND last_seen_ms < NOW_MS - ?`
+	// A gone member's claims on notifications end with it: due at once for
+	// whoever claims next, rather than at the end of the sending deadline.
+	releaseGoneClaims = `UPDATE notifications SET claimed_by = '', claim_until_ms = 0, next_attempt_ms = NOW_MS
+		WHERE status = 'pending' AND claimed_by <> '' AND claimed_by IN (SELECT id FROM cluster_members WHERE gone_ms <> 0)`
 	forgetMembers        = `DELETE FROM cluster_members WHERE gone_ms <> 0 AND gone_ms < NOW_MS - ?`
 	selectClusterMembers = `SELECT ` + clusterMemberCols + ` FROM cluster_members ORDER BY started_ms, id`
 	selectSignals        = `SELECT name, generation FROM cluster_signals`
@@ -106,10 +110,22 @@ func (s *Store) Beat(ctx context.Context, m Member, ttl time.Duration) (Heartbea
 	defer s.observe("cluster_beat", clock.Start())
 	var hb Heartbeat
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.rebind(s.d.now(markGone)), ttl.Milliseconds()); err != nil {
+		res, err := tx.ExecContext(ctx, s.d.rebind(s.d.now(markGone)), ttl.Milliseconds())
+		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.d.rebind(s.d.now(upsertMember)), m.ID, m.Name, m.Host, m.URL, m.Version,
+		if n, err := res.RowsAffected(); err == nil && n > 0 {
+			rel, err := tx.ExecContext(ctx, s.d.now(releaseGoneClaims))
+			if err != nil {
+				return err
+			}
+			if n, err := rel.RowsAffected(); err == nil && n > 0 {
+				if err := s.notify(ctx, tx, "outbox"); err != nil {
+					return err
+				}
+			}
+		}
+		res, err = tx.ExecContext(ctx, s.d.rebind(s.d.now(upsertMember)), m.ID, m.Name, m.Host, m.URL, m.Version,
 			jsonText(m.Modules, "{}"), m.SchemaVersion, m.ConfigHash)
 		if err != nil {
 			return err
