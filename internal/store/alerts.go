@@ -405,45 +405,28 @@ type AlertFilter struct {
 // there are in all.
 func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, error) {
 	defer s.observe("alerts", clock.Start())
-	var where []string
-	var args []any
-	if len(f.Status) > 0 {
-		where = append(where, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
-		for _, st := range f.Status {
-			args = append(args, st)
-		}
-	}
-	if f.Service != "" {
-		where = append(where, `service = ?`)
-		args = append(args, f.Service)
-	}
-	if f.Severity != "" {
-		where = append(where, `severity = ?`)
-		args = append(args, f.Severity)
-	}
+	var w conds
+	w.in(`status`, f.Status)
+	w.eq(`service`, f.Service)
+	w.eq(`severity`, f.Severity)
 	if f.Text != "" {
 		like := s.d.caseless()
-		where = append(where, `(summary `+like+` ? ESCAPE '\' OR dedup_key `+like+` ? ESCAPE '\')`)
 		pat := "%" + likeEscaper.Replace(f.Text) + "%"
-		args = append(args, pat, pat)
+		w.add(`(summary `+like+` ? ESCAPE '\' OR dedup_key `+like+` ? ESCAPE '\')`, pat, pat)
 	}
 	switch f.Suppressed {
 	case SuppressedSilenced:
 		// Held back by a silence or a maintenance window (inhibited too, maybe).
-		where = append(where, `status <> 'resolved' AND (`+heldBySilence+`)`)
+		w.add(`status <> 'resolved' AND (` + heldBySilence + `)`)
 	case SuppressedInhibited:
 		// Held back by inhibition alone, as Suppression.Kind names it.
-		where = append(where, `status <> 'resolved' AND suppression <> '' AND NOT (`+heldBySilence+`)`)
+		w.add(`status <> 'resolved' AND suppression <> '' AND NOT (` + heldBySilence + `)`)
 	}
 	if f.KeyPrefix != "" {
 		// substr, not LIKE: ids may hold _ and %, which LIKE would read as patterns.
-		where = append(where, `substr(dedup_key, 1, ?) = ?`)
-		args = append(args, len(f.KeyPrefix), f.KeyPrefix)
+		w.add(`substr(dedup_key, 1, ?) = ?`, len(f.KeyPrefix), f.KeyPrefix)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	cond, args := w.sql(), w.args
 	var total int
 	count := `SELECT COUNT(*) FROM alerts` + cond
 	countArgs := args

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -26,26 +25,15 @@ type AuditFilter struct {
 // page has Before set to the last id of this one.
 func (s *Store) AuditPage(ctx context.Context, f AuditFilter) ([]AuditRow, error) {
 	defer s.observe("audit_page", clock.Start())
-	var where []string
-	var args []any
-	if !f.Since.IsZero() {
-		where, args = append(where, `at_ms >= ?`), append(args, toMS(f.Since))
-	}
-	if f.Runbook != "" {
-		where, args = append(where, `runbook = ?`), append(args, f.Runbook)
-	}
-	if f.RunID != "" {
-		where, args = append(where, `run_id = ?`), append(args, f.RunID)
-	}
+	var w conds
+	w.at(`at_ms`, `>=`, f.Since)
+	w.eq(`runbook`, f.Runbook)
+	w.eq(`run_id`, f.RunID)
 	if f.Before > 0 {
-		where, args = append(where, `id < ?`), append(args, f.Before)
+		w.add(`id < ?`, f.Before)
 	}
-	q := `SELECT ` + auditCols + ` FROM audit_log`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	rows, err := queryRows(ctx, s.r, scanAudit, s.d.rebind(q), append(args, pageLimit(f.Limit))...)
+	q := `SELECT ` + auditCols + ` FROM audit_log` + w.sql() + ` ORDER BY id DESC LIMIT ?`
+	rows, err := queryRows(ctx, s.r, scanAudit, s.d.rebind(q), append(w.args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit page: %w", err)
 	}

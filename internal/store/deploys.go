@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -155,22 +154,12 @@ func (s *Store) DeployPage(ctx context.Context, service string, since, until tim
 
 // deploys reads deploys as Deploys describes; limit 0 means all.
 func (s *Store) deploys(ctx context.Context, service string, since, until time.Time, limit int) ([]DeployRow, error) {
-	var where []string
-	var args []any
-	if service != "" {
-		where, args = append(where, `d.service = ?`), append(args, service)
-	}
-	if !since.IsZero() {
-		where, args = append(where, `d.at_ms >= ?`), append(args, toMS(since))
-	}
-	if !until.IsZero() {
-		where, args = append(where, `d.at_ms < ?`), append(args, toMS(until))
-	}
-	q := selectDeploys
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY d.at_ms DESC, d.id DESC`
+	var w conds
+	w.eq(`d.service`, service)
+	w.at(`d.at_ms`, `>=`, since)
+	w.at(`d.at_ms`, `<`, until)
+	q := selectDeploys + w.sql() + ` ORDER BY d.at_ms DESC, d.id DESC`
+	args := w.args
 	if limit > 0 {
 		q, args = q+` LIMIT ?`, append(args, limit)
 	}

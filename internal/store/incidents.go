@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -182,35 +181,16 @@ func (s *Store) Incident(ctx context.Context, id int64) (IncidentRow, error) {
 // declared.
 func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]IncidentRow, error) {
 	defer s.observe("incidents", clock.Start())
-	var where []string
-	var args []any
-	if len(f.Status) > 0 {
-		where = append(where, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
-		for _, st := range f.Status {
-			args = append(args, st)
-		}
-	}
-	if len(f.Severity) > 0 {
-		where = append(where, `severity IN (?`+strings.Repeat(",?", len(f.Severity)-1)+`)`)
-		for _, sev := range f.Severity {
-			args = append(args, sev)
-		}
-	}
+	var w conds
+	w.in(`status`, f.Status)
+	w.in(`severity`, f.Severity)
 	if f.Service != "" {
-		where, args = append(where, withService), append(args, f.Service)
+		w.add(withService, f.Service)
 	}
-	if !f.Since.IsZero() {
-		where, args = append(where, `declared_ms >= ?`), append(args, toMS(f.Since))
-	}
-	if !f.Until.IsZero() {
-		where, args = append(where, `declared_ms < ?`), append(args, toMS(f.Until))
-	}
-	q := selectIncidents
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY started_ms DESC, id DESC LIMIT ?`
-	rows, err := queryRows(ctx, s.r, scanIncident, s.d.rebind(q), append(args, pageLimit(f.Limit))...)
+	w.at(`declared_ms`, `>=`, f.Since)
+	w.at(`declared_ms`, `<`, f.Until)
+	q := selectIncidents + w.sql() + ` ORDER BY started_ms DESC, id DESC LIMIT ?`
+	rows, err := queryRows(ctx, s.r, scanIncident, s.d.rebind(q), append(w.args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: incidents: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -124,30 +123,12 @@ func (s *Store) Override(ctx context.Context, id int64) (OverrideRow, error) {
 // Overrides returns the overrides f selects, by start, then id.
 func (s *Store) Overrides(ctx context.Context, f OverrideFilter) ([]OverrideRow, error) {
 	defer s.observe("overrides", clock.Start())
-	var where []string
-	var args []any
-	if f.Schedule != "" {
-		where, args = append(where, `schedule = ?`), append(args, f.Schedule)
-	}
-	if !f.EndsAfter.IsZero() {
-		where, args = append(where, `ends_ms > ?`), append(args, toMS(f.EndsAfter))
-	}
-	if !f.StartsBefore.IsZero() {
-		where, args = append(where, `starts_ms < ?`), append(args, toMS(f.StartsBefore))
-	}
-	q := `SELECT ` + overrideCols + ` FROM oncall_overrides`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 1000
-	case limit > maxOverridesPage:
-		limit = maxOverridesPage
-	}
-	q += ` ORDER BY starts_ms, id LIMIT ?`
-	rows, err := queryRows(ctx, s.r, scanOverride, s.d.rebind(q), append(args, limit)...)
+	var w conds
+	w.eq(`schedule`, f.Schedule)
+	w.at(`ends_ms`, `>`, f.EndsAfter)
+	w.at(`starts_ms`, `<`, f.StartsBefore)
+	q := `SELECT ` + overrideCols + ` FROM oncall_overrides` + w.sql() + ` ORDER BY starts_ms, id LIMIT ?`
+	rows, err := queryRows(ctx, s.r, scanOverride, s.d.rebind(q), append(w.args, clampLimit(f.Limit, 1000, maxOverridesPage))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: overrides: %w", err)
 	}

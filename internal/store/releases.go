@@ -198,23 +198,11 @@ func (s *Store) PreviousRelease(ctx context.Context, id int64) (ReleaseRow, erro
 // (the later recorded first among those planned at the same time).
 func (s *Store) Releases(ctx context.Context, f ReleaseFilter) ([]ReleaseRow, error) {
 	defer s.observe("releases", clock.Start())
-	var where []string
-	var args []any
-	if f.Service != "" {
-		where, args = append(where, `service = ?`), append(args, f.Service)
-	}
-	if len(f.Status) > 0 {
-		where = append(where, `status IN (?`+strings.Repeat(",?", len(f.Status)-1)+`)`)
-		for _, st := range f.Status {
-			args = append(args, st)
-		}
-	}
-	q := selectReleases
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY planned_ms DESC, id DESC LIMIT ? OFFSET ?`
-	rows, err := queryRows(ctx, s.r, scanRelease, s.d.rebind(q), append(args, pageLimit(f.Limit), max(f.Offset, 0))...)
+	var w conds
+	w.eq(`service`, f.Service)
+	w.in(`status`, f.Status)
+	q := selectReleases + w.sql() + ` ORDER BY planned_ms DESC, id DESC LIMIT ? OFFSET ?`
+	rows, err := queryRows(ctx, s.r, scanRelease, s.d.rebind(q), append(w.args, pageLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: releases: %w", err)
 	}

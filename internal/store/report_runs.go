@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -121,23 +120,11 @@ type ReportRunFilter struct {
 // ReportRuns returns the runs f selects, newest scheduled first.
 func (s *Store) ReportRuns(ctx context.Context, f ReportRunFilter) ([]ReportRunRow, error) {
 	defer s.observe("report_runs", clock.Start())
-	var where []string
-	var args []any
-	if f.Report != "" {
-		where, args = append(where, `report = ?`), append(args, f.Report)
-	}
-	if len(f.Statuses) > 0 {
-		where = append(where, `status IN (?`+strings.Repeat(",?", len(f.Statuses)-1)+`)`)
-		for _, st := range f.Statuses {
-			args = append(args, st)
-		}
-	}
-	q := selectReportRuns
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	rows, err := queryRows(ctx, s.r, scanReportRun, s.d.rebind(q+` ORDER BY scheduled_ms DESC, id DESC LIMIT ?`),
-		append(args, pageLimit(f.Limit))...)
+	var w conds
+	w.eq(`report`, f.Report)
+	w.in(`status`, f.Statuses)
+	rows, err := queryRows(ctx, s.r, scanReportRun, s.d.rebind(selectReportRuns+w.sql()+` ORDER BY scheduled_ms DESC, id DESC LIMIT ?`),
+		append(w.args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: report runs: %w", err)
 	}

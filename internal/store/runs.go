@@ -276,36 +276,19 @@ func (s *Store) UnfinishedRuns(ctx context.Context) ([]RunRow, error) {
 
 // runWhere returns the WHERE clause (or "") and its arguments for c's set fields.
 func runWhere(c RunCount) (string, []any) {
-	var where []string
-	var args []any
-	if c.Runbook != "" {
-		where, args = append(where, `runbook = ?`), append(args, c.Runbook)
-	}
-	if c.Trigger != "" {
-		where, args = append(where, `trigger_kind = ?`), append(args, c.Trigger)
-	}
+	var w conds
+	w.eq(`runbook`, c.Runbook)
+	w.eq(`trigger_kind`, c.Trigger)
 	if c.AlertID != 0 {
-		where, args = append(where, `alert_id = ?`), append(args, c.AlertID)
+		w.add(`alert_id = ?`, c.AlertID)
 	}
-	if c.LockKey != "" {
-		where, args = append(where, `lock_key = ?`), append(args, c.LockKey)
-	}
-	if !c.Since.IsZero() {
-		where, args = append(where, `created_ms >= ?`), append(args, toMS(c.Since))
-	}
-	if len(c.Statuses) > 0 {
-		where = append(where, `status IN (?`+strings.Repeat(",?", len(c.Statuses)-1)+`)`)
-		for _, st := range c.Statuses {
-			args = append(args, st)
-		}
-	}
+	w.eq(`lock_key`, c.LockKey)
+	w.at(`created_ms`, `>=`, c.Since)
+	w.in(`status`, c.Statuses)
 	if c.RealOnly {
-		where, args = append(where, `dry_run = ?`), append(args, false)
+		w.add(`dry_run = ?`, false)
 	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return ` WHERE ` + strings.Join(where, ` AND `), args
+	return w.sql(), w.args
 }
 
 // AppendAudit adds an entry to the audit log and returns the id the store
@@ -400,15 +383,7 @@ func queryRows[T any](ctx context.Context, db interface {
 }
 
 // pageLimit applies the default (100) and the cap (1000) to a list's limit.
-func pageLimit(n int) int {
-	switch {
-	case n <= 0:
-		return 100
-	case n > 1000:
-		return 1000
-	}
-	return n
-}
+func pageLimit(n int) int { return clampLimit(n, 100, 1000) }
 
 // storableText replaces NUL bytes and invalid UTF-8 with U+FFFD: Postgres TEXT
 // rejects both, and both engines must store the same text.

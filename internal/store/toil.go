@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -120,33 +119,14 @@ func (s *Store) AddToilEntry(ctx context.Context, e ToilEntryRow) (ToilEntryRow,
 // ToilEntries returns the logged entries f selects, oldest first.
 func (s *Store) ToilEntries(ctx context.Context, f ToilFilter) ([]ToilEntryRow, error) {
 	defer s.observe("toil_entries", clock.Start())
-	var where []string
-	var args []any
-	for _, c := range []struct {
-		col, v string
-	}{{"person", f.Person}, {"service", f.Service}, {"item", f.Item}} {
-		if c.v != "" {
-			where, args = append(where, c.col+` = ?`), append(args, c.v)
-		}
-	}
-	if !f.From.IsZero() {
-		where, args = append(where, `at_ms >= ?`), append(args, toMS(f.From))
-	}
-	if !f.To.IsZero() {
-		where, args = append(where, `at_ms < ?`), append(args, toMS(f.To))
-	}
-	q := selectToil
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 100
-	case limit > maxToilList:
-		limit = maxToilList
-	}
-	rows, err := queryRows(ctx, s.r, scanToil, s.d.rebind(q+` ORDER BY at_ms, id LIMIT ?`), append(args, limit)...)
+	var w conds
+	w.eq(`person`, f.Person)
+	w.eq(`service`, f.Service)
+	w.eq(`item`, f.Item)
+	w.at(`at_ms`, `>=`, f.From)
+	w.at(`at_ms`, `<`, f.To)
+	q := selectToil + w.sql() + ` ORDER BY at_ms, id LIMIT ?`
+	rows, err := queryRows(ctx, s.r, scanToil, s.d.rebind(q), append(w.args, clampLimit(f.Limit, 100, maxToilList))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: toil entries: %w", err)
 	}

@@ -80,18 +80,10 @@ func PagerDuty(body []byte, lookup func(routingKey string) (Integration, bool)) 
 	if errs := decode(body, &in); errs != nil {
 		return alert.Event{}, Integration{}, errs
 	}
-	var (
-		errs  Errors
-		integ Integration
-	)
-	if blank(in.RoutingKey) {
-		errs.add("routing_key", "is missing or blank")
-	} else {
-		var ok bool
-		integ, ok = lookup(in.RoutingKey)
-		if !ok || (integ.Type != "" && integ.Type != "pagerduty") {
-			return alert.Event{}, Integration{}, ErrUnknownRoutingKey
-		}
+	var errs Errors
+	integ, known := pdIntegration(&errs, in.RoutingKey, lookup)
+	if !known {
+		return alert.Event{}, Integration{}, ErrUnknownRoutingKey
 	}
 
 	ev := alert.Event{
@@ -245,4 +237,20 @@ func newDedupKey() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return hex.EncodeToString(b[:])
+}
+
+// pdIntegration finds the PagerDuty integration a routing key names. A
+// blank key is reported in errs (known stays true, so every other problem
+// is reported with it); a key that names no PagerDuty integration is not
+// known.
+func pdIntegration(errs *Errors, key string, lookup func(routingKey string) (Integration, bool)) (integ Integration, known bool) {
+	if blank(key) {
+		errs.add("routing_key", "is missing or blank")
+		return Integration{}, true
+	}
+	integ, ok := lookup(key)
+	if !ok || (integ.Type != "" && integ.Type != "pagerduty") {
+		return Integration{}, false
+	}
+	return integ, true
 }

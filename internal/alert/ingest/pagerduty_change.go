@@ -50,18 +50,10 @@ func PagerDutyChange(body []byte, lookup func(routingKey string) (Integration, b
 	if errs := decode(body, &in); errs != nil {
 		return Change{}, Integration{}, errs
 	}
-	var (
-		errs  Errors
-		integ Integration
-	)
-	if blank(in.RoutingKey) {
-		errs.add("routing_key", "is missing or blank")
-	} else {
-		var ok bool
-		integ, ok = lookup(in.RoutingKey)
-		if !ok || (integ.Type != "" && integ.Type != "pagerduty") {
-			return Change{}, Integration{}, ErrUnknownRoutingKey
-		}
+	var errs Errors
+	integ, known := pdIntegration(&errs, in.RoutingKey, lookup)
+	if !known {
+		return Change{}, Integration{}, ErrUnknownRoutingKey
 	}
 	var c Change
 	switch p := in.Payload; {
