@@ -245,3 +245,76 @@ func TestGrafanaAndGenericEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotationsStayTrueOnceStored: an open alert's annotations are kept in
+// the store, not the pager's memory, once written. A resend that changes them
+// stores the change, one that repeats them counts, an acknowledgement keeps
+// them, and the page sent after group_wait carries each alert's latest.
+func TestAnnotationsStayTrueOnceStored(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, ingestConfig(sk.URL), "")
+	firing := fixture(t, "am_firing.json")
+	post := func(body []byte) {
+		t.Helper()
+		if code, out := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", body); code != 200 {
+			t.Fatalf("webhook: %d %v", code, out)
+		}
+	}
+	post(firing)
+	var payload map[string]any
+	json.Unmarshal(firing, &payload)
+	db1 := payload["alerts"].([]any)[0].(map[string]any)
+	db1["annotations"].(map[string]any)["description"] = "db-1:9100 has been down for more than 15 minutes."
+	changed, _ := json.Marshal(payload)
+	post(changed)
+	post(changed)
+
+	open := h.alerts("status=open")
+	if len(open) != 2 {
+		t.Fatalf("open alerts: %+v", open)
+	}
+	byInstance := map[string]int64{}
+	for _, a := range open {
+		byInstance[a.Labels["instance"]] = a.ID
+	}
+	type withAnnotations struct {
+		Occurrences int               `json:"occurrences"`
+		Status      string            `json:"status"`
+		Annotations map[string]string `json:"annotations"`
+	}
+	get := func(id int64) withAnnotations {
+		t.Helper()
+		var a withAnnotations
+		if code := h.do("GET", fmt.Sprintf("/api/v1/alerts/%d", id), "op3rate-t0ken", nil, &a); code != 200 {
+			t.Fatalf("GET alert %d: %d", id, code)
+		}
+		return a
+	}
+	a1 := get(byInstance["db-1:9100"])
+	if a1.Occurrences != 3 || a1.Annotations["description"] != "db-1:9100 has been down for more than 15 minutes." ||
+		a1.Annotations["runbook_url"] != "https://runbooks.example.com/InstanceDown" {
+		t.Fatalf("db-1 after a changed resend and a repeat: %+v", a1)
+	}
+	id2 := byInstance["db-2:9100"]
+	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", id2), "op3rate-t0ken", nil, nil); code != 200 {
+		t.Fatalf("ack: %d", code)
+	}
+	if a2 := get(id2); a2.Status != "acknowledged" || a2.Annotations["description"] != "db-2:9100 of job node has been down for more than 5 minutes." {
+		t.Fatalf("db-2 after its acknowledgement: %+v", a2)
+	}
+
+	h.advance(30 * time.Second)
+	var page struct {
+		Alerts []struct {
+			ID          int64             `json:"id"`
+			Annotations map[string]string `json:"annotations"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal(sk.wait(t, "/dba", 1)[0].Body, &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Alerts) != 1 || page.Alerts[0].ID != byInstance["db-1:9100"] ||
+		page.Alerts[0].Annotations["description"] != "db-1:9100 has been down for more than 15 minutes." {
+		t.Fatalf("the page after group_wait: %+v", page.Alerts)
+	}
+}

@@ -47,7 +47,7 @@ func (p *Pager) event(c *change, ev alert.Event, now time.Time) Outcome {
 		if len(ev.Annotations) > 0 {
 			// How it ended, e.g. a check's state and reason when it passed.
 			c.touchAlert(a)
-			a.row.Annotations = ev.Annotations
+			p.setAnnotations(a, ev.Annotations)
 		}
 		p.resolve(c, a, by(ev), at, "")
 	}
@@ -87,8 +87,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	p.alerts[a.row.ID] = a
 	p.open[key] = a
 	c.undo = append(c.undo, func() { delete(p.alerts, a.row.ID); delete(p.open, key) })
-	c.touchAlert(a)
-	c.fresh[a.row.ID] = true
+	c.touchFresh(a)
 	routes := p.w.tree.Match(a.row.Labels)
 	if a.row.Service == "" && len(routes) > 0 {
 		a.row.Service = routes[0].Service
@@ -97,7 +96,6 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 		a.row.Runbook = p.w.runbookFor(a.row)
 	}
 	p.log(c, a, now, "fired", by(ev), a.row.Summary)
-	c.fired = append(c.fired, a.row)
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
 		p.wakeQuiet(c, g, r, a, now)
@@ -105,7 +103,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 		a.members.add(m)
 		g.members[a.row.ID] = a
 		c.undo = append(c.undo, func() { delete(g.members, a.row.ID) })
-		c.touchMember(m)
+		c.touchFreshMember(m)
 	}
 	p.inhibitionChanged(a)
 	return a
@@ -128,8 +126,8 @@ func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) 
 	}
 	// Equal ones are kept, so that a resend that changed nothing else is
 	// written as a count (see change.batch).
-	if len(ev.Annotations) > 0 && !maps.Equal(ev.Annotations, a.row.Annotations) {
-		a.row.Annotations = ev.Annotations
+	if len(ev.Annotations) > 0 {
+		p.setAnnotations(a, ev.Annotations)
 	}
 	if len(ev.Links) > 0 && !slices.Equal(ev.Links, a.row.Links) {
 		a.row.Links = ev.Links

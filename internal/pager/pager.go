@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 	"sync"
@@ -126,6 +127,7 @@ type Pager struct {
 
 	// overrides are the run-time on-call overrides, kept across reloads.
 	overrides []oncall.Override
+	annSeed   maphash.Seed // hashes stored annotations (annotations.go)
 }
 
 type request struct {
@@ -171,7 +173,7 @@ func New(opt Options, cfg *config.Config) (*Pager, error) {
 		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}), applied: cfg,
 		rt: clock.Real(), inboxWake: make(chan struct{}, 1), doneWake: make(chan struct{}),
 		alerts: map[int64]*alertState{}, open: map[string]*alertState{}, groups: map[string]*group{},
-		overrides: slices.Clone(opt.Overrides),
+		overrides: slices.Clone(opt.Overrides), annSeed: maphash.MakeSeed(),
 	}, nil
 }
 
@@ -416,6 +418,9 @@ func (p *Pager) resync(ctx context.Context) error {
 }
 
 func (p *Pager) commit(c *change) error {
+	if c.err != nil {
+		return c.err
+	}
 	if c.empty() {
 		return nil
 	}
@@ -430,13 +435,23 @@ func (p *Pager) commit(c *change) error {
 		return err
 	}
 	p.failures, p.retryAt = 0, time.Time{}
+	for _, a := range c.alerts {
+		p.unload(a)
+	}
 	p.forgetDone(c)
 	p.count.Store(int64(len(p.open)))
 	if len(c.notes) > 0 && p.opt.Notify != nil {
 		p.opt.Notify()
 	}
-	if len(c.fired) > 0 && p.opt.Fired != nil {
-		p.opt.Fired(c.fired)
+	if len(c.fresh) > 0 && p.opt.Fired != nil {
+		// As committed, in the order they opened (WriteAlerts sorts by id).
+		fired := make([]store.AlertRow, 0, len(c.fresh))
+		for _, r := range b.Alerts {
+			if c.fresh[r.ID] {
+				fired = append(fired, r)
+			}
+		}
+		p.opt.Fired(fired)
 	}
 	if len(c.reopen) > 0 && p.opt.Reopen != nil {
 		p.opt.Reopen(c.reopen)

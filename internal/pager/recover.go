@@ -25,6 +25,7 @@ func (p *Pager) recover(ctx context.Context) error {
 	}
 	for _, r := range rows {
 		a := &alertState{row: r}
+		p.unload(a)
 		p.alerts[r.ID] = a
 		if alert.Status(r.Status).Open() {
 			p.open[r.DedupKey] = a

@@ -17,6 +17,9 @@ type alertState struct {
 	// it is not counted.
 	inhibited  map[string]string
 	inhibitGen int
+	// annSum is the hash of the stored annotations while they are not in
+	// memory (row.AnnotationsUnloaded; see annotations.go).
+	annSum uint64
 }
 
 // memberships are an alert's places in notification groups. Most alerts are
@@ -58,17 +61,18 @@ type group struct {
 type change struct {
 	alerts  map[int64]*alertState
 	before  map[int64]store.AlertRow // touched alerts as they were
-	fresh   map[int64]bool           // alerts the change opened
+	fresh   map[int64]bool           // alerts the change opened, told to Options.Fired after the commit
 	members map[store.MemberKey]*member
 	deleted map[store.MemberKey]bool
 	groups  map[string]*group
 	dropped map[string]bool
 	log     []store.AlertLog
 	notes   []store.Notification
-	fired   []store.AlertRow     // alerts opened, told to Options.Fired after the commit
 	reopen  []store.AlertRow     // check alerts resolved by hand while failing, told to Options.Reopen
 	inbox   []store.InboxOutcome // inbox messages applied, marked done in the same commit
 	undo    []func()
+	// err is a failure met while making the change: it is not written.
+	err error
 }
 
 func newChange() *change {
@@ -79,7 +83,7 @@ func newChange() *change {
 }
 
 func (c *change) empty() bool {
-	return len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes)+len(c.inbox) == 0
+	return c.err == nil && len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes)+len(c.inbox) == 0
 }
 
 // touchAlert marks an alert dirty and remembers its row as it was.
@@ -91,6 +95,19 @@ func (c *change) touchAlert(a *alertState) {
 	prev := a.row
 	c.before[a.row.ID] = prev
 	c.undo = append(c.undo, func() { a.row = prev })
+}
+
+// touchFresh marks an alert the change opened dirty. It has no row to put
+// back: undoing its opening forgets it.
+func (c *change) touchFresh(a *alertState) {
+	c.alerts[a.row.ID] = a
+	c.fresh[a.row.ID] = true
+}
+
+// touchFreshMember marks a membership the change made dirty; undoing the
+// change forgets its alert.
+func (c *change) touchFreshMember(m *member) {
+	c.members[store.MemberKey{AlertID: m.row.AlertID, GroupKey: m.row.GroupKey}] = m
 }
 
 func (c *change) touchMember(m *member) {
@@ -117,7 +134,7 @@ func (c *change) touchGroup(g *group) {
 
 // batch is what gets written.
 func (c *change) batch() store.AlertBatch {
-	var b store.AlertBatch
+	b := store.AlertBatch{Alerts: make([]store.AlertRow, 0, len(c.alerts)), Members: make([]store.MemberRow, 0, len(c.members))}
 	for id, a := range c.alerts {
 		if !c.fresh[id] && onlyRepeated(c.before[id], a.row) {
 			b.Repeats = append(b.Repeats, store.AlertRepeat{ID: id, Occurrences: a.row.Occurrences,
@@ -166,7 +183,7 @@ func onlyRepeated(was, now store.AlertRow) bool {
 		was.Service == now.Service && was.Runbook == now.Runbook && was.FirstSeen.Equal(now.FirstSeen) &&
 		was.AckedAt.Equal(now.AckedAt) && was.AckedBy == now.AckedBy && was.ResolvedAt.Equal(now.ResolvedAt) &&
 		was.ResolvedBy == now.ResolvedBy && maps.Equal(was.Labels, now.Labels) &&
-		maps.Equal(was.Annotations, now.Annotations) && slices.Equal(was.Links, now.Links) &&
+		was.AnnotationsUnloaded == now.AnnotationsUnloaded && maps.Equal(was.Annotations, now.Annotations) && slices.Equal(was.Links, now.Links) &&
 		slices.Equal(was.Suppression.SilencedBy, now.Suppression.SilencedBy) &&
 		was.Suppression.Maintenance == now.Suppression.Maintenance && was.Suppression.Inhibited == now.Suppression.Inhibited
 }

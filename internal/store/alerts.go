@@ -38,6 +38,9 @@ type AlertRow struct {
 	ResolvedBy  string
 	UpdatedAt   time.Time
 	Suppression alert.Suppression // what held it back at the pager's last look
+	// AnnotationsUnloaded says Annotations were not kept in memory: writing
+	// the row leaves the stored annotations as they are.
+	AnnotationsUnloaded bool
 }
 
 // MemberRow is an alert's place in a notification group, with the escalation
@@ -119,7 +122,8 @@ const (
 	upsertAlertsCols = 21
 	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `)`
 	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
-		summary = excluded.summary, service = excluded.service, labels = excluded.labels, annotations = excluded.annotations,
+		summary = excluded.summary, service = excluded.service, labels = excluded.labels,
+		annotations = CASE excluded.annotations WHEN '' THEN alerts.annotations ELSE excluded.annotations END,
 		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
 		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms,
@@ -212,8 +216,13 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 	}
 	args := make([]any, 0, len(rows)*upsertAlertsCols)
 	for _, a := range rows {
+		// An empty text (never JSON) keeps the stored annotations: see the upsert.
+		annotations := ""
+		if !a.AnnotationsUnloaded {
+			annotations = labelsJSON(a.Annotations, "{}")
+		}
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
-			labelsJSON(a.Labels, "{}"), labelsJSON(a.Annotations, "{}"), jsonText(a.Links, "[]"), a.Runbook,
+			labelsJSON(a.Labels, "{}"), annotations, jsonText(a.Links, "[]"), a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
 			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
@@ -378,6 +387,45 @@ func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]strin
 		}
 	}
 	return out, nil
+}
+
+// AlertAnnotations returns the annotations of each alert of ids that
+// exists.
+func (s *Store) AlertAnnotations(ctx context.Context, ids []int64) (map[int64]map[string]string, error) {
+	defer s.observe("alert_annotations", clock.Start())
+	out := make(map[int64]map[string]string, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := s.d.rebind(`SELECT id, annotations FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		if err := s.readAnnotations(ctx, q, args, out); err != nil {
+			return nil, fmt.Errorf("store: alert annotations: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) readAnnotations(ctx context.Context, q string, args []any, out map[int64]map[string]string) error {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return err
+		}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(text), &m); err != nil {
+			return fmt.Errorf("alert %d: %w", id, err)
+		}
+		out[id] = m
+	}
+	return rows.Err()
 }
 
 // AlertFilter selects alerts for Alerts.

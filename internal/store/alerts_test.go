@@ -355,3 +355,31 @@ func testAlertRepeats(t *testing.T, e engine) {
 		}
 	}
 }
+
+// testAlertAnnotationsKept: a row written with its annotations unloaded
+// leaves the stored ones as they are, whatever else changes, and
+// AlertAnnotations reads them back by id; a row written with annotations
+// replaces them.
+func testAlertAnnotationsKept(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	a, b := alertRow(1, "k1", "firing", 0), alertRow(2, "k2", "firing", 0)
+	b.Annotations = map[string]string{"summary": "second"}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a, b}})
+
+	acked := a
+	acked.Status, acked.AckedBy, acked.AckedAt = "acknowledged", "thach", t0.Add(time.Minute)
+	acked.Annotations, acked.AnnotationsUnloaded = nil, true
+	changed := b
+	changed.Annotations = map[string]string{"summary": "second, changed"}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{acked, changed}})
+
+	got, err := s.Alert(ctx, 1)
+	if err != nil || got.Status != "acknowledged" || !maps.Equal(got.Annotations, a.Annotations) {
+		t.Fatalf("alert 1 after a write with its annotations unloaded = %+v, %v; want annotations %v", got, err, a.Annotations)
+	}
+	ann, err := s.AlertAnnotations(ctx, []int64{2, 1, 99})
+	if err != nil || len(ann) != 2 || !maps.Equal(ann[1], a.Annotations) || !maps.Equal(ann[2], changed.Annotations) {
+		t.Fatalf("AlertAnnotations = %v, %v", ann, err)
+	}
+}

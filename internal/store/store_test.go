@@ -49,6 +49,7 @@ func TestStore(t *testing.T) {
 		{"Observe", testObserve},
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"AlertRepeats", testAlertRepeats},
+		{"AlertAnnotationsKept", testAlertAnnotationsKept},
 		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
 		{"AlertsFilter", testAlertsFilter},
 		{"OpenAlertCounts", testOpenAlertCounts},

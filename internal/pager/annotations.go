@@ -1,0 +1,73 @@
+package pager
+
+import (
+	"context"
+	"hash/maphash"
+	"maps"
+	"time"
+)
+
+// An open alert's annotations (summary, description, runbook_url ...) are
+// read only when a notification is rendered, yet they weigh as much as its
+// labels. Once stored they leave memory: the pager keeps a hash of them, to
+// tell a resend that changes them from one that does not, and reads them
+// back from the store for the notifications it renders.
+
+// unload drops an alert's stored annotations from memory, keeping their hash.
+func (p *Pager) unload(a *alertState) {
+	if a.row.AnnotationsUnloaded {
+		return
+	}
+	a.annSum = annotationsSum(p.annSeed, a.row.Annotations)
+	a.row.Annotations, a.row.AnnotationsUnloaded = nil, true
+}
+
+// setAnnotations gives the alert new annotations if they differ from its
+// own, and reports whether they did.
+func (p *Pager) setAnnotations(a *alertState, ann map[string]string) bool {
+	if a.row.AnnotationsUnloaded {
+		if annotationsSum(p.annSeed, ann) == a.annSum {
+			return false
+		}
+	} else if maps.Equal(ann, a.row.Annotations) {
+		return false
+	}
+	a.row.Annotations, a.row.AnnotationsUnloaded = ann, false
+	return true
+}
+
+// annotationsSum hashes a set of annotations, in any order: the sum of a
+// seeded hash of each pair. The seed is the pager's own, so nobody can make
+// two sets collide on purpose.
+func annotationsSum(seed maphash.Seed, ann map[string]string) uint64 {
+	var sum uint64
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for k, v := range ann {
+		h.Reset()
+		h.WriteString(k)
+		h.WriteByte(0)
+		h.WriteString(v)
+		sum += h.Sum64()
+	}
+	return sum
+}
+
+// annotationsFor returns the annotations of the alerts about to be rendered
+// whose annotations are not in memory, read from the store in one query.
+func (p *Pager) annotationsFor(out *outgoing) (map[int64]map[string]string, error) {
+	var ids []int64
+	for _, k := range out.order {
+		for _, a := range out.msgs[k].alerts {
+			if a.row.AnnotationsUnloaded {
+				ids = append(ids, a.row.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return p.opt.Store.AlertAnnotations(ctx, ids)
+}
