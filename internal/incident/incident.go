@@ -439,15 +439,18 @@ func (s *Service) LinkAlerts(ctx context.Context, id int64, alertIDs []int64) er
 // service's incident.auto_severity that is not already in an open one.
 func (s *Service) AlertsFired(rows []store.AlertRow) {
 	cfg := s.config()
-	for _, a := range rows {
-		svc := findService(cfg, a.Service)
+	for i := range rows {
+		// Only the rows that declare are copied for the goroutine: a range
+		// variable it captured would be one allocation per alert fired.
+		svc := findService(cfg, rows[i].Service)
 		if svc == nil || svc.Incident == nil || svc.Incident.AutoSeverity == "" {
 			continue
 		}
 		min, _ := alert.ParseSeverity(svc.Incident.AutoSeverity)
-		if alert.Severity(a.Severity).Rank() < min.Rank() {
+		if alert.Severity(rows[i].Severity).Rank() < min.Rank() {
 			continue
 		}
+		a := rows[i]
 		go func() {
 			s.auto.Lock()
 			defer s.auto.Unlock()

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"bytes"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/vigil-sre/vigil/internal/alert"
@@ -168,7 +168,13 @@ func (s *Server) matchIntegration(kind, key string) (ingest.Integration, bool) {
 }
 
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= limit {
+		// Room for it all and the read that finds its end: no regrowing.
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	body := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
