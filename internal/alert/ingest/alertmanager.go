@@ -36,7 +36,7 @@ const amVersion = "4"
 // problem, and no events, when the payload is invalid.
 func Alertmanager(body []byte, integ Integration) ([]alert.Event, error) {
 	var msg amMessage
-	if errs := decodeBatch[amAlert](body, &msg, "alerts"); errs != nil {
+	if errs := decodeAlertmanager(body, &msg); errs != nil {
 		return nil, errs
 	}
 	var errs Errors
@@ -46,13 +46,15 @@ func Alertmanager(body []byte, integ Integration) ([]alert.Event, error) {
 		return nil, errs
 	}
 	events := make([]alert.Event, len(msg.Alerts))
+	external := addLink(nil, msg.ExternalURL, "Alertmanager")
+	var source sameLink
 	for i := range msg.Alerts {
 		a := &msg.Alerts[i]
 		ev := &events[i]
 		a.fill(ev, &errs, where{"alerts", i}, alert.SourceAlertmanager, integ)
 		var links [3]alert.Link
-		l := addLink(links[:0], a.GeneratorURL, "Source")
-		l = addLink(l, msg.ExternalURL, "Alertmanager")
+		l := source.add(links[:0], a.GeneratorURL, "Source")
+		l = append(l, external...)
 		l = addLink(l, a.Annotations["runbook_url"], "Runbook")
 		ev.Links = append(make([]alert.Link, 0, len(l)), l...) // exact size: the pager keeps it while the alert is open
 	}
@@ -60,6 +62,68 @@ func Alertmanager(body []byte, integ Integration) ([]alert.Event, error) {
 		return nil, err
 	}
 	return events, nil
+}
+
+// amRaw is amMessage with each alert's labels and annotations left as
+// JSON, for a strTable to read: the webhook's common case, decoded without
+// reflection and with the request's repeated strings shared.
+type amRaw struct {
+	Version     string `json:"version"`
+	ExternalURL string `json:"externalURL"`
+	Alerts      []struct {
+		Status       string          `json:"status"`
+		Labels       rawObject `json:"labels"`
+		Annotations  rawObject `json:"annotations"`
+		StartsAt     string          `json:"startsAt"`
+		EndsAt       string          `json:"endsAt"`
+		GeneratorURL string          `json:"generatorURL"`
+		Fingerprint  string          `json:"fingerprint"`
+	} `json:"alerts"`
+}
+
+// decodeAlertmanager reads a webhook body into msg. A body the quick way
+// cannot read is decoded again the way that names what is wrong in it.
+func decodeAlertmanager(body []byte, msg *amMessage) Errors {
+	var raw amRaw
+	if unmarshalObject(body, &raw) == nil {
+		t := strTable{}
+		var alerts []amAlert
+		if raw.Alerts != nil {
+			alerts = make([]amAlert, len(raw.Alerts))
+		}
+		ok := true
+		for i, r := range raw.Alerts {
+			labels, lok := t.object(r.Labels)
+			annotations, aok := t.object(r.Annotations)
+			if ok = lok && aok; !ok {
+				break
+			}
+			alerts[i] = amAlert{Status: r.Status, Labels: labels, Annotations: annotations, StartsAt: r.StartsAt,
+				EndsAt: r.EndsAt, GeneratorURL: t.same(r.GeneratorURL), Fingerprint: r.Fingerprint}
+		}
+		if ok {
+			*msg = amMessage{Version: raw.Version, ExternalURL: raw.ExternalURL, Alerts: alerts}
+			return nil
+		}
+	}
+	return decodeBatch[amAlert](body, msg, "alerts")
+}
+
+// sameLink adds links whose address is often the one before (every alert
+// of a rule has the same generatorURL), checking each address once.
+type sameLink struct {
+	href string
+	ok   bool
+}
+
+func (s *sameLink) add(links []alert.Link, href, text string) []alert.Link {
+	if href != s.href || s.href == "" {
+		s.href, s.ok = href, webURL(href)
+	}
+	if !s.ok {
+		return links
+	}
+	return append(links, alert.Link{Href: href, Text: text})
 }
 
 func checkVersion(errs *Errors, got, want string) {

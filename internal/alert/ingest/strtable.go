@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// strTable reads the label and annotation objects of one request. It shares
+// one string among every alert of the request that repeats it: label names,
+// and values such as job, severity or a description. An open alert keeps its
+// labels as long as it is open, so a batch of fifty alerts holds each name
+// once instead of fifty times. It lives as long as its request.
+type strTable map[string]string
+
+// str returns b as a string, the table's copy when it has one.
+func (t strTable) str(b []byte) string {
+	if s, ok := t[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	t[s] = s
+	return s
+}
+
+// same returns s, or the table's copy of it.
+func (t strTable) same(s string) string {
+	if c, ok := t[s]; ok {
+		return c
+	}
+	t[s] = s
+	return s
+}
+
+// rawObject is a member's JSON, kept for strTable.object. A member given
+// twice is marked: encoding/json would merge two objects into one map.
+type rawObject struct {
+	json  []byte
+	twice bool
+}
+
+func (r *rawObject) UnmarshalJSON(b []byte) error {
+	r.twice = r.json != nil
+	r.json = append([]byte(nil), b...) // b is encoding/json's, for the call only
+	return nil
+}
+
+// object reads raw, a well-formed JSON value, as an object of strings. It
+// reports false for anything else (a number, an array, a value that is not
+// a string), for the caller to decode the body the slow way and say what is
+// wrong. null is a nil map, as encoding/json makes it.
+func (t strTable) object(raw rawObject) (map[string]string, bool) {
+	if raw.twice {
+		return nil, false
+	}
+	p := raw.json
+	skip := func() { p = bytes.TrimLeft(p, " \t\r\n") }
+	skip()
+	if len(p) == 0 || bytes.HasPrefix(p, []byte("null")) {
+		// Absent, or null.
+		return nil, true
+	}
+	if len(p) == 0 || p[0] != '{' {
+		return nil, false
+	}
+	p = p[1:]
+	var pairs [16][2]string
+	kv := pairs[:0]
+	for {
+		skip()
+		if len(p) > 0 && p[0] == '}' {
+			break
+		}
+		k, ok := t.string(&p)
+		if !ok {
+			return nil, false
+		}
+		skip()
+		if len(p) == 0 || p[0] != ':' {
+			return nil, false
+		}
+		p = p[1:]
+		skip()
+		v, ok := t.string(&p)
+		if !ok {
+			return nil, false
+		}
+		kv = append(kv, [2]string{k, v})
+		skip()
+		if len(p) > 0 && p[0] == ',' {
+			p = p[1:]
+		}
+	}
+	m := make(map[string]string, len(kv))
+	for _, e := range kv {
+		m[e[0]] = e[1] // a repeated name: the last one stands, as in encoding/json
+	}
+	return m, true
+}
+
+// string reads the JSON string *p starts with and moves past it. One with
+// escapes, or bytes that are not UTF-8, is decoded by encoding/json, which
+// turns those into U+FFFD.
+func (t strTable) string(p *[]byte) (string, bool) {
+	b := *p
+	if len(b) == 0 || b[0] != '"' {
+		return "", false
+	}
+	end, escaped := 1, false
+	for ; end < len(b) && b[end] != '"'; end++ {
+		if b[end] == '\\' {
+			escaped = true
+			end++
+		}
+	}
+	if end >= len(b) {
+		return "", false
+	}
+	*p = b[end+1:]
+	body := b[1:end]
+	if !escaped && utf8.Valid(body) {
+		return t.str(body), true
+	}
+	var s string
+	if json.Unmarshal(b[:end+1], &s) != nil {
+		return "", false
+	}
+	return t.str([]byte(s)), true
+}
