@@ -102,7 +102,10 @@ func RunVersus(ctx context.Context, opt VersusOptions) (VersusReport, error) {
 			round = append(round, v)
 		}
 		if opt.Baseline != "" {
-			v, err := versusVigil(ctx, opt, opt.Baseline, opt.Stores[0])
+			// The profiles are of the build measured, not of the baseline.
+			base := opt
+			base.CPUProfile, base.HeapProfile = "", ""
+			v, err := versusVigil(ctx, base, opt.Baseline, opt.Stores[0])
 			if err != nil {
 				return rep, fmt.Errorf("baseline vigil: %w", err)
 			}
