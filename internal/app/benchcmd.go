@@ -143,7 +143,7 @@ Alertmanager from its module and runs this.`,
 			if err != nil {
 				return err
 			}
-			opt.Binary, opt.Log = bin, cmd.ErrOrStderr()
+			opt.Binary, opt.Log, opt.HeapProfile = bin, cmd.ErrOrStderr(), heapProfile
 			if against != "" {
 				return benchVersus(cmd, bench.VersusOptions{Binary: bin, Alertmanager: against, Clients: opt.Clients,
 					Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
@@ -187,7 +187,7 @@ Alertmanager from its module and runs this.`,
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
 	f.StringVar(&against, "against-alertmanager", "", "compare side by side with the alertmanager binary at PATH")
-	f.StringVar(&heapProfile, "heap-profile", "", "have vigil serve write a profile of its live heap to FILE with the alerts open (side by side only)")
+	f.StringVar(&heapProfile, "heap-profile", "", "have vigil serve write a profile of its live heap to FILE with the alerts open")
 	f.StringVar(&opt.Serve, "vigil", "", "the vigil binary to measure (default: this one), to measure another build with this harness")
 	f.StringVar(&baseline, "baseline-vigil", "", "also measure the vigil binary at PATH in the same rounds, for before/after figures (side by side only)")
 	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")

@@ -31,6 +31,9 @@ type AlertsOptions struct {
 	Log         io.Writer
 	// CPUProfile, when set, is where vigil serve writes a CPU profile of its run.
 	CPUProfile string
+	// HeapProfile, when set, is where vigil serve writes its live heap when
+	// stopped, with the alerts open.
+	HeapProfile string
 }
 
 // AlertsReport is what the alert benchmark found.
@@ -116,6 +119,9 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
 	if opt.CPUProfile != "" {
 		args = append(args, "--cpu-profile", opt.CPUProfile)
+	}
+	if opt.HeapProfile != "" {
+		args = append(args, "--heap-profile", opt.HeapProfile)
 	}
 	serve := opt.Serve
 	if serve == "" {
