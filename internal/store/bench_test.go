@@ -81,3 +81,45 @@ func processCPU(tb testing.TB) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkWriteNewAlerts writes what the pager commits for 400 new
+// Alertmanager alerts: each alert's row, its group membership and its
+// "fired" log entry, in one transaction. The CPU per alert is this
+// process's (all of SQLite's work; not the Postgres server's).
+func BenchmarkWriteNewAlerts(b *testing.B) {
+	const per = 400
+	for _, e := range engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			ctx := context.Background()
+			s := openStore(b, e.Fresh(b), Options{})
+			var id int64
+			next := func() AlertBatch {
+				var bt AlertBatch
+				for range per {
+					id++
+					a := alertRow(id, fmt.Sprintf("alertmanager/bench/load-%016x", id), "firing", 0)
+					a.Labels = map[string]string{"alertname": fmt.Sprintf("load-G%d", id/10), "instance": fmt.Sprintf("load-%d", id),
+						"bench": "load", "service": "bench", "severity": "warning", "job": "node"}
+					bt.Alerts = append(bt.Alerts, a)
+					bt.Members = append(bt.Members, MemberRow{AlertID: id, GroupKey: fmt.Sprintf("bench|{alertname=load-G%d}", id/10)})
+					bt.Log = append(bt.Log, AlertLog{ID: id, AlertID: id, At: t0, Kind: "fired", Actor: "alertmanager/bench", Detail: a.Summary})
+				}
+				return bt
+			}
+			n := 0
+			var cpu time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				bt := next() // made outside the measured CPU
+				cpu0 := processCPU(b)
+				b.StartTimer()
+				if err := s.WriteAlerts(ctx, bt); err != nil {
+					b.Fatal(err)
+				}
+				cpu += processCPU(b) - cpu0
+				n += per
+			}
+			b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/alert")
+		})
+	}
+}
