@@ -420,7 +420,7 @@ func (s *Store) readAnnotations(ctx context.Context, q string, args []any, out m
 			return err
 		}
 		var m map[string]string
-		if err := json.Unmarshal([]byte(text), &m); err != nil {
+		if err := decodeJSONs(&m, text); err != nil {
 			return fmt.Errorf("alert %d: %w", id, err)
 		}
 		out[id] = m
