@@ -22,18 +22,18 @@ func (p *Pager) unload(a *alertState) {
 	a.row.Annotations, a.row.AnnotationsUnloaded = nil, true
 }
 
-// setAnnotations gives the alert new annotations if they differ from its
-// own, and reports whether they did.
-func (p *Pager) setAnnotations(a *alertState, ann map[string]string) bool {
+// setAnnotations gives the alert new annotations when they differ from its
+// own: equal ones are not set, so that a resend that changes nothing else is
+// written as a count (see change.batch).
+func (p *Pager) setAnnotations(a *alertState, ann map[string]string) {
 	if a.row.AnnotationsUnloaded {
 		if annotationsSum(p.annSeed, ann) == a.annSum {
-			return false
+			return
 		}
 	} else if maps.Equal(ann, a.row.Annotations) {
-		return false
+		return
 	}
 	a.row.Annotations, a.row.AnnotationsUnloaded = ann, false
-	return true
 }
 
 // annotationsSum hashes a set of annotations, in any order: the sum of a

@@ -124,8 +124,6 @@ func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) 
 		a.row.Labels["severity"] = a.row.Severity
 		p.inhibitionChanged(a)
 	}
-	// Equal ones are kept, so that a resend that changed nothing else is
-	// written as a count (see change.batch).
 	if len(ev.Annotations) > 0 {
 		p.setAnnotations(a, ev.Annotations)
 	}
