@@ -2,6 +2,7 @@ package pager
 
 import (
 	"context"
+	"encoding/binary"
 	"hash/maphash"
 	"maps"
 	"time"
@@ -45,8 +46,9 @@ func annotationsSum(seed maphash.Seed, ann map[string]string) uint64 {
 	h.SetSeed(seed)
 	for k, v := range ann {
 		h.Reset()
+		// The name's length first: names and values may hold any byte.
+		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(k))))
 		h.WriteString(k)
-		h.WriteByte(0)
 		h.WriteString(v)
 		sum += h.Sum64()
 	}
