@@ -167,11 +167,17 @@ func (s *Server) matchIntegration(kind, key string) (ingest.Integration, bool) {
 	return ingest.Integration{ID: found.ID, Type: found.Type, Service: found.Service}, true
 }
 
+// preGrow bounds the room made for a body before it arrives.
+const preGrow = 256 << 10
+
+// readBody reads a request's body, refusing one over limit bytes (413).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := r.ContentLength; n > 0 && n <= limit {
-		// Room for it all and the read that finds its end: no regrowing.
-		buf.Grow(int(n) + bytes.MinRead)
+		// Room for it all and the read that finds its end, so a usual body
+		// is read without regrowing; no more than preGrow, so a client that
+		// announces a large body and sends nothing holds no more than that.
+		buf.Grow(int(min(n, preGrow)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	body := buf.Bytes()
