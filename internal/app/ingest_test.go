@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -249,10 +250,12 @@ func TestGrafanaAndGenericEvents(t *testing.T) {
 // TestAnnotationsStayTrueOnceStored: an open alert's annotations are kept in
 // the store, not the pager's memory, once written. A resend that changes them
 // stores the change, one that repeats them counts, an acknowledgement keeps
-// them, and the page sent after group_wait carries each alert's latest.
+// them, a restart reads them back, and the page sent after group_wait
+// carries each alert's latest.
 func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	sk := newSink(t)
-	h := start(t, ingestConfig(sk.URL), "")
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
+	h := start(t, ingestConfig(sk.URL), dsn)
 	firing := fixture(t, "am_firing.json")
 	post := func(body []byte) {
 		t.Helper()
@@ -301,6 +304,14 @@ func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	}
 	if a2 := get(id2); a2.Status != "acknowledged" || a2.Annotations["description"] != "db-2:9100 of job node has been down for more than 5 minutes." {
 		t.Fatalf("db-2 after its acknowledgement: %+v", a2)
+	}
+
+	// After a restart the same resend is a repeat, counted.
+	h.stop()
+	h = startAt(t, h.cfg, dsn, h.clock)
+	post(changed)
+	if a1 := get(byInstance["db-1:9100"]); a1.Occurrences != 4 || a1.Annotations["description"] != "db-1:9100 has been down for more than 15 minutes." {
+		t.Fatalf("db-1 after a restart and a resend: %+v", a1)
 	}
 
 	h.advance(30 * time.Second)
