@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,11 +32,17 @@ const maxResponseHeader = 10 << 20
 type oneShot struct {
 	dialer *net.Dialer
 	tls    *tls.Config
+	// Buffers are reused across probes: at hundreds of probes a second,
+	// 8 KiB of fresh buffers each is most of what the collector has to do.
+	readers, writers sync.Pool
 }
 
 func newOneShot(tlsConfig *tls.Config) *oneShot {
 	// A connection that lives for one request needs no TCP keep-alive probes.
-	return &oneShot{dialer: &net.Dialer{KeepAlive: -1}, tls: tlsConfig}
+	t := &oneShot{dialer: &net.Dialer{KeepAlive: -1}, tls: tlsConfig}
+	t.readers.New = func() any { return bufio.NewReader(nil) }
+	t.writers.New = func() any { return bufio.NewWriter(nil) }
+	return t
 }
 
 func (t *oneShot) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -91,17 +98,25 @@ func (t *oneShot) exchange(req *http.Request, raw net.Conn, stop func() bool, ho
 		out.Header = req.Header.Clone()
 		out.Header.Set("Accept-Encoding", "gzip")
 	}
-	bw := bufio.NewWriter(conn)
+	bw := t.writers.Get().(*bufio.Writer)
+	bw.Reset(conn)
 	werr := out.Write(bw) // closes the request body
 	if werr == nil {
 		werr = bw.Flush()
 	}
+	bw.Reset(nil)
+	t.writers.Put(bw)
 
 	// Read even when writing failed: a server may answer (413, say) and hang
 	// up before taking the whole request, as the Transport allows for.
 	lim := &headerLimit{r: conn, n: maxResponseHeader}
-	br := bufio.NewReader(lim)
+	br := t.readers.Get().(*bufio.Reader)
+	br.Reset(lim)
 	resp, err := readFinal(br, req)
+	if err != nil || resp.Body == http.NoBody {
+		br.Reset(nil)
+		t.readers.Put(br)
+	}
 	switch {
 	case err != nil && werr != nil:
 		return nil, werr
@@ -117,7 +132,7 @@ func (t *oneShot) exchange(req *http.Request, raw net.Conn, stop func() bool, ho
 		raw.Close()
 		return resp, nil
 	}
-	body := &connBody{r: resp.Body, conn: raw, stop: stop}
+	body := &connBody{r: resp.Body, conn: raw, stop: stop, br: br, pool: &t.readers}
 	resp.Body = body
 	if gzipped && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && resp.ContentLength != 0 {
 		body.r = &gunzip{r: body.r}
@@ -210,16 +225,31 @@ func (l *headerLimit) Read(p []byte) (int, error) {
 // reads the rest of the body first (as a body kept alive must), so closing
 // after the prober's max_body costs nothing however much the server had left.
 type connBody struct {
-	r    io.Reader
-	conn net.Conn
-	stop func() bool // unhooks the context
+	r      io.Reader
+	conn   net.Conn
+	stop   func() bool // unhooks the context
+	br     *bufio.Reader
+	pool   *sync.Pool // where br goes back on Close
+	closed bool
 }
 
-func (b *connBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+func (b *connBody) Read(p []byte) (int, error) {
+	if b.closed {
+		return 0, net.ErrClosed // the buffer under b.r serves another probe now
+	}
+	return b.r.Read(p)
+}
 
 func (b *connBody) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
 	b.stop()
-	return b.conn.Close()
+	err := b.conn.Close()
+	b.br.Reset(nil)
+	b.pool.Put(b.br)
+	return err
 }
 
 // gunzip undoes the gzip encoding the round tripper asked for, starting on
