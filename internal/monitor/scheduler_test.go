@@ -161,3 +161,49 @@ func TestLagIsMeasuredFromTheScheduledTime(t *testing.T) {
 		t.Fatalf("lag %v, want 2s", d)
 	}
 }
+
+// TestRunsDueCloseTogetherStartTogether: after a wake-up the scheduler
+// sleeps at least Slack, so runs due within it start at one wake-up, late by
+// at most Slack, and never early.
+func TestRunsDueCloseTogetherStartTogether(t *testing.T) {
+	fc := clock.NewFake(t0)
+	var mu sync.Mutex
+	started := map[string]time.Time{}
+	ran := make(chan struct{}, 10)
+	s := startScheduler(t, fc, 10, SchedulerObserver{}, func(_ context.Context, key string, _ time.Time) {
+		mu.Lock()
+		started[key] = fc.Now()
+		mu.Unlock()
+		ran <- struct{}{}
+	})
+	s.Set("a", time.Minute, t0.Add(time.Second))
+	s.Set("b", time.Minute, t0.Add(time.Second+Slack/5))
+	s.Set("c", time.Minute, t0.Add(time.Second+Slack/2))
+	wait := func(n int) {
+		for range n {
+			select {
+			case <-ran:
+			case <-time.After(5 * time.Second):
+				t.Fatal("runs did not happen")
+			}
+		}
+	}
+	advance(t, fc, time.Second)
+	wait(1)
+	advance(t, fc, Slack/5) // b is due, but the scheduler sleeps on
+	select {
+	case <-ran:
+		t.Fatal("a run started before the scheduler's slack was over")
+	case <-time.After(50 * time.Millisecond):
+	}
+	advance(t, fc, Slack-Slack/5)
+	wait(2)
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]time.Time{"a": t0.Add(time.Second), "b": t0.Add(time.Second + Slack), "c": t0.Add(time.Second + Slack)}
+	for k, at := range want {
+		if !started[k].Equal(at) {
+			t.Errorf("%s started at %v, want %v", k, started[k].Sub(t0), at.Sub(t0))
+		}
+	}
+}
