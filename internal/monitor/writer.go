@@ -29,9 +29,7 @@ type record struct {
 // writer is the store's single writer. After the first record of a batch it
 // gathers for up to delay (or maxBatch records) and commits them in one
 // transaction: a commit costs a WAL write and an fsync whatever its size, so
-// under steady load this is most of what results cost. Records wait in a
-// slice, not a channel, so that queueing one does not wake the writer: it
-// wakes for the first record of a batch, a full batch, and close.
+// under steady load this is most of what results cost.
 type writer struct {
 	store *store.Store
 	keep  int
@@ -42,86 +40,39 @@ type writer struct {
 	// refused counts results refused because their shard moved on.
 	refused func(n int)
 
-	mu     sync.Mutex
-	queue  []record
-	space  *sync.Cond // signalled when the writer takes records out of a full queue
+	in     chan record
+	mu     sync.RWMutex
 	closed bool
-	signal chan struct{} // capacity 1: the queue got its first record, filled a batch, or closed
 	done   chan struct{}
 }
 
-// maxQueued bounds the records waiting for the store.
-const maxQueued = 4 * maxBatch
-
 func newWriter(s *store.Store, keep int, c clock.Clock, delay time.Duration, log *slog.Logger, obs func(int)) *writer {
-	w := &writer{store: s, keep: keep, clock: c, delay: delay, log: log, obs: obs,
-		signal: make(chan struct{}, 1), done: make(chan struct{})}
-	w.space = sync.NewCond(&w.mu)
-	return w
+	return &writer{store: s, keep: keep, clock: c, delay: delay, log: log, obs: obs, in: make(chan record, 4*maxBatch), done: make(chan struct{})}
 }
 
 // add queues a record; it blocks when the store falls far behind, which slows
 // probes down instead of dropping results. It is false once the writer closed.
 func (w *writer) add(r record) bool {
-	w.mu.Lock()
-	for len(w.queue) >= maxQueued && !w.closed {
-		w.space.Wait()
-	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
 	if w.closed {
-		w.mu.Unlock()
 		return false
 	}
-	w.queue = append(w.queue, r)
-	n := len(w.queue)
-	w.mu.Unlock()
-	if n == 1 || n == maxBatch {
-		w.poke()
-	}
+	w.in <- r
 	return true
 }
 
-func (w *writer) poke() {
-	select {
-	case w.signal <- struct{}{}:
-	default:
-	}
-}
-
 // queued is how many records wait for the store.
-func (w *writer) queued() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.queue)
-}
+func (w *writer) queued() int { return len(w.in) }
 
 // close stops intake; run then writes what is queued and returns.
 func (w *writer) close() {
 	w.mu.Lock()
-	w.closed = true
-	w.space.Broadcast()
-	w.mu.Unlock()
-	w.poke()
-}
-
-// state is how many records wait and whether intake has stopped.
-func (w *writer) state() (int, bool) {
-	w.mu.Lock()
 	defer w.mu.Unlock()
-	return len(w.queue), w.closed
-}
-
-// take removes up to maxBatch records, oldest first.
-func (w *writer) take() []record {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	q := w.queue
-	n := min(len(q), maxBatch)
-	batch := slices.Clone(q[:n])
-	rest := copy(q, q[n:]) // the queue keeps its array, so adding does not allocate
-	clear(q[rest:])
-	w.queue = q[:rest]
-	w.space.Broadcast()
-	return batch
+	if !w.closed {
+		w.closed = true
+		close(w.in)
+	}
 }
 
 func (w *writer) run() {
@@ -129,31 +80,23 @@ func (w *writer) run() {
 	// Batching is about I/O, not about the time checks run on, so it waits
 	// on the wall clock even when the scheduling clock is fake.
 	wall := clock.Real()
-	for {
-		n, closed := w.state()
-		if n == 0 {
-			if closed {
-				return
-			}
-			<-w.signal
-			continue
-		}
-		if n < maxBatch && !closed {
-			window := wall.NewTimer(w.delay)
-		gather:
-			for {
-				select {
-				case <-window.Chan():
+	for first := range w.in {
+		batch := []record{first}
+		window := wall.NewTimer(w.delay)
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-w.in:
+				if !ok {
 					break gather
-				case <-w.signal:
-					if n, closed = w.state(); n >= maxBatch || closed {
-						break gather
-					}
 				}
+				batch = append(batch, r)
+			case <-window.Chan():
+				break gather
 			}
-			window.Stop()
 		}
-		w.write(w.take())
+		window.Stop()
+		w.write(batch)
 	}
 }
 
