@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // maxResponseHeader bounds the status line and headers of a response (1xx
@@ -188,7 +190,23 @@ func target(req *http.Request) (host, addr string, useTLS bool, err error) {
 	if host == "" {
 		return "", "", false, fmt.Errorf("http: no Host in request URL")
 	}
+	// An international name is dialled and verified in its ASCII form, as
+	// the Transport does; the Host header gets it from Request.Write.
+	if !isASCII(host) {
+		if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+			host = ascii
+		}
+	}
 	return host, net.JoinHostPort(host, port), useTLS, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // wantsGzip is the Transport's rule for asking for gzip on the caller's behalf.

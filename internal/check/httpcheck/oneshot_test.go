@@ -148,3 +148,36 @@ func TestOneShotCancel(t *testing.T) {
 		t.Fatal("probe still running 5s after its context was cancelled")
 	}
 }
+
+// TestTarget covers where a request is dialled: default ports, IPv6
+// literals, international names in their ASCII form, and schemes a
+// redirect may lead to that HTTP probes do not speak.
+func TestTarget(t *testing.T) {
+	cases := []struct {
+		url, host, addr string
+		tls             bool
+		err             string
+	}{
+		{url: "http://shop.example/health", host: "shop.example", addr: "shop.example:80"},
+		{url: "https://shop.example/health", host: "shop.example", addr: "shop.example:443", tls: true},
+		{url: "https://shop.example:8443/", host: "shop.example", addr: "shop.example:8443", tls: true},
+		{url: "http://[::1]:8080/", host: "::1", addr: "[::1]:8080"},
+		{url: "http://bücher.example/", host: "xn--bcher-kva.example", addr: "xn--bcher-kva.example:80"},
+		{url: "ftp://shop.example/", err: `unsupported protocol scheme "ftp"`},
+	}
+	for _, c := range cases {
+		req, err := http.NewRequest("GET", c.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, addr, useTLS, err := target(req)
+		switch {
+		case c.err != "":
+			if err == nil || err.Error() != c.err {
+				t.Errorf("%s: err = %v, want %q", c.url, err, c.err)
+			}
+		case err != nil || host != c.host || addr != c.addr || useTLS != c.tls:
+			t.Errorf("%s: %q, %q, %v, %v; want %q, %q, %v", c.url, host, addr, useTLS, err, c.host, c.addr, c.tls)
+		}
+	}
+}
