@@ -42,6 +42,27 @@ func (l *runLog) waitRuns(t *testing.T, n int) {
 	}
 }
 
+// waitFinished waits until the scheduler has marked key's run finished. A
+// run reports before it returns; moving the clock on in between would find
+// the job still running and skip its next run.
+func waitFinished(t *testing.T, s *Scheduler, key string) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		s.mu.Lock()
+		running := s.jobs[key] != nil && s.jobs[key].running
+		s.mu.Unlock()
+		if !running {
+			return
+		}
+		select {
+		case <-timeout:
+			t.Fatalf("%s still running", key)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
 func startScheduler(t *testing.T, fc *clock.Fake, limit int, obs SchedulerObserver, run func(context.Context, string, time.Time)) *Scheduler {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -93,6 +114,7 @@ func TestJobsKeepTheirGrid(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		advance(t, fc, 30*time.Second)
 		log.waitRuns(t, 1)
+		waitFinished(t, s, "a")
 	}
 	log.mu.Lock()
 	defer log.mu.Unlock()
@@ -122,6 +144,7 @@ func TestHangingJobDelaysNothingElseAndNeverOverlaps(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		advance(t, fc, 10*time.Second)
 		log.waitRuns(t, 1)
+		waitFinished(t, s, "fast")
 	}
 	if got := log.count("fast"); got != 5 {
 		t.Fatalf("fast ran %d times, want 5", got)
