@@ -42,6 +42,27 @@ func (l *runLog) waitRuns(t *testing.T, n int) {
 	}
 }
 
+// waitFinished waits until the scheduler has marked key's run finished. A
+// run reports before it returns; moving the clock on in between would find
+// the job still running and skip its next run.
+func waitFinished(t *testing.T, s *Scheduler, key string) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		s.mu.Lock()
+		running := s.jobs[key] != nil && s.jobs[key].running
+		s.mu.Unlock()
+		if !running {
+			return
+		}
+		select {
+		case <-timeout:
+			t.Fatalf("%s still running", key)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
 func startScheduler(t *testing.T, fc *clock.Fake, limit int, obs SchedulerObserver, run func(context.Context, string, time.Time)) *Scheduler {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -93,6 +114,7 @@ func TestJobsKeepTheirGrid(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		advance(t, fc, 30*time.Second)
 		log.waitRuns(t, 1)
+		waitFinished(t, s, "a")
 	}
 	log.mu.Lock()
 	defer log.mu.Unlock()
@@ -122,6 +144,7 @@ func TestHangingJobDelaysNothingElseAndNeverOverlaps(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		advance(t, fc, 10*time.Second)
 		log.waitRuns(t, 1)
+		waitFinished(t, s, "fast")
 	}
 	if got := log.count("fast"); got != 5 {
 		t.Fatalf("fast ran %d times, want 5", got)
@@ -159,5 +182,51 @@ func TestLagIsMeasuredFromTheScheduledTime(t *testing.T) {
 	log.waitRuns(t, 1)
 	if d := <-lags; d != 2*time.Second {
 		t.Fatalf("lag %v, want 2s", d)
+	}
+}
+
+// TestRunsDueCloseTogetherStartTogether: after a wake-up the scheduler
+// sleeps at least Slack, so runs due within it start at one wake-up, late by
+// at most Slack, and never early.
+func TestRunsDueCloseTogetherStartTogether(t *testing.T) {
+	fc := clock.NewFake(t0)
+	var mu sync.Mutex
+	started := map[string]time.Time{}
+	ran := make(chan struct{}, 10)
+	s := startScheduler(t, fc, 10, SchedulerObserver{}, func(_ context.Context, key string, _ time.Time) {
+		mu.Lock()
+		started[key] = fc.Now()
+		mu.Unlock()
+		ran <- struct{}{}
+	})
+	s.Set("a", time.Minute, t0.Add(time.Second))
+	s.Set("b", time.Minute, t0.Add(time.Second+Slack/5))
+	s.Set("c", time.Minute, t0.Add(time.Second+Slack/2))
+	wait := func(n int) {
+		for range n {
+			select {
+			case <-ran:
+			case <-time.After(5 * time.Second):
+				t.Fatal("runs did not happen")
+			}
+		}
+	}
+	advance(t, fc, time.Second)
+	wait(1)
+	advance(t, fc, Slack/5) // b is due, but the scheduler sleeps on
+	select {
+	case <-ran:
+		t.Fatal("a run started before the scheduler's slack was over")
+	case <-time.After(50 * time.Millisecond):
+	}
+	advance(t, fc, Slack-Slack/5)
+	wait(2)
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]time.Time{"a": t0.Add(time.Second), "b": t0.Add(time.Second + Slack), "c": t0.Add(time.Second + Slack)}
+	for k, at := range want {
+		if !started[k].Equal(at) {
+			t.Errorf("%s started at %v, want %v", k, started[k].Sub(t0), at.Sub(t0))
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package httpcheck
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net"
@@ -81,6 +82,36 @@ func newServer(t *testing.T) *httptest.Server {
 		json.NewEncoder(w).Encode(map[string]any{
 			"method": r.Method, "body": string(body), "host": r.Host, "headers": headers,
 		})
+	})
+	mux.HandleFunc("/gzip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			io.WriteString(w, `{"plain":true}`)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, `{"gzipped":true}`)
+		zw.Close()
+	})
+	mux.HandleFunc("/early-hints", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusProcessing)
+		io.WriteString(w, "final")
+	})
+	mux.HandleFunc("/huge-headers", func(w http.ResponseWriter, r *http.Request) {
+		conn, rw, _ := w.(http.Hijacker).Hijack()
+		defer conn.Close()
+		rw.WriteString("HTTP/1.1 200 OK\r\n")
+		line := "X-Filler: " + strings.Repeat("x", 1<<10) + "\r\n"
+		for range 11 << 10 { // 11 MiB of headers, past the 10 MiB limit
+			if _, err := rw.WriteString(line); err != nil {
+				return
+			}
+		}
+		rw.WriteString("\r\n")
+		rw.Flush()
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
