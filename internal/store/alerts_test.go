@@ -163,6 +163,7 @@ func testAlertsFilter(t *testing.T, e engine) {
 		{"open of db, past the first", AlertFilter{Status: []string{"firing", "acknowledged"}, Service: "db", Offset: 1}, []int64{15, 10}, 3},
 		{"past the end", AlertFilter{Status: []string{"firing", "acknowledged"}, Offset: 17}, nil, 17},
 		{"count capped", AlertFilter{Status: []string{"firing", "acknowledged"}, Limit: 2, Offset: 2, CountUpTo: 5}, []int64{22, 21}, 6},
+		{"count capped, last page", AlertFilter{Status: []string{"firing", "acknowledged"}, Limit: 10, Offset: 15, CountUpTo: 5}, []int64{3, 1}, 6},
 		{"resolved of db", AlertFilter{Status: []string{"resolved"}, Service: "db"}, []int64{20, 5}, 2},
 		{"service", AlertFilter{Service: "db"}, []int64{25, 20, 15, 10, 5}, 5},
 		{"nothing", AlertFilter{Service: "none"}, nil, 0},
