@@ -431,9 +431,9 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]AlertRow, int, err
 	if limit <= 0 {
 		limit = 100
 	}
-	// The page is chosen by id alone and only its rows are read whole:
-	// skipping the offset on whole rows read (and, on SQLite, sorted) every
-	// skipped alert, 5,000 of them for the 51st page.
+	// The page is chosen by id alone, then only its rows are read whole: an
+	// OFFSET over whole rows read (and, on SQLite, sorted) every alert it
+	// skipped, 5,000 of them for the 51st page.
 	page := `SELECT id FROM alerts` + cond + ` ORDER BY id DESC LIMIT ? OFFSET ?`
 	rows, err := s.queryAlerts(ctx, selectAlerts+` WHERE id IN (`+page+`) ORDER BY id DESC`, append(slices.Clone(args), limit, f.Offset)...)
 	if err != nil {
