@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -167,6 +168,9 @@ Alertmanager from its module and runs this.`,
 			row("vigil CPU while sustained", fmt.Sprintf("%.2f cores", rep.CPUCores), "")
 			row("RSS with the alerts open", fmt.Sprintf("%.0f MiB (%d open; peak %.0f MiB)", rep.RSSMiB, rep.OpenAlerts, rep.PeakRSSMiB), "< 1 GB")
 			row("GET /api/v1/alerts p50 / p99", fmt.Sprintf("%.1f / %.1f ms", rep.ListP50Ms, rep.ListP99Ms), "p99 < 100 ms")
+			for _, q := range rep.ListQueries {
+				row("  "+strings.TrimPrefix(q.Path, "/api/v1/alerts"), fmt.Sprintf("%.1f / %.1f ms (%d requests)", q.P50Ms, q.P99Ms, q.Samples), "")
+			}
 			under := ""
 			if rep.BackgroundPerSec > 0 {
 				under = fmt.Sprintf(", %.0f new alerts/s alongside", rep.BackgroundPerSec)

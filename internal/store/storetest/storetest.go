@@ -54,6 +54,27 @@ func PostgresSchema(tb testing.TB, base string) string {
 		}
 		db.Close()
 	})
+	return withSearchPath(tb, base, schema)
+}
+
+// PostgresKeptSchema is PostgresSchema for benchmarks whose data takes
+// minutes to write: the schema is created when missing and kept after tb
+// ends, so the next run finds its rows.
+func PostgresKeptSchema(tb testing.TB, base, schema string) string {
+	tb.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA IF NOT EXISTS " + schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	return withSearchPath(tb, base, schema)
+}
+
+// withSearchPath is the DSN base with search_path set to schema.
+func withSearchPath(tb testing.TB, base, schema string) string {
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatal(err)
