@@ -71,13 +71,13 @@ type amRaw struct {
 	Version     string `json:"version"`
 	ExternalURL string `json:"externalURL"`
 	Alerts      []struct {
-		Status       string          `json:"status"`
+		Status       string    `json:"status"`
 		Labels       rawObject `json:"labels"`
 		Annotations  rawObject `json:"annotations"`
-		StartsAt     string          `json:"startsAt"`
-		EndsAt       string          `json:"endsAt"`
-		GeneratorURL string          `json:"generatorURL"`
-		Fingerprint  string          `json:"fingerprint"`
+		StartsAt     string    `json:"startsAt"`
+		EndsAt       string    `json:"endsAt"`
+		GeneratorURL string    `json:"generatorURL"`
+		Fingerprint  string    `json:"fingerprint"`
 	} `json:"alerts"`
 }
 
