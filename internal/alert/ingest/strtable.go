@@ -60,7 +60,7 @@ func (t strTable) object(raw rawObject) (map[string]string, bool) {
 		// Absent, or null.
 		return nil, true
 	}
-	if len(p) == 0 || p[0] != '{' {
+	if p[0] != '{' {
 		return nil, false
 	}
 	p = p[1:]
