@@ -6,8 +6,11 @@
 # to vigil serve's Alertmanager webhook (every 2xx stored), alternating rounds.
 #
 # Usage: scripts/bench-vs-alertmanager.sh [vigil bench alerts flags...]
-#   e.g. scripts/bench-vs-alertmanager.sh --duration 10s --rounds 3 \
-#          --versus-store "" --versus-store "$VIGIL_TEST_POSTGRES"
+#   e.g. scripts/bench-vs-alertmanager.sh --duration 10s --rounds 3
+#        scripts/bench-vs-alertmanager.sh --duration 10s --rounds 1 \
+#          --versus-store "postgres://USER:PASS@HOST/DB?search_path=FRESH"
+#   (a Postgres store is measured once, in a schema of its own: every run
+#   posts the same alerts)
 # ALERTMANAGER_VERSION (default v0.35.0) picks the release to build.
 set -euo pipefail
 

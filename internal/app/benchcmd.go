@@ -195,7 +195,7 @@ Alertmanager from its module and runs this.`,
 	f.StringVar(&opt.Serve, "vigil", "", "the vigil binary to measure (default: this one), to measure another build with this harness")
 	f.StringVar(&baseline, "baseline-vigil", "", "also measure the vigil binary at PATH in the same rounds, for before/after figures (side by side only)")
 	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")
-	f.StringSliceVar(&stores, "versus-store", []string{""}, "vigil stores to compare (\"\" is SQLite in a temporary directory; repeat for several)")
+	f.StringSliceVar(&stores, "versus-store", []string{""}, "vigil stores to compare (\"\" is SQLite in a temporary directory; repeat for several); a Postgres store is measured once (--rounds 1, no --baseline-vigil), on a fresh database or search_path")
 	return cmd
 }
 

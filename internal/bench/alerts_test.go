@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -49,5 +51,20 @@ func TestListLatencyByQuery(t *testing.T) {
 	mu.Unlock()
 	if _, _, _, err := listLatency(srv.Client(), srv.URL, 1); err == nil {
 		t.Error("a 500 was not an error")
+	}
+}
+
+// TestVersusMeasuresPostgresOnce: a second run on one Postgres store would
+// resend the first run's alerts instead of opening new ones, so it is
+// refused before anything starts.
+func TestVersusMeasuresPostgresOnce(t *testing.T) {
+	pg := "postgres://vigil@127.0.0.1/vigil?search_path=fresh"
+	for _, opt := range []VersusOptions{
+		{Stores: []string{"", pg}, Rounds: 3},
+		{Stores: []string{pg}, Rounds: 1, Baseline: "./vigil-before"},
+	} {
+		if _, err := RunVersus(context.Background(), opt); err == nil || !strings.Contains(err.Error(), "measured once") {
+			t.Errorf("%+v: err %v, want a refusal", opt, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -87,6 +88,9 @@ receivers:
 // RunVersus runs the rounds and reports the median of each side.
 func RunVersus(ctx context.Context, opt VersusOptions) (VersusReport, error) {
 	rep := VersusReport{Clients: opt.Clients, Batch: opt.Batch, Duration: opt.Duration.String(), Rounds: opt.Rounds}
+	if err := onePostgresRun(opt); err != nil {
+		return rep, err
+	}
 	for r := 0; r < opt.Rounds; r++ {
 		var round []VersusSide
 		am, err := versusAlertmanager(ctx, opt)
@@ -293,4 +297,18 @@ func medianSide(runs [][]VersusSide, i int) VersusSide {
 	out.RequestP99Ms = med(func(s VersusSide) float64 { return s.RequestP99Ms })
 	out.CPUCores = med(func(s VersusSide) float64 { return s.CPUCores })
 	return out
+}
+
+// onePostgresRun refuses to measure a Postgres store more than once: every
+// run posts the same alerts, so a second one would find the first's still
+// open and resend them instead of opening new ones (and hold them too).
+// SQLite runs get a fresh file each.
+func onePostgresRun(opt VersusOptions) error {
+	for _, st := range opt.Stores {
+		if strings.HasPrefix(st, "postgres") && (opt.Rounds > 1 || opt.Baseline != "") {
+			return errors.New("a Postgres --versus-store is measured once: use --rounds 1 without --baseline-vigil, " +
+				"and a fresh database or search_path for each run")
+		}
+	}
+	return nil
 }
