@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -69,6 +70,9 @@ func (p *Pager) annotationsFor(out *outgoing) (map[int64]map[string]string, erro
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	// An alert in the messages of several destinations is read once.
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return p.opt.Store.AlertAnnotations(ctx, ids)

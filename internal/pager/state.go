@@ -83,7 +83,7 @@ func newChange() *change {
 }
 
 func (c *change) empty() bool {
-	return c.err == nil && len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes)+len(c.inbox) == 0
+	return len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes)+len(c.inbox) == 0
 }
 
 // touchAlert marks an alert dirty and remembers its row as it was.

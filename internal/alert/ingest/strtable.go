@@ -15,12 +15,10 @@ type strTable map[string]string
 
 // str returns b as a string, the table's copy when it has one.
 func (t strTable) str(b []byte) string {
-	if s, ok := t[string(b)]; ok {
+	if s, ok := t[string(b)]; ok { // no copy made to look it up
 		return s
 	}
-	s := string(b)
-	t[s] = s
-	return s
+	return t.same(string(b))
 }
 
 // same returns s, or the table's copy of it.
