@@ -28,6 +28,15 @@ func (p *Pager) recover(ctx context.Context) error {
 		p.unload(a)
 		p.alerts[r.ID] = a
 		if alert.Status(r.Status).Open() {
+			if old := p.open[r.DedupKey]; old != nil {
+				// The pager opens an alert only for a key with none open
+				// and no index holds the store to that, so two mean a
+				// store written by something else. Rows come in id order:
+				// the newer takes the key's events, the older stays open
+				// until it is resolved through the API.
+				p.opt.Log.Error("pager: two open alerts share a dedup key; the newer receives its events",
+					"dedup_key", r.DedupKey, "older", old.row.ID, "newer", r.ID)
+			}
 			p.open[r.DedupKey] = a
 		}
 	}

@@ -163,9 +163,9 @@ const (
 )
 
 // WriteAlerts writes b in one transaction: alerts and groups are written
-// whole (the writer owns them), log rows and notifications are added. Rows
-// go in id order, so an alert resolving and its successor opening in the same
-// batch never collide on the one-open-alert-per-key index.
+// whole (the writer owns them), log rows and notifications are added, in id
+// order. One open alert per dedup key is the writer's to keep: no index
+// checks it (see migration 0027).
 func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 	defer s.observe("write_alerts", clock.Start())
 	if b.Empty() {

@@ -50,7 +50,7 @@ func TestStore(t *testing.T) {
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"AlertRepeats", testAlertRepeats},
 		{"AlertAnnotationsKept", testAlertAnnotationsKept},
-		{"OneOpenAlertPerKey", testOneOpenAlertPerKey},
+		{"KeySharedBySuccessor", testKeySharedBySuccessor},
 		{"AlertsFilter", testAlertsFilter},
 		{"OpenAlertCounts", testOpenAlertCounts},
 		{"NotificationsOutbox", testNotificationsOutbox},
