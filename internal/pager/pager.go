@@ -444,14 +444,9 @@ func (p *Pager) commit(c *change) error {
 		p.opt.Notify()
 	}
 	if len(c.fresh) > 0 && p.opt.Fired != nil {
-		// As committed, in the order they opened (WriteAlerts sorts by id).
-		fired := make([]store.AlertRow, 0, len(c.fresh))
-		for _, r := range b.Alerts {
-			if c.fresh[r.ID] {
-				fired = append(fired, r)
-			}
-		}
-		p.opt.Fired(fired)
+		// As committed, in the order they opened (WriteAlerts sorts by id);
+		// the batch is not used again, so they are picked out in place.
+		p.opt.Fired(slices.DeleteFunc(b.Alerts, func(r store.AlertRow) bool { return !c.fresh[r.ID] }))
 	}
 	if len(c.reopen) > 0 && p.opt.Reopen != nil {
 		p.opt.Reopen(c.reopen)

@@ -214,7 +214,7 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 	if len(rows) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(rows)*upsertAlertsCols)
+	args := s.argList(len(rows) * upsertAlertsCols)
 	for _, a := range rows {
 		// An empty text (never JSON) keeps the stored annotations: see the upsert.
 		annotations := ""
@@ -226,7 +226,9 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
 			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
-	return s.q.upAlerts.exec(ctx, tx, args)
+	err := s.q.upAlerts.exec(ctx, tx, args)
+	s.keepArgs(args)
+	return err
 }
 
 // writeRepeats updates only the count and times of alerts reported again,
@@ -252,7 +254,7 @@ func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, 
 			}
 			return rows[i].GroupKey < rows[j].GroupKey
 		})
-		args := make([]any, 0, len(rows)*upsertMembersCols)
+		args := s.argList(len(rows) * upsertMembersCols)
 		for _, m := range rows {
 			sent := 0
 			if m.ResolvedSent {
@@ -261,7 +263,9 @@ func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, 
 			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent,
 				jsonText(m.Paged, "[]"))
 		}
-		if err := s.q.upMembers.exec(ctx, tx, args); err != nil {
+		err := s.q.upMembers.exec(ctx, tx, args)
+		s.keepArgs(args)
+		if err != nil {
 			return err
 		}
 	}
@@ -306,11 +310,13 @@ func (s *Store) writeAlertLog(ctx context.Context, tx *sql.Tx, rows []AlertLog) 
 	if len(rows) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(rows)*insertAlertLogCols)
+	args := s.argList(len(rows) * insertAlertLogCols)
 	for _, l := range rows {
 		args = append(args, l.ID, l.AlertID, toMS(l.At), l.Kind, l.Actor, l.Detail)
 	}
-	return s.q.addAlertLog.exec(ctx, tx, args)
+	err := s.q.addAlertLog.exec(ctx, tx, args)
+	s.keepArgs(args)
+	return err
 }
 
 func (s *Store) writeGroups(ctx context.Context, tx *sql.Tx, rows []GroupRow, deleted []string) error {

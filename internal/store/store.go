@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"github.com/vigil-sre/vigil/internal/clock"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -54,6 +55,8 @@ type Store struct {
 	// channel is the Postgres NOTIFY channel of this schema's replicas:
 	// schemas sharing a database never hear each other.
 	channel string
+	// args keeps argument lists of bulk writes between commits (args.go).
+	args sync.Pool
 }
 
 // Open connects to the database named by dsn, pings it and applies pending

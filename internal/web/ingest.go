@@ -33,6 +33,8 @@ func (s *Server) genericEvents(w http.ResponseWriter, r *http.Request) {
 	s.batchIngest(w, r, "generic", ingest.MaxBodyGeneric, ingest.Generic)
 }
 
+// parser reads a body into events. It must not keep body, nor any part of
+// it: the body's buffer serves the next request once this one is answered.
 type parser func(body []byte, integ ingest.Integration) ([]alert.Event, error)
 
 func (s *Server) batchIngest(w http.ResponseWriter, r *http.Request, kind string, limit int64, parse parser) {
@@ -41,7 +43,9 @@ func (s *Server) batchIngest(w http.ResponseWriter, r *http.Request, kind string
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := readBody(w, r, limit)
+	buf := s.bodyBuffer()
+	defer s.keepBody(buf)
+	body, err := readBodyInto(buf, w, r, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -173,6 +177,11 @@ const preGrow = 256 << 10
 // readBody reads a request's body, refusing one over limit bytes (413).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
+	return readBodyInto(&buf, w, r, limit)
+}
+
+// readBodyInto is readBody into buf, which must be empty.
+func readBodyInto(buf *bytes.Buffer, w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if n := r.ContentLength; n > 0 && n <= limit {
 		// Room for it all and the read that finds its end, so a usual body
 		// is read without regrowing; no more than preGrow, so a client that

@@ -85,6 +85,8 @@ type Server struct {
 	// streams, which would otherwise hold the shutdown until its timeout.
 	streams   chan struct{}
 	closeOnce sync.Once
+	// bodies keeps the buffers of ingestion bodies between requests.
+	bodies sync.Pool
 }
 
 // New builds the server and its routes.
