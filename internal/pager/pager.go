@@ -88,8 +88,10 @@ type Outcome struct {
 // Pager owns the alerts. Its methods are safe for concurrent use; they hand
 // work to the pager's goroutine and wait for the commit.
 type Pager struct {
-	opt   Options
-	reqs  chan *request
+	opt  Options
+	reqs chan *request
+	// spare is the last change, emptied for the next (see reuse).
+	spare *change
 	ready chan struct{}
 	// readyOnce closes ready after the first recovery.
 	readyOnce sync.Once
@@ -284,7 +286,8 @@ func (p *Pager) drain(err error) {
 // serve applies a batch of requests and commits them together.
 func (p *Pager) serve(batch []*request) {
 	now := p.opt.Clock.Now()
-	c, saved := newChange(), p.save()
+	c, saved := p.nextChange(), p.save()
+	defer p.reuse(c)
 	replies := make([]reply, len(batch))
 	for i, r := range batch {
 		if r.ctx.Err() != nil {
@@ -342,7 +345,8 @@ func (p *Pager) tick() {
 	if now.Before(p.retryAt) {
 		return
 	}
-	c, saved := newChange(), p.save()
+	c, saved := p.nextChange(), p.save()
+	defer p.reuse(c)
 	popped := p.runDue(c, now)
 	if err := p.commit(c); err != nil {
 		p.failed(c, saved, popped, now, err)

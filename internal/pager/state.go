@@ -82,6 +82,38 @@ func newChange() *change {
 	}
 }
 
+// nextChange returns an empty change, the last one's when it was kept.
+func (p *Pager) nextChange() *change {
+	if c := p.spare; c != nil {
+		p.spare = nil
+		return c
+	}
+	return newChange()
+}
+
+// maxSpare bounds the alerts of a change whose maps are kept for the next.
+const maxSpare = 4096
+
+// reuse keeps c, committed or rolled back and no longer referred to, for
+// the next change: its maps are emptied and keep their room, so batch after
+// batch of new alerts does not grow them again; its lists, which may have
+// been handed on, are dropped.
+func (p *Pager) reuse(c *change) {
+	if len(c.alerts) > maxSpare || len(c.members) > maxSpare {
+		return // a huge batch's maps go to the collector
+	}
+	clear(c.alerts)
+	clear(c.before)
+	clear(c.fresh)
+	clear(c.members)
+	clear(c.deleted)
+	clear(c.groups)
+	clear(c.dropped)
+	*c = change{alerts: c.alerts, before: c.before, fresh: c.fresh, members: c.members, deleted: c.deleted,
+		groups: c.groups, dropped: c.dropped}
+	p.spare = c
+}
+
 func (c *change) empty() bool {
 	return len(c.alerts)+len(c.members)+len(c.deleted)+len(c.groups)+len(c.dropped)+len(c.log)+len(c.notes)+len(c.inbox) == 0
 }

@@ -19,15 +19,18 @@ func sqliteDialect() dialect {
 
 // Writer pragmas: WAL so readers never block the writer; synchronous=FULL so a
 // committed transaction survives power loss (alerts must be durable once
-// acknowledged; batching keeps the fsync count low); a 32 MB page cache so the
-// results ring's hot pages are not re-read every flush; statement journals in
+// acknowledged; batching keeps the fsync count low); an 8 MB page cache, room
+// for the hot pages of the check results and the tails of the alert tables
+// (32 MB held about 60 MB more of the process's memory under a stream of new
+// alerts, and checks cost no less CPU with it: BENCHMARKS.md); statement
+// journals in
 // memory (temp_store), since a multi-row insert that may fail keeps one and
 // spilling it to a temporary file cost a write call per page it touched (a
 // statement's rollback, never needed after a crash: the WAL covers that);
 // IMMEDIATE transactions take the write lock up front instead of failing to
 // upgrade later.
 const (
-	sqliteWriterParams = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	sqliteWriterParams = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-8000)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	sqliteReaderParams = "?_pragma=busy_timeout(10000)&_query_only=1"
 )
 

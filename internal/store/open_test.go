@@ -91,7 +91,8 @@ func TestSQLitePragmas(t *testing.T) {
 		{"synchronous", "2", false}, // FULL
 		{"foreign_keys", "1", false},
 		{"busy_timeout", "10000", false},
-		{"cache_size", "-32000", false},
+		{"cache_size", "-8000", false},
+		{"temp_store", "2", false}, // MEMORY
 		{"journal_mode", "wal", true},
 		{"query_only", "1", true},
 	} {

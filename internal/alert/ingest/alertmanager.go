@@ -86,7 +86,10 @@ type amRaw struct {
 func decodeAlertmanager(body []byte, msg *amMessage) Errors {
 	var raw amRaw
 	if unmarshalObject(body, &raw) == nil {
-		t := strTable{}
+		// Room for what a request usually holds, so the table is not
+		// regrown as it fills: a few values of each alert's own (its
+		// instance, its summary), the rest repeated.
+		t := make(strTable, 2*len(raw.Alerts)+16)
 		var alerts []amAlert
 		if raw.Alerts != nil {
 			alerts = make([]amAlert, len(raw.Alerts))
