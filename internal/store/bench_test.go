@@ -82,10 +82,6 @@ func processCPU(tb testing.TB) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkWriteNewAlerts writes what the pager commits for 400 new
-// Alertmanager alerts: each alert's row, its group membership and its
-// "fired" log entry, in one transaction. The CPU per alert is this
-// process's (all of SQLite's work; not the Postgres server's).
 // spread maps 1, 2, 3 ... to values in no order (a 64-bit mix), as hashes
 // of label sets are.
 func spread(n int64) uint64 {
@@ -95,6 +91,10 @@ func spread(n int64) uint64 {
 	return x ^ x>>29
 }
 
+// BenchmarkWriteNewAlerts writes what the pager commits for 400 new
+// Alertmanager alerts: each alert's row, its group membership and its
+// "fired" log entry, in one transaction. The CPU per alert is this
+// process's (all of SQLite's work; not the Postgres server's).
 func BenchmarkWriteNewAlerts(b *testing.B) {
 	const per = 400
 	for _, e := range engines(b) {
@@ -106,8 +106,7 @@ func BenchmarkWriteNewAlerts(b *testing.B) {
 				var bt AlertBatch
 				for range per {
 					id++
-					// Alertmanager's fingerprints: keys in no order, as the
-					// unique index on open keys sees them.
+					// Keys in no order, as Alertmanager's fingerprints are.
 					a := alertRow(id, fmt.Sprintf("alertmanager/bench/%016x", spread(id)), "firing", 0)
 					a.Labels = map[string]string{"alertname": fmt.Sprintf("load-G%d", id/10), "instance": fmt.Sprintf("load-%d", id),
 						"bench": "load", "service": "bench", "severity": "warning", "job": "node"}

@@ -13,10 +13,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/vigil-sre/vigil/internal/clock"
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
 // ErrNotFound is returned (possibly wrapped) when a requested row does not exist.
