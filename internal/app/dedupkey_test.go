@@ -95,6 +95,15 @@ func TestOneOpenAlertPerKey(t *testing.T) {
 	if len(got) != 2 || got[second.ID] != 1 || got[row.ID] != 2 {
 		t.Fatalf("occurrences by open db-1 alert: %v (older %d, newer %d)", got, second.ID, row.ID)
 	}
+	// Resolving the older by hand leaves the key with the newer.
+	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/resolve", second.ID), "op3rate-t0ken", nil, nil); code != 200 {
+		t.Fatalf("resolve the older: %d", code)
+	}
+	post("db-1", "firing")
+	open = byInstance("status=open")
+	if len(open["db-1"]) != 1 || open["db-1"][0].ID != row.ID || open["db-1"][0].Occurrences != 3 {
+		t.Fatalf("after the older was resolved: %+v", open["db-1"])
+	}
 }
 
 // TestIngestBodyNotKept: ingestion bodies are read into buffers that serve

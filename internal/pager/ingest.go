@@ -152,8 +152,10 @@ func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time, deta
 	}
 	c.touchAlert(a)
 	a.row.Status, a.row.ResolvedAt, a.row.ResolvedBy, a.row.UpdatedAt = string(alert.Resolved), at, who, at
-	delete(p.open, a.row.DedupKey)
-	c.undo = append(c.undo, func() { p.open[a.row.DedupKey] = a })
+	if p.open[a.row.DedupKey] == a { // not so for the older of two found open at start (recover)
+		delete(p.open, a.row.DedupKey)
+		c.undo = append(c.undo, func() { p.open[a.row.DedupKey] = a })
+	}
 	for _, m := range a.members { // leave replaces a.members, not this list
 		c.touchMember(m)
 		m.row.NextEscAt = time.Time{}
