@@ -64,50 +64,12 @@ func Alertmanager(body []byte, integ Integration) ([]alert.Event, error) {
 	return events, nil
 }
 
-// amRaw is amMessage with each alert's labels and annotations left as
-// JSON, for a strTable to read: the webhook's common case, decoded without
-// reflection and with the request's repeated strings shared.
-type amRaw struct {
-	Version     string `json:"version"`
-	ExternalURL string `json:"externalURL"`
-	Alerts      []struct {
-		Status       string    `json:"status"`
-		Labels       rawObject `json:"labels"`
-		Annotations  rawObject `json:"annotations"`
-		StartsAt     string    `json:"startsAt"`
-		EndsAt       string    `json:"endsAt"`
-		GeneratorURL string    `json:"generatorURL"`
-		Fingerprint  string    `json:"fingerprint"`
-	} `json:"alerts"`
-}
-
 // decodeAlertmanager reads a webhook body into msg. A body the quick way
-// cannot read is decoded again the way that names what is wrong in it.
+// (scanAlertmanager) cannot read is decoded again the way that names what
+// is wrong in it.
 func decodeAlertmanager(body []byte, msg *amMessage) Errors {
-	var raw amRaw
-	if unmarshalObject(body, &raw) == nil {
-		// Room for what a request usually holds, so the table is not
-		// regrown as it fills: a few values of each alert's own (its
-		// instance, its summary), the rest repeated.
-		t := make(strTable, 2*len(raw.Alerts)+16)
-		var alerts []amAlert
-		if raw.Alerts != nil {
-			alerts = make([]amAlert, len(raw.Alerts))
-		}
-		ok := true
-		for i, r := range raw.Alerts {
-			labels, lok := t.object(r.Labels)
-			annotations, aok := t.object(r.Annotations)
-			if ok = lok && aok; !ok {
-				break
-			}
-			alerts[i] = amAlert{Status: r.Status, Labels: labels, Annotations: annotations, StartsAt: r.StartsAt,
-				EndsAt: r.EndsAt, GeneratorURL: t.same(r.GeneratorURL), Fingerprint: r.Fingerprint}
-		}
-		if ok {
-			*msg = amMessage{Version: raw.Version, ExternalURL: raw.ExternalURL, Alerts: alerts}
-			return nil
-		}
+	if scanAlertmanager(body, msg) {
+		return nil
 	}
 	return decodeBatch[amAlert](body, msg, "alerts")
 }

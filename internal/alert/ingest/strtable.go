@@ -30,28 +30,11 @@ func (t strTable) same(s string) string {
 	return s
 }
 
-// rawObject is a member's JSON, kept for strTable.object. A member given
-// twice is marked: encoding/json would merge two objects into one map.
-type rawObject struct {
-	json  []byte
-	twice bool
-}
-
-func (r *rawObject) UnmarshalJSON(b []byte) error {
-	r.twice = r.json != nil
-	r.json = append([]byte(nil), b...) // b is encoding/json's, for the call only
-	return nil
-}
-
-// object reads raw, a well-formed JSON value, as an object of strings. It
+// object reads p, a well-formed JSON value, as an object of strings. It
 // reports false for anything else (a number, an array, a value that is not
 // a string), for the caller to decode the body the slow way and say what is
 // wrong. null is a nil map, as encoding/json makes it.
-func (t strTable) object(raw rawObject) (map[string]string, bool) {
-	if raw.twice {
-		return nil, false
-	}
-	p := raw.json
+func (t strTable) object(p []byte) (map[string]string, bool) {
 	skip := func() { p = bytes.TrimLeft(p, " \t\r\n") }
 	skip()
 	if len(p) == 0 || bytes.HasPrefix(p, []byte("null")) {

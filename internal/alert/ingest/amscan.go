@@ -1,0 +1,209 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// scanAlertmanager reads a webhook body without reflection, into msg, for
+// the common case: valid JSON (checked first, as encoding/json does), whose
+// members named as amMessage's fields are named exactly so, given once, and
+// hold values of their types. Other members are skipped, as encoding/json
+// skips them. Anything else reports false, and the caller decodes the body
+// the way that names what is wrong in it; FuzzAlertmanagerDecode holds the
+// two to the same result. Strings are copied (and shared) through a
+// strTable: nothing in msg points into body.
+func scanAlertmanager(body []byte, msg *amMessage) bool {
+	if !json.Valid(body) {
+		return false
+	}
+	p := skipSpace(body)
+	if len(p) == 0 || p[0] != '{' {
+		return false
+	}
+	// About one "labels" member an alert: room for them all, and for the
+	// strings of their own they bring (an instance, a fingerprint, a
+	// summary ...). No more than a request may hold, whatever the body
+	// repeats.
+	n := min(bytes.Count(body, []byte(`"labels"`)), MaxAlerts)
+	t := make(strTable, 4*n+16)
+	var out amMessage
+	var seen uint8
+	ok := objectMembers(p, func(key, v []byte) bool {
+		switch string(key) {
+		case "version":
+			return once(&seen, 0) && stringValue(t, v, &out.Version)
+		case "externalURL":
+			return once(&seen, 1) && stringValue(t, v, &out.ExternalURL)
+		case "alerts":
+			if !once(&seen, 2) || v[0] != '[' {
+				return false
+			}
+			out.Alerts = make([]amAlert, 0, n)
+			return arrayElements(v, func(e []byte) bool {
+				var a amAlert
+				if !scanAlert(t, e, &a) {
+					return false
+				}
+				out.Alerts = append(out.Alerts, a)
+				return true
+			})
+		}
+		return !foldsTo(key, "version", "externalURL", "alerts")
+	})
+	if !ok {
+		return false
+	}
+	*msg = out
+	return true
+}
+
+// once marks member i of a set seen, and reports whether it was not before:
+// encoding/json would let a repeated member's value replace, or merge into,
+// the first.
+func once(seen *uint8, i uint) bool {
+	if *seen&(1<<i) != 0 {
+		return false
+	}
+	*seen |= 1 << i
+	return true
+}
+
+// scanAlert reads one element of "alerts" into a.
+func scanAlert(t strTable, e []byte, a *amAlert) bool {
+	if e[0] != '{' {
+		return false
+	}
+	var seen uint8
+	return objectMembers(e, func(key, v []byte) bool {
+		var ok bool
+		switch string(key) {
+		case "status":
+			return once(&seen, 0) && stringValue(t, v, &a.Status)
+		case "labels":
+			a.Labels, ok = t.object(v)
+			return once(&seen, 1) && ok
+		case "annotations":
+			a.Annotations, ok = t.object(v)
+			return once(&seen, 2) && ok
+		case "startsAt":
+			return once(&seen, 3) && stringValue(t, v, &a.StartsAt)
+		case "endsAt":
+			return once(&seen, 4) && stringValue(t, v, &a.EndsAt)
+		case "generatorURL":
+			return once(&seen, 5) && stringValue(t, v, &a.GeneratorURL)
+		case "fingerprint":
+			return once(&seen, 6) && stringValue(t, v, &a.Fingerprint)
+		}
+		return !foldsTo(key, "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint")
+	})
+}
+
+// foldsTo reports whether encoding/json would fill one of the fields named
+// by names from member key, which it matches without regard to case.
+func foldsTo(key []byte, names ...string) bool {
+	for _, n := range names {
+		if bytes.EqualFold(key, []byte(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringValue reads v, a JSON string, into *dst; anything else (null
+// included, which encoding/json would skip) reports false.
+func stringValue(t strTable, v []byte, dst *string) bool {
+	s, ok := t.string(&v)
+	*dst = s
+	return ok
+}
+
+// objectMembers calls fn with each member of the object p starts with: its name,
+// and its value's JSON. p is valid JSON. A name with escapes reports false
+// (encoding/json would unescape it before matching fields).
+func objectMembers(p []byte, fn func(key, v []byte) bool) bool {
+	p = skipSpace(p[1:])
+	for len(p) > 0 && p[0] != '}' {
+		end := bytes.IndexByte(p[1:], '"') + 1
+		key := p[1:end]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false
+		}
+		p = skipSpace(p[end+1:])
+		p = skipSpace(p[1:]) // the colon
+		rest := skipValue(p)
+		if !fn(key, p[:len(p)-len(rest)]) {
+			return false
+		}
+		p = skipSpace(rest)
+		if len(p) > 0 && p[0] == ',' {
+			p = skipSpace(p[1:])
+		}
+	}
+	return true
+}
+
+// arrayElements calls fn with the JSON of each element of the array p starts
+// with. p is valid JSON.
+func arrayElements(p []byte, fn func(e []byte) bool) bool {
+	p = skipSpace(p[1:])
+	for len(p) > 0 && p[0] != ']' {
+		rest := skipValue(p)
+		if !fn(p[:len(p)-len(rest)]) {
+			return false
+		}
+		p = skipSpace(rest)
+		if len(p) > 0 && p[0] == ',' {
+			p = skipSpace(p[1:])
+		}
+	}
+	return true
+}
+
+// skipValue returns what follows the JSON value p starts with. p is valid
+// JSON.
+func skipValue(p []byte) []byte {
+	switch p[0] {
+	case '"':
+		return p[stringEnd(p):]
+	case '{', '[':
+		depth := 0
+		for i := 0; i < len(p); i++ {
+			switch p[i] {
+			case '"':
+				i += stringEnd(p[i:]) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return p[i+1:]
+				}
+			}
+		}
+		return nil
+	}
+	// A number, true, false or null: up to the next delimiter.
+	for i, c := range p {
+		switch c {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return p[i:]
+		}
+	}
+	return nil
+}
+
+// stringEnd returns the length of the JSON string p starts with, quotes
+// included.
+func stringEnd(p []byte) int {
+	for i := 1; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(p)
+}
+
+func skipSpace(p []byte) []byte { return bytes.TrimLeft(p, " \t\r\n") }
