@@ -1,6 +1,6 @@
 -- Two indexes no query reads, on keys that arrive in no order, so that each
--- new alert wrote a page of each: together they took a third of the CPU of
--- storing a new alert, and most of the pages a commit wrote (BENCHMARKS.md).
+-- new alert wrote a page of each: together about half the CPU of storing a
+-- new alert, and of a commit's time (BENCHMARKS.md, "Third round").
 --
 -- alert_routes_group: a membership is read by its alert and group, the
 -- primary key, never by its group alone.
