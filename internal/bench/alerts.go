@@ -274,7 +274,7 @@ func listLatency(c *http.Client, url string, rounds int) (p50, p99 float64, each
 	return p50, p99, each, nil
 }
 
-// quantiles are the p50 and p99 of lat in milliseconds; lat is sorted.
+// quantiles are the p50 and p99 of lat in milliseconds; it sorts lat.
 func quantiles(lat []time.Duration) (p50, p99 float64) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100])

@@ -45,10 +45,12 @@ func annotationsSum(seed maphash.Seed, ann map[string]string) uint64 {
 	var sum uint64
 	var h maphash.Hash
 	h.SetSeed(seed)
+	var n [8]byte
 	for k, v := range ann {
 		h.Reset()
 		// The name's length first: names and values may hold any byte.
-		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(k))))
+		binary.LittleEndian.PutUint64(n[:], uint64(len(k)))
+		h.Write(n[:])
 		h.WriteString(k)
 		h.WriteString(v)
 		sum += h.Sum64()

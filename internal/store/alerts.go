@@ -366,31 +366,9 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 // AlertStatuses returns the status of each alert of ids that exists.
 func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]string, error) {
 	defer s.observe("alert_statuses", clock.Start())
-	out := make(map[int64]string, len(ids))
-	for chunk := range slices.Chunk(ids, 500) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		q := s.d.rebind(`SELECT id, status FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
-		rows, err := s.r.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: alert statuses: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var st string
-			if err := rows.Scan(&id, &st); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: alert statuses: %w", err)
-			}
-			out[id] = st
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("store: alert statuses: %w", err)
-		}
+	out, err := alertColumn(ctx, s, "status", ids, func(text string) (string, error) { return text, nil })
+	if err != nil {
+		return nil, fmt.Errorf("store: alert statuses: %w", err)
 	}
 	return out, nil
 }
@@ -399,21 +377,34 @@ func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]strin
 // exists.
 func (s *Store) AlertAnnotations(ctx context.Context, ids []int64) (map[int64]map[string]string, error) {
 	defer s.observe("alert_annotations", clock.Start())
-	out := make(map[int64]map[string]string, len(ids))
+	out, err := alertColumn(ctx, s, "annotations", ids, func(text string) (map[string]string, error) {
+		var m map[string]string
+		return m, decodeJSONs(&m, text)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: alert annotations: %w", err)
+	}
+	return out, nil
+}
+
+// alertColumn reads one text column (a name of the code's, never input) of
+// each alert of ids that exists, 500 ids a query, converted by conv.
+func alertColumn[T any](ctx context.Context, s *Store, col string, ids []int64, conv func(string) (T, error)) (map[int64]T, error) {
+	out := make(map[int64]T, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := s.d.rebind(`SELECT id, annotations FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
-		if err := s.readAnnotations(ctx, q, args, out); err != nil {
-			return nil, fmt.Errorf("store: alert annotations: %w", err)
+		q := s.d.rebind(`SELECT id, ` + col + ` FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		if err := readColumn(ctx, s, q, args, conv, out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) readAnnotations(ctx context.Context, q string, args []any, out map[int64]map[string]string) error {
+func readColumn[T any](ctx context.Context, s *Store, q string, args []any, conv func(string) (T, error), out map[int64]T) error {
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -425,11 +416,11 @@ func (s *Store) readAnnotations(ctx context.Context, q string, args []any, out m
 		if err := rows.Scan(&id, &text); err != nil {
 			return err
 		}
-		var m map[string]string
-		if err := decodeJSONs(&m, text); err != nil {
+		v, err := conv(text)
+		if err != nil {
 			return fmt.Errorf("alert %d: %w", id, err)
 		}
-		out[id] = m
+		out[id] = v
 	}
 	return rows.Err()
 }
