@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // An open alert's annotations (summary, description, runbook_url ...) are
@@ -15,13 +17,29 @@ import (
 // tell a resend that changes them from one that does not, and reads them
 // back from the store for the notifications it renders.
 
-// unload drops an alert's stored annotations from memory, keeping their hash.
+// The labels are read often (silences, maintenance, inhibition) but
+// change only with the severity: once stored, the row's map leaves memory
+// too and the alert keeps them packed (alertState.labels).
+
+// unload drops an alert's stored annotations from memory, keeping their
+// hash, and its labels' map, keeping them packed.
 func (p *Pager) unload(a *alertState) {
+	a.row.Labels, a.row.LabelsUnloaded = nil, true
 	if a.row.AnnotationsUnloaded {
 		return
 	}
 	a.annSum = annotationsSum(p.annSeed, a.row.Annotations)
 	a.row.Annotations, a.row.AnnotationsUnloaded = nil, true
+}
+
+// whole is the alert's row with its labels, for those outside the pager
+// that read them (a check alert's check is named by its labels).
+func (a *alertState) whole() store.AlertRow {
+	r := a.row
+	if r.LabelsUnloaded {
+		r.Labels, r.LabelsUnloaded = a.labels.Map(), false
+	}
+	return r
 }
 
 // setAnnotations gives the alert new annotations when they differ from its

@@ -154,7 +154,7 @@ func recipient(dest string) string {
 // notifyAlert renders an alert; ann has the annotations of those not in
 // memory.
 func (p *Pager) notifyAlert(a *alertState, ann map[int64]map[string]string, who string, now time.Time) notify.Alert {
-	r := a.row
+	r := a.whole()
 	if r.AnnotationsUnloaded {
 		r.Annotations = ann[r.ID]
 	}

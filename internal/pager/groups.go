@@ -163,10 +163,10 @@ func (p *Pager) silencedAtResolve(a *alertState, now time.Time) bool {
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	if a.row.Suppression.Suppressed() || len(p.silences.Silencing(a.row.Labels, at)) > 0 {
+	if a.row.Suppression.Suppressed() || len(p.silences.Silencing(a.labels, at)) > 0 {
 		return true
 	}
-	_, inMaint := p.w.maint.In(a.row.Labels, at)
+	_, inMaint := p.w.maint.In(a.labels, at)
 	return inMaint
 }
 

@@ -84,6 +84,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 			FirstSeen: first, LastSeen: now, UpdatedAt: now,
 		},
 	}
+	a.labels = alert.PackLabels(a.row.Labels)
 	p.alerts[a.row.ID] = a
 	p.open[key] = a
 	c.undo = append(c.undo, func() { delete(p.alerts, a.row.ID); delete(p.open, key) })
@@ -120,8 +121,10 @@ func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) 
 	if ev.Severity != "" && string(ev.Severity) != a.row.Severity {
 		p.log(c, a, now, "severity", by(ev), a.row.Severity+" → "+string(ev.Severity))
 		a.row.Severity = string(ev.Severity)
-		a.row.Labels = maps.Clone(a.row.Labels)
-		a.row.Labels["severity"] = a.row.Severity
+		prev := a.labels
+		a.labels = a.labels.With("severity", a.row.Severity)
+		c.undo = append(c.undo, func() { a.labels = prev })
+		a.row.Labels, a.row.LabelsUnloaded = a.labels.Map(), false
 		p.inhibitionChanged(a)
 	}
 	if len(ev.Annotations) > 0 {
@@ -197,7 +200,7 @@ func (p *Pager) operate(c *change, op *opRequest, now time.Time) ([]Outcome, err
 			// The check is the judge of its own alert: resolving it by hand
 			// closes this one, and its next failing result opens another.
 			detail = "its check still fails: a new alert opens on its next failing result"
-			c.reopen = append(c.reopen, a.row)
+			c.reopen = append(c.reopen, a.whole())
 		}
 		p.resolve(c, a, op.by, now, detail)
 	}
@@ -209,7 +212,7 @@ func (p *Pager) stillFailing(a *alertState) bool {
 	if a.row.Source != alert.SourceCheck || p.opt.Live == nil {
 		return false
 	}
-	state, _, ok := p.opt.Live(a.row)
+	state, _, ok := p.opt.Live(a.whole())
 	return ok && (state == "failing" || state == "flapping")
 }
 

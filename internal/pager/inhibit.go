@@ -43,17 +43,17 @@ func (p *Pager) inhibition() *route.InhibitIndex {
 
 // recount takes back what a counted for the index, if it counted in this
 // build, and counts it again if it is open and firing. The labels counted
-// are kept with it: a change of labels copies the map, so they are what
+// are kept with it: a change of labels packs a new set, so they are what
 // was added.
 func (p *Pager) recount(a *alertState) {
 	in := &p.inhibit
-	if a.inhibited != nil && a.inhibitGen == in.gen {
+	if a.inhibitGen != 0 && a.inhibitGen == in.gen {
 		in.idx.Remove(a.inhibited)
 	}
-	a.inhibited = nil
+	a.inhibited, a.inhibitGen = alert.LabelSet{}, 0
 	if p.open[a.row.DedupKey] == a && a.row.Status == string(alert.Firing) {
-		in.idx.Add(a.row.Labels)
-		a.inhibited, a.inhibitGen = a.row.Labels, in.gen
+		in.idx.Add(a.labels)
+		a.inhibited, a.inhibitGen = a.labels, in.gen
 	}
 }
 

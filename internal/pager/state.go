@@ -4,18 +4,22 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // alertState is an alert the pager is still delivering: open, or resolved
 // with its resolution not yet announced.
 type alertState struct {
-	row     store.AlertRow
+	row store.AlertRow
+	// labels are the alert's labels, packed: the row's map is kept only
+	// until the row is stored (row.LabelsUnloaded; see annotations.go).
+	labels  alert.LabelSet
 	members memberships
 	// inhibited are the labels this alert is counted with in the
-	// inhibition index of build inhibitGen, as a firing source; nil when
-	// it is not counted.
-	inhibited  map[string]string
+	// inhibition index of build inhibitGen, as a firing source; inhibitGen
+	// is 0 when it is not counted (builds count from 1).
+	inhibited  alert.LabelSet
 	inhibitGen int
 	// annSum is the hash of the stored annotations while they are not in
 	// memory (row.AnnotationsUnloaded; see annotations.go).
@@ -214,7 +218,7 @@ func onlyRepeated(was, now store.AlertRow) bool {
 		was.Status == now.Status && was.Severity == now.Severity && was.Summary == now.Summary &&
 		was.Service == now.Service && was.Runbook == now.Runbook && was.FirstSeen.Equal(now.FirstSeen) &&
 		was.AckedAt.Equal(now.AckedAt) && was.AckedBy == now.AckedBy && was.ResolvedAt.Equal(now.ResolvedAt) &&
-		was.ResolvedBy == now.ResolvedBy && maps.Equal(was.Labels, now.Labels) &&
+		was.ResolvedBy == now.ResolvedBy && was.LabelsUnloaded == now.LabelsUnloaded && maps.Equal(was.Labels, now.Labels) &&
 		was.AnnotationsUnloaded == now.AnnotationsUnloaded && maps.Equal(was.Annotations, now.Annotations) && slices.Equal(was.Links, now.Links) &&
 		slices.Equal(was.Suppression.SilencedBy, now.Suppression.SilencedBy) &&
 		was.Suppression.Maintenance == now.Suppression.Maintenance && was.Suppression.Inhibited == now.Suppression.Inhibited

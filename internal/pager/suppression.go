@@ -5,22 +5,21 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/route"
-	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // silencing is what a set of silences answers: which match labels at t.
 type silencing interface {
-	Silencing(lbls map[string]string, t time.Time) []string
+	Silencing(lbls alert.LabelSet, t time.Time) []string
 }
 
 // suppressionOf says what holds a back at now: a matching silence, a
 // maintenance window, an inhibiting firing alert (only firing alerts are
 // inhibited).
-func suppressionOf(sil silencing, maint *route.Maintenance, inhibited func(map[string]string) bool, a store.AlertRow, now time.Time) alert.Suppression {
+func suppressionOf(sil silencing, maint *route.Maintenance, inhibited func(alert.LabelSet) bool, lbls alert.LabelSet, status string, now time.Time) alert.Suppression {
 	var s alert.Suppression
-	s.SilencedBy = sil.Silencing(a.Labels, now)
-	s.Maintenance, _ = maint.In(a.Labels, now)
-	s.Inhibited = a.Status == string(alert.Firing) && inhibited(a.Labels)
+	s.SilencedBy = sil.Silencing(lbls, now)
+	s.Maintenance, _ = maint.In(lbls, now)
+	s.Inhibited = status == string(alert.Firing) && inhibited(lbls)
 	return s
 }
 
@@ -29,7 +28,7 @@ func suppressionOf(sil silencing, maint *route.Maintenance, inhibited func(map[s
 // pages and status page read it as stored, and logs when the reason
 // changes.
 func (p *Pager) suppressed(c *change, a *alertState, now time.Time) bool {
-	s := suppressionOf(p.silences, p.w.maint, func(l map[string]string) bool { return p.inhibition().Inhibited(l) }, a.row, now)
+	s := suppressionOf(p.silences, p.w.maint, func(l alert.LabelSet) bool { return p.inhibition().Inhibited(l) }, a.labels, a.row.Status, now)
 	if !s.Equal(a.row.Suppression) {
 		c.touchAlert(a)
 		if why, was := s.Reason(), a.row.Suppression.Reason(); why != was {

@@ -71,7 +71,7 @@ func benchInhibitor(b *testing.B) *Inhibitor {
 
 func BenchmarkInhibitIndex100k(b *testing.B) {
 	in := benchInhibitor(b)
-	firing := manyAlerts(100_000)
+	firing := packAll(manyAlerts(100_000))
 	b.ReportAllocs()
 	for b.Loop() {
 		in.Index(firing)
@@ -80,9 +80,9 @@ func BenchmarkInhibitIndex100k(b *testing.B) {
 
 func BenchmarkInhibited100k(b *testing.B) {
 	in := benchInhibitor(b)
-	firing := manyAlerts(100_000)
+	firing := packAll(manyAlerts(100_000))
 	idx := in.Index(firing)
-	targets := benchTargets()
+	targets := packAll(benchTargets())
 	b.ReportAllocs()
 	hits := 0
 	for i := 0; b.Loop(); i++ {
@@ -99,8 +99,8 @@ func BenchmarkInhibited100k(b *testing.B) {
 // comparison.
 func BenchmarkInhibitedScan100k(b *testing.B) {
 	in := benchInhibitor(b)
-	firing := manyAlerts(100_000)
-	targets := benchTargets()
+	firing := packAll(manyAlerts(100_000))
+	targets := packAll(benchTargets())
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		in.Inhibited(targets[i%len(targets)], firing)

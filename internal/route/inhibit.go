@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/alertmanager/pkg/labels"
 
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/config"
 )
 
@@ -52,7 +53,7 @@ func NewInhibitor(cfg *config.Config) (*Inhibitor, error) {
 // never inhibits itself or its look-alikes.
 //
 // It scans firing for each call; for many targets build an InhibitIndex.
-func (in *Inhibitor) Inhibited(target map[string]string, firing []map[string]string) bool {
+func (in *Inhibitor) Inhibited(target alert.LabelSet, firing []alert.LabelSet) bool {
 	for i := range in.rules {
 		r := &in.rules[i]
 		if !matchAll(r.target, target) {
@@ -68,9 +69,9 @@ func (in *Inhibitor) Inhibited(target map[string]string, firing []map[string]str
 	return false
 }
 
-func (r *inhibitRule) sameEqual(a, b map[string]string) bool {
+func (r *inhibitRule) sameEqual(a, b alert.LabelSet) bool {
 	for _, n := range r.equal {
-		if a[n] != b[n] {
+		if a.Get(n) != b.Get(n) {
 			return false
 		}
 	}
@@ -79,9 +80,9 @@ func (r *inhibitRule) sameEqual(a, b map[string]string) bool {
 
 // appendEqualKey encodes the values of the rule's equal labels. Each value is
 // length-prefixed so no two tuples share a key whatever bytes they hold.
-func (r *inhibitRule) appendEqualKey(b []byte, lbls map[string]string) []byte {
+func (r *inhibitRule) appendEqualKey(b []byte, lbls alert.LabelSet) []byte {
 	for _, n := range r.equal {
-		v := lbls[n]
+		v := lbls.Get(n)
 		b = binary.AppendUvarint(b, uint64(len(v)))
 		b = append(b, v...)
 	}
@@ -106,7 +107,7 @@ type sourceCount struct{ oneSided, twoSided int32 }
 func (in *Inhibitor) Empty() bool { return in == nil || len(in.rules) == 0 }
 
 // Index builds an InhibitIndex over the firing alerts.
-func (in *Inhibitor) Index(firing []map[string]string) *InhibitIndex {
+func (in *Inhibitor) Index(firing []alert.LabelSet) *InhibitIndex {
 	var rules []inhibitRule
 	if in != nil {
 		rules = in.rules
@@ -122,12 +123,12 @@ func (in *Inhibitor) Index(firing []map[string]string) *InhibitIndex {
 }
 
 // Add counts a firing alert as a source.
-func (idx *InhibitIndex) Add(src map[string]string) { idx.adjust(src, 1) }
+func (idx *InhibitIndex) Add(src alert.LabelSet) { idx.adjust(src, 1) }
 
 // Remove takes back an alert Add counted, with the labels it was added with.
-func (idx *InhibitIndex) Remove(src map[string]string) { idx.adjust(src, -1) }
+func (idx *InhibitIndex) Remove(src alert.LabelSet) { idx.adjust(src, -1) }
 
-func (idx *InhibitIndex) adjust(src map[string]string, by int32) {
+func (idx *InhibitIndex) adjust(src alert.LabelSet, by int32) {
 	var arr [256]byte
 	for i := range idx.rules {
 		r := &idx.rules[i]
@@ -151,7 +152,7 @@ func (idx *InhibitIndex) adjust(src map[string]string, by int32) {
 
 // Inhibited reports whether target is inhibited by the indexed firing
 // alerts, exactly as Inhibitor.Inhibited would.
-func (idx *InhibitIndex) Inhibited(target map[string]string) bool {
+func (idx *InhibitIndex) Inhibited(target alert.LabelSet) bool {
 	var arr [256]byte
 	for i := range idx.rules {
 		r := &idx.rules[i]

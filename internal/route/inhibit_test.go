@@ -20,10 +20,10 @@ func newInhibitor(t testing.TB, rules ...config.InhibitRule) *Inhibitor {
 // checkInhibited asks both the scan and the index, which must agree.
 func checkInhibited(t *testing.T, in *Inhibitor, target map[string]string, firing []map[string]string, want bool) {
 	t.Helper()
-	if got := in.Inhibited(target, firing); got != want {
+	if got := in.Inhibited(pack(target), packAll(firing)); got != want {
 		t.Errorf("Inhibited(%v) = %v, want %v", target, got, want)
 	}
-	if got := in.Index(firing).Inhibited(target); got != want {
+	if got := in.Index(packAll(firing)).Inhibited(pack(target)); got != want {
 		t.Errorf("Index.Inhibited(%v) = %v, want %v", target, got, want)
 	}
 }
@@ -150,11 +150,11 @@ func TestInhibitIndexAgrees(t *testing.T) {
 		for i := range firing {
 			firing[i] = alert()
 		}
-		idx := in.Index(firing)
+		idx := in.Index(packAll(firing))
 		for range 20 {
 			target := alert()
-			want := in.Inhibited(target, firing)
-			if got := idx.Inhibited(target); got != want {
+			want := in.Inhibited(pack(target), packAll(firing))
+			if got := idx.Inhibited(pack(target)); got != want {
 				t.Fatalf("round %d: index says %v, scan %v\ntarget %v\nfiring %v", round, got, want, target, firing)
 			}
 			if want {
@@ -185,17 +185,17 @@ func TestInhibitIndexUpdates(t *testing.T) {
 	for step := range 2000 {
 		if len(firing) > 0 && rng.IntN(2) == 0 {
 			i := rng.IntN(len(firing))
-			idx.Remove(firing[i])
+			idx.Remove(pack(firing[i]))
 			firing = append(firing[:i], firing[i+1:]...)
 		} else {
 			a := alert()
-			idx.Add(a)
+			idx.Add(pack(a))
 			firing = append(firing, a)
 		}
-		fresh := in.Index(firing)
+		fresh := in.Index(packAll(firing))
 		for range 5 {
 			target := alert()
-			if got, want := idx.Inhibited(target), fresh.Inhibited(target); got != want {
+			if got, want := idx.Inhibited(pack(target)), fresh.Inhibited(pack(target)); got != want {
 				t.Fatalf("step %d: updated index says %v, rebuilt %v\ntarget %v\nfiring %v", step, got, want, target, firing)
 			}
 		}
@@ -209,11 +209,11 @@ func TestInhibitManyAlerts(t *testing.T) {
 		Target: map[string]string{"severity": "warning"},
 		Equal:  []string{"service"},
 	})
-	firing := manyAlerts(100_000)
+	firing := packAll(manyAlerts(100_000))
 	idx := in.Index(firing)
 	for i, want := range map[int]bool{0: true, 1: false, 1000: true, 99_999: false} {
 		target := map[string]string{"severity": "warning", "service": fmt.Sprintf("svc-%d", i)}
-		if got := idx.Inhibited(target); got != want {
+		if got := idx.Inhibited(pack(target)); got != want {
 			t.Errorf("service %d: Inhibited = %v, want %v", i, got, want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/alertmanager/pkg/labels"
 
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/config"
 )
 
@@ -51,7 +52,7 @@ func NewMaintenance(cfg *config.Config) (*Maintenance, error) {
 // labels lbls has. A window is [start, start+duration): it ends exactly when
 // its duration is up. Match values are equality matchers, so key: "" matches
 // an alert without the label, as in Alertmanager.
-func (m *Maintenance) In(lbls map[string]string, t time.Time) (id string, ok bool) {
+func (m *Maintenance) In(lbls alert.LabelSet, t time.Time) (id string, ok bool) {
 	for _, w := range m.windows {
 		if !t.Before(w.start) && t.Before(w.end) && matchAll(w.matchers, lbls) {
 			return w.id, true

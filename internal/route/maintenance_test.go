@@ -45,7 +45,7 @@ func TestMaintenanceIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			id, ok := m.In(tt.lbls, tt.t)
+			id, ok := m.In(pack(tt.lbls), tt.t)
 			if id != tt.wantID || ok != (tt.wantID != "") {
 				t.Errorf("In = %q, %v; want %q", id, ok, tt.wantID)
 			}
@@ -65,10 +65,10 @@ func TestMaintenanceAcrossDST(t *testing.T) {
 	}
 	ber := mustLoc(t, "Europe/Berlin")
 	lbls := map[string]string{"a": "b"}
-	if _, ok := m.In(lbls, time.Date(2026, 10, 25, 2, 59, 0, 0, ber)); !ok {
+	if _, ok := m.In(pack(lbls), time.Date(2026, 10, 25, 2, 59, 0, 0, ber)); !ok {
 		t.Error("02:59 is inside")
 	}
-	if _, ok := m.In(lbls, time.Date(2026, 10, 25, 3, 0, 0, 0, ber)); ok {
+	if _, ok := m.In(pack(lbls), time.Date(2026, 10, 25, 3, 0, 0, 0, ber)); ok {
 		t.Error("03:00 winter time is four hours after midnight summer time")
 	}
 }

@@ -31,12 +31,21 @@ func compileMatchers(eq map[string]string, ms []string) (labels.Matchers, error)
 	return out, nil
 }
 
-// matchAll is labels.Matchers.Matches for a plain map: the same loop, without
+// labelReader is a set of labels read by name: an open alert's packed
+// alert.LabelSet, or an incoming alert's labelMap.
+type labelReader interface{ Get(name string) string }
+
+// labelMap reads a plain map as a labelReader.
+type labelMap map[string]string
+
+func (m labelMap) Get(name string) string { return m[name] }
+
+// matchAll is labels.Matchers.Matches for alert labels: the same loop, without
 // copying every alert's labels into a model.LabelSet first. A missing label
 // reads as "", so name="" matches an alert without the label, as in Alertmanager.
-func matchAll(ms labels.Matchers, lbls map[string]string) bool {
+func matchAll[L labelReader](ms labels.Matchers, lbls L) bool {
 	for _, m := range ms {
-		if !m.Matches(lbls[m.Name]) {
+		if !m.Matches(lbls.Get(m.Name)) {
 			return false
 		}
 	}

@@ -28,8 +28,12 @@ func TestMatchAllIsAlertmanagers(t *testing.T) {
 		for k, v := range lbls {
 			ls[model.LabelName(k)] = model.LabelValue(v)
 		}
-		if got, want := matchAll(ms, lbls), ms.Matches(ls); got != want {
-			t.Errorf("matchAll(%v) = %v, labels.Matchers.Matches = %v", lbls, got, want)
+		want := ms.Matches(ls)
+		if got := matchAll(ms, labelMap(lbls)); got != want {
+			t.Errorf("matchAll(map %v) = %v, labels.Matchers.Matches = %v", lbls, got, want)
+		}
+		if got := matchAll(ms, pack(lbls)); got != want {
+			t.Errorf("matchAll(packed %v) = %v, labels.Matchers.Matches = %v", lbls, got, want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/alertmanager/pkg/labels"
 
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/errs"
 )
 
@@ -96,7 +97,7 @@ func (s Silence) Active(t time.Time) bool {
 // Matches reports whether the silence's matchers match lbls, whatever the
 // time. A silence that would not validate matches nothing, so a bad stored
 // row cannot mute every alert.
-func (s Silence) Matches(lbls map[string]string) bool {
+func (s Silence) Matches(lbls alert.LabelSet) bool {
 	ms, err := s.compile()
 	return err == nil && matchAll(ms, lbls)
 }
@@ -107,7 +108,7 @@ type Silences []Silence
 // Silencing returns the ids of the silences that are active at t and match
 // lbls. It parses matchers on every call; a caller matching many alerts
 // against the same silences should build a Silencer once.
-func (s Silences) Silencing(lbls map[string]string, t time.Time) []string {
+func (s Silences) Silencing(lbls alert.LabelSet, t time.Time) []string {
 	var ids []string
 	for _, sil := range s {
 		if sil.Active(t) && sil.Matches(lbls) {
@@ -143,7 +144,7 @@ func NewSilencer(s Silences) *Silencer {
 }
 
 // Silencing returns the ids of the silences active at t that match lbls.
-func (s *Silencer) Silencing(lbls map[string]string, t time.Time) []string {
+func (s *Silencer) Silencing(lbls alert.LabelSet, t time.Time) []string {
 	var ids []string
 	for _, e := range s.entries {
 		if e.Active(t) && matchAll(e.matchers, lbls) {

@@ -105,7 +105,7 @@ func TestSilenceMatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (Silence{Matchers: tt.matchers}).Matches(tt.lbls); got != tt.want {
+			if got := (Silence{Matchers: tt.matchers}).Matches(pack(tt.lbls)); got != tt.want {
 				t.Errorf("Matches = %v, want %v", got, tt.want)
 			}
 		})
@@ -133,10 +133,10 @@ func TestSilencing(t *testing.T) {
 		{map[string]string{"alertname": "DiskFull"}, silStart.Add(-time.Second), nil},
 	}
 	for _, tt := range tests {
-		if got := sils.Silencing(tt.lbls, tt.t); !reflect.DeepEqual(got, tt.want) {
+		if got := sils.Silencing(pack(tt.lbls), tt.t); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Silences.Silencing(%v, %s) = %v, want %v", tt.lbls, tt.t, got, tt.want)
 		}
-		if got := silencer.Silencing(tt.lbls, tt.t); !reflect.DeepEqual(got, tt.want) {
+		if got := silencer.Silencing(pack(tt.lbls), tt.t); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Silencer.Silencing(%v, %s) = %v, want %v", tt.lbls, tt.t, got, tt.want)
 		}
 	}

@@ -180,7 +180,7 @@ func (t *Tree) Match(lbls map[string]string) []*Route {
 }
 
 func (r *Route) match(lbls map[string]string, out []*Route) []*Route {
-	if !matchAll(r.matchers, lbls) {
+	if !matchAll(r.matchers, labelMap(lbls)) {
 		return out
 	}
 	n := len(out)

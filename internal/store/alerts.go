@@ -39,8 +39,10 @@ type AlertRow struct {
 	UpdatedAt   time.Time
 	Suppression alert.Suppression // what held it back at the pager's last look
 	// AnnotationsUnloaded says Annotations were not kept in memory: writing
-	// the row leaves the stored annotations as they are.
+	// the row leaves the stored annotations as they are. LabelsUnloaded
+	// says the same of Labels.
 	AnnotationsUnloaded bool
+	LabelsUnloaded      bool
 }
 
 // MemberRow is an alert's place in a notification group, with the escalation
@@ -122,7 +124,8 @@ const (
 	upsertAlertsCols = 21
 	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `)`
 	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
-		summary = excluded.summary, service = excluded.service, labels = excluded.labels,
+		summary = excluded.summary, service = excluded.service,
+		labels = CASE excluded.labels WHEN '' THEN alerts.labels ELSE excluded.labels END,
 		annotations = CASE excluded.annotations WHEN '' THEN alerts.annotations ELSE excluded.annotations END,
 		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
@@ -216,13 +219,16 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 	}
 	args := s.argList(len(rows) * upsertAlertsCols)
 	for _, a := range rows {
-		// An empty text (never JSON) keeps the stored annotations: see the upsert.
-		annotations := ""
+		// An empty text (never JSON) keeps the stored labels or annotations: see the upsert.
+		labels, annotations := "", ""
+		if !a.LabelsUnloaded {
+			labels = labelsJSON(a.Labels, "{}")
+		}
 		if !a.AnnotationsUnloaded {
 			annotations = labelsJSON(a.Annotations, "{}")
 		}
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
-			labelsJSON(a.Labels, "{}"), annotations, jsonText(a.Links, "[]"), a.Runbook,
+			labels, annotations, jsonText(a.Links, "[]"), a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
 			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}

@@ -357,8 +357,8 @@ func testAlertRepeats(t *testing.T, e engine) {
 	}
 }
 
-// testAlertAnnotationsKept: a row written with its annotations unloaded
-// leaves the stored ones as they are, whatever else changes, and
+// testAlertAnnotationsKept: a row written with its annotations (or labels)
+// unloaded leaves the stored ones as they are, whatever else changes, and
 // AlertAnnotations reads them back by id; a row written with annotations
 // replaces them.
 func testAlertAnnotationsKept(t *testing.T, e engine) {
@@ -371,13 +371,18 @@ func testAlertAnnotationsKept(t *testing.T, e engine) {
 	acked := a
 	acked.Status, acked.AckedBy, acked.AckedAt = "acknowledged", "thach", t0.Add(time.Minute)
 	acked.Annotations, acked.AnnotationsUnloaded = nil, true
+	acked.Labels, acked.LabelsUnloaded = nil, true
 	changed := b
 	changed.Annotations = map[string]string{"summary": "second, changed"}
+	changed.Labels = map[string]string{"alertname": "B", "severity": "critical"}
 	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{acked, changed}})
 
 	got, err := s.Alert(ctx, 1)
-	if err != nil || got.Status != "acknowledged" || !maps.Equal(got.Annotations, a.Annotations) {
-		t.Fatalf("alert 1 after a write with its annotations unloaded = %+v, %v; want annotations %v", got, err, a.Annotations)
+	if err != nil || got.Status != "acknowledged" || !maps.Equal(got.Annotations, a.Annotations) || !maps.Equal(got.Labels, a.Labels) || len(a.Labels) == 0 {
+		t.Fatalf("alert 1 after a write with its labels and annotations unloaded = %+v, %v; want labels %v, annotations %v", got, err, a.Labels, a.Annotations)
+	}
+	if got, err := s.Alert(ctx, 2); err != nil || !maps.Equal(got.Labels, changed.Labels) {
+		t.Fatalf("alert 2 after a write with new labels = %+v, %v; want labels %v", got, err, changed.Labels)
 	}
 	ann, err := s.AlertAnnotations(ctx, []int64{2, 1, 99})
 	if err != nil || len(ann) != 2 || !maps.Equal(ann[1], a.Annotations) || !maps.Equal(ann[2], changed.Annotations) {

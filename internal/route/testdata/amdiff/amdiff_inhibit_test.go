@@ -87,7 +87,7 @@ func TestInhibitDifferentialAgainstAlertmanager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		idx := in.Index(firing)
+		idx := in.Index(packAll(firing))
 		ih := inhibit.NewInhibitor(&slurp{amAlerts}, theirs, promslog.NewNopLogger(), eventrecorder.NopRecorder())
 		go ih.Run()
 		ih.WaitForLoading()
@@ -98,10 +98,10 @@ func TestInhibitDifferentialAgainstAlertmanager(t *testing.T) {
 				ls[model.LabelName(k)] = model.LabelValue(v)
 			}
 			want := ih.Mutes(context.Background(), ls)
-			if got := in.Inhibited(target, firing); got != want {
+			if got := in.Inhibited(pack(target), packAll(firing)); got != want {
 				t.Fatalf("round %d: scan %v, AM %v\nrules %+v\nfiring %v\ntarget %v", round, got, want, ours, firing, target)
 			}
-			if got := idx.Inhibited(target); got != want {
+			if got := idx.Inhibited(pack(target)); got != want {
 				t.Fatalf("round %d: index %v, AM %v\nrules %+v\nfiring %v\ntarget %v", round, got, want, ours, firing, target)
 			}
 			total++

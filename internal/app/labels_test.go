@@ -1,0 +1,106 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLabelsStayTrueOnceStored: once an alert is stored the pager keeps its
+// labels packed, not as the row's map. A change of severity stores the new
+// labels, an acknowledgement keeps them, the page renders them, a silence
+// made later matches them, and a restart reads them back.
+func TestLabelsStayTrueOnceStored(t *testing.T) {
+	sk := newSink(t)
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
+	h := start(t, ingestConfig(sk.URL), dsn)
+	firing := fixture(t, "am_firing.json")
+	post := func(body []byte) {
+		t.Helper()
+		if code, out := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", body); code != 200 {
+			t.Fatalf("webhook: %d %v", code, out)
+		}
+	}
+	post(firing)
+	var payload map[string]any
+	json.Unmarshal(firing, &payload)
+	db1 := payload["alerts"].([]any)[0].(map[string]any)
+	db1["labels"].(map[string]any)["severity"] = "warning"
+	changed, _ := json.Marshal(payload)
+	post(changed)
+
+	byInstance := map[string]int64{}
+	for _, a := range h.alerts("status=open") {
+		byInstance[a.Labels["instance"]] = a.ID
+	}
+	type withLabels struct {
+		Severity string            `json:"severity"`
+		Status   string            `json:"status"`
+		Labels   map[string]string `json:"labels"`
+	}
+	get := func(instance string) withLabels {
+		t.Helper()
+		var a withLabels
+		if code := h.do("GET", fmt.Sprintf("/api/v1/alerts/%d", byInstance[instance]), "op3rate-t0ken", nil, &a); code != 200 {
+			t.Fatalf("GET alert of %s: %d", instance, code)
+		}
+		return a
+	}
+	want1 := map[string]string{"alertname": "InstanceDown", "instance": "db-1:9100", "job": "node", "service": "postgres", "severity": "warning", "team": "data"}
+	want2 := maps.Clone(want1)
+	want2["instance"], want2["severity"] = "db-2:9100", "critical"
+	check := func(when string) {
+		t.Helper()
+		if a := get("db-1:9100"); a.Severity != "warning" || !maps.Equal(a.Labels, want1) {
+			t.Fatalf("db-1 %s: %+v, want labels %v", when, a, want1)
+		}
+		if a := get("db-2:9100"); !maps.Equal(a.Labels, want2) {
+			t.Fatalf("db-2 %s: %+v, want labels %v", when, a, want2)
+		}
+	}
+	check("after a resend that lowers its severity")
+
+	h.advance(30 * time.Second)
+	var page struct {
+		Alerts []struct {
+			ID     int64             `json:"id"`
+			Labels map[string]string `json:"labels"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal(sk.wait(t, "/dba", 1)[0].Body, &page); err != nil {
+		t.Fatal(err)
+	}
+	rendered := map[int64]map[string]string{}
+	for _, a := range page.Alerts {
+		rendered[a.ID] = a.Labels
+	}
+	if !maps.Equal(rendered[byInstance["db-1:9100"]], want1) || !maps.Equal(rendered[byInstance["db-2:9100"]], want2) {
+		t.Fatalf("the page renders labels %v", rendered)
+	}
+
+	if code := h.do("POST", fmt.Sprintf("/api/v1/alerts/%d/ack", byInstance["db-2:9100"]), "op3rate-t0ken", nil, nil); code != 200 {
+		t.Fatalf("ack: %d", code)
+	}
+	if code := h.do("POST", "/api/v1/silences", "op3rate-t0ken", strings.NewReader(`{"matchers":["instance=\"db-1:9100\"","severity=\"warning\""],"duration":"1h","comment":"db-1 rebuild"}`), nil); code != 201 {
+		t.Fatalf("silence: %d", code)
+	}
+	held := func(when string) {
+		t.Helper()
+		got := h.alerts("status=open&held=silenced")
+		if len(got) != 1 || got[0].ID != byInstance["db-1:9100"] {
+			t.Fatalf("silenced %s: %+v, want db-1 alone", when, got)
+		}
+	}
+	check("after db-2's acknowledgement")
+	held("at once")
+
+	h.stop()
+	h = startAt(t, h.cfg, dsn, h.clock)
+	post(changed)
+	check("after a restart and a resend")
+	held("after a restart")
+}
