@@ -26,7 +26,12 @@ watches Vigil itself and this machine, with SQLite in ./vigil.db.
 
 SIGHUP or POST /-/reload (admin token) re-reads the config; an invalid config
 is refused and logged, and the running one stays. SIGINT/SIGTERM stop Vigil
-after running probes finish and their results are written.`,
+after running probes finish and their results are written.
+
+Memory: Vigil runs Go's collector at GOGC=50 (the heap grows by half its
+live size between collections) unless GOGC is set; GOMEMLIMIT sets a soft
+limit as in any Go program. See "Memory: what an open alert costs" in
+docs/alerting.md.`,
 		Example: `  vigil serve
   vigil serve --config /etc/vigil/ --listen :8080
   vigil serve --config team.yaml --store postgres://vigil:secret@db/vigil
@@ -36,6 +41,7 @@ after running probes finish and their results are written.`,
 			if opt.ConfigPath == "" {
 				opt.ConfigPath = os.Getenv("VIGIL_CONFIG")
 			}
+			tuneGC()
 			opt.Version = Version()
 			opt.LogOutput = cmd.ErrOrStderr()
 			ctx := cmd.Context()
