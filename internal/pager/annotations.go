@@ -8,23 +8,28 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
-// An open alert's annotations (summary, description, runbook_url ...) are
-// read only when a notification is rendered, yet they weigh as much as its
-// labels. Once stored they leave memory: the pager keeps a hash of them, to
-// tell a resend that changes them from one that does not, and reads them
-// back from the store for the notifications it renders.
+// An open alert's annotations (summary, description, runbook_url ...) and
+// links are read only when a notification is rendered, yet they weigh as
+// much as its labels. Once stored they leave memory: the pager keeps a hash
+// of each, to tell a resend that changes them from one that does not, and
+// reads them back from the store for the notifications it renders.
 
 // The labels are read often (silences, maintenance, inhibition) but
 // change only with the severity: once stored, the row's map leaves memory
 // too and the alert keeps them packed (alertState.labels).
 
-// unload drops an alert's stored annotations from memory, keeping their
-// hash, and its labels' map, keeping them packed.
+// unload drops an alert's stored annotations and links from memory, keeping
+// their hashes, and its labels' map, keeping them packed.
 func (p *Pager) unload(a *alertState) {
 	a.row.Labels, a.row.LabelsUnloaded = nil, true
+	if !a.row.LinksUnloaded {
+		a.linkSum = linksSum(p.annSeed, a.row.Links)
+		a.row.Links, a.row.LinksUnloaded = nil, true
+	}
 	if a.row.AnnotationsUnloaded {
 		return
 	}
@@ -56,6 +61,34 @@ func (p *Pager) setAnnotations(a *alertState, ann map[string]string) {
 	a.row.Annotations, a.row.AnnotationsUnloaded = ann, false
 }
 
+// setLinks gives the alert new links when they differ from its own, as
+// setAnnotations does annotations.
+func (p *Pager) setLinks(a *alertState, links []alert.Link) {
+	if a.row.LinksUnloaded {
+		if linksSum(p.annSeed, links) == a.linkSum {
+			return
+		}
+	} else if slices.Equal(links, a.row.Links) {
+		return
+	}
+	a.row.Links, a.row.LinksUnloaded = links, false
+}
+
+// linksSum hashes a list of links, in order, with the pager's seed.
+func linksSum(seed maphash.Seed, links []alert.Link) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var n [8]byte
+	for _, l := range links {
+		for _, s := range [2]string{l.Href, l.Text} {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			h.WriteString(s)
+		}
+	}
+	return h.Sum64()
+}
+
 // annotationsSum hashes a set of annotations, in any order: the sum of a
 // seeded hash of each pair. The seed is the pager's own, so nobody can make
 // two sets collide on purpose.
@@ -76,24 +109,44 @@ func annotationsSum(seed maphash.Seed, ann map[string]string) uint64 {
 	return sum
 }
 
-// annotationsFor returns the annotations of the alerts about to be rendered
-// whose annotations are not in memory, read from the store in one query.
-func (p *Pager) annotationsFor(out *outgoing) (map[int64]map[string]string, error) {
-	var ids []int64
+// stored is what the alerts about to be rendered keep only in the store.
+type stored struct {
+	annotations map[int64]map[string]string
+	links       map[int64][]alert.Link
+}
+
+// storedFor reads the annotations and links of the alerts about to be
+// rendered that are not in memory, a query for each.
+func (p *Pager) storedFor(out *outgoing) (stored, error) {
+	var ann, links []int64
 	for _, k := range out.order {
 		for _, a := range out.msgs[k].alerts {
 			if a.row.AnnotationsUnloaded {
-				ids = append(ids, a.row.ID)
+				ann = append(ann, a.row.ID)
+			}
+			if a.row.LinksUnloaded {
+				links = append(links, a.row.ID)
 			}
 		}
 	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	// An alert in the messages of several destinations is read once.
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return p.opt.Store.AlertAnnotations(ctx, ids)
+	var st stored
+	var err error
+	if ids := distinct(ann); len(ids) > 0 {
+		if st.annotations, err = p.opt.Store.AlertAnnotations(ctx, ids); err != nil {
+			return st, err
+		}
+	}
+	if ids := distinct(links); len(ids) > 0 {
+		st.links, err = p.opt.Store.AlertLinks(ctx, ids)
+	}
+	return st, err
+}
+
+// distinct sorts ids and drops repeats: an alert in the messages of several
+// destinations is read once.
+func distinct(ids []int64) []int64 {
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }

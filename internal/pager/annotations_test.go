@@ -2,7 +2,10 @@ package pager
 
 import (
 	"hash/maphash"
+	"slices"
 	"testing"
+
+	"github.com/vigil-sre/vigil/internal/alert"
 )
 
 // TestAnnotationsSum: the hash that tells a resend's annotations from the
@@ -30,6 +33,28 @@ func TestAnnotationsSum(t *testing.T) {
 	} {
 		if annotationsSum(seed, base) == annotationsSum(seed, other) {
 			t.Errorf("%s: changed annotations hash the same", name)
+		}
+	}
+}
+
+// TestLinksSum: the hash that tells a resend's links from the stored ones
+// is the same for the same list, and differs when a link, its text, their
+// order or where a string ends changes.
+func TestLinksSum(t *testing.T) {
+	seed := maphash.MakeSeed()
+	base := []alert.Link{{Href: "http://prom/graph", Text: "Source"}, {Href: "http://am", Text: "Alertmanager"}}
+	if linksSum(seed, base) != linksSum(seed, slices.Clone(base)) {
+		t.Fatal("the same links hash differently")
+	}
+	for _, other := range [][]alert.Link{
+		{base[1], base[0]},
+		{{Href: "http://prom/graph", Text: "Source"}},
+		{{Href: "http://prom/graph", Text: "source"}, base[1]},
+		{{Href: "http://prom/graphS", Text: "ource"}, base[1]},
+		nil,
+	} {
+		if linksSum(seed, base) == linksSum(seed, other) {
+			t.Errorf("%v hashes as %v", other, base)
 		}
 	}
 }

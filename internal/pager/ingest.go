@@ -130,8 +130,8 @@ func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) 
 	if len(ev.Annotations) > 0 {
 		p.setAnnotations(a, ev.Annotations)
 	}
-	if len(ev.Links) > 0 && !slices.Equal(ev.Links, a.row.Links) {
-		a.row.Links = ev.Links
+	if len(ev.Links) > 0 {
+		p.setLinks(a, ev.Links)
 	}
 }
 

@@ -21,9 +21,10 @@ type alertState struct {
 	// is 0 when it is not counted (builds count from 1).
 	inhibited  alert.LabelSet
 	inhibitGen int
-	// annSum is the hash of the stored annotations while they are not in
-	// memory (row.AnnotationsUnloaded; see annotations.go).
-	annSum uint64
+	// annSum and linkSum are the hashes of the stored annotations and
+	// links while they are not in memory (row.AnnotationsUnloaded,
+	// row.LinksUnloaded; see annotations.go).
+	annSum, linkSum uint64
 }
 
 // memberships are an alert's places in notification groups. Most alerts are
@@ -219,7 +220,8 @@ func onlyRepeated(was, now store.AlertRow) bool {
 		was.Service == now.Service && was.Runbook == now.Runbook && was.FirstSeen.Equal(now.FirstSeen) &&
 		was.AckedAt.Equal(now.AckedAt) && was.AckedBy == now.AckedBy && was.ResolvedAt.Equal(now.ResolvedAt) &&
 		was.ResolvedBy == now.ResolvedBy && was.LabelsUnloaded == now.LabelsUnloaded && maps.Equal(was.Labels, now.Labels) &&
-		was.AnnotationsUnloaded == now.AnnotationsUnloaded && maps.Equal(was.Annotations, now.Annotations) && slices.Equal(was.Links, now.Links) &&
+		was.AnnotationsUnloaded == now.AnnotationsUnloaded && maps.Equal(was.Annotations, now.Annotations) &&
+		was.LinksUnloaded == now.LinksUnloaded && slices.Equal(was.Links, now.Links) &&
 		slices.Equal(was.Suppression.SilencedBy, now.Suppression.SilencedBy) &&
 		was.Suppression.Maintenance == now.Suppression.Maintenance && was.Suppression.Inhibited == now.Suppression.Inhibited
 }

@@ -40,9 +40,10 @@ type AlertRow struct {
 	Suppression alert.Suppression // what held it back at the pager's last look
 	// AnnotationsUnloaded says Annotations were not kept in memory: writing
 	// the row leaves the stored annotations as they are. LabelsUnloaded
-	// says the same of Labels.
+	// and LinksUnloaded say the same of Labels and Links.
 	AnnotationsUnloaded bool
 	LabelsUnloaded      bool
+	LinksUnloaded       bool
 }
 
 // MemberRow is an alert's place in a notification group, with the escalation
@@ -127,7 +128,7 @@ const (
 		summary = excluded.summary, service = excluded.service,
 		labels = CASE excluded.labels WHEN '' THEN alerts.labels ELSE excluded.labels END,
 		annotations = CASE excluded.annotations WHEN '' THEN alerts.annotations ELSE excluded.annotations END,
-		links = excluded.links, runbook = excluded.runbook, occurrences = excluded.occurrences,
+		links = CASE excluded.links WHEN '' THEN alerts.links ELSE excluded.links END, runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
 		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms,
 		suppression = excluded.suppression`
@@ -219,16 +220,19 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 	}
 	args := s.argList(len(rows) * upsertAlertsCols)
 	for _, a := range rows {
-		// An empty text (never JSON) keeps the stored labels or annotations: see the upsert.
-		labels, annotations := "", ""
+		// An empty text (never JSON) keeps the stored labels, annotations or links: see the upsert.
+		labels, annotations, links := "", "", ""
 		if !a.LabelsUnloaded {
 			labels = labelsJSON(a.Labels, "{}")
+		}
+		if !a.LinksUnloaded {
+			links = jsonText(a.Links, "[]")
 		}
 		if !a.AnnotationsUnloaded {
 			annotations = labelsJSON(a.Annotations, "{}")
 		}
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
-			labels, annotations, jsonText(a.Links, "[]"), a.Runbook,
+			labels, annotations, links, a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
 			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
 	}
@@ -389,6 +393,19 @@ func (s *Store) AlertAnnotations(ctx context.Context, ids []int64) (map[int64]ma
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: alert annotations: %w", err)
+	}
+	return out, nil
+}
+
+// AlertLinks returns the links of each alert of ids that exists.
+func (s *Store) AlertLinks(ctx context.Context, ids []int64) (map[int64][]alert.Link, error) {
+	defer s.observe("alert_links", clock.Start())
+	out, err := alertColumn(ctx, s, "links", ids, func(text string) ([]alert.Link, error) {
+		var l []alert.Link
+		return l, decodeJSONs(&l, text)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: alert links: %w", err)
 	}
 	return out, nil
 }

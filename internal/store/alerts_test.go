@@ -372,6 +372,7 @@ func testAlertAnnotationsKept(t *testing.T, e engine) {
 	acked.Status, acked.AckedBy, acked.AckedAt = "acknowledged", "thach", t0.Add(time.Minute)
 	acked.Annotations, acked.AnnotationsUnloaded = nil, true
 	acked.Labels, acked.LabelsUnloaded = nil, true
+	acked.Links, acked.LinksUnloaded = nil, true
 	changed := b
 	changed.Annotations = map[string]string{"summary": "second, changed"}
 	changed.Labels = map[string]string{"alertname": "B", "severity": "critical"}
@@ -383,6 +384,10 @@ func testAlertAnnotationsKept(t *testing.T, e engine) {
 	}
 	if got, err := s.Alert(ctx, 2); err != nil || !maps.Equal(got.Labels, changed.Labels) {
 		t.Fatalf("alert 2 after a write with new labels = %+v, %v; want labels %v", got, err, changed.Labels)
+	}
+	links, err := s.AlertLinks(ctx, []int64{2, 1, 99})
+	if err != nil || len(links) != 2 || len(a.Links) == 0 || !slices.Equal(links[1], a.Links) || !slices.Equal(links[2], b.Links) {
+		t.Fatalf("AlertLinks after a write with links unloaded = %v, %v; want %v for alert 1", links, err, a.Links)
 	}
 	ann, err := s.AlertAnnotations(ctx, []int64{2, 1, 99})
 	if err != nil || len(ann) != 2 || !maps.Equal(ann[1], a.Annotations) || !maps.Equal(ann[2], changed.Annotations) {
