@@ -3,15 +3,15 @@ package alert
 import (
 	"encoding/binary"
 	"iter"
-	"maps"
 	"slices"
+	"strings"
 )
 
 // LabelSet is a set of labels packed into one string, sorted by name: each
 // name and value length-prefixed, so any bytes may appear in either. An
 // open alert keeps its labels this way. A map of up to eight labels weighs
 // about 336 bytes before its strings, and the pager holds one per open
-// alert, a million of them at a time; packed, six labels take about 110
+// alert, a million of them at a time; packed, six labels take about 100
 // bytes, strings included. The zero value is the empty set. Read-only:
 // a change packs a new set.
 type LabelSet struct{ packed string }
@@ -21,20 +21,33 @@ func PackLabels(m map[string]string) LabelSet {
 	if len(m) == 0 {
 		return LabelSet{}
 	}
-	names := slices.Sorted(maps.Keys(m))
+	// Sorted on the stack for the usual handful of labels.
+	var arr [16][2]string
+	pairs := arr[:0]
 	n := 0
-	for _, k := range names {
-		n += 2*binary.MaxVarintLen32 + len(k) + len(m[k])
+	for k, v := range m {
+		pairs = append(pairs, [2]string{k, v})
+		n += uvarintLen(len(k)) + len(k) + uvarintLen(len(v)) + len(v) // exact: the set is kept
 	}
-	b := make([]byte, 0, n)
-	for _, k := range names {
-		v := m[k]
-		b = binary.AppendUvarint(b, uint64(len(k)))
-		b = append(b, k...)
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+	slices.SortFunc(pairs, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	var b strings.Builder
+	b.Grow(n)
+	var num [binary.MaxVarintLen64]byte
+	for _, p := range pairs {
+		for _, s := range p {
+			b.Write(binary.AppendUvarint(num[:0], uint64(len(s))))
+			b.WriteString(s)
+		}
 	}
-	return LabelSet{packed: string(b)}
+	return LabelSet{packed: b.String()}
+}
+
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
 
 // Get returns the value of the label name, "" when the set has none.

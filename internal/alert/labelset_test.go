@@ -71,3 +71,11 @@ func FuzzLabelSet(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkPackLabels(b *testing.B) {
+	m := map[string]string{"alertname": "load-G12345", "instance": "load-123456", "bench": "load", "service": "bench", "severity": "warning", "job": "node"}
+	b.ReportAllocs()
+	for b.Loop() {
+		PackLabels(m)
+	}
+}
