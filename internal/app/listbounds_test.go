@@ -77,8 +77,8 @@ func TestListFilters(t *testing.T) {
 	}
 }
 
-// The total is exact here, and says so; past 100,000 matches it would say
-// 100000 with relation gte unless count=exact (the store's CountUpTo).
+// TestAlertTotalHeaders: the total is exact, and says so, up to 10,000
+// matches; past that it says 10000 with relation gte, unless count=exact.
 func TestAlertTotalHeaders(t *testing.T) {
 	h := start(t, boundsConfig, "")
 	for _, key := range []string{"a", "b", "c"} {
@@ -86,13 +86,35 @@ func TestAlertTotalHeaders(t *testing.T) {
 			t.Fatalf("event: %d %v", code, body)
 		}
 	}
-	for _, path := range []string{"/api/v1/alerts?limit=1", "/api/v1/alerts?limit=1&count=exact"} {
+	total := func(path, want, wantRel string) {
+		t.Helper()
 		resp := h.get(path)
 		resp.Body.Close()
-		if got, rel := resp.Header.Get("X-Total-Count"), resp.Header.Get("X-Total-Count-Relation"); got != "3" || rel != "eq" {
-			t.Errorf("GET %s: X-Total-Count %q, relation %q; want 3, eq", path, got, rel)
+		if got, rel := resp.Header.Get("X-Total-Count"), resp.Header.Get("X-Total-Count-Relation"); got != want || rel != wantRel {
+			t.Errorf("GET %s: X-Total-Count %q, relation %q; want %s, %s", path, got, rel, want, wantRel)
 		}
 	}
+	total("/api/v1/alerts?limit=1", "3", "eq")
+	total("/api/v1/alerts?limit=1&count=exact", "3", "eq")
+
+	// 10,000 more through one webhook (its most), then one: 10,004 in all.
+	var body bytes.Buffer
+	body.WriteString(`{"version":"4","status":"firing","receiver":"vigil","alerts":[`)
+	for i := range 10_000 {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"status":"firing","labels":{"alertname":"NodeDown","instance":"n%d","service":"shop"},"startsAt":"2026-11-22T03:00:00Z"}`, i)
+	}
+	body.WriteString(`]}`)
+	for _, b := range [][]byte{body.Bytes(), amBody("last", "firing")} {
+		if code, out := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", b); code != 200 {
+			t.Fatalf("webhook: %d %v", code, out)
+		}
+	}
+	total("/api/v1/alerts?limit=1", "10000", "gte")
+	total("/api/v1/alerts?status=open&service=shop&limit=1", "10000", "gte")
+	total("/api/v1/alerts?limit=1&count=exact", "10004", "eq")
 }
 
 // TestUnknownPeopleAreRefused: roles, action item owners and the on-call
