@@ -230,3 +230,46 @@ func TestFailedRecordingHoldsResends(t *testing.T) {
 		})
 	}
 }
+
+// TestReadDueReadsPastUnstored: the read of what is due for a destination
+// skips notifications whose outcomes are not stored yet, but still returns
+// a whole bundle of the others when there are that many, and says so: a
+// bundle's worth of unstored outcomes must not stall the destination.
+func TestReadDueReadsPastUnstored(t *testing.T) {
+	st := recordingCases[0].open(t)
+	t0 := time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)
+	var ns []store.Notification
+	for id := int64(1); id <= maxBundle+5; id++ {
+		ns = append(ns, pageTo(id, "channel/ops", t0))
+	}
+	if err := st.WriteAlerts(context.Background(), store.AlertBatch{Notifications: ns}); err != nil {
+		t.Fatal(err)
+	}
+	o := NewOutbox(OutboxOptions{Store: st, Clock: clock.NewFake(t0)})
+	skipFirst := func(n int64) map[int64]bool {
+		skip := map[int64]bool{}
+		for id := int64(1); id <= n; id++ {
+			skip[id] = true
+		}
+		return skip
+	}
+	for _, tc := range []struct {
+		skipped     int64
+		first, last int64
+		full        bool
+	}{
+		{skipped: 0, first: 1, last: maxBundle, full: true},
+		{skipped: 3, first: 4, last: maxBundle + 3, full: true},
+		{skipped: maxBundle, first: maxBundle + 1, last: maxBundle + 5, full: false},
+		{skipped: maxBundle + 5, full: false},
+	} {
+		got, full, err := o.readDue(context.Background(), "channel/ops", t0, skipFirst(tc.skipped))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full != tc.full || tc.first == 0 && len(got) > 0 ||
+			tc.first > 0 && (len(got) == 0 || got[0].ID != tc.first || got[len(got)-1].ID != tc.last || len(got) != int(tc.last-tc.first+1)) {
+			t.Errorf("%d skipped: read %d (%s), full %v; want %d..%d, full %v", tc.skipped, len(got), deliveryKey(got), full, tc.first, tc.last, tc.full)
+		}
+	}
+}
