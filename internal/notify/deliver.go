@@ -16,12 +16,13 @@ import (
 
 // deliver sends one destination what is due for it, as one message. It
 // reads the destination's notifications itself, so that a backlog for one
-// destination never hides another's.
-func (o *Outbox) deliver(ctx context.Context, name string) delivery {
+// destination never hides another's. It leaves out those in skip: they
+// went, and their outcomes are on their way to the store.
+func (o *Outbox) deliver(ctx context.Context, name string, skip map[int64]bool) delivery {
 	d := delivery{dest: name}
 	now := o.opt.Clock.Now()
-	ns, err := o.readDue(ctx, name, now)
-	d.full = len(ns) == maxBundle
+	ns, full, err := o.readDue(ctx, name, now, skip)
+	d.full = full
 	if err == nil && len(ns) == 0 && o.opt.Claimer != "" {
 		// Due, yet another replica holds it (or a claim on its
 		// destination): look again soon, for that replica may die.
@@ -120,17 +121,34 @@ func (o *Outbox) deliver(ctx context.Context, name string) delivery {
 // replica holds is looked at again.
 const claimRecheck = 500 * time.Millisecond
 
-// readDue reads what is due for a destination; among replicas, it claims it.
-func (o *Outbox) readDue(ctx context.Context, name string, now time.Time) ([]store.Notification, error) {
+// readDue reads up to a bundle of what is due for a destination, but for
+// the notifications in skip; among replicas, it claims it. full says more
+// may be due.
+func (o *Outbox) readDue(ctx context.Context, name string, now time.Time, skip map[int64]bool) (ns []store.Notification, full bool, err error) {
 	if o.opt.Claimer == "" {
-		return o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle)
+		// Read past the skipped ones, so that a bundle's worth of them
+		// cannot stall the destination.
+		ns, err = o.opt.Store.DueNotificationsTo(ctx, name, now, maxBundle+len(skip))
+	} else {
+		// A claim pushes its rows' next attempt past the sending deadline,
+		// so rows whose outcomes are unstored are due again only if writing
+		// them outlasts it; claimed again then, they are skipped, and the
+		// claim keeps other replicas off them until the outcome is written.
+		sw := clock.Start()
+		ns, err = o.opt.Store.ClaimNotificationsTo(ctx, name, now, maxBundle, o.opt.Claimer, o.opt.ClaimHold)
+		if o.opt.Claims != nil && err == nil {
+			o.opt.Claims.Observe(sw.Elapsed().Seconds())
+		}
+		full = len(ns) == maxBundle
 	}
-	sw := clock.Start()
-	ns, err := o.opt.Store.ClaimNotificationsTo(ctx, name, now, maxBundle, o.opt.Claimer, o.opt.ClaimHold)
-	if o.opt.Claims != nil && err == nil {
-		o.opt.Claims.Observe(sw.Elapsed().Seconds())
+	if err != nil {
+		return nil, false, err
 	}
-	return ns, err
+	ns = slices.DeleteFunc(ns, func(n store.Notification) bool { return skip[n.ID] })
+	if len(ns) >= maxBundle {
+		ns, full = ns[:maxBundle], true
+	}
+	return ns, full, nil
 }
 
 // deliveryKey names the notifications a message carries.

@@ -23,9 +23,20 @@ type Limit struct {
 // channel/ID) in the running config. ok is false when it no longer exists.
 type Resolver func(name string) (d Destination, limit Limit, ok bool)
 
+// Store is what the outbox reads and writes; *store.Store is one.
+type Store interface {
+	DueDestinations(ctx context.Context, now time.Time, limit int) ([]store.DueDestination, error)
+	NextNotificationAt(ctx context.Context, after time.Time) (time.Time, error)
+	DueNotificationsTo(ctx context.Context, destination string, now time.Time, limit int) ([]store.Notification, error)
+	ClaimNotificationsTo(ctx context.Context, destination string, now time.Time, limit int, claimer string, hold time.Duration) ([]store.Notification, error)
+	AlertStatuses(ctx context.Context, ids []int64) (map[int64]string, error)
+	UpdateNotifications(ctx context.Context, us []store.NotificationUpdate) error
+	UpdateClaimedNotifications(ctx context.Context, us []store.NotificationUpdate, claimer string) error
+}
+
 // OutboxOptions configure the delivery worker.
 type OutboxOptions struct {
-	Store   *store.Store
+	Store   Store
 	Clock   clock.Clock
 	Sender  Sender
 	Resolve Resolver
@@ -87,14 +98,12 @@ type Outbox struct {
 	// Owned by Run: destinations being delivered to now, those whose last
 	// attempt failed and until when they wait, and outcomes the store has
 	// not taken yet (their notifications are not sent again).
-	busy       map[string]health // in flight, by how the destination fared before
-	busyBy     [3]int            // in flight per health
-	busyScan   map[string]int    // the scan count when each send started
-	health     map[string]health
-	waitUntil  map[string]time.Time
-	unrecorded map[int64]store.NotificationUpdate
-	recordAt   time.Time // after a failed write, the next attempt
-	failures   int
+	busy      map[string]health // in flight, by how the destination fared before
+	busyBy    [3]int            // in flight per health
+	busyScan  map[string]int    // the scan count when each send started
+	health    map[string]health
+	waitUntil map[string]time.Time
+	rec       recording
 	// scanned is when dispatch last read what was due: everything due by
 	// then is being delivered, waits for a slot, or waits out its
 	// destination's backoff (the earliest of which is heldUntil).
@@ -170,7 +179,7 @@ func NewOutbox(opt OutboxOptions) *Outbox {
 	}
 	return &Outbox{opt: opt, wake: make(chan struct{}, 1), m: newOutboxMetrics(opt.Metrics), sent: map[string][]time.Time{},
 		busy: map[string]health{}, busyScan: map[string]int{}, health: map[string]health{}, waitUntil: map[string]time.Time{},
-		unrecorded: map[int64]store.NotificationUpdate{}, done: make(chan delivery, opt.MaxInFlight)}
+		rec: newRecording(), done: make(chan delivery, opt.MaxInFlight)}
 }
 
 // Wake tells the worker there is new work.
@@ -202,6 +211,10 @@ func (o *Outbox) Run(ctx context.Context) {
 			// loop busy and delay the pages that can go.
 			o.finish(d)
 			scan = false
+		case err := <-o.rec.written:
+			// After failed writes held sending back, what arrived meanwhile
+			// is read anew.
+			scan = o.recorded(err)
 		case <-o.wake:
 			scan = true
 		case <-t.Chan():
@@ -218,9 +231,18 @@ func (o *Outbox) Run(ctx context.Context) {
 // that row.
 func (o *Outbox) wait(ctx context.Context, scanned bool) time.Duration {
 	now := o.opt.Clock.Now()
+	wait := o.sendWait(ctx, scanned, now)
+	if o.rec.writing == nil && len(o.rec.waiting) > 0 {
+		wait = min(wait, max(0, o.rec.retryAt.Sub(now))) // a failed write's next attempt
+	}
+	return wait
+}
+
+// sendWait is how long until something may be due to send.
+func (o *Outbox) sendWait(ctx context.Context, scanned bool, now time.Time) time.Duration {
 	switch {
-	case len(o.unrecorded) > 0:
-		return max(0, o.recordAt.Sub(now))
+	case o.rec.failures > 0:
+		return time.Minute // sending resumes when a write succeeds
 	case o.readFailed:
 		return time.Second
 	case len(o.busy) >= o.opt.MaxInFlight:
@@ -243,9 +265,10 @@ func (o *Outbox) wait(ctx context.Context, scanned bool) time.Duration {
 }
 
 // dispatch starts a send for each destination with something due that is
-// not in flight, not waiting out a backoff, and fits the limits.
+// not in flight, not waiting out a backoff, and fits the limits. Outcomes
+// being written do not hold it back; outcomes the store failed to take do.
 func (o *Outbox) dispatch(ctx context.Context, scan bool) {
-	if ctx.Err() != nil || len(o.unrecorded) > 0 || len(o.busy) >= o.opt.MaxInFlight {
+	if ctx.Err() != nil || o.rec.failures > 0 || len(o.busy) >= o.opt.MaxInFlight {
 		return
 	}
 	now := o.opt.Clock.Now()
@@ -292,15 +315,16 @@ func (o *Outbox) start(ctx context.Context, dest string, now time.Time) {
 	}
 	o.busy[dest], o.busyScan[dest] = h, o.scans
 	o.busyBy[h]++
+	skip := o.rec.unstored(dest)
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
-		o.done <- o.deliver(ctx, dest)
+		o.done <- o.deliver(ctx, dest, skip)
 	}()
 }
 
-// finish records a send's outcome, with those of any other sends that have
-// finished meanwhile: one commit for all of them.
+// finish takes a send's outcome, with those of any other sends that have
+// finished meanwhile: Run writes them in one commit.
 func (o *Outbox) finish(d delivery) {
 	for {
 		o.settle(d)
@@ -311,7 +335,6 @@ func (o *Outbox) finish(d delivery) {
 		}
 		break
 	}
-	o.record()
 }
 
 // settle takes a finished send off the books and remembers how its
@@ -339,40 +362,7 @@ func (o *Outbox) settle(d delivery) {
 		o.health[d.dest] = failing
 		o.waitUntil[d.dest] = d.retryAt
 	}
-	for _, u := range d.updates {
-		o.unrecorded[u.ID] = u
-	}
-}
-
-// record writes the outcomes the store has not taken yet. While it fails,
-// nothing new is sent (a sent message must not be sent again because its
-// outcome was lost), and it is retried with backoff.
-func (o *Outbox) record() {
-	if len(o.unrecorded) == 0 || o.opt.Clock.Now().Before(o.recordAt) {
-		return
-	}
-	us := make([]store.NotificationUpdate, 0, len(o.unrecorded))
-	for _, u := range o.unrecorded {
-		us = append(us, u)
-	}
-	// Outcomes are recorded even while shutting down.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var err error
-	if o.opt.Claimer != "" {
-		err = o.opt.Store.UpdateClaimedNotifications(ctx, us, o.opt.Claimer)
-	} else {
-		err = o.opt.Store.UpdateNotifications(ctx, us)
-	}
-	if err != nil {
-		o.failures++
-		delay := min(time.Second<<min(o.failures-1, 5), 30*time.Second)
-		o.recordAt = o.opt.Clock.Now().Add(delay)
-		o.opt.Log.Error("outbox: recording deliveries failed; sending waits until they are recorded", "retry_in", delay, "err", err)
-		return
-	}
-	clear(o.unrecorded)
-	o.failures, o.recordAt = 0, time.Time{}
+	o.rec.add(d.dest, d.updates)
 }
 
 // stop waits for the sends in flight and records what they did.
@@ -381,6 +371,5 @@ func (o *Outbox) stop() {
 	for d := range o.done {
 		o.settle(d)
 	}
-	o.recordAt = time.Time{}
-	o.record()
+	o.flush()
 }
