@@ -3,17 +3,13 @@
 package app
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -45,31 +41,7 @@ services:
     checks:
       - {id: web, http: {url: %q}, every: 1s, timeout: 1s, fail_after: 1}
 `, tg.URL))
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, os.Args[0], "serve", "--config", cfg, "--listen", "127.0.0.1:0",
-		"--store", "sqlite://"+filepath.Join(dir, "vigil.db"))
-	cmd.Env = append(os.Environ(), "VIGIL_TEST_EXEC=1", "VIGIL_TEST_NOFILE=256")
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		cmd.Wait()
-		if t.Failed() {
-			t.Log(stderr.String())
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed nothing: %v\n%s", err, stderr.String())
-	}
-	base := regexp.MustCompile(`http://\S+`).FindString(line)
+	base, stderr, _ := serveChild(t, append(os.Environ(), "VIGIL_TEST_NOFILE=256"), cfg, dir)
 	addr := strings.TrimPrefix(base, "http://")
 	for start := time.Now(); !strings.Contains(stderr.String(), "open_file_limit=256"); time.Sleep(10 * time.Millisecond) {
 		if time.Since(start) > 10*time.Second { // its log reaches us through a pipe of its own

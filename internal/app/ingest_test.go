@@ -61,6 +61,14 @@ func (h *harness) post(path, key, contentType string, body []byte) (int, map[str
 	return resp.StatusCode, out
 }
 
+// webhook posts an Alertmanager webhook body, which must be taken.
+func (h *harness) webhook(body []byte) {
+	h.t.Helper()
+	if code, out := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", body); code != 200 {
+		h.t.Fatalf("webhook: %d %v", code, out)
+	}
+}
+
 func (h *harness) alerts(query string) []alertJSON {
 	h.t.Helper()
 	var out []alertJSON
@@ -257,12 +265,7 @@ func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
 	h := start(t, ingestConfig(sk.URL), dsn)
 	firing := fixture(t, "am_firing.json")
-	post := func(body []byte) {
-		t.Helper()
-		if code, out := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", body); code != 200 {
-			t.Fatalf("webhook: %d %v", code, out)
-		}
-	}
+	post := func(body []byte) { t.Helper(); h.webhook(body) }
 	post(firing)
 	var payload map[string]any
 	json.Unmarshal(firing, &payload)

@@ -20,12 +20,7 @@ func TestLabelsAndLinksStayTrueOnceStored(t *testing.T) {
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
 	h := start(t, ingestConfig(sk.URL), dsn)
 	firing := fixture(t, "am_firing.json")
-	post := func(body []byte) {
-		t.Helper()
-		if code, out := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", body); code != 200 {
-			t.Fatalf("webhook: %d %v", code, out)
-		}
-	}
+	post := func(body []byte) { t.Helper(); h.webhook(body) }
 	post(firing)
 	var payload map[string]any
 	json.Unmarshal(firing, &payload)
