@@ -128,7 +128,8 @@ const (
 		summary = excluded.summary, service = excluded.service,
 		labels = CASE excluded.labels WHEN '' THEN alerts.labels ELSE excluded.labels END,
 		annotations = CASE excluded.annotations WHEN '' THEN alerts.annotations ELSE excluded.annotations END,
-		links = CASE excluded.links WHEN '' THEN alerts.links ELSE excluded.links END, runbook = excluded.runbook, occurrences = excluded.occurrences,
+		links = CASE excluded.links WHEN '' THEN alerts.links ELSE excluded.links END,
+		runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
 		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms,
 		suppression = excluded.suppression`
