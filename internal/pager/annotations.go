@@ -40,7 +40,7 @@ func (p *Pager) unload(a *alertState) {
 // whole is the alert's row with its labels, for those outside the pager
 // that read them (a check alert's check is named by its labels).
 func (a *alertState) whole() store.AlertRow {
-	r := a.row
+	r := a.row.storeRow()
 	if r.LabelsUnloaded {
 		r.Labels, r.LabelsUnloaded = a.labels.Map(), false
 	}

@@ -159,11 +159,11 @@ func lastTouch(m *member) time.Time {
 // resolved: by a silence or maintenance then, or by anything at its last
 // look (kept on its row across restarts).
 func (p *Pager) silencedAtResolve(a *alertState, now time.Time) bool {
-	at := a.row.ResolvedAt
+	at := a.row.held().ResolvedAt
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	if a.row.Suppression.Suppressed() || len(p.silences.Silencing(a.labels, at)) > 0 {
+	if a.row.held().Suppression.Suppressed() || len(p.silences.Silencing(a.labels, at)) > 0 {
 		return true
 	}
 	_, inMaint := p.w.maint.In(a.labels, at)

@@ -77,7 +77,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 		first = now
 	}
 	a := &alertState{
-		row: store.AlertRow{
+		row: alertRow{
 			ID: p.ids.alert, DedupKey: key, Source: ev.Source, Integration: ev.Integration, Status: string(alert.Firing),
 			Severity: string(sev), Summary: summary(ev), Service: ev.Service, Labels: alertLabels(ev, sev),
 			Annotations: ev.Annotations, Links: ev.Links, Runbook: ev.Runbook, Occurrences: 1,
@@ -94,7 +94,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 		a.row.Service = routes[0].Service
 	}
 	if a.row.Runbook == "" {
-		a.row.Runbook = p.w.runbookFor(a.row)
+		a.row.Runbook = p.w.runbookFor(a.row.Source, a.row.Labels, a.row.Annotations)
 	}
 	p.log(c, a, now, "fired", by(ev), a.row.Summary)
 	for _, r := range routes {
@@ -140,7 +140,8 @@ func (p *Pager) acknowledge(c *change, a *alertState, who string, at time.Time) 
 		return
 	}
 	c.touchAlert(a)
-	a.row.Status, a.row.AckedAt, a.row.AckedBy, a.row.UpdatedAt = string(alert.Acknowledged), at, who, at
+	a.row.Status, a.row.UpdatedAt = string(alert.Acknowledged), at
+	a.row.edit(func(h *handled) { h.AckedAt, h.AckedBy = at, who })
 	for _, m := range a.members {
 		c.touchMember(m)
 		m.row.NextEscAt = time.Time{}
@@ -154,7 +155,8 @@ func (p *Pager) resolve(c *change, a *alertState, who string, at time.Time, deta
 		return
 	}
 	c.touchAlert(a)
-	a.row.Status, a.row.ResolvedAt, a.row.ResolvedBy, a.row.UpdatedAt = string(alert.Resolved), at, who, at
+	a.row.Status, a.row.UpdatedAt = string(alert.Resolved), at
+	a.row.edit(func(h *handled) { h.ResolvedAt, h.ResolvedBy = at, who })
 	if p.open[a.row.DedupKey] == a { // not so for the older of two found open at start (recover)
 		delete(p.open, a.row.DedupKey)
 		c.undo = append(c.undo, func() { p.open[a.row.DedupKey] = a })
@@ -191,7 +193,7 @@ func (p *Pager) operate(c *change, op *opRequest, now time.Time) ([]Outcome, err
 	switch op.action {
 	case alert.Acknowledge:
 		if a.row.Status == string(alert.Acknowledged) {
-			return nil, errs.E(errs.Conflict, "alert %d is already acknowledged (by %s)", op.id, a.row.AckedBy)
+			return nil, errs.E(errs.Conflict, "alert %d is already acknowledged (by %s)", op.id, a.row.held().AckedBy)
 		}
 		p.acknowledge(c, a, op.by, now)
 	case alert.Resolve:

@@ -24,7 +24,7 @@ func (p *Pager) recover(ctx context.Context) error {
 		return err
 	}
 	for _, r := range rows {
-		a := &alertState{row: r, labels: alert.PackLabels(r.Labels)}
+		a := &alertState{row: rowOf(r), labels: alert.PackLabels(r.Labels)}
 		p.unload(a)
 		p.alerts[r.ID] = a
 		if alert.Status(r.Status).Open() {

@@ -11,7 +11,7 @@ import (
 // alertState is an alert the pager is still delivering: open, or resolved
 // with its resolution not yet announced.
 type alertState struct {
-	row store.AlertRow
+	row alertRow
 	// labels are the alert's labels, packed: the row's map is kept only
 	// until the row is stored (row.LabelsUnloaded; see annotations.go).
 	labels  alert.LabelSet
@@ -65,8 +65,8 @@ type group struct {
 // transaction, and how to put memory back if that write fails.
 type change struct {
 	alerts  map[int64]*alertState
-	before  map[int64]store.AlertRow // touched alerts as they were
-	fresh   map[int64]bool           // alerts the change opened, told to Options.Fired after the commit
+	before  map[int64]alertRow // touched alerts as they were
+	fresh   map[int64]bool     // alerts the change opened, told to Options.Fired after the commit
 	members map[store.MemberKey]*member
 	deleted map[store.MemberKey]bool
 	groups  map[string]*group
@@ -82,7 +82,7 @@ type change struct {
 
 func newChange() *change {
 	return &change{
-		alerts: map[int64]*alertState{}, before: map[int64]store.AlertRow{}, fresh: map[int64]bool{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
+		alerts: map[int64]*alertState{}, before: map[int64]alertRow{}, fresh: map[int64]bool{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
 		groups: map[string]*group{}, dropped: map[string]bool{},
 	}
 }
@@ -178,7 +178,7 @@ func (c *change) batch() store.AlertBatch {
 				LastSeen: a.row.LastSeen, UpdatedAt: a.row.UpdatedAt})
 			continue
 		}
-		b.Alerts = append(b.Alerts, a.row)
+		b.Alerts = append(b.Alerts, a.row.storeRow())
 	}
 	for k, m := range c.members {
 		if !c.deleted[k] {
@@ -213,15 +213,12 @@ func (c *change) rollback() {
 // onlyRepeated reports whether now differs from was only in what a resend
 // changes: its count and times. Such an alert is written as a repeat, which
 // touches none of the indexed columns.
-func onlyRepeated(was, now store.AlertRow) bool {
-	was.Occurrences, was.LastSeen, was.UpdatedAt = now.Occurrences, now.LastSeen, now.UpdatedAt
+func onlyRepeated(was, now alertRow) bool {
 	return was.DedupKey == now.DedupKey && was.Source == now.Source && was.Integration == now.Integration &&
 		was.Status == now.Status && was.Severity == now.Severity && was.Summary == now.Summary &&
 		was.Service == now.Service && was.Runbook == now.Runbook && was.FirstSeen.Equal(now.FirstSeen) &&
-		was.AckedAt.Equal(now.AckedAt) && was.AckedBy == now.AckedBy && was.ResolvedAt.Equal(now.ResolvedAt) &&
-		was.ResolvedBy == now.ResolvedBy && was.LabelsUnloaded == now.LabelsUnloaded && maps.Equal(was.Labels, now.Labels) &&
+		(was.handled == now.handled || was.held().equal(now.held())) &&
+		was.LabelsUnloaded == now.LabelsUnloaded && maps.Equal(was.Labels, now.Labels) &&
 		was.AnnotationsUnloaded == now.AnnotationsUnloaded && maps.Equal(was.Annotations, now.Annotations) &&
-		was.LinksUnloaded == now.LinksUnloaded && slices.Equal(was.Links, now.Links) &&
-		slices.Equal(was.Suppression.SilencedBy, now.Suppression.SilencedBy) &&
-		was.Suppression.Maintenance == now.Suppression.Maintenance && was.Suppression.Inhibited == now.Suppression.Inhibited
+		was.LinksUnloaded == now.LinksUnloaded && slices.Equal(was.Links, now.Links)
 }

@@ -2,6 +2,7 @@ package pager
 
 import (
 	"maps"
+	"reflect"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestOnlyRepeated(t *testing.T) {
 		Occurrences: 1, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0}
 	now := was
 	now.Occurrences, now.LastSeen, now.UpdatedAt = 2, t0.Add(time.Minute), t0.Add(time.Minute)
-	if !onlyRepeated(was, now) {
+	if !onlyRepeated(rowOf(was), rowOf(now)) {
 		t.Fatal("a resend that changed only the count and times is not a repeat")
 	}
 	for name, change := range map[string]func(*store.AlertRow){
@@ -40,8 +41,38 @@ func TestOnlyRepeated(t *testing.T) {
 		changed := now
 		changed.Labels, changed.Annotations = maps.Clone(now.Labels), maps.Clone(now.Annotations)
 		change(&changed)
-		if onlyRepeated(was, changed) {
+		if onlyRepeated(rowOf(was), rowOf(changed)) {
 			t.Errorf("a change of %s was taken for a repeat: it would not be written", name)
 		}
+	}
+}
+
+// TestAlertRowRoundTrip: the pager's row of an alert writes back as the
+// stored row it was read from, whatever it holds; an edit of the handled
+// part leaves a copy taken before it (a change's undo) as it was.
+func TestAlertRowRoundTrip(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for _, s := range []store.AlertRow{
+		{ID: 1, DedupKey: "k", Status: "firing", Labels: map[string]string{"a": "b"}, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0},
+		{ID: 2, DedupKey: "k2", Source: "check", Integration: "web", Status: "resolved", Severity: "critical", Summary: "s",
+			Service: "shop", Annotations: map[string]string{"x": "y"}, Links: []alert.Link{{Href: "h"}}, Runbook: "rb",
+			Occurrences: 3, FirstSeen: t0, LastSeen: t0, AckedAt: t0, AckedBy: "thach", ResolvedAt: t0.Add(time.Hour),
+			ResolvedBy: "vigil", UpdatedAt: t0, Suppression: alert.Suppression{SilencedBy: []string{"s1"}, Maintenance: "m", Inhibited: true},
+			AnnotationsUnloaded: true, LabelsUnloaded: true, LinksUnloaded: true},
+	} {
+		r := rowOf(s)
+		if got := r.storeRow(); !reflect.DeepEqual(got, s) {
+			t.Errorf("round trip of\n%+v\ngave\n%+v", s, got)
+		}
+	}
+	r := rowOf(store.AlertRow{ID: 3, Status: "firing"})
+	if r.handled != nil {
+		t.Fatal("a row nobody handled carries a handled part")
+	}
+	r.edit(func(h *handled) { h.AckedBy = "thach" })
+	before := r
+	r.edit(func(h *handled) { h.AckedBy, h.ResolvedBy = "john", "john" })
+	if before.held().AckedBy != "thach" || before.held().ResolvedBy != "" || r.held().AckedBy != "john" {
+		t.Fatalf("an edit changed the copy taken before it: before %+v, after %+v", before.held(), r.held())
 	}
 }

@@ -29,16 +29,16 @@ func suppressionOf(sil silencing, maint *route.Maintenance, inhibited func(alert
 // changes.
 func (p *Pager) suppressed(c *change, a *alertState, now time.Time) bool {
 	s := suppressionOf(p.silences, p.w.maint, func(l alert.LabelSet) bool { return p.inhibition().Inhibited(l) }, a.labels, a.row.Status, now)
-	if !s.Equal(a.row.Suppression) {
+	if was := a.row.held().Suppression; !s.Equal(was) {
 		c.touchAlert(a)
-		if why, was := s.Reason(), a.row.Suppression.Reason(); why != was {
+		if why, was := s.Reason(), was.Reason(); why != was {
 			if why != "" {
 				p.log(c, a, now, "suppressed", "vigil", why)
 			} else {
 				p.log(c, a, now, "unsuppressed", "vigil", "")
 			}
 		}
-		a.row.Suppression = s
+		a.row.edit(func(h *handled) { h.Suppression = s })
 	}
 	return s.Suppressed()
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/route"
-	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/zone"
 )
 
@@ -151,15 +150,15 @@ func (w *world) person(id string) *config.Person {
 	return nil
 }
 
-// runbookFor finds the SOP of an alert: its check's runbook, or a runbook
-// label or annotation from the source.
-func (w *world) runbookFor(a store.AlertRow) string {
-	if a.Source == alert.SourceCheck {
-		if rb := w.checkBook[a.Labels["service"]+"/"+a.Labels["check"]]; rb != "" {
+// runbookFor finds the SOP of an alert from source: its check's runbook,
+// or a runbook label or annotation.
+func (w *world) runbookFor(source string, labels, annotations map[string]string) string {
+	if source == alert.SourceCheck {
+		if rb := w.checkBook[labels["service"]+"/"+labels["check"]]; rb != "" {
 			return rb
 		}
 	}
-	for _, v := range []string{a.Labels["runbook"], a.Annotations["runbook"]} {
+	for _, v := range []string{labels["runbook"], annotations["runbook"]} {
 		if _, ok := w.runbooks[v]; ok {
 			return v
 		}
