@@ -47,7 +47,7 @@ func TestListFilters(t *testing.T) {
 		{"/api/v1/alerts?status=closed", 400, 0, `status: "closed" is not one of firing, acknowledged, resolved, all, open`},
 		{"/api/v1/alerts?offset=1000000", 400, 0, "offset must be a whole number from 0 to 100000"},
 		{"/api/v1/alerts?limit=5000", 400, 0, "limit must be a whole number from 1 to 1000"},
-		{"/api/v1/alerts?count=all", 400, 0, `count: "all" is not exact (leave it out to count up to 100000)`},
+		{"/api/v1/alerts?count=all", 400, 0, `count: "all" is not exact (leave it out to count up to 10000)`},
 		{"/api/v1/alerts?status=all&count=exact", 200, 2, ""},
 		{"/api/v1/incidents?status=open", 200, 1, ""},
 		{"/api/v1/incidents?status=all", 200, 2, ""},
