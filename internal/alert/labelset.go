@@ -125,6 +125,3 @@ func (l LabelSet) With(name, value string) LabelSet {
 	m[name] = value
 	return PackLabels(m)
 }
-
-// Equal reports whether both sets hold the same labels.
-func (l LabelSet) Equal(o LabelSet) bool { return l.packed == o.packed }
