@@ -265,15 +265,14 @@ func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
 	h := start(t, ingestConfig(sk.URL), dsn)
 	firing := fixture(t, "am_firing.json")
-	post := func(body []byte) { t.Helper(); h.webhook(body) }
-	post(firing)
+	h.webhook(firing)
 	var payload map[string]any
 	json.Unmarshal(firing, &payload)
 	db1 := payload["alerts"].([]any)[0].(map[string]any)
 	db1["annotations"].(map[string]any)["description"] = "db-1:9100 has been down for more than 15 minutes."
 	changed, _ := json.Marshal(payload)
-	post(changed)
-	post(changed)
+	h.webhook(changed)
+	h.webhook(changed)
 
 	open := h.alerts("status=open")
 	if len(open) != 2 {
@@ -312,7 +311,7 @@ func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	// After a restart the same resend is a repeat, counted.
 	h.stop()
 	h = startAt(t, h.cfg, dsn, h.clock)
-	post(changed)
+	h.webhook(changed)
 	if a1 := get(byInstance["db-1:9100"]); a1.Occurrences != 4 || a1.Annotations["description"] != "db-1:9100 has been down for more than 15 minutes." {
 		t.Fatalf("db-1 after a restart and a resend: %+v", a1)
 	}

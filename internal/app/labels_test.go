@@ -20,15 +20,14 @@ func TestLabelsAndLinksStayTrueOnceStored(t *testing.T) {
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "vigil.db")
 	h := start(t, ingestConfig(sk.URL), dsn)
 	firing := fixture(t, "am_firing.json")
-	post := func(body []byte) { t.Helper(); h.webhook(body) }
-	post(firing)
+	h.webhook(firing)
 	var payload map[string]any
 	json.Unmarshal(firing, &payload)
 	db1 := payload["alerts"].([]any)[0].(map[string]any)
 	db1["labels"].(map[string]any)["severity"] = "warning"
 	db1["generatorURL"] = "http://prometheus.example.com:9090/graph?g0.expr=up%7Bjob%3D%22node%22%7D+%3D%3D+0"
 	changed, _ := json.Marshal(payload)
-	post(changed)
+	h.webhook(changed)
 
 	byInstance := map[string]int64{}
 	for _, a := range h.alerts("status=open") {
@@ -111,7 +110,7 @@ func TestLabelsAndLinksStayTrueOnceStored(t *testing.T) {
 
 	h.stop()
 	h = startAt(t, h.cfg, dsn, h.clock)
-	post(changed)
+	h.webhook(changed)
 	check("after a restart and a resend")
 	held("after a restart")
 }

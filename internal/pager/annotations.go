@@ -109,39 +109,23 @@ func annotationsSum(seed maphash.Seed, ann map[string]string) uint64 {
 	return sum
 }
 
-// stored is what the alerts about to be rendered keep only in the store.
-type stored struct {
-	annotations map[int64]map[string]string
-	links       map[int64][]alert.Link
-}
-
-// storedFor reads the annotations and links of the alerts about to be
-// rendered that are not in memory, a query for each.
-func (p *Pager) storedFor(out *outgoing) (stored, error) {
-	var ann, links []int64
+// storedFor reads, in one query, the annotations and links of the alerts
+// about to be rendered that are not in memory (unload drops both at once).
+func (p *Pager) storedFor(out *outgoing) (map[int64]store.Shown, error) {
+	var ids []int64
 	for _, k := range out.order {
 		for _, a := range out.msgs[k].alerts {
-			if a.row.AnnotationsUnloaded {
-				ann = append(ann, a.row.ID)
-			}
-			if a.row.LinksUnloaded {
-				links = append(links, a.row.ID)
+			if a.row.AnnotationsUnloaded || a.row.LinksUnloaded {
+				ids = append(ids, a.row.ID)
 			}
 		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var st stored
-	var err error
-	if ids := distinct(ann); len(ids) > 0 {
-		if st.annotations, err = p.opt.Store.AlertAnnotations(ctx, ids); err != nil {
-			return st, err
-		}
-	}
-	if ids := distinct(links); len(ids) > 0 {
-		st.links, err = p.opt.Store.AlertLinks(ctx, ids)
-	}
-	return st, err
+	return p.opt.Store.AlertsShown(ctx, distinct(ids))
 }
 
 // distinct sorts ids and drops repeats: an alert in the messages of several

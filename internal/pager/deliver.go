@@ -67,7 +67,7 @@ func (o *outgoing) setStep(groupKey string, step int) { o.steps[groupKey] = step
 
 // send turns what was gathered into outbox rows, in the same transaction.
 func (p *Pager) send(c *change, out *outgoing, now time.Time) {
-	st, err := p.storedFor(out)
+	shown, err := p.storedFor(out)
 	if err != nil {
 		// Nothing of this change is written; its due work is retried.
 		c.err = fmt.Errorf("reading the annotations and links of alerts to notify: %w", err)
@@ -75,7 +75,7 @@ func (p *Pager) send(c *change, out *outgoing, now time.Time) {
 	}
 	for _, k := range out.order {
 		m := out.msgs[k]
-		msg := p.message(k.dest, k.kind, m, out, st, now)
+		msg := p.message(k.dest, k.kind, m, out, shown, now)
 		body, err := json.Marshal(msg)
 		if err != nil {
 			p.opt.Log.Error("pager: encoding a notification failed", "err", err)
@@ -98,7 +98,7 @@ func (p *Pager) send(c *change, out *outgoing, now time.Time) {
 }
 
 // message renders what one destination is told.
-func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing, st stored, now time.Time) notify.Message {
+func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing, shown map[int64]store.Shown, now time.Time) notify.Message {
 	msg := notify.Message{Kind: kind, At: now, URL: p.w.url("/")}
 	for g := range m.groups {
 		if s := out.steps[g]; s > msg.Step {
@@ -113,7 +113,7 @@ func (p *Pager) message(dest string, kind notify.Kind, m *outMsg, out *outgoing,
 		return a.ID < b.ID
 	})
 	for _, a := range m.alerts {
-		msg.Alerts = append(msg.Alerts, p.notifyAlert(a, st, recipient(dest), now))
+		msg.Alerts = append(msg.Alerts, p.notifyAlert(a, shown, recipient(dest), now))
 	}
 	if len(m.alerts) > 0 {
 		msg.Service = m.alerts[0].row.Service
@@ -151,15 +151,15 @@ func recipient(dest string) string {
 	return dest
 }
 
-// notifyAlert renders an alert; st has the annotations and links of those
-// not in memory.
-func (p *Pager) notifyAlert(a *alertState, st stored, who string, now time.Time) notify.Alert {
+// notifyAlert renders an alert; shown has the annotations and links of
+// those not in memory.
+func (p *Pager) notifyAlert(a *alertState, shown map[int64]store.Shown, who string, now time.Time) notify.Alert {
 	r := a.whole()
 	if r.AnnotationsUnloaded {
-		r.Annotations = st.annotations[r.ID]
+		r.Annotations = shown[r.ID].Annotations
 	}
 	if r.LinksUnloaded {
-		r.Links = st.links[r.ID]
+		r.Links = shown[r.ID].Links
 	}
 	na := notify.Alert{
 		ID: r.ID, Status: r.Status, Severity: r.Severity, Summary: r.Summary, Service: r.Service,

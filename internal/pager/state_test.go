@@ -55,11 +55,21 @@ func TestAlertRowRoundTrip(t *testing.T) {
 	for _, s := range []store.AlertRow{
 		{ID: 1, DedupKey: "k", Status: "firing", Labels: map[string]string{"a": "b"}, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0},
 		{ID: 2, DedupKey: "k2", Source: "check", Integration: "web", Status: "resolved", Severity: "critical", Summary: "s",
-			Service: "shop", Annotations: map[string]string{"x": "y"}, Links: []alert.Link{{Href: "h"}}, Runbook: "rb",
+			Service: "shop", Labels: map[string]string{"a": "b"}, Annotations: map[string]string{"x": "y"}, Links: []alert.Link{{Href: "h"}}, Runbook: "rb",
 			Occurrences: 3, FirstSeen: t0, LastSeen: t0, AckedAt: t0, AckedBy: "thach", ResolvedAt: t0.Add(time.Hour),
 			ResolvedBy: "vigil", UpdatedAt: t0, Suppression: alert.Suppression{SilencedBy: []string{"s1"}, Maintenance: "m", Inhibited: true},
 			AnnotationsUnloaded: true, LabelsUnloaded: true, LinksUnloaded: true},
 	} {
+		if s.ID == 2 {
+			// Every field set: a field added to store.AlertRow fails here
+			// until it is set above, and then the round trip checks it.
+			v := reflect.ValueOf(s)
+			for i := range v.NumField() {
+				if v.Field(i).IsZero() {
+					t.Errorf("the full row leaves %s unset", v.Type().Field(i).Name)
+				}
+			}
+		}
 		r := rowOf(s)
 		if got := r.storeRow(); !reflect.DeepEqual(got, s) {
 			t.Errorf("round trip of\n%+v\ngave\n%+v", s, got)

@@ -377,70 +377,68 @@ func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 // AlertStatuses returns the status of each alert of ids that exists.
 func (s *Store) AlertStatuses(ctx context.Context, ids []int64) (map[int64]string, error) {
 	defer s.observe("alert_statuses", clock.Start())
-	out, err := alertColumn(ctx, s, "status", ids, func(text string) (string, error) { return text, nil })
+	out, err := alertColumns(ctx, s, []string{"status"}, ids, func(texts []string) (string, error) { return texts[0], nil })
 	if err != nil {
 		return nil, fmt.Errorf("store: alert statuses: %w", err)
 	}
 	return out, nil
 }
 
-// AlertAnnotations returns the annotations of each alert of ids that
+// Shown is what an alert shows in a notification beyond its row in the
+// pager's memory: its annotations and links.
+type Shown struct {
+	Annotations map[string]string
+	Links       []alert.Link
+}
+
+// AlertsShown returns the annotations and links of each alert of ids that
 // exists.
-func (s *Store) AlertAnnotations(ctx context.Context, ids []int64) (map[int64]map[string]string, error) {
-	defer s.observe("alert_annotations", clock.Start())
-	out, err := alertColumn(ctx, s, "annotations", ids, func(text string) (map[string]string, error) {
-		var m map[string]string
-		return m, decodeJSONs(&m, text)
+func (s *Store) AlertsShown(ctx context.Context, ids []int64) (map[int64]Shown, error) {
+	defer s.observe("alerts_shown", clock.Start())
+	out, err := alertColumns(ctx, s, []string{"annotations", "links"}, ids, func(texts []string) (Shown, error) {
+		var sh Shown
+		return sh, decodeJSONs(&sh.Annotations, texts[0], &sh.Links, texts[1])
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: alert annotations: %w", err)
+		return nil, fmt.Errorf("store: alerts shown: %w", err)
 	}
 	return out, nil
 }
 
-// AlertLinks returns the links of each alert of ids that exists.
-func (s *Store) AlertLinks(ctx context.Context, ids []int64) (map[int64][]alert.Link, error) {
-	defer s.observe("alert_links", clock.Start())
-	out, err := alertColumn(ctx, s, "links", ids, func(text string) ([]alert.Link, error) {
-		var l []alert.Link
-		return l, decodeJSONs(&l, text)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: alert links: %w", err)
-	}
-	return out, nil
-}
-
-// alertColumn reads one text column (a name of the code's, never input) of
+// alertColumns reads text columns (names of the code's, never input) of
 // each alert of ids that exists, 500 ids a query, converted by conv.
-func alertColumn[T any](ctx context.Context, s *Store, col string, ids []int64, conv func(string) (T, error)) (map[int64]T, error) {
+func alertColumns[T any](ctx context.Context, s *Store, cols []string, ids []int64, conv func([]string) (T, error)) (map[int64]T, error) {
 	out := make(map[int64]T, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
 		}
-		q := s.d.rebind(`SELECT id, ` + col + ` FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
-		if err := readColumn(ctx, s, q, args, conv, out); err != nil {
+		q := s.d.rebind(`SELECT id, ` + strings.Join(cols, ", ") + ` FROM alerts WHERE id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`)
+		if err := readColumns(ctx, s, q, args, len(cols), conv, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func readColumn[T any](ctx context.Context, s *Store, q string, args []any, conv func(string) (T, error), out map[int64]T) error {
+func readColumns[T any](ctx context.Context, s *Store, q string, args []any, n int, conv func([]string) (T, error), out map[int64]T) error {
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var id int64
+	texts := make([]string, n)
+	dest := []any{&id}
+	for i := range texts {
+		dest = append(dest, &texts[i])
+	}
 	for rows.Next() {
-		var id int64
-		var text string
-		if err := rows.Scan(&id, &text); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		v, err := conv(text)
+		v, err := conv(texts)
 		if err != nil {
 			return fmt.Errorf("alert %d: %w", id, err)
 		}

@@ -359,7 +359,7 @@ func testAlertRepeats(t *testing.T, e engine) {
 
 // testAlertAnnotationsKept: a row written with its annotations (or labels)
 // unloaded leaves the stored ones as they are, whatever else changes, and
-// AlertAnnotations reads them back by id; a row written with annotations
+// AlertsShown reads them back by id; a row written with annotations
 // replaces them.
 func testAlertAnnotationsKept(t *testing.T, e engine) {
 	ctx := context.Background()
@@ -385,12 +385,11 @@ func testAlertAnnotationsKept(t *testing.T, e engine) {
 	if got, err := s.Alert(ctx, 2); err != nil || !maps.Equal(got.Labels, changed.Labels) {
 		t.Fatalf("alert 2 after a write with new labels = %+v, %v; want labels %v", got, err, changed.Labels)
 	}
-	links, err := s.AlertLinks(ctx, []int64{2, 1, 99})
-	if err != nil || len(links) != 2 || len(a.Links) == 0 || !slices.Equal(links[1], a.Links) || !slices.Equal(links[2], b.Links) {
-		t.Fatalf("AlertLinks after a write with links unloaded = %v, %v; want %v for alert 1", links, err, a.Links)
+	shown, err := s.AlertsShown(ctx, []int64{2, 1, 99})
+	if err != nil || len(shown) != 2 || len(a.Links) == 0 || !slices.Equal(shown[1].Links, a.Links) || !slices.Equal(shown[2].Links, b.Links) {
+		t.Fatalf("AlertsShown links after a write with links unloaded = %v, %v; want %v for alert 1", shown, err, a.Links)
 	}
-	ann, err := s.AlertAnnotations(ctx, []int64{2, 1, 99})
-	if err != nil || len(ann) != 2 || !maps.Equal(ann[1], a.Annotations) || !maps.Equal(ann[2], changed.Annotations) {
-		t.Fatalf("AlertAnnotations = %v, %v", ann, err)
+	if !maps.Equal(shown[1].Annotations, a.Annotations) || !maps.Equal(shown[2].Annotations, changed.Annotations) {
+		t.Fatalf("AlertsShown annotations = %v", shown)
 	}
 }
