@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -177,7 +176,7 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 		return nil
 	}
 	sort.Slice(b.Alerts, func(i, j int) bool { return b.Alerts[i].ID < b.Alerts[j].ID })
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inConnTx(ctx, func(tx *connTx) error {
 		if err := s.checkFence(ctx, tx, b.Fence); err != nil {
 			return err
 		}
@@ -215,7 +214,7 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 	return nil
 }
 
-func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow) error {
+func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -245,7 +244,7 @@ func (s *Store) writeAlertRows(ctx context.Context, tx *sql.Tx, rows []AlertRow)
 // writeRepeats updates only the count and times of alerts reported again,
 // so none of the alert indexes is touched: with the whole-row upsert, every
 // resend rewrote the entries of every index on status, service and severity.
-func (s *Store) writeRepeats(ctx context.Context, tx *sql.Tx, rows []AlertRepeat) error {
+func (s *Store) writeRepeats(ctx context.Context, tx txn, rows []AlertRepeat) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -257,7 +256,7 @@ func (s *Store) writeRepeats(ctx context.Context, tx *sql.Tx, rows []AlertRepeat
 	return s.q.repeatAlerts.exec(ctx, tx, args)
 }
 
-func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, rows []MemberRow, deleted []MemberKey) error {
+func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, deleted []MemberKey) error {
 	if len(rows) > 0 {
 		sort.Slice(rows, func(i, j int) bool {
 			if rows[i].AlertID != rows[j].AlertID {
@@ -317,7 +316,7 @@ func (s *Store) Members(ctx context.Context) ([]MemberRow, error) {
 	return out, rows.Err()
 }
 
-func (s *Store) writeAlertLog(ctx context.Context, tx *sql.Tx, rows []AlertLog) error {
+func (s *Store) writeAlertLog(ctx context.Context, tx txn, rows []AlertLog) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -330,7 +329,7 @@ func (s *Store) writeAlertLog(ctx context.Context, tx *sql.Tx, rows []AlertLog) 
 	return err
 }
 
-func (s *Store) writeGroups(ctx context.Context, tx *sql.Tx, rows []GroupRow, deleted []string) error {
+func (s *Store) writeGroups(ctx context.Context, tx txn, rows []GroupRow, deleted []string) error {
 	if len(rows) > 0 {
 		sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
 		args := make([]any, 0, len(rows)*upsertGroupsCols)

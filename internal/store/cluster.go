@@ -277,7 +277,7 @@ func (s *Store) Signal(ctx context.Context, name, sender string) (int64, error) 
 // at its epoch on the database's clock. On Postgres the lease row stays
 // share-locked until the transaction ends, so a takeover (an UPDATE of the
 // row) waits for this commit, and the new holder reads what it wrote.
-func (s *Store) checkFence(ctx context.Context, tx *sql.Tx, f Fence) error {
+func (s *Store) checkFence(ctx context.Context, tx txn, f Fence) error {
 	if f.Module == "" {
 		return nil
 	}

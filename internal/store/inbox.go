@@ -95,7 +95,7 @@ func (s *Store) PendingInbox(ctx context.Context, module string, keys []string, 
 
 // finishInbox marks messages done in tx and wakes their senders when it
 // commits; it returns how many were still pending.
-func (s *Store) finishInbox(ctx context.Context, tx *sql.Tx, outs []InboxOutcome) (int, error) {
+func (s *Store) finishInbox(ctx context.Context, tx txn, outs []InboxOutcome) (int, error) {
 	if len(outs) == 0 {
 		return 0, nil
 	}

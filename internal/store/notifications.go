@@ -69,7 +69,7 @@ const (
 	updateNotification = `UPDATE notifications SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, sent_ms = ? WHERE id = ?`
 )
 
-func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, ns []Notification) error {
+func (s *Store) insertNotifications(ctx context.Context, tx txn, ns []Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}

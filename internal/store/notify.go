@@ -26,7 +26,7 @@ func notifyChannel(ctx context.Context, db *sql.DB) (string, error) {
 }
 
 // notify sends a hint to every replica listening, when tx commits.
-func (s *Store) notify(ctx context.Context, tx *sql.Tx, payload string) error {
+func (s *Store) notify(ctx context.Context, tx txn, payload string) error {
 	if s.channel == "" {
 		return nil
 	}

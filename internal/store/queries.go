@@ -81,10 +81,17 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 	return q, nil
 }
 
+// bulks are the bulk statements.
+func (q *queries) bulks() []*bulk {
+	return []*bulk{&q.upChecks, &q.upStates, &q.upResults, &q.addEvents, &q.addBuckets, &q.upAlerts, &q.addAlertLog,
+		&q.upGroups, &q.addNotifications, &q.addNotifAlerts, &q.upMembers, &q.repeatAlerts}
+}
+
 func (q queries) close() error {
-	errs := []error{q.upChecks.close(), q.upStates.close(), q.upResults.close(), q.addEvents.close(), q.addBuckets.close(),
-		q.upAlerts.close(), q.addAlertLog.close(), q.upGroups.close(), q.addNotifications.close(), q.addNotifAlerts.close(),
-		q.upMembers.close(), q.repeatAlerts.close()}
+	var errs []error
+	for _, b := range q.bulks() {
+		errs = append(errs, b.close())
+	}
 	for _, st := range []*sql.Stmt{q.updNotification, q.delMember} {
 		if st != nil {
 			errs = append(errs, st.Close())

@@ -125,7 +125,7 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 // Close releases prepared statements and every connection, returning any
 // errors from doing so. It is safe to call on a partly opened Store.
 func (s *Store) Close() error {
-	errs := []error{s.q.close()}
+	errs := []error{s.closeDirect(), s.q.close()}
 	if s.unlock != nil && s.d.name == enginePostgres {
 		errs = append(errs, s.unlock()) // its connection belongs to the pool closed below
 		s.unlock = nil
