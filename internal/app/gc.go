@@ -1,24 +1,92 @@
 package app
 
 import (
+	"context"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
-// defaultGOGC is how far, in percent of the live heap, `vigil serve` lets the
-// heap grow before the collector runs, unless the GOGC environment variable
-// says otherwise (GOGC=100 is Go's own default; GOMEMLIMIT works as in any
-// Go program). Most of what Vigil holds live is open alerts, kept for hours,
-// while what it allocates to take a request is gone within milliseconds, so
-// the room Go leaves by default holds little but short-lived garbage: a
-// million open alerts took 2.0 GiB at 100 and 1.7–1.9 GiB at 50 (since then
-// 1.6 GiB), for about 12% more CPU per alert taken (BENCHMARKS.md). Prometheus, which holds its
-// series the same way, lowered its default to 75 in 2.53 for the same reason.
-const defaultGOGC = 50
+// Unless the GOGC environment variable is set, `vigil serve` sets how far the
+// heap may grow past its live size before Go's collector runs again (GOGC,
+// in percent) from the live heap itself:
+//
+//   - up to gcRoom live, by as much again, as Go's default GOGC=100 does;
+//   - past that by gcRoom, so the percentage falls as the heap grows,
+//   - and never by less than half: GOGC=50 from twice gcRoom up.
+//
+// Most of what Vigil holds live is open alerts, kept for hours, while what it
+// allocates to take a request is gone within milliseconds. A small heap
+// collected at 100 costs little memory and takes alerts fastest (about 8%
+// more a second than at 50); a big one would hold mostly short-lived garbage
+// in its room: a million open alerts peaked at 2.0 GiB at 100 and 1.6 GiB at
+// 50 (BENCHMARKS.md). Prometheus, which holds its series the same way,
+// lowered its default to 75 in 2.53 for the same reason. GOMEMLIMIT works as
+// in any Go program.
+const (
+	gcRoom       = 256 << 20
+	gcMinPercent = 50
+	gcMaxPercent = 100
+	// gcRetune is how often the live heap is read again.
+	gcRetune = 250 * time.Millisecond
+)
 
-// tuneGC sets defaultGOGC when the environment sets no GOGC.
-func tuneGC() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(defaultGOGC)
+// gcPercent is the GOGC for a live heap of live bytes.
+func gcPercent(live uint64) int {
+	if live == 0 {
+		return gcMaxPercent
 	}
+	return int(max(gcMinPercent, min(gcMaxPercent, uint64(gcRoom)*100/live)))
+}
+
+// tuneGC keeps GOGC at gcPercent of the live heap until ctx ends, unless the
+// environment sets GOGC.
+func tuneGC(ctx context.Context) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return
+	}
+	t := gcTuner{live: liveHeap, set: debug.SetGCPercent}
+	t.tune()
+	go t.run(ctx, clock.Real())
+}
+
+// gcTuner sets GOGC from the live heap.
+type gcTuner struct {
+	live    func() uint64
+	set     func(percent int) int
+	percent int // as last set; 0 before
+}
+
+func (t *gcTuner) tune() {
+	if p := gcPercent(t.live()); p != t.percent {
+		t.percent = p
+		t.set(p)
+	}
+}
+
+// run tunes every gcRetune until ctx ends.
+func (t *gcTuner) run(ctx context.Context, clk clock.Clock) {
+	tick := clk.NewTicker(gcRetune)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.Chan():
+			t.tune()
+		}
+	}
+}
+
+// liveHeap is the heap the last collection found live, in bytes.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

@@ -28,10 +28,11 @@ SIGHUP or POST /-/reload (admin token) re-reads the config; an invalid config
 is refused and logged, and the running one stays. SIGINT/SIGTERM stop Vigil
 after running probes finish and their results are written.
 
-Memory: Vigil runs Go's collector at GOGC=50 (the heap grows by half its
-live size between collections) unless GOGC is set; GOMEMLIMIT sets a soft
-limit as in any Go program. See "Memory: what an open alert costs" in
-docs/alerting.md.`,
+Memory: unless GOGC is set, Vigil sets Go's collector from its live heap:
+the heap grows by as much again between collections while under 256 MiB
+live (Go's default, GOGC=100), by 256 MiB past that, and by half from 512
+MiB up (GOGC=50). GOMEMLIMIT sets a soft limit as in any Go program. See
+"Memory: what an open alert costs" in docs/alerting.md.`,
 		Example: `  vigil serve
   vigil serve --config /etc/vigil/ --listen :8080
   vigil serve --config team.yaml --store postgres://vigil:secret@db/vigil
@@ -41,7 +42,7 @@ docs/alerting.md.`,
 			if opt.ConfigPath == "" {
 				opt.ConfigPath = os.Getenv("VIGIL_CONFIG")
 			}
-			tuneGC()
+			tuneGC(cmd.Context())
 			opt.Version = Version()
 			opt.LogOutput = cmd.ErrOrStderr()
 			ctx := cmd.Context()
