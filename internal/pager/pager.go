@@ -40,7 +40,8 @@ type Options struct {
 	// sends them at once.
 	Notify func()
 	// Fired, when set, is told of the alerts a commit opened (runbook
-	// triggers). It is called on the pager's goroutine and must not block.
+	// triggers). It is called on the pager's goroutine and must not block
+	// or keep the list, which the next commit reuses.
 	Fired func([]store.AlertRow)
 	// Overrides are the on-call overrides made at run time, in force from
 	// the start; SetOverrides replaces them.
@@ -452,6 +453,7 @@ func (p *Pager) commit(c *change) error {
 		// the batch is not used again, so they are picked out in place.
 		p.opt.Fired(slices.DeleteFunc(b.Alerts, func(r store.AlertRow) bool { return !c.fresh[r.ID] }))
 	}
+	c.rows = b.Alerts // its room, for the next change (reuse)
 	if len(c.reopen) > 0 && p.opt.Reopen != nil {
 		p.opt.Reopen(c.reopen)
 	}

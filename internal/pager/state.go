@@ -78,6 +78,9 @@ type change struct {
 	undo    []func()
 	// err is a failure met while making the change: it is not written.
 	err error
+	// rows is the room of the last batch's alert rows, kept for the next
+	// (see reuse).
+	rows []store.AlertRow
 }
 
 func newChange() *change {
@@ -101,8 +104,9 @@ const maxSpare = 4096
 
 // reuse keeps c, committed or rolled back and no longer referred to, for
 // the next change: its maps are emptied and keep their room, so batch after
-// batch of new alerts does not grow them again; its lists, which may have
-// been handed on, are dropped.
+// batch of new alerts does not grow them again, as do its lists of alert
+// rows and log entries, which only the store's write read; the other lists,
+// which may have been handed on, are dropped.
 func (p *Pager) reuse(c *change) {
 	if len(c.alerts) > maxSpare || len(c.members) > maxSpare {
 		return // a huge batch's maps go to the collector
@@ -114,8 +118,11 @@ func (p *Pager) reuse(c *change) {
 	clear(c.deleted)
 	clear(c.groups)
 	clear(c.dropped)
+	rows, log := c.rows[:cap(c.rows)], c.log[:cap(c.log)]
+	clear(rows) // keep nothing they pointed to
+	clear(log)
 	*c = change{alerts: c.alerts, before: c.before, fresh: c.fresh, members: c.members, deleted: c.deleted,
-		groups: c.groups, dropped: c.dropped}
+		groups: c.groups, dropped: c.dropped, rows: rows[:0], log: log[:0]}
 	p.spare = c
 }
 
@@ -171,7 +178,7 @@ func (c *change) touchGroup(g *group) {
 
 // batch is what gets written.
 func (c *change) batch() store.AlertBatch {
-	b := store.AlertBatch{Alerts: make([]store.AlertRow, 0, len(c.alerts)), Members: make([]store.MemberRow, 0, len(c.members))}
+	b := store.AlertBatch{Alerts: c.rows[:0], Members: make([]store.MemberRow, 0, len(c.members))}
 	for id, a := range c.alerts {
 		if !c.fresh[id] && onlyRepeated(c.before[id], a.row) {
 			b.Repeats = append(b.Repeats, store.AlertRepeat{ID: id, Occurrences: a.row.Occurrences,

@@ -226,7 +226,7 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 			labels = labelsJSON(a.Labels, "{}")
 		}
 		if !a.LinksUnloaded {
-			links = jsonText(a.Links, "[]")
+			links = linksJSON(a.Links)
 		}
 		if !a.AnnotationsUnloaded {
 			annotations = labelsJSON(a.Annotations, "{}")
@@ -271,7 +271,7 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 				sent = 1
 			}
 			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent,
-				jsonText(m.Paged, "[]"))
+				stringsJSON(m.Paged))
 		}
 		err := s.q.upMembers.exec(ctx, tx, args)
 		s.keepArgs(args)

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vigil-sre/vigil/internal/alert"
 )
 
 // labelsJSON encodes a string map as encoding/json does (keys sorted, the
@@ -37,6 +39,52 @@ func labelsJSON(m map[string]string, empty string) string {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// linksJSON encodes an alert's links as encoding/json does, without
+// reflection, as labelsJSON does its labels; none is "[]".
+func linksJSON(links []alert.Link) string {
+	if len(links) == 0 {
+		return "[]"
+	}
+	size := 2
+	for _, l := range links {
+		size += len(l.Href) + len(l.Text) + 22
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteByte('[')
+	for i, l := range links {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"href":`)
+		writeJSONString(&b, l.Href)
+		if l.Text != "" { // omitempty
+			b.WriteString(`,"text":`)
+			writeJSONString(&b, l.Text)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// stringsJSON encodes a list of strings as encoding/json does; none is "[]".
+func stringsJSON(list []string) string {
+	if len(list) == 0 {
+		return "[]"
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSONString(&b, s)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
 
 // writeJSONString writes s quoted the way encoding/json quotes strings:
 // control characters, <, > and & as \u00XX (short forms for \n \r \t \b \f), invalid

@@ -141,7 +141,11 @@ func chars(s string) int { return utf8.RuneCountInString(s) }
 // webURL reports whether s is an absolute http(s) URL, the only kind of link
 // an alert keeps.
 func webURL(s string) bool {
-	u, err := url.Parse(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false // most alerts have no runbook_url: no URL to parse
+	}
+	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
