@@ -179,7 +179,10 @@ func (c *change) touchGroup(g *group) {
 // batch is what gets written.
 func (c *change) batch() store.AlertBatch {
 	b := store.AlertBatch{Alerts: c.rows[:0], Members: make([]store.MemberRow, 0, len(c.members))}
-	for id, a := range c.alerts {
+	// In id order, as the store writes them: sorting the ids is cheaper
+	// than sorting the rows.
+	for _, id := range slices.Sorted(maps.Keys(c.alerts)) {
+		a := c.alerts[id]
 		if !c.fresh[id] && onlyRepeated(c.before[id], a.row) {
 			b.Repeats = append(b.Repeats, store.AlertRepeat{ID: id, Occurrences: a.row.Occurrences,
 				LastSeen: a.row.LastSeen, UpdatedAt: a.row.UpdatedAt})

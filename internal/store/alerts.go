@@ -175,7 +175,10 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 	if b.Empty() {
 		return nil
 	}
-	sort.Slice(b.Alerts, func(i, j int) bool { return b.Alerts[i].ID < b.Alerts[j].ID })
+	byID := func(a, b AlertRow) int { return cmp.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(b.Alerts, byID) {
+		slices.SortFunc(b.Alerts, byID)
+	}
 	err := s.inConnTx(ctx, func(tx *connTx) error {
 		if err := s.checkFence(ctx, tx, b.Fence); err != nil {
 			return err
