@@ -48,3 +48,14 @@ func reportLatency(b *testing.B, lat []time.Duration, withMax bool) {
 		b.ReportMetric(ms(lat[len(lat)-1]), "ms-max")
 	}
 }
+
+// --vigil names the build 'vigil bench alerts' measures, side by side with
+// Alertmanager too, where it was once ignored.
+func TestBenchMeasuresTheVigilFlag(t *testing.T) {
+	if got := measured("/usr/bin/vigil", "./vigil-new"); got != "./vigil-new" {
+		t.Fatalf("with --vigil measured %q", got)
+	}
+	if got := measured("/usr/bin/vigil", ""); got != "/usr/bin/vigil" {
+		t.Fatalf("without --vigil measured %q", got)
+	}
+}

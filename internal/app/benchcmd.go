@@ -146,7 +146,7 @@ Alertmanager from its module and runs this.`,
 			}
 			opt.Binary, opt.Log, opt.HeapProfile = bin, cmd.ErrOrStderr(), heapProfile
 			if against != "" {
-				return benchVersus(cmd, bench.VersusOptions{Binary: bin, Alertmanager: against, Clients: opt.Clients,
+				return benchVersus(cmd, bench.VersusOptions{Binary: measured(bin, opt.Serve), Alertmanager: against, Clients: opt.Clients,
 					Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
 					Log: cmd.ErrOrStderr(), CPUProfile: opt.CPUProfile, HeapProfile: heapProfile, Baseline: baseline}, jsonOut)
 			}
@@ -197,6 +197,15 @@ Alertmanager from its module and runs this.`,
 	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")
 	f.StringSliceVar(&stores, "versus-store", []string{""}, "vigil stores to compare (\"\" is SQLite in a temporary directory; repeat for several); a Postgres store is measured once (--rounds 1, no --baseline-vigil), on a fresh database or search_path")
 	return cmd
+}
+
+// measured is the vigil binary a benchmark runs as 'vigil serve': --vigil's
+// when given, else this one.
+func measured(self, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return self
 }
 
 // benchVersus runs the side-by-side comparison and prints its table.
