@@ -28,9 +28,11 @@ func sqliteDialect() dialect {
 // spilling it to a temporary file cost a write call per page it touched (a
 // statement's rollback, never needed after a crash: the WAL covers that);
 // IMMEDIATE transactions take the write lock up front instead of failing to
-// upgrade later.
+// upgrade later; checkpoints left to a goroutine of their own
+// (checkpoint.go), the writer checkpointing only past checkpointBackstop
+// pages of log.
 const (
-	sqliteWriterParams = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-8000)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	sqliteWriterParams = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-8000)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate"
 	sqliteReaderParams = "?_pragma=busy_timeout(10000)&_query_only=1"
 )
 

@@ -93,6 +93,7 @@ func TestSQLitePragmas(t *testing.T) {
 		{"busy_timeout", "10000", false},
 		{"cache_size", "-8000", false},
 		{"temp_store", "2", false}, // MEMORY
+		{"wal_autocheckpoint", "16384", false},
 		{"journal_mode", "wal", true},
 		{"query_only", "1", true},
 	} {

@@ -58,6 +58,8 @@ type Store struct {
 	channel string
 	// args keeps argument lists of bulk writes between commits (args.go).
 	args sync.Pool
+	// ckpt checkpoints SQLite's log in the background; nil on Postgres.
+	ckpt *checkpointer
 }
 
 // Open connects to the database named by dsn, pings it and applies pending
@@ -96,6 +98,12 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 			}
 		}
 		s.w, s.r, err = openSQLite(ctx, cfg.path, s.migrate)
+		if err == nil {
+			s.ckpt, err = openCheckpointer(cfg.path, s.opt.Log)
+		}
+		if err == nil {
+			s.ckpt.start()
+		}
 	case enginePostgres:
 		// The lock comes before migrating: a second server must not change
 		// the schema under the first.
@@ -125,7 +133,7 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 // Close releases prepared statements and every connection, returning any
 // errors from doing so. It is safe to call on a partly opened Store.
 func (s *Store) Close() error {
-	errs := []error{s.closeDirect(), s.q.close()}
+	errs := []error{s.ckpt.close(), s.closeDirect(), s.q.close()}
 	if s.unlock != nil && s.d.name == enginePostgres {
 		errs = append(errs, s.unlock()) // its connection belongs to the pool closed below
 		s.unlock = nil
