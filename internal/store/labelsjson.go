@@ -38,53 +38,49 @@ func labelsJSON(m map[string]string, empty string) string {
 	return b.String()
 }
 
-const hexDigits = "0123456789abcdef"
-
 // linksJSON encodes an alert's links as encoding/json does, without
 // reflection, as labelsJSON does its labels; none is "[]".
 func linksJSON(links []alert.Link) string {
-	if len(links) == 0 {
-		return "[]"
-	}
 	size := 2
 	for _, l := range links {
 		size += len(l.Href) + len(l.Text) + 22
 	}
+	return jsonArray(links, size, func(b *strings.Builder, l alert.Link) {
+		b.WriteString(`{"href":`)
+		writeJSONString(b, l.Href)
+		if l.Text != "" { // omitempty
+			b.WriteString(`,"text":`)
+			writeJSONString(b, l.Text)
+		}
+		b.WriteByte('}')
+	})
+}
+
+// stringsJSON encodes a list of strings as encoding/json does; none is "[]".
+func stringsJSON(list []string) string {
+	return jsonArray(list, 2+len(list)*8, writeJSONString)
+}
+
+// jsonArray writes items as a JSON array, each by write, in a builder
+// grown to size first; none is "[]".
+func jsonArray[T any](items []T, size int, write func(*strings.Builder, T)) string {
+	if len(items) == 0 {
+		return "[]"
+	}
 	var b strings.Builder
 	b.Grow(size)
 	b.WriteByte('[')
-	for i, l := range links {
+	for i, it := range items {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`{"href":`)
-		writeJSONString(&b, l.Href)
-		if l.Text != "" { // omitempty
-			b.WriteString(`,"text":`)
-			writeJSONString(&b, l.Text)
-		}
-		b.WriteByte('}')
+		write(&b, it)
 	}
 	b.WriteByte(']')
 	return b.String()
 }
 
-// stringsJSON encodes a list of strings as encoding/json does; none is "[]".
-func stringsJSON(list []string) string {
-	if len(list) == 0 {
-		return "[]"
-	}
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, s := range list {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeJSONString(&b, s)
-	}
-	b.WriteByte(']')
-	return b.String()
-}
+const hexDigits = "0123456789abcdef"
 
 // writeJSONString writes s quoted the way encoding/json quotes strings:
 // control characters, <, > and & as \u00XX (short forms for \n \r \t \b \f), invalid
