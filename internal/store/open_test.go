@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestSQLitePragmas(t *testing.T) {
 		{"busy_timeout", "10000", false},
 		{"cache_size", "-8000", false},
 		{"temp_store", "2", false}, // MEMORY
-		{"wal_autocheckpoint", "16384", false},
+		{"wal_autocheckpoint", strconv.Itoa(checkpointBackstop), false},
 		{"journal_mode", "wal", true},
 		{"query_only", "1", true},
 	} {
