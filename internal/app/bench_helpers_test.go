@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/bench"
 	"github.com/vigil-sre/vigil/internal/clock"
 )
 
@@ -52,10 +53,12 @@ func reportLatency(b *testing.B, lat []time.Duration, withMax bool) {
 // --vigil names the build 'vigil bench alerts' measures, side by side with
 // Alertmanager too, where it was once ignored.
 func TestBenchMeasuresTheVigilFlag(t *testing.T) {
-	if got := measured("/usr/bin/vigil", "./vigil-new"); got != "./vigil-new" {
+	opt := bench.AlertsOptions{Binary: "/usr/bin/vigil", Serve: "./vigil-new", Clients: 8, Batch: 50}
+	if got := versusOptions(opt, "./alertmanager", 3, nil, "").Binary; got != "./vigil-new" {
 		t.Fatalf("with --vigil measured %q", got)
 	}
-	if got := measured("/usr/bin/vigil", ""); got != "/usr/bin/vigil" {
+	opt.Serve = ""
+	if got := versusOptions(opt, "./alertmanager", 3, nil, "").Binary; got != "/usr/bin/vigil" {
 		t.Fatalf("without --vigil measured %q", got)
 	}
 }

@@ -146,9 +146,7 @@ Alertmanager from its module and runs this.`,
 			}
 			opt.Binary, opt.Log, opt.HeapProfile = bin, cmd.ErrOrStderr(), heapProfile
 			if against != "" {
-				return benchVersus(cmd, bench.VersusOptions{Binary: measured(bin, opt.Serve), Alertmanager: against, Clients: opt.Clients,
-					Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
-					Log: cmd.ErrOrStderr(), CPUProfile: opt.CPUProfile, HeapProfile: heapProfile, Baseline: baseline}, jsonOut)
+				return benchVersus(cmd, versusOptions(opt, against, rounds, stores, baseline), jsonOut)
 			}
 			rep, err := bench.RunAlerts(cmd.Context(), opt)
 			if err != nil {
@@ -199,13 +197,13 @@ Alertmanager from its module and runs this.`,
 	return cmd
 }
 
-// measured is the vigil binary a benchmark runs as 'vigil serve': --vigil's
-// when given, else this one.
-func measured(self, flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return self
+// versusOptions are the side-by-side comparison's options from those of
+// 'vigil bench alerts': the same senders, batches and profiles, and the same
+// build measured (--vigil, else this one).
+func versusOptions(opt bench.AlertsOptions, against string, rounds int, stores []string, baseline string) bench.VersusOptions {
+	return bench.VersusOptions{Binary: opt.Measured(), Alertmanager: against, Clients: opt.Clients,
+		Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
+		Log: opt.Log, CPUProfile: opt.CPUProfile, HeapProfile: opt.HeapProfile, Baseline: baseline}
 }
 
 // benchVersus runs the side-by-side comparison and prints its table.

@@ -36,6 +36,15 @@ type AlertsOptions struct {
 	HeapProfile string
 }
 
+// Measured is the vigil binary run as 'vigil serve': Serve, or Binary when
+// Serve is empty.
+func (o AlertsOptions) Measured() string {
+	if o.Serve != "" {
+		return o.Serve
+	}
+	return o.Binary
+}
+
 // AlertsReport is what the alert benchmark found.
 type AlertsReport struct {
 	Alerts          int     `json:"alerts"`
@@ -125,11 +134,7 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	if opt.HeapProfile != "" {
 		args = append(args, "--heap-profile", opt.HeapProfile)
 	}
-	serve := opt.Serve
-	if serve == "" {
-		serve = opt.Binary
-	}
-	vigil, stopVigil, err := startChild(ctx, serve, args, `http://\S+`, opt.Log)
+	vigil, stopVigil, err := startChild(ctx, opt.Measured(), args, `http://\S+`, opt.Log)
 	if err != nil {
 		return rep, err
 	}

@@ -17,6 +17,9 @@ func TestCheckpointerTakesTheLogOffTheWriter(t *testing.T) {
 	path := filepath.Join(dir, "vigil.db")
 	s := openStore(t, "sqlite://"+path, Options{})
 	ctx := context.Background()
+	if s.ckpt == nil || s.ckpt.done == nil {
+		t.Fatal("Open started no checkpointer")
+	}
 	// A checkpointer that copies only when told, to see what the writer
 	// does alone.
 	if err := s.ckpt.close(); err != nil {

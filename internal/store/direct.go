@@ -111,7 +111,11 @@ func (d *directStmts) exec(ctx context.Context, dc any, b bulk, args []any) erro
 			nv = append(nv, driver.NamedValue{Ordinal: j + 1, Value: v})
 		}
 		d.args = nv
-		_, err := st.(driver.StmtExecContext).ExecContext(ctx, nv)
+		ex, ok := st.(driver.StmtExecContext)
+		if !ok {
+			return errors.New("store: the driver cannot run statements with a context")
+		}
+		_, err := ex.ExecContext(ctx, nv)
 		clear(nv) // keep nothing the values point to
 		return err
 	})
