@@ -157,6 +157,9 @@ type opRequest struct {
 type reply struct {
 	outcomes []Outcome
 	err      error
+	// durable, when set, waits until the commit that made the reply is
+	// on disk; the caller waits on it before answering (see callLoop).
+	durable store.Durable
 }
 
 // maxBatch bounds the requests one transaction serves.
@@ -319,7 +322,8 @@ func (p *Pager) serve(batch []*request) {
 	if !now.Before(p.retryAt) {
 		popped = p.runDue(c, now)
 	}
-	if err := p.commit(c); err != nil {
+	durable, err := p.commit(c)
+	if err != nil {
 		p.failed(c, saved, popped, now, err)
 		if p.fenced {
 			err = errNotLeader
@@ -335,8 +339,18 @@ func (p *Pager) serve(batch []*request) {
 			}
 		}
 	}
+	withDurable(replies, durable)
 	for i, r := range batch {
 		r.reply <- replies[i]
+	}
+}
+
+// withDurable has the successful replies wait for durable, the commit's.
+func withDurable(replies []reply, durable store.Durable) {
+	for i := range replies {
+		if replies[i].err == nil {
+			replies[i].durable = durable
+		}
 	}
 }
 
@@ -349,7 +363,7 @@ func (p *Pager) tick() {
 	c, saved := p.nextChange(), p.save()
 	defer p.reuse(c)
 	popped := p.runDue(c, now)
-	if err := p.commit(c); err != nil {
+	if _, err := p.commit(c); err != nil {
 		p.failed(c, saved, popped, now, err)
 	}
 }
@@ -422,22 +436,24 @@ func (p *Pager) resync(ctx context.Context) error {
 	return nil
 }
 
-func (p *Pager) commit(c *change) error {
+func (p *Pager) commit(c *change) (store.Durable, error) {
 	if c.err != nil {
-		return c.err
+		return nil, c.err
 	}
 	if c.empty() {
-		return nil
+		return nil, nil
 	}
 	sw := clock.Start()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	b := c.batch()
 	b.Fence, b.Inbox = p.fence, c.inbox
-	err := p.opt.Store.WriteAlerts(ctx, b)
+	// The loop goes on to the next change as soon as this one is
+	// committed; its callers are answered once it is on disk.
+	durable, err := p.opt.Store.CommitAlerts(ctx, b)
 	p.opt.Metrics.observeCommit(len(b.Alerts)+len(b.Repeats), sw.Elapsed(), err)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.failures, p.retryAt = 0, time.Time{}
 	for _, a := range c.alerts {
@@ -446,7 +462,12 @@ func (p *Pager) commit(c *change) error {
 	p.forgetDone(c)
 	p.count.Store(int64(len(p.open)))
 	if len(c.notes) > 0 && p.opt.Notify != nil {
-		p.opt.Notify()
+		// Nothing is sent about a change before it is on disk.
+		go func(notify func()) {
+			if durable() == nil {
+				notify()
+			}
+		}(p.opt.Notify)
 	}
 	if len(c.fresh) > 0 && p.opt.Fired != nil {
 		// As committed, in the order they opened (WriteAlerts sorts by id);
@@ -457,7 +478,7 @@ func (p *Pager) commit(c *change) error {
 	if len(c.reopen) > 0 && p.opt.Reopen != nil {
 		p.opt.Reopen(c.reopen)
 	}
-	return nil
+	return durable, nil
 }
 
 // call hands a request to the loop and waits for its reply; with a lease
@@ -484,6 +505,13 @@ func (p *Pager) callLoop(ctx context.Context, r *request) reply {
 	}
 	select {
 	case rep := <-r.reply:
+		if rep.durable == nil {
+			return rep
+		}
+		if err := rep.durable(); err != nil {
+			// The store logged it; the sender must not count on the change.
+			return reply{err: errs.Wrap(errs.Unavailable, err, "the change was committed but could not be synced to disk; send it again")}
+		}
 		return rep
 	case <-ctx.Done():
 		// The loop may still commit it; the caller is told it is unknown.

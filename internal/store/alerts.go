@@ -169,17 +169,30 @@ const (
 // WriteAlerts writes b in one transaction: alerts and groups are written
 // whole (the writer owns them), log rows and notifications are added, in id
 // order. One open alert per dedup key is the writer's to keep: no index
-// checks it (see migration 0027).
+// checks it (see migration 0027). It returns once the transaction is on
+// disk.
 func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
+	durable, err := s.CommitAlerts(ctx, b)
+	if err != nil {
+		return err
+	}
+	return durable()
+}
+
+// CommitAlerts is WriteAlerts returning once the transaction is committed,
+// which on SQLite is before it is on disk: the change is visible to every
+// reader, and durable once the Durable returned returns nil. Nothing may
+// be acknowledged before that. On Postgres the Durable returns at once.
+func (s *Store) CommitAlerts(ctx context.Context, b AlertBatch) (Durable, error) {
 	defer s.observe("write_alerts", clock.Start())
 	if b.Empty() {
-		return nil
+		return durableNow, nil
 	}
 	byID := func(a, b AlertRow) int { return cmp.Compare(a.ID, b.ID) }
 	if !slices.IsSortedFunc(b.Alerts, byID) {
 		slices.SortFunc(b.Alerts, byID)
 	}
-	err := s.inConnTx(ctx, func(tx *connTx) error {
+	durable, err := s.inConnTx(ctx, func(tx *connTx) error {
 		if err := s.checkFence(ctx, tx, b.Fence); err != nil {
 			return err
 		}
@@ -212,9 +225,9 @@ func (s *Store) WriteAlerts(ctx context.Context, b AlertBatch) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: write alerts: %w", err)
+		return nil, fmt.Errorf("store: write alerts: %w", err)
 	}
-	return nil
+	return durable, nil
 }
 
 func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) error {

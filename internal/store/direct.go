@@ -32,16 +32,24 @@ type txn interface {
 	StmtContext(ctx context.Context, stmt *sql.Stmt) *sql.Stmt
 }
 
-// inConnTx is inTx with a connTx.
-func (s *Store) inConnTx(ctx context.Context, fn func(*connTx) error) error {
+// inConnTx is inTx with a connTx. On SQLite the commit leaves out the sync
+// of the log, and the Durable it returns makes it (logsync.go); on Postgres
+// the commit is durable when it returns.
+func (s *Store) inConnTx(ctx context.Context, fn func(*connTx) error) (Durable, error) {
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
+	if s.logs != nil {
+		if _, err := conn.ExecContext(ctx, syncNormal); err != nil {
+			return nil, err
+		}
+		defer s.syncFull(conn)
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	err = fn(&connTx{Tx: tx, conn: conn})
 	if err != nil {
@@ -51,8 +59,32 @@ func (s *Store) inConnTx(ctx context.Context, fn func(*connTx) error) error {
 	}
 	if err != nil {
 		s.dropUnusable(conn)
+		return nil, err
 	}
-	return err
+	if s.logs == nil {
+		return durableNow, nil
+	}
+	return s.logs.committedOne(), nil
+}
+
+const (
+	syncNormal = "PRAGMA synchronous = NORMAL"
+	syncFull   = "PRAGMA synchronous = FULL"
+)
+
+// syncFull puts the writer's connection back to syncing in every commit, as
+// every other write expects. A connection that cannot be put back is
+// closed: the next one opens with FULL.
+func (s *Store) syncFull(conn *sql.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, syncFull); err == nil {
+		return
+	}
+	_ = conn.Raw(func(dc any) error {
+		_ = s.closeDirectOn(dc)
+		return driver.ErrBadConn
+	})
 }
 
 // dropUnusable finalizes the statements prepared at the driver on conn when

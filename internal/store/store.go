@@ -60,6 +60,9 @@ type Store struct {
 	args sync.Pool
 	// ckpt checkpoints SQLite's log in the background; nil on Postgres.
 	ckpt *checkpointer
+	// logs syncs SQLite's log for the commits that leave the sync out
+	// (logsync.go); nil on Postgres.
+	logs *logSync
 }
 
 // Open connects to the database named by dsn, pings it and applies pending
@@ -98,6 +101,7 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 			}
 		}
 		s.w, s.r, err = openSQLite(ctx, cfg.path, s.migrate)
+		s.logs = newLogSync(cfg.path, s.opt.Log)
 		if err == nil {
 			s.ckpt, err = openCheckpointer(cfg.path, s.opt.Log)
 		}
@@ -133,7 +137,7 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 // Close releases prepared statements and every connection, returning any
 // errors from doing so. It is safe to call on a partly opened Store.
 func (s *Store) Close() error {
-	errs := []error{s.ckpt.close(), s.closeDirect(), s.q.close()}
+	errs := []error{s.ckpt.close(), s.closeDirect(), s.q.close(), s.logs.close()}
 	if s.unlock != nil && s.d.name == enginePostgres {
 		errs = append(errs, s.unlock()) // its connection belongs to the pool closed below
 		s.unlock = nil

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+)
+
+// With synchronous=FULL, SQLite syncs its write-ahead log inside every
+// commit, so the one writer waits for the disk before it can start the next
+// transaction, and everything queued behind it waits too. The alert path
+// commits with the sync left out instead (synchronous=NORMAL, for that
+// transaction only) and syncs the log itself afterwards, before anyone is
+// told the change is stored: the next batch is written while the disk
+// syncs the last, and one sync covers every commit made before it started.
+// A commit is as durable as under FULL once its Durable returns nil: the
+// sync of the log file is the one SQLite would have made (BENCHMARKS.md,
+// "Seventh round").
+
+// Durable waits until a committed change is on disk. It returns an error
+// when the sync failed; the change is then committed but may not survive a
+// power loss, and must not be acknowledged.
+type Durable func() error
+
+// durableNow is the Durable of a commit that already is on disk.
+func durableNow() error { return nil }
+
+// logSync syncs SQLite's log on behalf of the commits that left it out.
+type logSync struct {
+	path string // the log file: the database's path + "-wal"
+	log  *slog.Logger
+
+	committed atomic.Uint64 // commits that left their sync out, so far
+	synced    atomic.Uint64 // of those, the ones known to be on disk
+
+	mu  sync.Mutex // one sync at a time; the fields below are under it
+	f   *os.File
+	err error // sticky: after a failed sync, no later one vouches for the log
+	// fsync syncs f; tests count or fail it.
+	fsync func(*os.File) error
+}
+
+func newLogSync(dbPath string, log *slog.Logger) *logSync {
+	return &logSync{path: dbPath + "-wal", log: log, fsync: (*os.File).Sync}
+}
+
+// committedOne records a commit whose frames are written to the log but not
+// synced, and returns what to wait on. The writer calls it after each such
+// commit, in commit order.
+func (l *logSync) committedOne() Durable {
+	gen := l.committed.Add(1)
+	return func() error { return l.wait(gen) }
+}
+
+// wait returns once the commit numbered gen is on disk. A waiter that finds
+// a sync under way waits for it and, if its own commit came later, makes
+// the next one, which then covers every commit made meanwhile.
+func (l *logSync) wait(gen uint64) error {
+	if l.synced.Load() >= gen {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.synced.Load() >= gen {
+		return nil
+	}
+	if l.err != nil {
+		return l.err
+	}
+	upto := l.committed.Load() // all of these have their frames written
+	if err := l.syncFile(); err != nil {
+		// Linux may have dropped the pages whose write-back failed, and
+		// a later sync succeeds without them: nothing after this can be
+		// vouched for until the store is opened again.
+		l.err = fmt.Errorf("store: sync the SQLite log: %w", err)
+		l.log.Error("store: the SQLite log could not be synced; alert changes are committed but no longer acknowledged until vigil is restarted", "err", err)
+		return l.err
+	}
+	l.synced.Store(upto)
+	return nil
+}
+
+// syncFile syncs the log file that is there now. SQLite deletes the log
+// only when its last connection closes, after copying all of it into the
+// database file and syncing that: with no log, there is nothing to sync,
+// and a new log is opened afresh.
+func (l *logSync) syncFile() error {
+	cur, err := os.Stat(l.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if l.f != nil {
+		if held, err := l.f.Stat(); err != nil || !os.SameFile(held, cur) {
+			l.f.Close()
+			l.f = nil
+		}
+	}
+	if l.f == nil {
+		if l.f, err = os.OpenFile(l.path, os.O_RDWR, 0); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+	}
+	return l.fsync(l.f)
+}
+
+// close closes the log file; nil-safe.
+func (l *logSync) close() error {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
