@@ -474,7 +474,7 @@ func (p *Pager) commit(c *change) (store.Durable, error) {
 		// the batch is not used again, so they are picked out in place.
 		p.opt.Fired(slices.DeleteFunc(b.Alerts, func(r store.AlertRow) bool { return !c.fresh[r.ID] }))
 	}
-	c.rows = b.Alerts // its room, for the next change (reuse)
+	c.rows, c.memberRows = b.Alerts, b.Members // their room, for the next change (reuse)
 	if len(c.reopen) > 0 && p.opt.Reopen != nil {
 		p.opt.Reopen(c.reopen)
 	}

@@ -78,9 +78,10 @@ type change struct {
 	undo    []func()
 	// err is a failure met while making the change: it is not written.
 	err error
-	// rows is the room of the last batch's alert rows, kept for the next
-	// (see reuse).
-	rows []store.AlertRow
+	// rows and memberRows are the room of the last batch's alert and
+	// membership rows, kept for the next (see reuse).
+	rows       []store.AlertRow
+	memberRows []store.MemberRow
 }
 
 func newChange() *change {
@@ -105,7 +106,7 @@ const maxSpare = 4096
 // reuse keeps c, committed or rolled back and no longer referred to, for
 // the next change: its maps are emptied and keep their room, so batch after
 // batch of new alerts does not grow them again, as do its lists of alert
-// rows and log entries, which only the store's write read; the other lists,
+// rows, membership rows and log entries, which only the store's write read; the other lists,
 // which may have been handed on, are dropped.
 func (p *Pager) reuse(c *change) {
 	if len(c.alerts) > maxSpare || len(c.members) > maxSpare {
@@ -118,11 +119,12 @@ func (p *Pager) reuse(c *change) {
 	clear(c.deleted)
 	clear(c.groups)
 	clear(c.dropped)
-	rows, log := c.rows[:cap(c.rows)], c.log[:cap(c.log)]
+	rows, log, memberRows := c.rows[:cap(c.rows)], c.log[:cap(c.log)], c.memberRows[:cap(c.memberRows)]
 	clear(rows) // keep nothing they pointed to
 	clear(log)
+	clear(memberRows)
 	*c = change{alerts: c.alerts, before: c.before, fresh: c.fresh, members: c.members, deleted: c.deleted,
-		groups: c.groups, dropped: c.dropped, rows: rows[:0], log: log[:0]}
+		groups: c.groups, dropped: c.dropped, rows: rows[:0], log: log[:0], memberRows: memberRows[:0]}
 	p.spare = c
 }
 
@@ -178,7 +180,7 @@ func (c *change) touchGroup(g *group) {
 
 // batch is what gets written.
 func (c *change) batch() store.AlertBatch {
-	b := store.AlertBatch{Alerts: c.rows[:0], Members: make([]store.MemberRow, 0, len(c.members))}
+	b := store.AlertBatch{Alerts: c.rows[:0], Members: c.memberRows[:0]}
 	// In id order, as the store writes them: sorting the ids is cheaper
 	// than sorting the rows.
 	for _, id := range slices.Sorted(maps.Keys(c.alerts)) {

@@ -19,7 +19,8 @@ func sqliteDialect() dialect {
 
 // Writer pragmas: WAL so readers never block the writer; synchronous=FULL so a
 // committed transaction survives power loss (alerts must be durable once
-// acknowledged; batching keeps the fsync count low); an 8 MB page cache, room
+// acknowledged; batching keeps the fsync count low; the alert path's
+// commits leave the sync to the caller, logsync.go); an 8 MB page cache, room
 // for the hot pages of the check results and the tails of the alert tables
 // (32 MB held about 60 MB more of the process's memory under a stream of new
 // alerts, and checks cost no less CPU with it: BENCHMARKS.md); statement
