@@ -65,3 +65,21 @@ func TestRepliesCarryTheCommitsDurable(t *testing.T) {
 		t.Fatal("the reply's durable is not the commit's")
 	}
 }
+
+// A change that writes nothing is answered once the last commit is on
+// disk: its reply may tell of what that commit did (an alert acknowledged
+// there is found acknowledged here).
+func TestEmptyChangeWaitsForTheLastCommit(t *testing.T) {
+	waited := 0
+	p := &Pager{lastDurable: func() error { waited++; return nil }}
+	durable, err := p.commit(newChange())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if durable == nil {
+		t.Fatal("a change that wrote nothing is answered without waiting for the last commit")
+	}
+	if err := durable(); err != nil || waited != 1 {
+		t.Fatalf("durable() = %v after %d waits; want the last commit's", err, waited)
+	}
+}

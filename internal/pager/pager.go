@@ -127,6 +127,9 @@ type Pager struct {
 	applied  *config.Config // the config the world was built from
 	pruned   time.Time      // when the inbox was last pruned (real clock)
 	retryAt  time.Time      // after a failed commit, due work waits until then
+	// lastDurable waits for the last commit to be on disk: a reply that
+	// wrote nothing may still tell of it.
+	lastDurable store.Durable
 
 	// overrides are the run-time on-call overrides, kept across reloads.
 	overrides []oncall.Override
@@ -441,7 +444,9 @@ func (p *Pager) commit(c *change) (store.Durable, error) {
 		return nil, c.err
 	}
 	if c.empty() {
-		return nil, nil
+		// Nothing to write, but what the replies say may rest on the
+		// last commit, which may not be on disk yet.
+		return p.lastDurable, nil
 	}
 	sw := clock.Start()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -456,13 +461,14 @@ func (p *Pager) commit(c *change) (store.Durable, error) {
 		return nil, err
 	}
 	p.failures, p.retryAt = 0, time.Time{}
+	p.lastDurable = durable
 	for _, a := range c.alerts {
 		p.unload(a)
 	}
 	p.forgetDone(c)
 	p.count.Store(int64(len(p.open)))
 	if len(c.notes) > 0 && p.opt.Notify != nil {
-		// Nothing is sent about a change before it is on disk.
+		// The outbox is woken once the change is on disk.
 		go func(notify func()) {
 			if durable() == nil {
 				notify()
