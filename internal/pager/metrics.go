@@ -26,7 +26,7 @@ func NewMetrics(reg prometheus.Registerer, open func() int) *Metrics {
 			Name: "vigil_alert_events_total", Help: "Alert events received, by source and action.",
 		}, []string{"source", "action"}),
 		commits: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "vigil_pager_commit_seconds", Help: "Time to store one batch of alert changes.",
+			Name: "vigil_pager_commit_seconds", Help: "Time to commit one batch of alert changes; on SQLite its callers then wait for the log's sync (vigil_store_operation_seconds{op=\"sync_log\"}).",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
 		batch: prometheus.NewHistogram(prometheus.HistogramOpts{

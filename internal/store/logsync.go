@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
 // With synchronous=FULL, SQLite syncs its write-ahead log inside every
@@ -31,8 +33,9 @@ func durableNow() error { return nil }
 
 // logSync syncs SQLite's log on behalf of the commits that left it out.
 type logSync struct {
-	path string // the log file: the database's path + "-wal"
-	log  *slog.Logger
+	path    string // the log file: the database's path + "-wal"
+	log     *slog.Logger
+	observe func(op string, sw clock.Stopwatch) // the store's metrics
 
 	committed atomic.Uint64 // commits that left their sync out, so far
 	synced    atomic.Uint64 // of those, the ones known to be on disk
@@ -44,8 +47,8 @@ type logSync struct {
 	fsync func(*os.File) error
 }
 
-func newLogSync(dbPath string, log *slog.Logger) *logSync {
-	return &logSync{path: dbPath + "-wal", log: log, fsync: (*os.File).Sync}
+func newLogSync(dbPath string, log *slog.Logger, observe func(string, clock.Stopwatch)) *logSync {
+	return &logSync{path: dbPath + "-wal", log: log, observe: observe, fsync: (*os.File).Sync}
 }
 
 // committedOne records a commit whose frames are written to the log but not
@@ -72,7 +75,10 @@ func (l *logSync) wait(gen uint64) error {
 		return l.err
 	}
 	upto := l.committed.Load() // all of these have their frames written
-	if err := l.syncFile(); err != nil {
+	sw := clock.Start()
+	err := l.syncFile()
+	l.observe("sync_log", sw)
+	if err != nil {
 		// Linux may have dropped the pages whose write-back failed, and
 		// a later sync succeeds without them: nothing after this can be
 		// vouched for until the store is opened again.

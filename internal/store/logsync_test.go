@@ -8,7 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/clock"
 )
 
 // countSyncs makes the store's log syncs countable, and failable.
@@ -41,7 +45,12 @@ func newAlerts(from int64, n int) AlertBatch {
 // one sync covers every commit made before it, and the writer's connection
 // is back to syncing in every commit for all other writes.
 func TestCommitAlertsSyncsTheLogWhenWaitedOn(t *testing.T) {
-	s := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), Options{})
+	var observed atomic.Int32
+	s := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), Options{Observe: func(op string, _ time.Duration) {
+		if op == "sync_log" {
+			observed.Add(1)
+		}
+	}})
 	ctx := context.Background()
 	syncs, _ := countSyncs(s)
 
@@ -73,6 +82,9 @@ func TestCommitAlertsSyncsTheLogWhenWaitedOn(t *testing.T) {
 	}
 	if err := s.WriteAlerts(ctx, newAlerts(21, 1)); err != nil || syncs() != 2 {
 		t.Fatalf("WriteAlerts = %v after %d syncs; want it to return synced", err, syncs())
+	}
+	if n := observed.Load(); n != 2 {
+		t.Fatalf("%d syncs observed as sync_log; want 2, one per sync", n)
 	}
 
 	var mode int
@@ -123,7 +135,7 @@ func TestLogSyncFailureIsSticky(t *testing.T) {
 // afresh is opened afresh.
 func TestLogSyncFollowsTheFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.db")
-	l := newLogSync(path, nil)
+	l := newLogSync(path, nil, func(string, clock.Stopwatch) {})
 	var synced []string
 	l.fsync = func(f *os.File) error {
 		fi, err := f.Stat()

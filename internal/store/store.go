@@ -101,7 +101,7 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 			}
 		}
 		s.w, s.r, err = openSQLite(ctx, cfg.path, s.migrate)
-		s.logs = newLogSync(cfg.path, s.opt.Log)
+		s.logs = newLogSync(cfg.path, s.opt.Log, s.observe)
 		if err == nil {
 			s.ckpt, err = openCheckpointer(cfg.path, s.opt.Log)
 		}
