@@ -456,7 +456,7 @@ func (a *App) ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := a.store.Ping(ctx); err != nil {
-		return errs.Wrap(errs.Unavailable, err, "the store does not answer")
+		return errs.Wrap(errs.Unavailable, err, "the store does not answer, or cannot sync to disk")
 	}
 	return nil
 }

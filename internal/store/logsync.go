@@ -90,6 +90,16 @@ func (l *logSync) wait(gen uint64) error {
 	return nil
 }
 
+// failed returns the error of the sync that failed, if one did; nil-safe.
+func (l *logSync) failed() error {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
 // syncFile syncs the log file that is there now. SQLite deletes the log
 // only when its last connection closes, after copying all of it into the
 // database file and syncing that: with no log, there is nothing to sync,

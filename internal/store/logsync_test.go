@@ -110,9 +110,15 @@ func TestLogSyncFailureIsSticky(t *testing.T) {
 	if err := before(); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping before a failed sync = %v", err)
+	}
 	fail(errors.New("input/output error"))
 	if err := s.WriteAlerts(ctx, newAlerts(6, 5)); err == nil || !strings.Contains(err.Error(), "input/output error") {
 		t.Fatalf("WriteAlerts with a failing sync = %v; want the sync's error", err)
+	}
+	if err := s.Ping(ctx); err == nil || !strings.Contains(err.Error(), "input/output error") {
+		t.Fatalf("Ping after a failed sync = %v; want the sync's error, so /readyz says not ready", err)
 	}
 	fail(nil)
 	after, err := s.CommitAlerts(ctx, newAlerts(11, 5))

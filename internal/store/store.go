@@ -156,9 +156,14 @@ func (s *Store) Close() error {
 }
 
 // Ping checks that the database answers on both the write and the read side.
-// It returns a wrapped driver error (without the password) if it does not.
+// It returns a wrapped driver error (without the password) if it does not,
+// and the error of a failed sync of SQLite's log (logsync.go), after which
+// no alert change is acknowledged.
 func (s *Store) Ping(ctx context.Context) error {
 	defer s.observe("ping", clock.Start())
+	if err := s.logs.failed(); err != nil {
+		return err
+	}
 	if err := s.w.PingContext(ctx); err != nil {
 		return s.redact(fmt.Errorf("store: ping: %w", err))
 	}
