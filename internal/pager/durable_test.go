@@ -3,9 +3,13 @@ package pager
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/store"
 )
 
 // A caller is answered only once the commit that served it is on disk, and
@@ -81,5 +85,73 @@ func TestEmptyChangeWaitsForTheLastCommit(t *testing.T) {
 	}
 	if err := durable(); err != nil || waited != 1 {
 		t.Fatalf("durable() = %v after %d waits; want the last commit's", err, waited)
+	}
+}
+
+// The outbox is woken once a commit with notifications is on disk, by one
+// goroutine at most: commits made while it waits are covered by the latest
+// of them, waited for next, and a failed sync wakes nothing.
+func TestOutboxWokenOnceOnDisk(t *testing.T) {
+	woken := make(chan struct{}, 10)
+	w := &outboxWake{notify: func() { woken <- struct{}{} }}
+	entered, release := make(chan struct{}), make(chan struct{})
+	calls := map[string]int{}
+	var mu sync.Mutex
+	durable := func(name string, err error, block bool) store.Durable {
+		return func() error {
+			mu.Lock()
+			calls[name]++
+			mu.Unlock()
+			if block {
+				close(entered)
+				<-release
+			}
+			return err
+		}
+	}
+	w.after(durable("first", nil, true))
+	<-entered
+	select {
+	case <-woken:
+		t.Fatal("the outbox was woken before the commit was on disk")
+	default:
+	}
+	w.after(durable("second", nil, false))
+	w.after(durable("third", nil, false))
+	close(release)
+	<-woken
+	<-woken
+	waitIdle(w) // the goroutine ends once nothing is left to wait for
+	mu.Lock()
+	got := fmt.Sprint(calls)
+	mu.Unlock()
+	if got != "map[first:1 third:1]" {
+		t.Fatalf("waited on %v; want first, then only the latest (third), which covers the second", got)
+	}
+	select {
+	case <-woken:
+		t.Fatal("woken more than once for the commits made while it waited")
+	default:
+	}
+
+	w.after(durable("failed", errors.New("input/output error"), false))
+	waitIdle(w)
+	select {
+	case <-woken:
+		t.Fatal("woken for a commit whose sync failed")
+	default:
+	}
+}
+
+// waitIdle returns once w's goroutine has ended.
+func waitIdle(w *outboxWake) {
+	for {
+		w.mu.Lock()
+		running := w.running
+		w.mu.Unlock()
+		if !running {
+			return
+		}
+		runtime.Gosched()
 	}
 }

@@ -130,6 +130,8 @@ type Pager struct {
 	// lastDurable waits for the last commit to be on disk: a reply that
 	// wrote nothing may still tell of it.
 	lastDurable store.Durable
+	// wake wakes the outbox once a commit with notifications is on disk.
+	wake outboxWake
 
 	// overrides are the run-time on-call overrides, kept across reloads.
 	overrides []oncall.Override
@@ -182,7 +184,7 @@ func New(opt Options, cfg *config.Config) (*Pager, error) {
 		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}), applied: cfg,
 		rt: clock.Real(), inboxWake: make(chan struct{}, 1), doneWake: make(chan struct{}),
 		alerts: map[int64]*alertState{}, open: map[string]*alertState{}, groups: map[string]*group{},
-		overrides: slices.Clone(opt.Overrides), annSeed: maphash.MakeSeed(),
+		overrides: slices.Clone(opt.Overrides), annSeed: maphash.MakeSeed(), wake: outboxWake{notify: opt.Notify},
 	}, nil
 }
 
@@ -468,12 +470,7 @@ func (p *Pager) commit(c *change) (store.Durable, error) {
 	p.forgetDone(c)
 	p.count.Store(int64(len(p.open)))
 	if len(c.notes) > 0 && p.opt.Notify != nil {
-		// The outbox is woken once the change is on disk.
-		go func(notify func()) {
-			if durable() == nil {
-				notify()
-			}
-		}(p.opt.Notify)
+		p.wake.after(durable) // the outbox is woken once the change is on disk
 	}
 	if len(c.fresh) > 0 && p.opt.Fired != nil {
 		// As committed, in the order they opened (WriteAlerts sorts by id);
