@@ -106,8 +106,8 @@ const maxSpare = 4096
 // reuse keeps c, committed or rolled back and no longer referred to, for
 // the next change: its maps are emptied and keep their room, so batch after
 // batch of new alerts does not grow them again, as do its lists of alert
-// rows, membership rows and log entries, which only the store's write read; the other lists,
-// which may have been handed on, are dropped.
+// rows, membership rows and log entries, which only the store's write
+// read; the other lists, which may have been handed on, are dropped.
 func (p *Pager) reuse(c *change) {
 	if len(c.alerts) > maxSpare || len(c.members) > maxSpare {
 		return // a huge batch's maps go to the collector

@@ -45,7 +45,7 @@ func (s *Store) inConnTx(ctx context.Context, fn func(*connTx) error) (Durable, 
 		if _, err := conn.ExecContext(ctx, syncNormal); err != nil {
 			return nil, err
 		}
-		defer s.syncFull(conn)
+		defer s.restoreFullSync(conn)
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -65,26 +65,6 @@ func (s *Store) inConnTx(ctx context.Context, fn func(*connTx) error) (Durable, 
 		return durableNow, nil
 	}
 	return s.logs.committedOne(), nil
-}
-
-const (
-	syncNormal = "PRAGMA synchronous = NORMAL"
-	syncFull   = "PRAGMA synchronous = FULL"
-)
-
-// syncFull puts the writer's connection back to syncing in every commit, as
-// every other write expects. A connection that cannot be put back is
-// closed: the next one opens with FULL.
-func (s *Store) syncFull(conn *sql.Conn) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := conn.ExecContext(ctx, syncFull); err == nil {
-		return
-	}
-	_ = conn.Raw(func(dc any) error {
-		_ = s.closeDirectOn(dc)
-		return driver.ErrBadConn
-	})
 }
 
 // dropUnusable finalizes the statements prepared at the driver on conn when

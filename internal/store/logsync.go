@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +11,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
 )
@@ -22,6 +26,28 @@ import (
 // A commit is as durable as under FULL once its Durable returns nil: the
 // sync of the log file is the one SQLite would have made (BENCHMARKS.md,
 // "Seventh round").
+
+// The alert path's transactions run with the first; every other write
+// with the second, the writer's own setting (sqliteWriterParams).
+const (
+	syncNormal = "PRAGMA synchronous = NORMAL"
+	syncFull   = "PRAGMA synchronous = FULL"
+)
+
+// restoreFullSync puts the writer's connection back to syncing in every
+// commit, as every other write expects. A connection that cannot be put
+// back is closed: the next one opens with FULL.
+func (s *Store) restoreFullSync(conn *sql.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, syncFull); err == nil {
+		return
+	}
+	_ = conn.Raw(func(dc any) error {
+		_ = s.closeDirectOn(dc)
+		return driver.ErrBadConn
+	})
+}
 
 // Durable waits until a committed change is on disk. It returns an error
 // when the sync failed; the change is then committed but may not survive a
