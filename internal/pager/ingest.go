@@ -88,7 +88,6 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	p.alerts[a.row.ID] = a
 	p.open[key] = a
 	c.undo = append(c.undo, func() { delete(p.alerts, a.row.ID); delete(p.open, key) })
-	c.touchFresh(a)
 	routes := p.w.tree.Match(a.row.Labels)
 	if a.row.Service == "" && len(routes) > 0 {
 		a.row.Service = routes[0].Service
@@ -96,7 +95,9 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	if a.row.Runbook == "" {
 		a.row.Runbook = p.w.runbookFor(a.row.Source, a.row.Labels, a.row.Annotations)
 	}
-	p.log(c, a, now, "fired", by(ev), a.row.Summary)
+	// The log's first entry is written in the alert's row (migration 0028).
+	p.ids.log++
+	c.touchFresh(a, store.AlertLog{ID: p.ids.log, AlertID: a.row.ID, At: now, Kind: "fired", Actor: by(ev), Detail: a.row.Summary})
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
 		p.wakeQuiet(c, g, r, a, now)

@@ -475,7 +475,7 @@ func (p *Pager) commit(c *change) (store.Durable, error) {
 	if len(c.fresh) > 0 && p.opt.Fired != nil {
 		// As committed, in the order they opened (WriteAlerts sorts by id);
 		// the batch is not used again, so they are picked out in place.
-		p.opt.Fired(slices.DeleteFunc(b.Alerts, func(r store.AlertRow) bool { return !c.fresh[r.ID] }))
+		p.opt.Fired(slices.DeleteFunc(b.Alerts, func(r store.AlertRow) bool { return r.Fired.ID == 0 }))
 	}
 	c.rows, c.memberRows = b.Alerts, b.Members // their room, for the next change (reuse)
 	if len(c.reopen) > 0 && p.opt.Reopen != nil {

@@ -64,9 +64,12 @@ type group struct {
 // change collects what one batch of work changed, to be written in one
 // transaction, and how to put memory back if that write fails.
 type change struct {
-	alerts  map[int64]*alertState
-	before  map[int64]alertRow // touched alerts as they were
-	fresh   map[int64]bool     // alerts the change opened, told to Options.Fired after the commit
+	alerts map[int64]*alertState
+	before map[int64]alertRow // touched alerts as they were
+	// fresh are the alerts the change opened, with the first entry of
+	// each one's log, written in its row; they are told to Options.Fired
+	// after the commit.
+	fresh   map[int64]store.AlertLog
 	members map[store.MemberKey]*member
 	deleted map[store.MemberKey]bool
 	groups  map[string]*group
@@ -86,7 +89,7 @@ type change struct {
 
 func newChange() *change {
 	return &change{
-		alerts: map[int64]*alertState{}, before: map[int64]alertRow{}, fresh: map[int64]bool{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
+		alerts: map[int64]*alertState{}, before: map[int64]alertRow{}, fresh: map[int64]store.AlertLog{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
 		groups: map[string]*group{}, dropped: map[string]bool{},
 	}
 }
@@ -143,11 +146,12 @@ func (c *change) touchAlert(a *alertState) {
 	c.undo = append(c.undo, func() { a.row = prev })
 }
 
-// touchFresh marks an alert the change opened dirty. It has no row to put
-// back: undoing its opening forgets it.
-func (c *change) touchFresh(a *alertState) {
+// touchFresh marks an alert the change opened dirty, with the entry that
+// starts its log. It has no row to put back: undoing its opening forgets
+// it.
+func (c *change) touchFresh(a *alertState, fired store.AlertLog) {
 	c.alerts[a.row.ID] = a
-	c.fresh[a.row.ID] = true
+	c.fresh[a.row.ID] = fired
 }
 
 // touchFreshMember marks a membership the change made dirty; undoing the
@@ -185,12 +189,15 @@ func (c *change) batch() store.AlertBatch {
 	// than sorting the rows.
 	for _, id := range slices.Sorted(maps.Keys(c.alerts)) {
 		a := c.alerts[id]
-		if !c.fresh[id] && onlyRepeated(c.before[id], a.row) {
+		fired, fresh := c.fresh[id]
+		if !fresh && onlyRepeated(c.before[id], a.row) {
 			b.Repeats = append(b.Repeats, store.AlertRepeat{ID: id, Occurrences: a.row.Occurrences,
 				LastSeen: a.row.LastSeen, UpdatedAt: a.row.UpdatedAt})
 			continue
 		}
-		b.Alerts = append(b.Alerts, a.row.storeRow())
+		row := a.row.storeRow()
+		row.Fired = fired
+		b.Alerts = append(b.Alerts, row)
 	}
 	for k, m := range c.members {
 		if !c.deleted[k] {

@@ -37,6 +37,11 @@ type AlertRow struct {
 	ResolvedBy  string
 	UpdatedAt   time.Time
 	Suppression alert.Suppression // what held it back at the pager's last look
+	// Fired, set on the row that opens the alert, is the first entry of
+	// its log (kind "fired"), written into the row; a write of a stored
+	// row never changes it, and rows read back leave it empty (see
+	// AlertLogs).
+	Fired AlertLog
 	// AnnotationsUnloaded says Annotations were not kept in memory: writing
 	// the row leaves the stored annotations as they are. LabelsUnloaded
 	// and LinksUnloaded say the same of Labels and Links.
@@ -121,8 +126,8 @@ func (b AlertBatch) Empty() bool {
 const (
 	alertCols = `id, dedup_key, source, integration, status, severity, summary, service, labels, annotations, links,
 		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms, suppression`
-	upsertAlertsCols = 21
-	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `)`
+	upsertAlertsCols = 25
+	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `, fired_log_id, fired_ms, fired_by, fired_detail)`
 	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
 		summary = excluded.summary, service = excluded.service,
 		labels = CASE excluded.labels WHEN '' THEN alerts.labels ELSE excluded.labels END,
@@ -160,10 +165,17 @@ const (
 	repeatAlertsTuple = `(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT))`
 	selectAlerts      = `SELECT ` + alertCols + ` FROM alerts`
 	selectGroups      = `SELECT group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms FROM alert_groups`
-	selectAlertLog    = `SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY id`
-	selectMaxAlert    = `SELECT COALESCE(MAX(id), 0) FROM alerts`
-	selectMaxLog      = `SELECT COALESCE(MAX(id), 0) FROM alert_log`
-	selectMaxNotify   = `SELECT COALESCE(MAX(id), 0) FROM notifications`
+	// An alert's log: its first entry in its row (0 when that entry is a
+	// log row, as for alerts opened before migration 0028), then its rows.
+	selectAlertLog = `SELECT fired_log_id, id, fired_ms, 'fired', fired_by, fired_detail FROM alerts WHERE id = ? AND fired_log_id <> 0
+		UNION ALL SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY 1`
+	selectMaxAlert = `SELECT COALESCE(MAX(id), 0) FROM alerts`
+	selectMaxLog   = `SELECT COALESCE(MAX(id), 0) FROM alert_log`
+	// The highest log id in an alert row is the newest alert's: the writer
+	// takes an alert's id and its first entry's id together, each from its
+	// own rising sequence.
+	selectMaxFired  = `SELECT COALESCE((SELECT fired_log_id FROM alerts ORDER BY id DESC LIMIT 1), 0)`
+	selectMaxNotify = `SELECT COALESCE(MAX(id), 0) FROM notifications`
 )
 
 // WriteAlerts writes b in one transaction: alerts and groups are written
@@ -250,7 +262,8 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
 			labels, annotations, links, a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
-			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression))
+			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression),
+			a.Fired.ID, toMS(a.Fired.At), a.Fired.Actor, a.Fired.Detail)
 	}
 	err := s.q.upAlerts.exec(ctx, tx, args)
 	s.keepArgs(args)
@@ -578,7 +591,7 @@ func (s *Store) queryAlerts(ctx context.Context, q string, args ...any) ([]Alert
 // AlertLogs returns an alert's log, oldest first.
 func (s *Store) AlertLogs(ctx context.Context, alertID int64) ([]AlertLog, error) {
 	defer s.observe("alert_log", clock.Start())
-	rows, err := s.r.QueryContext(ctx, s.q.alertLog, alertID)
+	rows, err := s.r.QueryContext(ctx, s.q.alertLog, alertID, alertID)
 	if err != nil {
 		return nil, fmt.Errorf("store: alert log: %w", err)
 	}
@@ -624,15 +637,16 @@ func (s *Store) Groups(ctx context.Context) ([]GroupRow, error) {
 // MaxIDs returns the highest alert, log and notification ids in use; the
 // alert writer continues from them.
 func (s *Store) MaxIDs(ctx context.Context) (alert, log, notification int64, err error) {
+	var fired int64
 	for _, q := range []struct {
 		sql string
 		dst *int64
-	}{{selectMaxAlert, &alert}, {selectMaxLog, &log}, {selectMaxNotify, &notification}} {
+	}{{selectMaxAlert, &alert}, {selectMaxLog, &log}, {selectMaxFired, &fired}, {selectMaxNotify, &notification}} {
 		if err = s.w.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
 			return 0, 0, 0, fmt.Errorf("store: max ids: %w", err)
 		}
 	}
-	return alert, log, notification, nil
+	return alert, max(log, fired), notification, nil
 }
 
 // suppressionText is an alert's suppression as stored: empty when nothing

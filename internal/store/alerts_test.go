@@ -105,6 +105,57 @@ func testAlertsRoundTrip(t *testing.T, e engine) {
 	}
 }
 
+// testFiredEntryInRow: the first entry of an alert's log, written in its
+// row, is read back first in its log, with the log's rows after it; no
+// later write of the row changes it, and the writer's next log id comes
+// after it, as it does after an entry stored as a row.
+func testFiredEntryInRow(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	old := alertRow(1, "k1", "firing", 0) // opened with its entry in the log, as before migration 0028
+	a := alertRow(2, "k2", "firing", time.Second)
+	fired := AlertLog{ID: 7, AlertID: 2, At: t0.Add(time.Second), Kind: "fired", Actor: "alertmanager/prom", Detail: "Disk full 'k2' <b>"}
+	a.Fired = fired
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{old, a}, Log: []AlertLog{
+		{ID: 6, AlertID: 1, At: t0, Kind: "fired", Actor: "alertmanager/prom", Detail: "Disk full k1"},
+		{ID: 8, AlertID: 2, At: t0.Add(time.Minute), Kind: "notified", Actor: "vigil", Detail: "step 1"},
+	}})
+	if _, lg, _, err := s.MaxIDs(ctx); err != nil || lg != 8 {
+		t.Fatalf("MaxIDs log = %d, %v; want 8", lg, err)
+	}
+
+	// Acknowledged: the row is written whole, its entry unset.
+	a.Fired, a.Status, a.AckedBy, a.AckedAt = AlertLog{}, "acknowledged", "thach", t0.Add(2*time.Minute)
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, Log: []AlertLog{
+		{ID: 9, AlertID: 2, At: t0.Add(2 * time.Minute), Kind: "acknowledged", Actor: "thach"},
+	}})
+	logs, err := s.AlertLogs(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AlertLog{fired,
+		{ID: 8, AlertID: 2, At: t0.Add(time.Minute), Kind: "notified", Actor: "vigil", Detail: "step 1"},
+		{ID: 9, AlertID: 2, At: t0.Add(2 * time.Minute), Kind: "acknowledged", Actor: "thach"}}
+	if !slices.EqualFunc(logs, want, sameLog) {
+		t.Fatalf("AlertLogs(2) =\n%+v\nwant\n%+v", logs, want)
+	}
+	if logs, err := s.AlertLogs(ctx, 1); err != nil || len(logs) != 1 || logs[0].ID != 6 || logs[0].Kind != "fired" {
+		t.Fatalf("AlertLogs(1), opened before its entry moved into the row = %+v, %v", logs, err)
+	}
+
+	// The newest alert's entry is the highest log id in use.
+	b := alertRow(3, "k3", "firing", 3*time.Minute)
+	b.Fired = AlertLog{ID: 10, AlertID: 3, At: t0.Add(3 * time.Minute), Kind: "fired", Actor: "generic"}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{b}})
+	if al, lg, _, err := s.MaxIDs(ctx); err != nil || al != 3 || lg != 10 {
+		t.Fatalf("MaxIDs = %d, %d, %v; want 3, 10", al, lg, err)
+	}
+}
+
+func sameLog(a, b AlertLog) bool {
+	return a.ID == b.ID && a.AlertID == b.AlertID && a.At.Equal(b.At) && a.Kind == b.Kind && a.Actor == b.Actor && a.Detail == b.Detail
+}
+
 func sameAlert(a, b AlertRow) bool {
 	return a.ID == b.ID && a.DedupKey == b.DedupKey && a.Source == b.Source && a.Integration == b.Integration &&
 		a.Status == b.Status && a.Severity == b.Severity && a.Summary == b.Summary && a.Service == b.Service &&

@@ -48,6 +48,7 @@ func TestStore(t *testing.T) {
 		{"UnknownCheckRejected", testUnknownCheckRejected},
 		{"Observe", testObserve},
 		{"AlertsRoundTrip", testAlertsRoundTrip},
+		{"FiredEntryInRow", testFiredEntryInRow},
 		{"AlertRepeats", testAlertRepeats},
 		{"AlertAnnotationsKept", testAlertAnnotationsKept},
 		{"KeySharedBySuccessor", testKeySharedBySuccessor},
