@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -136,14 +137,30 @@ const (
 		runbook = excluded.runbook, occurrences = excluded.occurrences,
 		last_seen_ms = excluded.last_seen_ms, acked_ms = excluded.acked_ms, acked_by = excluded.acked_by,
 		resolved_ms = excluded.resolved_ms, resolved_by = excluded.resolved_by, updated_ms = excluded.updated_ms,
-		suppression = excluded.suppression`
+		suppression = excluded.suppression,
+		fired_detail = CASE WHEN alerts.fired_detail = '' AND alerts.fired_log_id <> 0 AND excluded.summary <> alerts.summary
+			THEN alerts.summary ELSE alerts.fired_detail END`
+	// A row still firing that nobody handled, as every new alert's is, is
+	// written with the columns of handling as constants: the driver copies
+	// each text it binds into memory of its own and keeps a list of those
+	// copies, so fewer texts bound is less work and less garbage per alert
+	// (BENCHMARKS.md, "Eighth round").
+	upsertFiringCols = 19
+	upsertFiringHead = `INSERT INTO alerts (id, dedup_key, source, integration, severity, summary, service, labels, annotations, links,
+		runbook, occurrences, first_seen_ms, last_seen_ms, updated_ms, fired_log_id, fired_ms, fired_by, fired_detail,
+		status, acked_ms, acked_by, resolved_ms, resolved_by, suppression)`
+	upsertFiringTuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing', 0, '', 0, '', '')`
 	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent, paged`
 	upsertMembersCols = 9
 	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
 	upsertMembersTail = `ON CONFLICT (alert_id, group_key) DO UPDATE SET notified_ms = excluded.notified_ms,
 		esc_step = excluded.esc_step, esc_round = excluded.esc_round, next_esc_ms = excluded.next_esc_ms,
 		reminded_ms = excluded.reminded_ms, resolved_sent = excluded.resolved_sent, paged = excluded.paged`
-	selectMembers = `SELECT ` + memberCols + ` FROM alert_routes ORDER BY alert_id, group_key`
+	// A membership whose escalation has not started, as every new one, is
+	// written with its state as constants (see upsertFiringTuple).
+	upsertIdleMembersCols  = 2
+	upsertIdleMembersTuple = `(?, ?, 0, 0, 0, 0, 0, 0, '[]')`
+	selectMembers          = `SELECT ` + memberCols + ` FROM alert_routes ORDER BY alert_id, group_key`
 	// Alerts still being delivered: open ones, and resolved ones whose
 	// resolution has not been announced yet.
 	selectLiveAlerts = `SELECT ` + alertCols + ` FROM alerts WHERE status <> 'resolved'
@@ -167,7 +184,12 @@ const (
 	selectGroups      = `SELECT group_key, route, service, labels, created_ms, next_flush_ms, last_flush_ms FROM alert_groups`
 	// An alert's log: its first entry in its row (0 when that entry is a
 	// log row, as for alerts opened before migration 0028), then its rows.
-	selectAlertLog = `SELECT fired_log_id, id, fired_ms, 'fired', fired_by, fired_detail FROM alerts WHERE id = ? AND fired_log_id <> 0
+	// The entry's actor and detail are empty when they are the source (and
+	// integration) and the summary: see firedText.
+	selectAlertLog = `SELECT fired_log_id, id, fired_ms, 'fired',
+			CASE fired_by WHEN '' THEN source || CASE integration WHEN '' THEN '' ELSE '/' || integration END ELSE fired_by END,
+			CASE fired_detail WHEN '' THEN summary ELSE fired_detail END
+		FROM alerts WHERE id = ? AND fired_log_id <> 0
 		UNION ALL SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log WHERE alert_id = ? ORDER BY 1`
 	selectMaxAlert = `SELECT COALESCE(MAX(id), 0) FROM alerts`
 	selectMaxLog   = `SELECT COALESCE(MAX(id), 0) FROM alert_log`
@@ -246,7 +268,8 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 	if len(rows) == 0 {
 		return nil
 	}
-	args := s.argList(len(rows) * upsertAlertsCols)
+	args, firing := s.argList(len(rows)*upsertAlertsCols), s.argList(len(rows)*upsertFiringCols)
+	defer func() { s.keepArgs(args); s.keepArgs(firing) }()
 	for _, a := range rows {
 		// An empty text (never JSON) keeps the stored labels, annotations or links: see the upsert.
 		labels, annotations, links := "", "", ""
@@ -259,15 +282,44 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 		if !a.AnnotationsUnloaded {
 			annotations = labelsJSON(a.Annotations, "{}")
 		}
+		suppression := suppressionText(a.Suppression)
+		firedBy, firedDetail := firedText(a)
+		if a.Status == string(alert.Firing) && a.AckedAt.IsZero() && a.AckedBy == "" && a.ResolvedAt.IsZero() && a.ResolvedBy == "" && suppression == "" {
+			firing = append(firing, a.ID, a.DedupKey, a.Source, a.Integration, a.Severity, a.Summary, a.Service,
+				labels, annotations, links, a.Runbook, a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.UpdatedAt),
+				a.Fired.ID, toMS(a.Fired.At), firedBy, firedDetail)
+			continue
+		}
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
 			labels, annotations, links, a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
-			a.ResolvedBy, toMS(a.UpdatedAt), suppressionText(a.Suppression),
-			a.Fired.ID, toMS(a.Fired.At), a.Fired.Actor, a.Fired.Detail)
+			a.ResolvedBy, toMS(a.UpdatedAt), suppression,
+			a.Fired.ID, toMS(a.Fired.At), firedBy, firedDetail)
 	}
-	err := s.q.upAlerts.exec(ctx, tx, args)
-	s.keepArgs(args)
-	return err
+	if err := s.q.upFiring.exec(ctx, tx, firing); err != nil {
+		return err
+	}
+	return s.q.upAlerts.exec(ctx, tx, args)
+}
+
+// firedText is the actor and detail of a's first log entry as stored:
+// empty when they are what they almost always are, the alert's source (and
+// integration) and its summary, which the row holds already. When the
+// summary changes later, the upsert keeps the first one as the detail.
+// A summary is never empty (the pager falls back to the dedup key).
+func firedText(a AlertRow) (by, detail string) {
+	by, detail = a.Fired.Actor, a.Fired.Detail
+	if a.Fired.ID == 0 {
+		return "", ""
+	}
+	if src, in := a.Source, a.Integration; (in == "" && by == src) ||
+		(in != "" && len(by) == len(src)+1+len(in) && strings.HasPrefix(by, src) && by[len(src)] == '/' && strings.HasSuffix(by, in)) {
+		by = "" // what the store's log reads back as source/integration
+	}
+	if detail == a.Summary {
+		detail = ""
+	}
+	return by, detail
 }
 
 // writeRepeats updates only the count and times of alerts reported again,
@@ -293,8 +345,13 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 			}
 			return rows[i].GroupKey < rows[j].GroupKey
 		})
-		args := s.argList(len(rows) * upsertMembersCols)
+		args, idle := s.argList(len(rows)*upsertMembersCols), s.argList(len(rows)*upsertIdleMembersCols)
 		for _, m := range rows {
+			if m.NotifiedAt.IsZero() && m.EscStep == 0 && m.EscRound == 0 && m.NextEscAt.IsZero() && m.RemindedAt.IsZero() &&
+				!m.ResolvedSent && len(m.Paged) == 0 {
+				idle = append(idle, m.AlertID, m.GroupKey)
+				continue
+			}
 			sent := 0
 			if m.ResolvedSent {
 				sent = 1
@@ -302,8 +359,9 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent,
 				stringsJSON(m.Paged))
 		}
-		err := s.q.upMembers.exec(ctx, tx, args)
+		err := errors.Join(s.q.upIdleMembers.exec(ctx, tx, idle), s.q.upMembers.exec(ctx, tx, args))
 		s.keepArgs(args)
+		s.keepArgs(idle)
 		if err != nil {
 			return err
 		}

@@ -105,6 +105,34 @@ func testAlertsRoundTrip(t *testing.T, e engine) {
 	}
 }
 
+// testBackToFiring: an alert held back and then let go, and a membership
+// whose escalation is reset, are written back to their first state (the
+// statement for such rows writes that state as constants).
+func testBackToFiring(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	a := alertRow(1, "k1", "firing", 0)
+	a.Suppression = alert.Suppression{SilencedBy: []string{"3f2a"}}
+	a.AckedAt, a.AckedBy = t0.Add(time.Minute), "thach"
+	m := MemberRow{AlertID: 1, GroupKey: "g", NotifiedAt: t0, EscStep: 2, EscRound: 1, NextEscAt: t0.Add(time.Hour), RemindedAt: t0,
+		ResolvedSent: true, Paged: []string{"person/thach/slack"}}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, Members: []MemberRow{m}})
+	if got, _ := s.Alert(ctx, 1); !sameAlert(got, a) {
+		t.Fatalf("held back: Alert(1) =\n%+v\nwant\n%+v", got, a)
+	}
+	a.Suppression, a.AckedAt, a.AckedBy = alert.Suppression{}, time.Time{}, ""
+	m = MemberRow{AlertID: 1, GroupKey: "g"}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}, Members: []MemberRow{m}})
+	if got, _ := s.Alert(ctx, 1); !sameAlert(got, a) {
+		t.Fatalf("let go: Alert(1) =\n%+v\nwant\n%+v", got, a)
+	}
+	members, err := s.Members(ctx)
+	if err != nil || len(members) != 1 || !members[0].NotifiedAt.IsZero() || members[0].EscStep != 0 || members[0].EscRound != 0 ||
+		!members[0].NextEscAt.IsZero() || !members[0].RemindedAt.IsZero() || members[0].ResolvedSent || len(members[0].Paged) != 0 {
+		t.Fatalf("reset membership = %+v, %v", members, err)
+	}
+}
+
 // testFiredEntryInRow: the first entry of an alert's log, written in its
 // row, is read back first in its log, with the log's rows after it; no
 // later write of the row changes it, and the writer's next log id comes
@@ -143,12 +171,34 @@ func testFiredEntryInRow(t *testing.T, e engine) {
 		t.Fatalf("AlertLogs(1), opened before its entry moved into the row = %+v, %v", logs, err)
 	}
 
+	// Opened by a person, its summary changed since: the entry keeps who
+	// and what it first said.
+	c := alertRow(4, "k4", "firing", 4*time.Minute)
+	c.Source, c.Integration = "alertmanager", ""
+	c.Fired = AlertLog{ID: 11, AlertID: 4, At: t0.Add(4 * time.Minute), Kind: "fired", Actor: "alertmanager/prom", Detail: c.Summary}
+	d := alertRow(5, "k5", "firing", 4*time.Minute)
+	d.Fired = AlertLog{ID: 12, AlertID: 5, At: t0.Add(4 * time.Minute), Kind: "fired", Actor: "alertmanager", Detail: d.Summary}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{c, d}})
+	firstSummary := c.Summary
+	c.Fired, c.Summary = AlertLog{}, "Disk full, now on two hosts"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{c}})
+	c.Summary = "Disk full, three hosts"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{c}})
+	for id, want := range map[int64]AlertLog{
+		4: {ID: 11, AlertID: 4, At: t0.Add(4 * time.Minute), Kind: "fired", Actor: "alertmanager/prom", Detail: firstSummary},
+		5: {ID: 12, AlertID: 5, At: t0.Add(4 * time.Minute), Kind: "fired", Actor: "alertmanager", Detail: d.Summary},
+	} {
+		if logs, err := s.AlertLogs(ctx, id); err != nil || len(logs) != 1 || !sameLog(logs[0], want) {
+			t.Fatalf("AlertLogs(%d) = %+v, %v; want %+v", id, logs, err, want)
+		}
+	}
+
 	// The newest alert's entry is the highest log id in use.
-	b := alertRow(3, "k3", "firing", 3*time.Minute)
-	b.Fired = AlertLog{ID: 10, AlertID: 3, At: t0.Add(3 * time.Minute), Kind: "fired", Actor: "generic"}
+	b := alertRow(6, "k6", "firing", 5*time.Minute)
+	b.Fired = AlertLog{ID: 13, AlertID: 6, At: t0.Add(5 * time.Minute), Kind: "fired", Actor: "generic"}
 	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{b}})
-	if al, lg, _, err := s.MaxIDs(ctx); err != nil || al != 3 || lg != 10 {
-		t.Fatalf("MaxIDs = %d, %d, %v; want 3, 10", al, lg, err)
+	if al, lg, _, err := s.MaxIDs(ctx); err != nil || al != 6 || lg != 13 {
+		t.Fatalf("MaxIDs = %d, %d, %v; want 6, 13", al, lg, err)
 	}
 }
 

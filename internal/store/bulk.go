@@ -50,6 +50,9 @@ func prepareBulk(ctx context.Context, db *sql.DB, d dialect, head string, cols i
 
 // exec writes args (len a multiple of cols) in chunks of the largest prepared size that fits.
 func (b bulk) exec(ctx context.Context, tx txn, args []any) error {
+	if len(args) == 0 {
+		return nil
+	}
 	if ct, ok := tx.(*connTx); ok && b.direct != nil {
 		return ct.conn.Raw(func(dc any) error { return b.direct.exec(ctx, dc, b, args) })
 	}

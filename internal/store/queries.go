@@ -13,6 +13,7 @@ type queries struct {
 	upChecks, upStates, upResults, addEvents, addBuckets bulk
 	upAlerts, addAlertLog, upGroups, addNotifications    bulk
 	addNotifAlerts, upMembers, repeatAlerts              bulk
+	upFiring, upIdleMembers                              bulk
 	updNotification, delMember                           *sql.Stmt
 
 	alertLog, dueNotifications, nextNotification, alertNotifications string
@@ -59,6 +60,8 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 		{&q.addNotifications, insertNotificationsHead, "", insertNotificationsCols, ""},
 		{&q.addNotifAlerts, insertNotifAlertsHead, "ON CONFLICT DO NOTHING", 2, ""},
 		{&q.upMembers, upsertMembersHead, upsertMembersTail, upsertMembersCols, ""},
+		{&q.upFiring, upsertFiringHead, upsertAlertsTail, upsertFiringCols, upsertFiringTuple},
+		{&q.upIdleMembers, upsertMembersHead, upsertMembersTail, upsertIdleMembersCols, upsertIdleMembersTuple},
 		{&q.repeatAlerts, repeatAlertsHead, repeatAlertsTail, repeatAlertsCols, repeatAlertsTuple},
 	} {
 		var err error
@@ -84,7 +87,7 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 // bulks are the bulk statements.
 func (q *queries) bulks() []*bulk {
 	return []*bulk{&q.upChecks, &q.upStates, &q.upResults, &q.addEvents, &q.addBuckets, &q.upAlerts, &q.addAlertLog,
-		&q.upGroups, &q.addNotifications, &q.addNotifAlerts, &q.upMembers, &q.repeatAlerts}
+		&q.upGroups, &q.addNotifications, &q.addNotifAlerts, &q.upMembers, &q.repeatAlerts, &q.upFiring, &q.upIdleMembers}
 }
 
 func (q queries) close() error {

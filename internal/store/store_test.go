@@ -49,6 +49,7 @@ func TestStore(t *testing.T) {
 		{"Observe", testObserve},
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"FiredEntryInRow", testFiredEntryInRow},
+		{"BackToFiring", testBackToFiring},
 		{"AlertRepeats", testAlertRepeats},
 		{"AlertAnnotationsKept", testAlertAnnotationsKept},
 		{"KeySharedBySuccessor", testKeySharedBySuccessor},
