@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -329,5 +331,37 @@ func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	if len(page.Alerts) != 1 || page.Alerts[0].ID != byInstance["db-1:9100"] ||
 		page.Alerts[0].Annotations["description"] != "db-1:9100 has been down for more than 15 minutes." {
 		t.Fatalf("the page after group_wait: %+v", page.Alerts)
+	}
+}
+
+// TestTricklingSendersHoldNoParse: senders that send half a body and stall,
+// more of them than there are processors, do not hold back a sender whose
+// body is whole.
+func TestTricklingSendersHoldNoParse(t *testing.T) {
+	sk := newSink(t)
+	h := start(t, ingestConfig(sk.URL), "")
+	firing := fixture(t, "am_firing.json")
+	addr := strings.TrimPrefix(h.url, "http://")
+	for range runtime.GOMAXPROCS(0) + 1 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		fmt.Fprintf(c, "POST /api/v1/integrations/alertmanager HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer am-k3y\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(firing), firing[:len(firing)/2])
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _ := h.post("/api/v1/integrations/alertmanager", "am-k3y", "application/json", firing)
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code != 200 {
+			t.Fatalf("whole body: %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a whole body waited behind senders stalled halfway through theirs")
 	}
 }
