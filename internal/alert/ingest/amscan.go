@@ -2,11 +2,11 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // scanAlertmanager reads a webhook body without reflection, into msg, for
-// the common case: valid JSON (checked first, as encoding/json does), whose
+// the common case: valid JSON (checked first, as encoding/json does, by
+// validJSON), whose
 // members named as amMessage's fields are named exactly so, given once, and
 // hold values of their types. Other members are skipped, as encoding/json
 // skips them. Anything else reports false, and the caller decodes the body
@@ -14,7 +14,7 @@ import (
 // two to the same result. Strings are copied (and shared) through a
 // strTable: nothing in msg points into body.
 func scanAlertmanager(body []byte, msg *amMessage) bool {
-	if !json.Valid(body) {
+	if !validJSON(body) {
 		return false
 	}
 	p := skipSpace(body)
