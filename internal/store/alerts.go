@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -359,7 +358,10 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 			args = append(args, m.AlertID, m.GroupKey, toMS(m.NotifiedAt), m.EscStep, m.EscRound, toMS(m.NextEscAt), toMS(m.RemindedAt), sent,
 				stringsJSON(m.Paged))
 		}
-		err := errors.Join(s.q.upIdleMembers.exec(ctx, tx, idle), s.q.upMembers.exec(ctx, tx, args))
+		err := s.q.upIdleMembers.exec(ctx, tx, idle)
+		if err == nil {
+			err = s.q.upMembers.exec(ctx, tx, args)
+		}
 		s.keepArgs(args)
 		s.keepArgs(idle)
 		if err != nil {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/vigil-sre/vigil/internal/alert"
 )
@@ -199,6 +202,52 @@ func testFiredEntryInRow(t *testing.T, e engine) {
 	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{b}})
 	if al, lg, _, err := s.MaxIDs(ctx); err != nil || al != 6 || lg != 13 {
 		t.Fatalf("MaxIDs = %d, %d, %v; want 6, 13", al, lg, err)
+	}
+}
+
+// testFiredEntryDown: migrating below 0028 puts every entry kept in an
+// alert's row back into the log, with the actor and detail it stands for.
+func testFiredEntryDown(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	a := alertRow(1, "k1", "firing", 0)
+	a.Fired = AlertLog{ID: 1, AlertID: 1, At: t0, Kind: "fired", Actor: "alertmanager/prom", Detail: a.Summary}
+	b := alertRow(2, "k2", "firing", time.Second)
+	b.Fired = AlertLog{ID: 2, AlertID: 2, At: t0.Add(time.Second), Kind: "fired", Actor: "thach", Detail: "typed by hand"}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a, b}})
+	first := a.Summary
+	a.Fired, a.Summary = AlertLog{}, "Disk full, two hosts"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}})
+
+	dir, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(s.d.goose, s.w, dir, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 27); err != nil {
+		t.Fatalf("down to 27: %v", err)
+	}
+	rows, err := s.w.QueryContext(ctx, s.d.rebind(`SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log ORDER BY id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []AlertLog
+	for rows.Next() {
+		var l AlertLog
+		var at int64
+		if err := rows.Scan(&l.ID, &l.AlertID, &at, &l.Kind, &l.Actor, &l.Detail); err != nil {
+			t.Fatal(err)
+		}
+		l.At = fromMS(at)
+		got = append(got, l)
+	}
+	want := []AlertLog{{ID: 1, AlertID: 1, At: t0, Kind: "fired", Actor: "alertmanager/prom", Detail: first}, b.Fired}
+	if rows.Err() != nil || !slices.EqualFunc(got, want, sameLog) {
+		t.Fatalf("log after migrating down = %+v, %v; want %+v", got, rows.Err(), want)
 	}
 }
 

@@ -13,8 +13,13 @@ ALTER TABLE alerts ADD COLUMN fired_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE alerts ADD COLUMN fired_detail TEXT NOT NULL DEFAULT '';
 
 -- +goose Down
+-- An empty actor or detail stands for the row's source/integration and
+-- summary (store.firedText).
 INSERT INTO alert_log (id, alert_id, at_ms, kind, actor, detail)
-    SELECT fired_log_id, id, fired_ms, 'fired', fired_by, fired_detail FROM alerts WHERE fired_log_id <> 0;
+    SELECT fired_log_id, id, fired_ms, 'fired',
+        CASE fired_by WHEN '' THEN source || CASE integration WHEN '' THEN '' ELSE '/' || integration END ELSE fired_by END,
+        CASE fired_detail WHEN '' THEN summary ELSE fired_detail END
+    FROM alerts WHERE fired_log_id <> 0;
 ALTER TABLE alerts DROP COLUMN fired_detail;
 ALTER TABLE alerts DROP COLUMN fired_by;
 ALTER TABLE alerts DROP COLUMN fired_ms;
