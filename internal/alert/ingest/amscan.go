@@ -1,18 +1,15 @@
 package ingest
 
-import (
-	"bytes"
-)
+import "bytes"
 
 // scanAlertmanager reads a webhook body without reflection, into msg, for
-// the common case: valid JSON (checked first, as encoding/json does, by
-// validJSON), whose
-// members named as amMessage's fields are named exactly so, given once, and
-// hold values of their types. Other members are skipped, as encoding/json
-// skips them. Anything else reports false, and the caller decodes the body
-// the way that names what is wrong in it; FuzzAlertmanagerDecode holds the
-// two to the same result. Strings are copied (and shared) through a
-// strTable: nothing in msg points into body.
+// the common case: valid JSON (checked first, as encoding/json does; see
+// validJSON), whose members named as amMessage's fields are named exactly
+// so, given once, and hold values of their types. Other members are
+// skipped, as encoding/json skips them. Anything else reports false, and
+// the caller decodes the body the way that names what is wrong in it;
+// FuzzAlertmanagerDecode holds the two to the same result. Strings are
+// copied (and shared) through a strTable: nothing in msg points into body.
 func scanAlertmanager(body []byte, msg *amMessage) bool {
 	if !validJSON(body) {
 		return false
