@@ -334,10 +334,10 @@ func TestAnnotationsStayTrueOnceStored(t *testing.T) {
 	}
 }
 
-// TestTricklingSendersHoldNoParse: senders that send half a body and stall,
+// TestStalledSendersHoldNoOneBack: senders that send half a body and stall,
 // more of them than there are processors, do not hold back a sender whose
 // body is whole.
-func TestTricklingSendersHoldNoParse(t *testing.T) {
+func TestStalledSendersHoldNoOneBack(t *testing.T) {
 	sk := newSink(t)
 	h := start(t, ingestConfig(sk.URL), "")
 	firing := fixture(t, "am_firing.json")
