@@ -146,61 +146,39 @@ func digits(p []byte, i int) int {
 	return i
 }
 
-func (v *validator) object() bool {
-	if v.depth++; v.depth > maxNesting {
+func (v *validator) object() bool { return v.container('}', v.member) }
+
+func (v *validator) array() bool { return v.container(']', v.value) }
+
+// member reads an object's member: a name, a colon, a value.
+func (v *validator) member() bool {
+	if v.i >= len(v.p) || v.p[v.i] != '"' || !v.string() {
 		return false
 	}
-	v.i++ // {
 	v.space()
-	if v.i < len(v.p) && v.p[v.i] == '}' {
-		v.i++
-		v.depth--
-		return true
+	if v.i >= len(v.p) || v.p[v.i] != ':' {
+		return false
 	}
-	for {
-		if v.i >= len(v.p) || v.p[v.i] != '"' || !v.string() {
-			return false
-		}
-		v.space()
-		if v.i >= len(v.p) || v.p[v.i] != ':' {
-			return false
-		}
-		v.i++
-		v.space()
-		if !v.value() {
-			return false
-		}
-		v.space()
-		if v.i >= len(v.p) {
-			return false
-		}
-		switch v.p[v.i] {
-		case ',':
-			v.i++
-			v.space()
-		case '}':
-			v.i++
-			v.depth--
-			return true
-		default:
-			return false
-		}
-	}
+	v.i++
+	v.space()
+	return v.value()
 }
 
-func (v *validator) array() bool {
+// container reads an object or an array: what read reads, separated by
+// commas, up to close.
+func (v *validator) container(close byte, read func() bool) bool {
 	if v.depth++; v.depth > maxNesting {
 		return false
 	}
-	v.i++ // [
+	v.i++ // the opening bracket
 	v.space()
-	if v.i < len(v.p) && v.p[v.i] == ']' {
+	if v.i < len(v.p) && v.p[v.i] == close {
 		v.i++
 		v.depth--
 		return true
 	}
 	for {
-		if !v.value() {
+		if !read() {
 			return false
 		}
 		v.space()
@@ -211,7 +189,7 @@ func (v *validator) array() bool {
 		case ',':
 			v.i++
 			v.space()
-		case ']':
+		case close:
 			v.i++
 			v.depth--
 			return true
