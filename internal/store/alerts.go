@@ -307,18 +307,27 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 // summary changes later, the upsert keeps the first one as the detail.
 // A summary is never empty (the pager falls back to the dedup key).
 func firedText(a AlertRow) (by, detail string) {
-	by, detail = a.Fired.Actor, a.Fired.Detail
 	if a.Fired.ID == 0 {
 		return "", ""
 	}
-	if src, in := a.Source, a.Integration; (in == "" && by == src) ||
-		(in != "" && len(by) == len(src)+1+len(in) && strings.HasPrefix(by, src) && by[len(src)] == '/' && strings.HasSuffix(by, in)) {
-		by = "" // what the store's log reads back as source/integration
+	by, detail = a.Fired.Actor, a.Fired.Detail
+	if namesSource(by, a.Source, a.Integration) {
+		by = "" // read back as source/integration
 	}
 	if detail == a.Summary {
 		detail = ""
 	}
 	return by, detail
+}
+
+// namesSource reports whether by is source/integration, or source alone
+// when there is no integration: how the pager names who sent an event.
+func namesSource(by, source, integration string) bool {
+	if integration == "" {
+		return by == source
+	}
+	rest, ok := strings.CutPrefix(by, source)
+	return ok && len(rest) == 1+len(integration) && rest[0] == '/' && rest[1:] == integration
 }
 
 // writeRepeats updates only the count and times of alerts reported again,
