@@ -190,17 +190,48 @@ func skipValue(p []byte) []byte {
 }
 
 // stringEnd returns the length of the JSON string p starts with, quotes
-// included.
+// included; len(p) when it does not end.
 func stringEnd(p []byte) int {
-	for i := 1; i < len(p); i++ {
-		switch p[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
+	if q := closingQuote(p); q > 0 {
+		return q + 1
 	}
 	return len(p)
 }
 
-func skipSpace(p []byte) []byte { return bytes.TrimLeft(p, " \t\r\n") }
+// closingQuote returns the index of the quote that ends the JSON string p
+// starts with, -1 when none does. It looks for quotes with bytes.IndexByte,
+// many bytes a step, rather than at every byte: a quote ends the string
+// unless an odd number of backslashes stands right before it.
+func closingQuote(p []byte) int {
+	for i := 1; i < len(p); {
+		q := bytes.IndexByte(p[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += i
+		n := 0
+		for j := q - 1; j > 0 && p[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		i = q + 1
+	}
+	return -1
+}
+
+// skipSpace returns p past the JSON whitespace it starts with. A loop, not
+// bytes.TrimLeft, which builds its set of bytes on every call: a decode
+// skips space between every two tokens.
+func skipSpace(p []byte) []byte {
+	for len(p) > 0 {
+		switch p[0] {
+		case ' ', '\t', '\r', '\n':
+			p = p[1:]
+		default:
+			return p
+		}
+	}
+	return p
+}

@@ -35,7 +35,7 @@ func (t strTable) same(s string) string {
 // a string), for the caller to decode the body the slow way and say what is
 // wrong. null is a nil map, as encoding/json makes it.
 func (t strTable) object(p []byte) (map[string]string, bool) {
-	skip := func() { p = bytes.TrimLeft(p, " \t\r\n") }
+	skip := func() { p = skipSpace(p) }
 	skip()
 	if len(p) == 0 || bytes.HasPrefix(p, []byte("null")) {
 		// Absent, or null.
@@ -87,19 +87,13 @@ func (t strTable) string(p *[]byte) (string, bool) {
 	if len(b) == 0 || b[0] != '"' {
 		return "", false
 	}
-	end, escaped := 1, false
-	for ; end < len(b) && b[end] != '"'; end++ {
-		if b[end] == '\\' {
-			escaped = true
-			end++
-		}
-	}
-	if end >= len(b) {
+	end := closingQuote(b)
+	if end < 0 {
 		return "", false
 	}
 	*p = b[end+1:]
 	body := b[1:end]
-	if !escaped && utf8.Valid(body) {
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
 		return t.str(body), true
 	}
 	var s string

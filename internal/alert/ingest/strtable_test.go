@@ -100,3 +100,27 @@ func TestStrTableShares(t *testing.T) {
 		t.Fatalf("labels: %v %v", a.Labels, b.Labels)
 	}
 }
+
+// TestClosingQuote: the quote that ends a JSON string is the first one not
+// escaped, however many backslashes come before it.
+func TestClosingQuote(t *testing.T) {
+	for in, want := range map[string]int{
+		`""`:             1,
+		`"abc"`:          4,
+		`"a\"b"`:         5,
+		`"a\\"b"`:        4,
+		`"a\\\"b"`:       7,
+		`"\\\\"x"`:       5,
+		`"\"\""`:         5,
+		`"no end`:        -1,
+		`"escaped end\"`: -1,
+		`"`:              -1,
+	} {
+		if got := closingQuote([]byte(in)); got != want {
+			t.Errorf("closingQuote(%s) = %d, want %d", in, got, want)
+		}
+		if want > 0 && stringEnd([]byte(in)) != want+1 {
+			t.Errorf("stringEnd(%s) = %d, want %d", in, stringEnd([]byte(in)), want+1)
+		}
+	}
+}
