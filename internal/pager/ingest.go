@@ -15,17 +15,24 @@ import (
 )
 
 // ingest applies events in order.
-func (p *Pager) ingest(c *change, events []alert.Event, now time.Time) []Outcome {
+// prep, when not nil, is what prepare made of them.
+func (p *Pager) ingest(c *change, events []alert.Event, prep []prepared, now time.Time) []Outcome {
 	out := make([]Outcome, len(events))
 	for i, ev := range events {
-		out[i] = p.event(c, ev, now)
+		var pre prepared
+		if prep != nil {
+			pre = prep[i]
+		} else {
+			pre.key = ev.DedupKey()
+		}
+		out[i] = p.event(c, ev, pre, now)
 	}
 	p.opt.Metrics.observeEvents(events)
 	return out
 }
 
-func (p *Pager) event(c *change, ev alert.Event, now time.Time) Outcome {
-	key := ev.DedupKey()
+func (p *Pager) event(c *change, ev alert.Event, pre prepared, now time.Time) Outcome {
+	key := pre.key
 	at := ev.At
 	if at.IsZero() || at.After(now) {
 		at = now
@@ -37,7 +44,7 @@ func (p *Pager) event(c *change, ev alert.Event, now time.Time) Outcome {
 		o.Ignored = true
 		return o
 	case a == nil:
-		a = p.create(c, ev, key, now)
+		a = p.create(c, ev, pre, now)
 		o.New = true
 	case ev.Action == alert.Trigger:
 		p.repeat(c, a, ev, now)
@@ -66,11 +73,12 @@ func by(ev alert.Event) string {
 }
 
 // create opens an alert and puts it in a group for every route it matches.
-func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *alertState {
+func (p *Pager) create(c *change, ev alert.Event, pre prepared, now time.Time) *alertState {
 	p.ids.alert++
-	sev := ev.Severity
-	if sev == "" {
-		sev = alert.Error
+	sev, key := severityOf(ev), pre.key
+	if pre.text == nil {
+		pre.labels = alertLabels(ev, sev)
+		pre.packed = alert.PackLabels(pre.labels)
 	}
 	first := ev.At
 	if first.IsZero() || first.After(now) {
@@ -79,12 +87,12 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	a := &alertState{
 		row: alertRow{
 			ID: p.ids.alert, DedupKey: key, Source: ev.Source, Integration: ev.Integration, Status: string(alert.Firing),
-			Severity: string(sev), Summary: summary(ev), Service: ev.Service, Labels: alertLabels(ev, sev),
+			Severity: string(sev), Summary: summary(ev), Service: ev.Service, Labels: pre.labels,
 			Annotations: ev.Annotations, Links: ev.Links, Runbook: ev.Runbook, Occurrences: 1,
 			FirstSeen: first, LastSeen: now, UpdatedAt: now,
 		},
 	}
-	a.labels = alert.PackLabels(a.row.Labels)
+	a.labels = pre.packed
 	p.alerts[a.row.ID] = a
 	p.open[key] = a
 	c.undo = append(c.undo, func() { delete(p.alerts, a.row.ID); delete(p.open, key) })
@@ -97,7 +105,7 @@ func (p *Pager) create(c *change, ev alert.Event, key string, now time.Time) *al
 	}
 	// The log's first entry is written in the alert's row (migration 0028).
 	p.ids.log++
-	c.touchFresh(a, store.AlertLog{ID: p.ids.log, AlertID: a.row.ID, At: now, Kind: "fired", Actor: by(ev), Detail: a.row.Summary})
+	c.touchFresh(a, store.AlertLog{ID: p.ids.log, AlertID: a.row.ID, At: now, Kind: "fired", Actor: by(ev), Detail: a.row.Summary}, pre.text)
 	for _, r := range routes {
 		g := p.groupFor(c, r, a, now)
 		p.wakeQuiet(c, g, r, a, now)

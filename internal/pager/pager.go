@@ -141,6 +141,7 @@ type Pager struct {
 type request struct {
 	ctx    context.Context
 	events []alert.Event
+	prep   []prepared // what prepare made of events; nil from the inbox
 	op     *opRequest
 	cfg    *config.Config
 	sil    route.Silences
@@ -314,7 +315,7 @@ func (p *Pager) serve(batch []*request) {
 		case r.op != nil:
 			replies[i].outcomes, replies[i].err = p.operate(c, r.op, now)
 		default:
-			replies[i].outcomes = p.ingest(c, r.events, now)
+			replies[i].outcomes = p.ingest(c, r.events, r.prep, now)
 		}
 	}
 	for i, r := range batch {
@@ -501,6 +502,9 @@ func (p *Pager) call(ctx context.Context, r *request) reply {
 }
 
 func (p *Pager) callLoop(ctx context.Context, r *request) reply {
+	if r.events != nil && r.prep == nil {
+		r.prep = prepare(r.events) // here, not in the loop: see prepare.go
+	}
 	select {
 	case p.reqs <- r:
 	case <-ctx.Done():

@@ -69,7 +69,7 @@ type change struct {
 	// fresh are the alerts the change opened, with the first entry of
 	// each one's log, written in its row; they are told to Options.Fired
 	// after the commit.
-	fresh   map[int64]store.AlertLog
+	fresh   map[int64]freshAlert
 	members map[store.MemberKey]*member
 	deleted map[store.MemberKey]bool
 	groups  map[string]*group
@@ -89,7 +89,7 @@ type change struct {
 
 func newChange() *change {
 	return &change{
-		alerts: map[int64]*alertState{}, before: map[int64]alertRow{}, fresh: map[int64]store.AlertLog{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
+		alerts: map[int64]*alertState{}, before: map[int64]alertRow{}, fresh: map[int64]freshAlert{}, members: map[store.MemberKey]*member{}, deleted: map[store.MemberKey]bool{},
 		groups: map[string]*group{}, dropped: map[string]bool{},
 	}
 }
@@ -146,12 +146,19 @@ func (c *change) touchAlert(a *alertState) {
 	c.undo = append(c.undo, func() { a.row = prev })
 }
 
+// freshAlert is an alert the change opened: the entry that starts its log,
+// and the text of its row when it was encoded ahead (see prepare).
+type freshAlert struct {
+	fired store.AlertLog
+	text  *encoded
+}
+
 // touchFresh marks an alert the change opened dirty, with the entry that
-// starts its log. It has no row to put back: undoing its opening forgets
-// it.
-func (c *change) touchFresh(a *alertState, fired store.AlertLog) {
+// starts its log and the text of its row, if any. It has no row to put
+// back: undoing its opening forgets it.
+func (c *change) touchFresh(a *alertState, fired store.AlertLog, text *encoded) {
 	c.alerts[a.row.ID] = a
-	c.fresh[a.row.ID] = fired
+	c.fresh[a.row.ID] = freshAlert{fired: fired, text: text}
 }
 
 // touchFreshMember marks a membership the change made dirty; undoing the
@@ -189,14 +196,14 @@ func (c *change) batch() store.AlertBatch {
 	// than sorting the rows.
 	for _, id := range slices.Sorted(maps.Keys(c.alerts)) {
 		a := c.alerts[id]
-		fired, fresh := c.fresh[id]
+		f, fresh := c.fresh[id]
 		if !fresh && onlyRepeated(c.before[id], a.row) {
 			b.Repeats = append(b.Repeats, store.AlertRepeat{ID: id, Occurrences: a.row.Occurrences,
 				LastSeen: a.row.LastSeen, UpdatedAt: a.row.UpdatedAt})
 			continue
 		}
 		row := a.row.storeRow()
-		row.Fired = fired
+		row.Fired, row.Text = f.fired, f.text.still(a.row)
 		b.Alerts = append(b.Alerts, row)
 	}
 	for k, m := range c.members {

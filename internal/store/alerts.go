@@ -48,6 +48,10 @@ type AlertRow struct {
 	AnnotationsUnloaded bool
 	LabelsUnloaded      bool
 	LinksUnloaded       bool
+	// Text, when set, is what EncodeText made of the row's own Labels,
+	// Annotations and Links, encoded before the write: the write stores
+	// it as it is.
+	Text *RowText
 }
 
 // MemberRow is an alert's place in a notification group, with the escalation
@@ -148,7 +152,11 @@ const (
 	upsertFiringHead = `INSERT INTO alerts (id, dedup_key, source, integration, severity, summary, service, labels, annotations, links,
 		runbook, occurrences, first_seen_ms, last_seen_ms, updated_ms, fired_log_id, fired_ms, fired_by, fired_detail,
 		status, acked_ms, acked_by, resolved_ms, resolved_by, suppression)`
-	upsertFiringTuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing', 0, '', 0, '', '')`
+	// The texts most often empty (integration, service, runbook, and the
+	// fired entry's actor and detail, empty when they repeat the row's) are
+	// bound as NULL when empty, which the driver binds without a copy.
+	upsertFiringTuple = `(?, ?, ?, COALESCE(?, ''), ?, ?, COALESCE(?, ''), ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?,
+		COALESCE(?, ''), COALESCE(?, ''), 'firing', 0, '', 0, '', '')`
 	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent, paged`
 	upsertMembersCols = 9
 	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
@@ -272,21 +280,26 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 	for _, a := range rows {
 		// An empty text (never JSON) keeps the stored labels, annotations or links: see the upsert.
 		labels, annotations, links := "", "", ""
-		if !a.LabelsUnloaded {
-			labels = labelsJSON(a.Labels, "{}")
-		}
-		if !a.LinksUnloaded {
-			links = linksJSON(a.Links)
-		}
-		if !a.AnnotationsUnloaded {
-			annotations = labelsJSON(a.Annotations, "{}")
+		switch {
+		case a.Text != nil:
+			labels, annotations, links = a.Text.Labels, a.Text.Annotations, a.Text.Links
+		default:
+			if !a.LabelsUnloaded {
+				labels = labelsJSON(a.Labels, "{}")
+			}
+			if !a.LinksUnloaded {
+				links = linksJSON(a.Links)
+			}
+			if !a.AnnotationsUnloaded {
+				annotations = labelsJSON(a.Annotations, "{}")
+			}
 		}
 		suppression := suppressionText(a.Suppression)
 		firedBy, firedDetail := firedText(a)
 		if a.Status == string(alert.Firing) && a.AckedAt.IsZero() && a.AckedBy == "" && a.ResolvedAt.IsZero() && a.ResolvedBy == "" && suppression == "" {
-			firing = append(firing, a.ID, a.DedupKey, a.Source, a.Integration, a.Severity, a.Summary, a.Service,
-				labels, annotations, links, a.Runbook, a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.UpdatedAt),
-				a.Fired.ID, toMS(a.Fired.At), firedBy, firedDetail)
+			firing = append(firing, a.ID, a.DedupKey, a.Source, orNull(a.Integration), a.Severity, a.Summary, orNull(a.Service),
+				labels, annotations, links, orNull(a.Runbook), a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.UpdatedAt),
+				a.Fired.ID, toMS(a.Fired.At), orNull(firedBy), orNull(firedDetail))
 			continue
 		}
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,

@@ -26,3 +26,13 @@ func (s *Store) keepArgs(args []any) {
 	args = args[:0]
 	s.args.Put(&args)
 }
+
+// orNull is s to bind, or NULL when it is empty, for a column the statement
+// reads with COALESCE, NULL as the empty text: SQLite's driver copies every
+// text it binds into memory of its own, and binds NULL without one.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

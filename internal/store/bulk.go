@@ -8,10 +8,6 @@ import (
 	"strings"
 )
 
-// maxBulkRows caps the rows in one multi-row statement: beyond a few hundred the
-// per-statement saving is gone and the statement text only grows.
-const maxBulkRows = 256
-
 // bulk is a multi-row INSERT ... VALUES (...),(...) [ON CONFLICT ...] statement,
 // prepared on the writer at Open for every power-of-two row count up to its
 // cap, so a batch of any size runs as a few prepared statements.
@@ -24,11 +20,13 @@ type bulk struct {
 }
 
 // prepareBulk prepares head + VALUES tuples + tail. The caps keep every variant
-// under the engine's bind-parameter limit (SQLite 32766, Postgres 65535).
+// under the engine's bind-parameter limit (SQLite 32766, Postgres 65535) and
+// its rows a statement (dialect.maxBulkRows: on Postgres, beyond a few
+// hundred the round trip saved is gone and the statement text only grows).
 // tuple, when not empty, is one row's placeholders, for rows whose types the
 // engine cannot tell from the statement (a VALUES list in a FROM clause).
 func prepareBulk(ctx context.Context, db *sql.DB, d dialect, head string, cols int, tail, tuple string) (bulk, error) {
-	limit := min(maxBulkRows, d.maxParams/cols)
+	limit := min(d.maxBulkRows, d.maxParams/cols)
 	if tuple == "" {
 		tuple = "(" + strings.Repeat("?,", cols-1) + "?)"
 	}

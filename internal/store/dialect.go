@@ -18,6 +18,8 @@ type dialect struct {
 	name      string
 	goose     goose.Dialect
 	maxParams int  // bind parameters allowed in one statement
+	// maxBulkRows caps the rows of one multi-row statement (see bulk).
+	maxBulkRows int
 	numbered  bool // placeholders are $1, $2, ... rather than ?
 	// indexHints pins per-check reads to their index. SQLite has no statistics
 	// until ANALYZE runs and then prefers a long primary-key range scan (every

@@ -13,7 +13,7 @@ import (
 )
 
 func postgresDialect() dialect {
-	return dialect{name: enginePostgres, goose: goose.DialectPostgres, maxParams: 65535, numbered: true,
+	return dialect{name: enginePostgres, goose: goose.DialectPostgres, maxParams: 65535, maxBulkRows: 256, numbered: true,
 		nowMS:    "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
 		lockRows: " FOR UPDATE", shareRows: " FOR SHARE", skipLocked: " FOR UPDATE SKIP LOCKED"}
 }

@@ -16,7 +16,8 @@ func labelsJSON(m map[string]string, empty string) string {
 	if m == nil {
 		return empty
 	}
-	keys := make([]string, 0, len(m))
+	var room [16]string // the usual handful of names, sorted on the stack
+	keys := room[:0]
 	size := 2
 	for k, v := range m {
 		keys = append(keys, k)
@@ -138,4 +139,16 @@ func writeJSONString(b *strings.Builder, s string) {
 	}
 	b.WriteString(s[start:])
 	b.WriteByte('"')
+}
+
+// RowText is an alert row's labels, annotations and links as the store
+// writes them.
+type RowText struct{ Labels, Annotations, Links string }
+
+// EncodeText encodes an alert's labels, annotations and links as a write
+// of its row would. The pager has them encoded by the goroutine that took
+// the alert in, many at once, rather than in its one writer (see
+// AlertRow.Text).
+func EncodeText(labels, annotations map[string]string, links []alert.Link) RowText {
+	return RowText{Labels: labelsJSON(labels, "{}"), Annotations: labelsJSON(annotations, "{}"), Links: linksJSON(links)}
 }
