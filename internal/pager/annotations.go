@@ -23,17 +23,27 @@ import (
 // too and the alert keeps them packed (alertState.labels).
 
 // unload drops an alert's stored annotations and links from memory, keeping
-// their hashes, and its labels' map, keeping them packed.
-func (p *Pager) unload(a *alertState) {
+// their hashes, and its labels' map, keeping them packed. e, when not nil,
+// is the text prepared for the alert's row, whose hashes stand while the
+// row holds what it was made from.
+func (p *Pager) unload(a *alertState, e *encoded) {
 	a.row.Labels, a.row.LabelsUnloaded = nil, true
 	if !a.row.LinksUnloaded {
-		a.linkSum = linksSum(p.annSeed, a.row.Links)
+		sum, ok := e.linksOf(a.row)
+		if !ok {
+			sum = linksSum(p.annSeed, a.row.Links)
+		}
+		a.linkSum = sum
 		a.row.Links, a.row.LinksUnloaded = nil, true
 	}
 	if a.row.AnnotationsUnloaded {
 		return
 	}
-	a.annSum = annotationsSum(p.annSeed, a.row.Annotations)
+	sum, ok := e.annotationsOf(a.row)
+	if !ok {
+		sum = annotationsSum(p.annSeed, a.row.Annotations)
+	}
+	a.annSum = sum
 	a.row.Annotations, a.row.AnnotationsUnloaded = nil, true
 }
 
@@ -49,10 +59,10 @@ func (a *alertState) whole() store.AlertRow {
 
 // setAnnotations gives the alert new annotations when they differ from its
 // own: equal ones are not set, so that a resend that changes nothing else is
-// written as a count (see change.batch).
-func (p *Pager) setAnnotations(a *alertState, ann map[string]string) {
+// written as a count (see change.batch). sum is their hash.
+func (p *Pager) setAnnotations(a *alertState, ann map[string]string, sum uint64) {
 	if a.row.AnnotationsUnloaded {
-		if annotationsSum(p.annSeed, ann) == a.annSum {
+		if sum == a.annSum {
 			return
 		}
 	} else if maps.Equal(ann, a.row.Annotations) {
@@ -63,9 +73,9 @@ func (p *Pager) setAnnotations(a *alertState, ann map[string]string) {
 
 // setLinks gives the alert new links when they differ from its own, as
 // setAnnotations does annotations.
-func (p *Pager) setLinks(a *alertState, links []alert.Link) {
+func (p *Pager) setLinks(a *alertState, links []alert.Link, sum uint64) {
 	if a.row.LinksUnloaded {
-		if linksSum(p.annSeed, links) == a.linkSum {
+		if sum == a.linkSum {
 			return
 		}
 	} else if slices.Equal(links, a.row.Links) {

@@ -47,14 +47,15 @@ func (p *Pager) event(c *change, ev alert.Event, pre prepared, now time.Time) Ou
 		a = p.create(c, ev, pre, now)
 		o.New = true
 	case ev.Action == alert.Trigger:
-		p.repeat(c, a, ev, now)
+		p.repeat(c, a, ev, pre, now)
 	case ev.Action == alert.Acknowledge:
 		p.acknowledge(c, a, by(ev), at)
 	case ev.Action == alert.Resolve:
 		if len(ev.Annotations) > 0 {
 			// How it ended, e.g. a check's state and reason when it passed.
 			c.touchAlert(a)
-			p.setAnnotations(a, ev.Annotations)
+			ann, _ := p.sums(ev, pre)
+			p.setAnnotations(a, ev.Annotations, ann)
 		}
 		p.resolve(c, a, by(ev), at, "")
 	}
@@ -120,7 +121,7 @@ func (p *Pager) create(c *change, ev alert.Event, pre prepared, now time.Time) *
 }
 
 // repeat records that a source still reports an open alert.
-func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) {
+func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, pre prepared, now time.Time) {
 	c.touchAlert(a)
 	a.row.Occurrences++
 	a.row.LastSeen, a.row.UpdatedAt = now, now
@@ -136,11 +137,12 @@ func (p *Pager) repeat(c *change, a *alertState, ev alert.Event, now time.Time) 
 		a.row.Labels, a.row.LabelsUnloaded = a.labels.Map(), false
 		p.inhibitionChanged(a)
 	}
+	ann, links := p.sums(ev, pre)
 	if len(ev.Annotations) > 0 {
-		p.setAnnotations(a, ev.Annotations)
+		p.setAnnotations(a, ev.Annotations, ann)
 	}
 	if len(ev.Links) > 0 {
-		p.setLinks(a, ev.Links)
+		p.setLinks(a, ev.Links, links)
 	}
 }
 

@@ -466,7 +466,7 @@ func (p *Pager) commit(c *change) (store.Durable, error) {
 	p.failures, p.retryAt = 0, time.Time{}
 	p.lastDurable = durable
 	for _, a := range c.alerts {
-		p.unload(a)
+		p.unload(a, c.fresh[a.row.ID].text)
 	}
 	p.forgetDone(c)
 	p.count.Store(int64(len(p.open)))
@@ -503,7 +503,7 @@ func (p *Pager) call(ctx context.Context, r *request) reply {
 
 func (p *Pager) callLoop(ctx context.Context, r *request) reply {
 	if r.events != nil && r.prep == nil {
-		r.prep = prepare(r.events) // here, not in the loop: see prepare.go
+		r.prep = p.prepare(r.events) // here, not in the loop: see prepare.go
 	}
 	select {
 	case p.reqs <- r:

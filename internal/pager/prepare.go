@@ -8,17 +8,22 @@ import (
 )
 
 // One goroutine applies and commits every change, so what it does for each
-// alert bounds how many a second Vigil takes in. What an event gives a new
-// alert that depends on the event alone, its dedup key, its labels packed,
-// and its labels, annotations and links as the store writes them, is worked
-// out before the request joins the queue, by the goroutine that took it in
-// (Ingest): the callers of many requests do it at once (BENCHMARKS.md,
-// "Ninth round"). Requests that come another way (the inbox of a replica
-// that does not lead) have the pager work it out as before.
+// alert bounds how many a second Vigil takes in. What depends on the event
+// alone is worked out before the request joins the queue, by the goroutine
+// that took it in (Ingest), so that the callers of many requests do it at
+// once (BENCHMARKS.md, "Ninth round"): the dedup key, the hashes of the
+// annotations and links a resend is compared by, and for an event that
+// triggers, its labels packed and its labels, annotations and links as the
+// store writes them. Requests that come another way (the inbox of a replica
+// that does not lead) have the pager work them out as before.
 
 // prepared is what the pager needs of one event, worked out ahead.
 type prepared struct {
 	key string // ev.DedupKey()
+	// hashed says annSum and linkSum are the hashes of the event's
+	// annotations and links (annotations.go).
+	hashed          bool
+	annSum, linkSum uint64
 	// For an event that triggers: the alert's labels (alertLabels),
 	// packed, and the text of its row; nil when the event does not open
 	// an alert.
@@ -36,23 +41,36 @@ type encoded struct {
 	labels      map[string]string
 	annotations map[string]string
 	links       []alert.Link
+	// annSum and linkSum are the hashes of annotations and links.
+	annSum, linkSum uint64
 }
 
 // prepare works out what the pager needs of events, on the caller's
 // goroutine.
-func prepare(events []alert.Event) []prepared {
+func (p *Pager) prepare(events []alert.Event) []prepared {
 	out := make([]prepared, len(events))
 	for i, ev := range events {
-		out[i].key = ev.DedupKey()
+		pre := &out[i]
+		pre.key = ev.DedupKey()
+		pre.hashed, pre.annSum, pre.linkSum = true, annotationsSum(p.annSeed, ev.Annotations), linksSum(p.annSeed, ev.Links)
 		if ev.Action != alert.Trigger {
 			continue
 		}
 		labels := alertLabels(ev, severityOf(ev))
-		out[i].labels, out[i].packed = labels, alert.PackLabels(labels)
-		out[i].text = &encoded{text: store.EncodeText(labels, ev.Annotations, ev.Links),
-			labels: labels, annotations: ev.Annotations, links: ev.Links}
+		pre.labels, pre.packed = labels, alert.PackLabels(labels)
+		pre.text = &encoded{text: store.EncodeText(labels, ev.Annotations, ev.Links),
+			labels: labels, annotations: ev.Annotations, links: ev.Links, annSum: pre.annSum, linkSum: pre.linkSum}
 	}
 	return out
+}
+
+// sums returns the hashes of ev's annotations and links: pre's when
+// prepare made them.
+func (p *Pager) sums(ev alert.Event, pre prepared) (ann, links uint64) {
+	if pre.hashed {
+		return pre.annSum, pre.linkSum
+	}
+	return annotationsSum(p.annSeed, ev.Annotations), linksSum(p.annSeed, ev.Links)
 }
 
 // still returns the text when r holds what it was made from, else nil for
@@ -63,6 +81,24 @@ func (e *encoded) still(r alertRow) *store.RowText {
 		return nil
 	}
 	return &e.text
+}
+
+// annotationsOf returns the hash of r's annotations when they are the very
+// map e was made from.
+func (e *encoded) annotationsOf(r alertRow) (uint64, bool) {
+	if e == nil || r.AnnotationsUnloaded || !sameMap(r.Annotations, e.annotations) {
+		return 0, false
+	}
+	return e.annSum, true
+}
+
+// linksOf returns the hash of r's links when they are the very list e was
+// made from.
+func (e *encoded) linksOf(r alertRow) (uint64, bool) {
+	if e == nil || r.LinksUnloaded || !sameList(r.Links, e.links) {
+		return 0, false
+	}
+	return e.linkSum, true
 }
 
 // sameMap reports whether a and b are the same map, not only equal ones.

@@ -1,6 +1,7 @@
 package pager
 
 import (
+	"hash/maphash"
 	"maps"
 	"slices"
 	"testing"
@@ -17,9 +18,13 @@ func TestPreparedTextStandsOnlyForItsOwn(t *testing.T) {
 		Labels:      map[string]string{"alertname": "DiskFull", "severity": "warning"},
 		Annotations: map[string]string{"description": "95% used"},
 		Links:       []alert.Link{{Href: "http://prom/graph"}}}
-	pre := prepare([]alert.Event{ev, {Source: "alertmanager", Integration: "prom", Key: "f00d", Action: alert.Resolve}})
+	pg := &Pager{annSeed: maphash.MakeSeed()}
+	pre := pg.prepare([]alert.Event{ev, {Source: "alertmanager", Integration: "prom", Key: "f00d", Action: alert.Resolve}})
 	if pre[0].key != "alertmanager/prom/f00d" || pre[1].key != pre[0].key || pre[1].text != nil {
 		t.Fatalf("prepared %+v; want the dedup key of both, text only for the trigger", pre)
+	}
+	if !pre[0].hashed || pre[0].annSum != annotationsSum(pg.annSeed, ev.Annotations) || pre[0].linkSum != linksSum(pg.annSeed, ev.Links) {
+		t.Fatalf("prepared hashes %+v", pre[0])
 	}
 	p := pre[0]
 	row := alertRow{Labels: p.labels, Annotations: ev.Annotations, Links: ev.Links}
@@ -46,5 +51,20 @@ func TestPreparedTextStandsOnlyForItsOwn(t *testing.T) {
 	var none *encoded
 	if none.still(row) != nil {
 		t.Error("no text made ahead, yet one stands for the row")
+	}
+
+	// Once stored, the alert keeps the hashes of what it holds: the
+	// prepared ones for its own annotations and links, fresh ones for
+	// those that replaced them.
+	for _, changed := range []bool{false, true} {
+		a := &alertState{row: row}
+		if changed {
+			a.row.Annotations, a.row.Links = map[string]string{"description": "96% used"}, []alert.Link{{Href: "http://prom/other"}}
+		}
+		want := [2]uint64{annotationsSum(pg.annSeed, a.row.Annotations), linksSum(pg.annSeed, a.row.Links)}
+		pg.unload(a, p.text)
+		if got := [2]uint64{a.annSum, a.linkSum}; got != want || !a.row.AnnotationsUnloaded || !a.row.LinksUnloaded {
+			t.Errorf("replaced %v: unloaded with hashes %v, want %v", changed, got, want)
+		}
 	}
 }

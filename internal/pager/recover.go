@@ -25,7 +25,7 @@ func (p *Pager) recover(ctx context.Context) error {
 	}
 	for _, r := range rows {
 		a := &alertState{row: rowOf(r), labels: alert.PackLabels(r.Labels)}
-		p.unload(a)
+		p.unload(a, nil)
 		p.alerts[r.ID] = a
 		if alert.Status(r.Status).Open() {
 			if old := p.open[r.DedupKey]; old != nil {
