@@ -17,10 +17,10 @@ const (
 type dialect struct {
 	name      string
 	goose     goose.Dialect
-	maxParams int  // bind parameters allowed in one statement
+	maxParams int // bind parameters allowed in one statement
 	// maxBulkRows caps the rows of one multi-row statement (see bulk).
 	maxBulkRows int
-	numbered  bool // placeholders are $1, $2, ... rather than ?
+	numbered    bool // placeholders are $1, $2, ... rather than ?
 	// indexHints pins per-check reads to their index. SQLite has no statistics
 	// until ANALYZE runs and then prefers a long primary-key range scan (every
 	// check's rows in the window) to the selective index.
