@@ -280,10 +280,9 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 	for _, a := range rows {
 		// An empty text (never JSON) keeps the stored labels, annotations or links: see the upsert.
 		labels, annotations, links := "", "", ""
-		switch {
-		case a.Text != nil:
+		if a.Text != nil {
 			labels, annotations, links = a.Text.Labels, a.Text.Annotations, a.Text.Links
-		default:
+		} else {
 			if !a.LabelsUnloaded {
 				labels = labelsJSON(a.Labels, "{}")
 			}
