@@ -10,8 +10,8 @@ import (
 // One goroutine applies and commits every change, so what it does for each
 // alert bounds how many a second Vigil takes in. What depends on the event
 // alone is worked out before the request joins the queue, by the goroutine
-// that took it in (Ingest), so that the callers of many requests do it at
-// once (BENCHMARKS.md, "Ninth round"): the dedup key, the hashes of the
+// that took it in (callLoop, on the way from Ingest), so that the callers
+// of many requests do it at once (BENCHMARKS.md, "Ninth round"): the dedup key, the hashes of the
 // annotations and links a resend is compared by, and for an event that
 // triggers, its labels packed and its labels, annotations and links as the
 // store writes them. Requests that come another way (the inbox of a replica
