@@ -43,6 +43,20 @@ func (ms memberships) of(group string) *member {
 
 func (ms *memberships) add(m *member) { *ms = append(*ms, m) }
 
+// holdFirstIdle marks the first idle membership as held in the alert's
+// row (store.AlertRow.FirstGroup) and returns its group, "" when there is
+// none. The alert must be one the change opened: its row is being
+// inserted, and no membership row of it is stored.
+func (ms memberships) holdFirstIdle() string {
+	for _, m := range ms {
+		if m.idle() {
+			m.row.InAlertRow = true
+			return m.row.GroupKey
+		}
+	}
+	return ""
+}
+
 func (ms *memberships) remove(group string) {
 	*ms = slices.DeleteFunc(*ms, func(m *member) bool { return m.row.GroupKey == group })
 }
@@ -53,6 +67,10 @@ type member struct {
 	row      store.MemberRow
 	notified map[string]bool // destinations paged about the alert through this group; nil until one is
 }
+
+// idle reports whether nobody was notified through the membership and its
+// escalation has not started.
+func (m *member) idle() bool { return m.row.Idle() && len(m.notified) == 0 }
 
 // group is a notification group: alerts of one service and route sharing
 // their group_by labels.
@@ -204,14 +222,24 @@ func (c *change) batch() store.AlertBatch {
 		}
 		row := a.row.storeRow()
 		row.Fired, row.Text = f.fired, f.text.still(a.row)
+		if fresh {
+			row.FirstGroup = a.members.holdFirstIdle()
+		}
 		b.Alerts = append(b.Alerts, row)
 	}
 	for k, m := range c.members {
-		if !c.deleted[k] {
-			row := m.row
-			row.Paged = slices.Sorted(maps.Keys(m.notified))
-			b.Members = append(b.Members, row)
+		if c.deleted[k] {
+			continue
 		}
+		if m.row.InAlertRow {
+			if m.idle() {
+				continue // its alert's row holds it as it is
+			}
+			m.row.InAlertRow = false // its own row holds it from now on; undone with the rest of m.row
+		}
+		row := m.row
+		row.Paged = slices.Sorted(maps.Keys(m.notified))
+		b.Members = append(b.Members, row)
 	}
 	for k := range c.deleted {
 		b.DeleteMembers = append(b.DeleteMembers, k)

@@ -42,6 +42,12 @@ type AlertRow struct {
 	// row never changes it, and rows read back leave it empty (see
 	// AlertLogs).
 	Fired AlertLog
+	// FirstGroup, set on the row that opens the alert, is the group it
+	// joined, when that membership is still idle as the row is written:
+	// the row holds it, and no membership row is written for it (see
+	// Members). A write of a stored row never changes it, and rows read
+	// back leave it empty.
+	FirstGroup string
 	// AnnotationsUnloaded says Annotations were not kept in memory: writing
 	// the row leaves the stored annotations as they are. LabelsUnloaded
 	// and LinksUnloaded say the same of Labels and Links.
@@ -66,6 +72,17 @@ type MemberRow struct {
 	RemindedAt   time.Time
 	ResolvedSent bool
 	Paged        []string // destinations paged about the alert through this group
+	// InAlertRow says the membership was read from its alert's row
+	// (AlertRow.FirstGroup) and has no membership row: it is idle, and
+	// writing it idle again changes nothing stored.
+	InAlertRow bool
+}
+
+// Idle reports whether nobody was notified through the membership and no
+// escalation is under way: the state of every new one.
+func (m MemberRow) Idle() bool {
+	return m.NotifiedAt.IsZero() && m.EscStep == 0 && m.EscRound == 0 && m.NextEscAt.IsZero() && m.RemindedAt.IsZero() &&
+		!m.ResolvedSent && len(m.Paged) == 0
 }
 
 // MemberKey names a MemberRow.
@@ -130,8 +147,8 @@ func (b AlertBatch) Empty() bool {
 const (
 	alertCols = `id, dedup_key, source, integration, status, severity, summary, service, labels, annotations, links,
 		runbook, occurrences, first_seen_ms, last_seen_ms, acked_ms, acked_by, resolved_ms, resolved_by, updated_ms, suppression`
-	upsertAlertsCols = 25
-	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `, fired_log_id, fired_ms, fired_by, fired_detail)`
+	upsertAlertsCols = 26
+	upsertAlertsHead = `INSERT INTO alerts (` + alertCols + `, fired_log_id, fired_ms, fired_by, fired_detail, first_group)`
 	upsertAlertsTail = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, severity = excluded.severity,
 		summary = excluded.summary, service = excluded.service,
 		labels = CASE excluded.labels WHEN '' THEN alerts.labels ELSE excluded.labels END,
@@ -148,15 +165,15 @@ const (
 	// each text it binds into memory of its own and keeps a list of those
 	// copies, so fewer texts bound is less work and less garbage per alert
 	// (BENCHMARKS.md, "Eighth round").
-	upsertFiringCols = 19
+	upsertFiringCols = 20
 	upsertFiringHead = `INSERT INTO alerts (id, dedup_key, source, integration, severity, summary, service, labels, annotations, links,
-		runbook, occurrences, first_seen_ms, last_seen_ms, updated_ms, fired_log_id, fired_ms, fired_by, fired_detail,
+		runbook, occurrences, first_seen_ms, last_seen_ms, updated_ms, fired_log_id, fired_ms, fired_by, fired_detail, first_group,
 		status, acked_ms, acked_by, resolved_ms, resolved_by, suppression)`
 	// The texts most often empty (integration, service, runbook, and the
 	// fired entry's actor and detail, empty when they repeat the row's) are
 	// bound as NULL when empty, which the driver binds without a copy.
 	upsertFiringTuple = `(?, ?, ?, COALESCE(?, ''), ?, ?, COALESCE(?, ''), ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?,
-		COALESCE(?, ''), COALESCE(?, ''), 'firing', 0, '', 0, '', '')`
+		COALESCE(?, ''), COALESCE(?, ''), COALESCE(?, ''), 'firing', 0, '', 0, '', '')`
 	memberCols        = `alert_id, group_key, notified_ms, esc_step, esc_round, next_esc_ms, reminded_ms, resolved_sent, paged`
 	upsertMembersCols = 9
 	upsertMembersHead = `INSERT INTO alert_routes (` + memberCols + `)`
@@ -167,7 +184,16 @@ const (
 	// written with its state as constants (see upsertFiringTuple).
 	upsertIdleMembersCols  = 2
 	upsertIdleMembersTuple = `(?, ?, 0, 0, 0, 0, 0, 0, '[]')`
-	selectMembers          = `SELECT ` + memberCols + ` FROM alert_routes ORDER BY alert_id, group_key`
+	// A membership held in its alert's row (AlertRow.FirstGroup) with no
+	// row of its own comes as an idle one.
+	selectMembers = `SELECT ` + memberCols + `, 0 FROM alert_routes
+		UNION ALL SELECT id, first_group, 0, 0, 0, 0, 0, 0, '[]', 1 FROM alerts
+		WHERE first_group <> ''
+			AND NOT EXISTS (SELECT 1 FROM alert_routes r WHERE r.alert_id = alerts.id AND r.group_key = alerts.first_group)
+		ORDER BY 1, 2`
+	// Deleting a membership deletes its row and empties the alert's
+	// first_group if it names the group.
+	forgetFirstGroup = `UPDATE alerts SET first_group = '' WHERE id = ? AND first_group = ?`
 	// Alerts still being delivered: open ones, and resolved ones whose
 	// resolution has not been announced yet.
 	selectLiveAlerts = `SELECT ` + alertCols + ` FROM alerts WHERE status <> 'resolved'
@@ -298,14 +324,14 @@ func (s *Store) writeAlertRows(ctx context.Context, tx txn, rows []AlertRow) err
 		if a.Status == string(alert.Firing) && a.AckedAt.IsZero() && a.AckedBy == "" && a.ResolvedAt.IsZero() && a.ResolvedBy == "" && suppression == "" {
 			firing = append(firing, a.ID, a.DedupKey, a.Source, orNull(a.Integration), a.Severity, a.Summary, orNull(a.Service),
 				labels, annotations, links, orNull(a.Runbook), a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.UpdatedAt),
-				a.Fired.ID, toMS(a.Fired.At), orNull(firedBy), orNull(firedDetail))
+				a.Fired.ID, toMS(a.Fired.At), orNull(firedBy), orNull(firedDetail), orNull(a.FirstGroup))
 			continue
 		}
 		args = append(args, a.ID, a.DedupKey, a.Source, a.Integration, a.Status, a.Severity, a.Summary, a.Service,
 			labels, annotations, links, a.Runbook,
 			a.Occurrences, toMS(a.FirstSeen), toMS(a.LastSeen), toMS(a.AckedAt), a.AckedBy, toMS(a.ResolvedAt),
 			a.ResolvedBy, toMS(a.UpdatedAt), suppression,
-			a.Fired.ID, toMS(a.Fired.At), firedBy, firedDetail)
+			a.Fired.ID, toMS(a.Fired.At), firedBy, firedDetail, a.FirstGroup)
 	}
 	if err := s.q.upFiring.exec(ctx, tx, firing); err != nil {
 		return err
@@ -367,8 +393,7 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 		})
 		args, idle := s.argList(len(rows)*upsertMembersCols), s.argList(len(rows)*upsertIdleMembersCols)
 		for _, m := range rows {
-			if m.NotifiedAt.IsZero() && m.EscStep == 0 && m.EscRound == 0 && m.NextEscAt.IsZero() && m.RemindedAt.IsZero() &&
-				!m.ResolvedSent && len(m.Paged) == 0 {
+			if m.Idle() {
 				idle = append(idle, m.AlertID, m.GroupKey)
 				continue
 			}
@@ -390,9 +415,12 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 		}
 	}
 	if len(deleted) > 0 {
-		st := tx.StmtContext(ctx, s.q.delMember)
+		del, forget := tx.StmtContext(ctx, s.q.delMember), tx.StmtContext(ctx, s.q.forgetFirstGroup)
 		for _, k := range deleted {
-			if _, err := st.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
+			if _, err := del.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
+				return err
+			}
+			if _, err := forget.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
 				return err
 			}
 		}
@@ -412,15 +440,15 @@ func (s *Store) Members(ctx context.Context) ([]MemberRow, error) {
 	for rows.Next() {
 		var m MemberRow
 		var notified, next, reminded int64
-		var sent int
+		var sent, inRow int
 		var paged string
-		if err := rows.Scan(&m.AlertID, &m.GroupKey, &notified, &m.EscStep, &m.EscRound, &next, &reminded, &sent, &paged); err != nil {
+		if err := rows.Scan(&m.AlertID, &m.GroupKey, &notified, &m.EscStep, &m.EscRound, &next, &reminded, &sent, &paged, &inRow); err != nil {
 			return nil, fmt.Errorf("store: members: %w", err)
 		}
 		if err := json.Unmarshal([]byte(paged), &m.Paged); err != nil {
 			return nil, fmt.Errorf("store: members: paged of alert %d: %w", m.AlertID, err)
 		}
-		m.NotifiedAt, m.NextEscAt, m.RemindedAt, m.ResolvedSent = fromMS(notified), fromMS(next), fromMS(reminded), sent != 0
+		m.NotifiedAt, m.NextEscAt, m.RemindedAt, m.ResolvedSent, m.InAlertRow = fromMS(notified), fromMS(next), fromMS(reminded), sent != 0, inRow != 0
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -136,6 +136,62 @@ func testBackToFiring(t *testing.T, e engine) {
 	}
 }
 
+// testFirstGroupInRow: the idle membership a new alert's row holds
+// (AlertRow.FirstGroup) is read back as a membership of its own, until a
+// membership row takes its place; deleting the membership deletes both,
+// so neither comes back.
+func testFirstGroupInRow(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	a1, a2, a3 := alertRow(1, "k1", "firing", 0), alertRow(2, "k2", "firing", 0), alertRow(3, "k3", "firing", 0)
+	a1.FirstGroup, a2.FirstGroup = "g", "g"
+	a3.Suppression = alert.Suppression{Maintenance: "release-night"} // written by the other statement
+	a3.FirstGroup = "g"
+	paged := MemberRow{AlertID: 2, GroupKey: "other", NotifiedAt: t0, EscStep: 1, Paged: []string{"person/thach/slack"}}
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a1, a2, a3}, Members: []MemberRow{paged}})
+	members := func() string {
+		t.Helper()
+		ms, err := s.Members(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("%d/%s idle=%t inRow=%t", m.AlertID, m.GroupKey, m.Idle(), m.InAlertRow))
+		}
+		return fmt.Sprint(out)
+	}
+	if got, want := members(), "[1/g idle=true inRow=true 2/g idle=true inRow=true 2/other idle=false inRow=false 3/g idle=true inRow=true]"; got != want {
+		t.Fatalf("members of new alerts:\n%s\nwant\n%s", got, want)
+	}
+
+	// Alert 1 is notified through g: its membership row is the membership.
+	// Rewriting the alert leaves the group its row holds as it was.
+	a1.Occurrences = 2
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a1}, Members: []MemberRow{{AlertID: 1, GroupKey: "g", NotifiedAt: t0, EscStep: 1}}})
+	a2.FirstGroup, a2.Severity = "", "warning" // a later write of the row: it sets no group
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a2}})
+	if got, want := members(), "[1/g idle=false inRow=false 2/g idle=true inRow=true 2/other idle=false inRow=false 3/g idle=true inRow=true]"; got != want {
+		t.Fatalf("members after a page and a rewrite:\n%s\nwant\n%s", got, want)
+	}
+
+	// Alert 2 leaves g and alert 1 leaves g; alert 3 resolves (the pager
+	// deletes its idle membership as it does).
+	a3.Status, a3.ResolvedAt, a3.ResolvedBy = "resolved", t0.Add(time.Hour), "vigil"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a3}, DeleteMembers: []MemberKey{{2, "g"}, {1, "g"}, {3, "g"}}})
+	if got, want := members(), "[2/other idle=false inRow=false]"; got != want {
+		t.Fatalf("members after leaving:\n%s\nwant\n%s", got, want)
+	}
+	// An idle membership row of alert 2 in g, written later, is the only one.
+	writeAlerts(t, s, AlertBatch{Members: []MemberRow{{AlertID: 2, GroupKey: "g"}}})
+	if got, want := members(), "[2/g idle=true inRow=false 2/other idle=false inRow=false]"; got != want {
+		t.Fatalf("members after rejoining:\n%s\nwant\n%s", got, want)
+	}
+	if got, _ := s.Alert(ctx, 2); !sameAlert(got, a2) {
+		t.Fatalf("Alert(2) =\n%+v\nwant\n%+v", got, a2)
+	}
+}
+
 // testFiredEntryInRow: the first entry of an alert's log, written in its
 // row, is read back first in its log, with the log's rows after it; no
 // later write of the row changes it, and the writer's next log id comes

@@ -14,7 +14,7 @@ type queries struct {
 	upAlerts, addAlertLog, upGroups, addNotifications    bulk
 	addNotifAlerts, upMembers, repeatAlerts              bulk
 	upFiring, upIdleMembers                              bulk
-	updNotification, delMember                           *sql.Stmt
+	updNotification, delMember, forgetFirstGroup         *sql.Stmt
 
 	alertLog, dueNotifications, nextNotification, alertNotifications string
 	dueDestinations, dueTo                                           string
@@ -75,6 +75,7 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 	}{
 		{&q.updNotification, updateNotification},
 		{&q.delMember, `DELETE FROM alert_routes WHERE alert_id = ? AND group_key = ?`},
+		{&q.forgetFirstGroup, forgetFirstGroup},
 	} {
 		var err error
 		if *st.dst, err = db.PrepareContext(ctx, d.rebind(st.sql)); err != nil {
@@ -95,7 +96,7 @@ func (q queries) close() error {
 	for _, b := range q.bulks() {
 		errs = append(errs, b.close())
 	}
-	for _, st := range []*sql.Stmt{q.updNotification, q.delMember} {
+	for _, st := range []*sql.Stmt{q.updNotification, q.delMember, q.forgetFirstGroup} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

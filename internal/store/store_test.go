@@ -50,6 +50,7 @@ func TestStore(t *testing.T) {
 		{"AlertsRoundTrip", testAlertsRoundTrip},
 		{"FiredEntryInRow", testFiredEntryInRow},
 		{"BackToFiring", testBackToFiring},
+		{"FirstGroupInRow", testFirstGroupInRow},
 		{"FiredEntryDown", testFiredEntryDown},
 		{"AlertRepeats", testAlertRepeats},
 		{"AlertAnnotationsKept", testAlertAnnotationsKept},
