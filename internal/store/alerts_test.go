@@ -307,6 +307,52 @@ func testFiredEntryDown(t *testing.T, e engine) {
 	}
 }
 
+// testFirstGroupDown: migrating below 0029 writes every membership held in
+// an alert's row as a membership row, and leaves the ones with a row of
+// their own as they are.
+func testFirstGroupDown(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := openStore(t, e.Fresh(t), Options{})
+	a1, a2 := alertRow(1, "k1", "firing", 0), alertRow(2, "k2", "firing", 0)
+	a1.FirstGroup, a2.FirstGroup = "g", "g"
+	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a1, a2},
+		Members: []MemberRow{{AlertID: 2, GroupKey: "g", NotifiedAt: t0, EscStep: 1}}})
+	before, err := s.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(s.d.goose, s.w, dir, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 28); err != nil {
+		t.Fatalf("down to 28: %v", err)
+	}
+	rows, err := s.w.QueryContext(ctx, `SELECT alert_id, group_key, esc_step FROM alert_routes ORDER BY alert_id, group_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id int64
+		var key string
+		var step int
+		if err := rows.Scan(&id, &key, &step); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d/%s step %d", id, key, step))
+	}
+	if want := "[1/g step 0 2/g step 1]"; rows.Err() != nil || fmt.Sprint(got) != want || len(before) != 2 {
+		t.Fatalf("membership rows after migrating down = %v, %v (before: %+v); want %s", got, rows.Err(), before, want)
+	}
+}
+
 func sameLog(a, b AlertLog) bool {
 	return a.ID == b.ID && a.AlertID == b.AlertID && a.At.Equal(b.At) && a.Kind == b.Kind && a.Actor == b.Actor && a.Detail == b.Detail
 }

@@ -51,6 +51,7 @@ func TestStore(t *testing.T) {
 		{"FiredEntryInRow", testFiredEntryInRow},
 		{"BackToFiring", testBackToFiring},
 		{"FirstGroupInRow", testFirstGroupInRow},
+		{"FirstGroupDown", testFirstGroupDown},
 		{"FiredEntryDown", testFiredEntryDown},
 		{"AlertRepeats", testAlertRepeats},
 		{"AlertAnnotationsKept", testAlertAnnotationsKept},
