@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -164,9 +165,11 @@ func (l load) post(ctx context.Context) loadResult {
 					first = from + (first-from)%l.cycle
 					n = min(n, from+l.cycle-first)
 				}
-				body := amPayload(kind, first, n, perGroup, status)
+				var body []byte
 				if l.apiV2 {
 					body = amAPIPayload(kind, first, n, perGroup)
+				} else {
+					body = amPayload(kind, first, n, perGroup, status)
 				}
 				req, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
 				if key != "" {
@@ -178,6 +181,10 @@ func (l load) post(ctx context.Context) loadResult {
 				took := wall.Since(t0)
 				ok := err == nil && resp.StatusCode/100 == 2
 				if resp != nil {
+					// Read to its end, as Alertmanager's own sender does
+					// (notify.Drain): a connection whose answer was not is
+					// closed, and the next request opens another.
+					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
 				mu.Lock()
