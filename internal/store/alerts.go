@@ -192,8 +192,12 @@ const (
 			AND NOT EXISTS (SELECT 1 FROM alert_routes r WHERE r.alert_id = alerts.id AND r.group_key = alerts.first_group)
 		ORDER BY 1, 2`
 	// Deleting a membership deletes its row and empties the alert's
-	// first_group if it names the group.
-	forgetFirstGroup = `UPDATE alerts SET first_group = '' WHERE id = ? AND first_group = ?`
+	// first_group if it names the group: one statement for a chunk of
+	// them (see repeatAlertsHead).
+	forgetFirstGroupsCols  = 2
+	forgetFirstGroupsHead  = `UPDATE alerts SET first_group = '' FROM (`
+	forgetFirstGroupsTail  = `) AS v WHERE alerts.id = v.column1 AND alerts.first_group = v.column2`
+	forgetFirstGroupsTuple = `(CAST(? AS BIGINT), CAST(? AS TEXT))`
 	// Alerts still being delivered: open ones, and resolved ones whose
 	// resolution has not been announced yet.
 	selectLiveAlerts = `SELECT ` + alertCols + ` FROM alerts WHERE status <> 'resolved'
@@ -415,14 +419,16 @@ func (s *Store) writeMembers(ctx context.Context, tx txn, rows []MemberRow, dele
 		}
 	}
 	if len(deleted) > 0 {
-		del, forget := tx.StmtContext(ctx, s.q.delMember), tx.StmtContext(ctx, s.q.forgetFirstGroup)
+		st := tx.StmtContext(ctx, s.q.delMember)
+		forget := make([]any, 0, len(deleted)*forgetFirstGroupsCols)
 		for _, k := range deleted {
-			if _, err := del.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
+			if _, err := st.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
 				return err
 			}
-			if _, err := forget.ExecContext(ctx, k.AlertID, k.GroupKey); err != nil {
-				return err
-			}
+			forget = append(forget, k.AlertID, k.GroupKey)
+		}
+		if err := s.q.forgetFirstGroups.exec(ctx, tx, forget); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -13,8 +13,8 @@ type queries struct {
 	upChecks, upStates, upResults, addEvents, addBuckets bulk
 	upAlerts, addAlertLog, upGroups, addNotifications    bulk
 	addNotifAlerts, upMembers, repeatAlerts              bulk
-	upFiring, upIdleMembers                              bulk
-	updNotification, delMember, forgetFirstGroup         *sql.Stmt
+	upFiring, upIdleMembers, forgetFirstGroups           bulk
+	updNotification, delMember                           *sql.Stmt
 
 	alertLog, dueNotifications, nextNotification, alertNotifications string
 	dueDestinations, dueTo                                           string
@@ -63,6 +63,7 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 		{&q.upFiring, upsertFiringHead, upsertAlertsTail, upsertFiringCols, upsertFiringTuple},
 		{&q.upIdleMembers, upsertMembersHead, upsertMembersTail, upsertIdleMembersCols, upsertIdleMembersTuple},
 		{&q.repeatAlerts, repeatAlertsHead, repeatAlertsTail, repeatAlertsCols, repeatAlertsTuple},
+		{&q.forgetFirstGroups, forgetFirstGroupsHead, forgetFirstGroupsTail, forgetFirstGroupsCols, forgetFirstGroupsTuple},
 	} {
 		var err error
 		if *b.dst, err = prepareBulk(ctx, db, d, b.head, b.cols, b.tail, b.tuple); err != nil {
@@ -75,7 +76,6 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 	}{
 		{&q.updNotification, updateNotification},
 		{&q.delMember, `DELETE FROM alert_routes WHERE alert_id = ? AND group_key = ?`},
-		{&q.forgetFirstGroup, forgetFirstGroup},
 	} {
 		var err error
 		if *st.dst, err = db.PrepareContext(ctx, d.rebind(st.sql)); err != nil {
@@ -88,7 +88,8 @@ func prepareQueries(ctx context.Context, db *sql.DB, d dialect) (queries, error)
 // bulks are the bulk statements.
 func (q *queries) bulks() []*bulk {
 	return []*bulk{&q.upChecks, &q.upStates, &q.upResults, &q.addEvents, &q.addBuckets, &q.upAlerts, &q.addAlertLog,
-		&q.upGroups, &q.addNotifications, &q.addNotifAlerts, &q.upMembers, &q.repeatAlerts, &q.upFiring, &q.upIdleMembers}
+		&q.upGroups, &q.addNotifications, &q.addNotifAlerts, &q.upMembers, &q.repeatAlerts, &q.upFiring, &q.upIdleMembers,
+		&q.forgetFirstGroups}
 }
 
 func (q queries) close() error {
@@ -96,7 +97,7 @@ func (q queries) close() error {
 	for _, b := range q.bulks() {
 		errs = append(errs, b.close())
 	}
-	for _, st := range []*sql.Stmt{q.updNotification, q.delMember, q.forgetFirstGroup} {
+	for _, st := range []*sql.Stmt{q.updNotification, q.delMember} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
