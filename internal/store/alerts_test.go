@@ -275,17 +275,7 @@ func testFiredEntryDown(t *testing.T, e engine) {
 	a.Fired, a.Summary = AlertLog{}, "Disk full, two hosts"
 	writeAlerts(t, s, AlertBatch{Alerts: []AlertRow{a}})
 
-	dir, err := fs.Sub(migrations, "migrations/"+s.d.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(s.d.goose, s.w, dir, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 27); err != nil {
-		t.Fatalf("down to 27: %v", err)
-	}
+	migrateDownTo(t, s, 27)
 	rows, err := s.w.QueryContext(ctx, s.d.rebind(`SELECT id, alert_id, at_ms, kind, actor, detail FROM alert_log ORDER BY id`))
 	if err != nil {
 		t.Fatal(err)
@@ -322,17 +312,7 @@ func testFirstGroupDown(t *testing.T, e engine) {
 		t.Fatal(err)
 	}
 
-	dir, err := fs.Sub(migrations, "migrations/"+s.d.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(s.d.goose, s.w, dir, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 28); err != nil {
-		t.Fatalf("down to 28: %v", err)
-	}
+	migrateDownTo(t, s, 28)
 	rows, err := s.w.QueryContext(ctx, `SELECT alert_id, group_key, esc_step FROM alert_routes ORDER BY alert_id, group_key`)
 	if err != nil {
 		t.Fatal(err)
@@ -350,6 +330,22 @@ func testFirstGroupDown(t *testing.T, e engine) {
 	}
 	if want := "[1/g step 0 2/g step 1]"; rows.Err() != nil || fmt.Sprint(got) != want || len(before) != 2 {
 		t.Fatalf("membership rows after migrating down = %v, %v (before: %+v); want %s", got, rows.Err(), before, want)
+	}
+}
+
+// migrateDownTo runs the migrations down until version is the newest applied.
+func migrateDownTo(t *testing.T, s *Store, version int64) {
+	t.Helper()
+	dir, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(s.d.goose, s.w, dir, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(context.Background(), version); err != nil {
+		t.Fatalf("down to %d: %v", version, err)
 	}
 }
 
