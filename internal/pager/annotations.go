@@ -29,21 +29,13 @@ import (
 func (p *Pager) unload(a *alertState, e *encoded) {
 	a.row.Labels, a.row.LabelsUnloaded = nil, true
 	if !a.row.LinksUnloaded {
-		sum, ok := e.linksOf(a.row)
-		if !ok {
-			sum = linksSum(p.annSeed, a.row.Links)
-		}
-		a.linkSum = sum
+		a.linkSum = p.linksSumOf(a.row, e)
 		a.row.Links, a.row.LinksUnloaded = nil, true
 	}
 	if a.row.AnnotationsUnloaded {
 		return
 	}
-	sum, ok := e.annotationsOf(a.row)
-	if !ok {
-		sum = annotationsSum(p.annSeed, a.row.Annotations)
-	}
-	a.annSum = sum
+	a.annSum = p.annotationsSumOf(a.row, e)
 	a.row.Annotations, a.row.AnnotationsUnloaded = nil, true
 }
 

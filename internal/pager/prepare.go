@@ -83,22 +83,22 @@ func (e *encoded) still(r alertRow) *store.RowText {
 	return &e.text
 }
 
-// annotationsOf returns the hash of r's annotations when they are the very
-// map e was made from.
-func (e *encoded) annotationsOf(r alertRow) (uint64, bool) {
-	if e == nil || r.AnnotationsUnloaded || !sameMap(r.Annotations, e.annotations) {
-		return 0, false
+// annotationsSumOf returns the hash of r's annotations, which are in
+// memory: e's when they are the very map e was made from.
+func (p *Pager) annotationsSumOf(r alertRow, e *encoded) uint64 {
+	if e != nil && sameMap(r.Annotations, e.annotations) {
+		return e.annSum
 	}
-	return e.annSum, true
+	return annotationsSum(p.annSeed, r.Annotations)
 }
 
-// linksOf returns the hash of r's links when they are the very list e was
-// made from.
-func (e *encoded) linksOf(r alertRow) (uint64, bool) {
-	if e == nil || r.LinksUnloaded || !sameList(r.Links, e.links) {
-		return 0, false
+// linksSumOf returns the hash of r's links, which are in memory: e's when
+// they are the very list e was made from.
+func (p *Pager) linksSumOf(r alertRow, e *encoded) uint64 {
+	if e != nil && sameList(r.Links, e.links) {
+		return e.linkSum
 	}
-	return e.linkSum, true
+	return linksSum(p.annSeed, r.Links)
 }
 
 // sameMap reports whether a and b are the same map, not only equal ones.

@@ -313,23 +313,15 @@ func testFirstGroupDown(t *testing.T, e engine) {
 	}
 
 	migrateDownTo(t, s, 28)
-	rows, err := s.w.QueryContext(ctx, `SELECT alert_id, group_key, esc_step FROM alert_routes ORDER BY alert_id, group_key`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
+	got, err := queryRows(ctx, s.w, func(sc scanner) (string, error) {
 		var id int64
 		var key string
 		var step int
-		if err := rows.Scan(&id, &key, &step); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, fmt.Sprintf("%d/%s step %d", id, key, step))
-	}
-	if want := "[1/g step 0 2/g step 1]"; rows.Err() != nil || fmt.Sprint(got) != want || len(before) != 2 {
-		t.Fatalf("membership rows after migrating down = %v, %v (before: %+v); want %s", got, rows.Err(), before, want)
+		err := sc.Scan(&id, &key, &step)
+		return fmt.Sprintf("%d/%s step %d", id, key, step), err
+	}, `SELECT alert_id, group_key, esc_step FROM alert_routes ORDER BY alert_id, group_key`)
+	if want := "[1/g step 0 2/g step 1]"; err != nil || fmt.Sprint(got) != want || len(before) != 2 {
+		t.Fatalf("membership rows after migrating down = %v, %v (before: %+v); want %s", got, err, before, want)
 	}
 }
 
