@@ -76,15 +76,10 @@ func TestRepliesCarryTheCommitsDurable(t *testing.T) {
 func TestEmptyChangeWaitsForTheLastCommit(t *testing.T) {
 	waited := 0
 	p := &Pager{lastDurable: func() error { waited++; return nil }}
-	pd := &pending{c: newChange()}
-	if p.launch(pd) {
-		t.Fatal("a change that writes nothing was committed")
+	durable, err := p.commit(newChange())
+	if err != nil {
+		t.Fatal(err)
 	}
-	res := p.settled(pd)
-	if res.err != nil {
-		t.Fatal(res.err)
-	}
-	durable := res.durable
 	if durable == nil {
 		t.Fatal("a change that wrote nothing is answered without waiting for the last commit")
 	}

@@ -268,11 +268,8 @@ func (p *Pager) leave(c *change, a *alertState, key string) {
 
 // forgetDone drops resolved alerts that nothing waits on any more: those the
 // change touched, and those that just left their last group.
-func (p *Pager) forgetDone(c, later *change) {
+func (p *Pager) forgetDone(c *change) {
 	forget := func(id int64) {
-		if later != nil && later.alerts[id] != nil {
-			return // the later change forgets it, once it commits
-		}
 		if a := p.alerts[id]; a != nil && a.row.Status == string(alert.Resolved) && len(a.members) == 0 {
 			delete(p.alerts, id)
 		}

@@ -133,10 +133,6 @@ type Pager struct {
 	// wake wakes the outbox once a commit with notifications is on disk.
 	wake outboxWake
 
-	// commitAlerts writes a change: the store's CommitAlerts, which tests
-	// hold back or fail.
-	commitAlerts func(context.Context, store.AlertBatch) (store.Durable, error)
-
 	// overrides are the run-time on-call overrides, kept across reloads.
 	overrides []oncall.Override
 	annSeed   maphash.Seed // hashes stored annotations (annotations.go)
@@ -185,16 +181,12 @@ func New(opt Options, cfg *config.Config) (*Pager, error) {
 		return nil, err
 	}
 	w.dir = w.onCall.WithOverrides(opt.Overrides)
-	p := &Pager{
+	return &Pager{
 		opt: opt, w: w, reqs: make(chan *request, 1024), ready: make(chan struct{}), applied: cfg,
 		rt: clock.Real(), inboxWake: make(chan struct{}, 1), doneWake: make(chan struct{}),
 		alerts: map[int64]*alertState{}, open: map[string]*alertState{}, groups: map[string]*group{},
 		overrides: slices.Clone(opt.Overrides), annSeed: maphash.MakeSeed(), wake: outboxWake{notify: opt.Notify},
-	}
-	if opt.Store != nil {
-		p.commitAlerts = opt.Store.CommitAlerts
-	}
-	return p, nil
+	}, nil
 }
 
 // Run loads what is in flight from the store and serves until ctx ends.
@@ -237,8 +229,7 @@ func (p *Pager) begin(ctx context.Context, lost <-chan struct{}) error {
 }
 
 // loop serves requests, due timers and (when leased) the inbox until ctx
-// ends or the term does. Requests that arrive while a change commits make
-// the next change (pipeline.go).
+// ends or the term does.
 func (p *Pager) loop(ctx context.Context, lost <-chan struct{}) {
 	wake := p.opt.Clock.NewTimer(time.Hour)
 	defer wake.Stop()
@@ -248,50 +239,34 @@ func (p *Pager) loop(ctx context.Context, lost <-chan struct{}) {
 		defer t.Stop()
 		poll = t.Chan()
 	}
-	var flow flow
-	defer p.settle(&flow) // nothing is left half done
 	for !p.fenced {
 		p.resetTimer(wake)
-		reqs := p.reqs
-		if flow.next != nil && len(flow.next.batch) >= maxBatch {
-			reqs = nil // full: it waits for the commit
-		}
 		select {
 		case <-ctx.Done():
-			p.settle(&flow)
 			p.drain(ctx.Err())
 			return
 		case <-lost:
 			return
-		case r := <-reqs:
-			p.take(&flow, p.collect(r))
-		case res := <-flow.done():
-			p.landed(&flow, res)
+		case r := <-p.reqs:
+			batch := []*request{r}
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-p.reqs:
+					batch = append(batch, r)
+				default:
+					break more
+				}
+			}
+			p.serve(batch)
 		case <-wake.Chan():
-			p.settle(&flow)
 			p.tick()
 		case <-p.inboxWake:
-			p.settle(&flow)
 			p.serveInbox(ctx)
 		case <-poll:
-			p.settle(&flow)
 			p.serveInbox(ctx)
 		}
 	}
-}
-
-// collect takes the requests waiting behind r, up to a batch.
-func (p *Pager) collect(r *request) []*request {
-	batch := []*request{r}
-	for len(batch) < maxBatch {
-		select {
-		case r := <-p.reqs:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-	return batch
 }
 
 func (p *Pager) resetTimer(t clock.Timer) {
@@ -318,12 +293,62 @@ func (p *Pager) drain(err error) {
 	}
 }
 
-// serve applies a batch of requests and commits them together, waiting
-// for the commit.
+// serve applies a batch of requests and commits them together.
 func (p *Pager) serve(batch []*request) {
-	pd := p.openChange(p.opt.Clock.Now())
-	p.apply(pd, batch)
-	p.finish(pd, p.commitNow(pd), nil)
+	now := p.opt.Clock.Now()
+	c, saved := p.nextChange(), p.save()
+	defer p.reuse(c)
+	replies := make([]reply, len(batch))
+	for i, r := range batch {
+		if r.ctx.Err() != nil {
+			replies[i].err = r.ctx.Err()
+			continue
+		}
+		switch {
+		case r.cfg != nil:
+			replies[i].err = p.reload(r.cfg)
+		case r.sil != nil:
+			p.silences = r.sil
+			p.resuppress(c, now)
+		case r.ovs != nil:
+			p.useOverrides(*r.ovs, now)
+		case r.op != nil:
+			replies[i].outcomes, replies[i].err = p.operate(c, r.op, now)
+		default:
+			replies[i].outcomes = p.ingest(c, r.events, r.prep, now)
+		}
+	}
+	for i, r := range batch {
+		if r.inbox != 0 {
+			c.inbox = append(c.inbox, store.InboxOutcome{ID: r.inbox, Outcome: encodeOutcome(replies[i])})
+		}
+	}
+	// Work that fell due meanwhile rides in the same transaction.
+	var popped []timer
+	if !now.Before(p.retryAt) {
+		popped = p.runDue(c, now)
+	}
+	durable, err := p.commit(c)
+	if err != nil {
+		p.failed(c, saved, popped, now, err)
+		if p.fenced {
+			err = errNotLeader
+		}
+		for i, r := range batch {
+			// A new config, silences or overrides apply in memory whatever
+			// the store says.
+			if replies[i].err == nil && r.cfg == nil && r.sil == nil && r.ovs == nil {
+				replies[i] = reply{err: errs.Wrap(errs.Unavailable, err, "could not store the change; nothing was recorded")}
+				if p.fenced {
+					replies[i].err = errNotLeader
+				}
+			}
+		}
+	}
+	withDurable(replies, durable)
+	for i, r := range batch {
+		r.reply <- replies[i]
+	}
 }
 
 // withDurable has the successful replies wait for durable, the commit's.
@@ -341,8 +366,12 @@ func (p *Pager) tick() {
 	if now.Before(p.retryAt) {
 		return
 	}
-	pd := p.openChange(now)
-	p.finish(pd, p.commitNow(pd), nil)
+	c, saved := p.nextChange(), p.save()
+	defer p.reuse(c)
+	popped := p.runDue(c, now)
+	if _, err := p.commit(c); err != nil {
+		p.failed(c, saved, popped, now, err)
+	}
 }
 
 // saved is what a failed commit puts back besides the change's own undo.
@@ -411,6 +440,49 @@ func (p *Pager) resync(ctx context.Context) error {
 	}
 	p.count.Store(int64(len(p.open)))
 	return nil
+}
+
+func (p *Pager) commit(c *change) (store.Durable, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.empty() {
+		// Nothing to write, but what the replies say may rest on the
+		// last commit, which may not be on disk yet.
+		return p.lastDurable, nil
+	}
+	sw := clock.Start()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b := c.batch()
+	b.Fence, b.Inbox = p.fence, c.inbox
+	// The loop goes on to the next change as soon as this one is
+	// committed; its callers are answered once it is on disk.
+	durable, err := p.opt.Store.CommitAlerts(ctx, b)
+	p.opt.Metrics.observeCommit(len(b.Alerts)+len(b.Repeats), sw.Elapsed(), err)
+	if err != nil {
+		return nil, err
+	}
+	p.failures, p.retryAt = 0, time.Time{}
+	p.lastDurable = durable
+	for _, a := range c.alerts {
+		p.unload(a, c.fresh[a.row.ID].text)
+	}
+	p.forgetDone(c)
+	p.count.Store(int64(len(p.open)))
+	if len(c.notes) > 0 && p.opt.Notify != nil {
+		p.wake.after(durable) // the outbox is woken once the change is on disk
+	}
+	if len(c.fresh) > 0 && p.opt.Fired != nil {
+		// As committed, in the order they opened (WriteAlerts sorts by id);
+		// the batch is not used again, so they are picked out in place.
+		p.opt.Fired(slices.DeleteFunc(b.Alerts, func(r store.AlertRow) bool { return r.Fired.ID == 0 }))
+	}
+	c.rows, c.memberRows = b.Alerts, b.Members // their room, for the next change (reuse)
+	if len(c.reopen) > 0 && p.opt.Reopen != nil {
+		p.opt.Reopen(c.reopen)
+	}
+	return durable, nil
 }
 
 // call hands a request to the loop and waits for its reply; with a lease
