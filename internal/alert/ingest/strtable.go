@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/json"
 	"unicode/utf8"
 )
 
@@ -80,8 +79,8 @@ func (t strTable) object(p []byte) (map[string]string, bool) {
 }
 
 // string reads the JSON string *p starts with and moves past it. One with
-// escapes, or bytes that are not UTF-8, is decoded by encoding/json, which
-// turns those into U+FFFD.
+// escapes, or bytes that are not UTF-8, is decoded as encoding/json does
+// (unquote).
 func (t strTable) string(p *[]byte) (string, bool) {
 	b := *p
 	if len(b) == 0 || b[0] != '"' {
@@ -96,9 +95,10 @@ func (t strTable) string(p *[]byte) (string, bool) {
 	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
 		return t.str(body), true
 	}
-	var s string
-	if json.Unmarshal(b[:end+1], &s) != nil {
+	var room [256]byte
+	u, ok := unquote(body, room[:0])
+	if !ok {
 		return "", false
 	}
-	return t.str([]byte(s)), true
+	return t.str(u), true
 }
