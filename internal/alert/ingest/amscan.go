@@ -26,27 +26,25 @@ func scanAlertmanager(body []byte, msg *amMessage) bool {
 	t := make(strTable, 4*n+16)
 	var out amMessage
 	var seen uint8
-	ok := objectMembers(p, func(key, v []byte) bool {
+	_, ok := objectMembers(p, func(key, v []byte) ([]byte, bool) {
 		switch string(key) {
 		case "version":
-			return once(&seen, 0) && stringValue(t, v, &out.Version)
+			return stringValue(t, v, &out.Version, once(&seen, 0))
 		case "externalURL":
-			return once(&seen, 1) && stringValue(t, v, &out.ExternalURL)
+			return stringValue(t, v, &out.ExternalURL, once(&seen, 1))
 		case "alerts":
 			if !once(&seen, 2) || v[0] != '[' {
-				return false
+				return nil, false
 			}
 			out.Alerts = make([]amAlert, 0, n)
-			return arrayElements(v, func(e []byte) bool {
+			return arrayElements(v, func(e []byte) ([]byte, bool) {
 				var a amAlert
-				if !scanAlert(t, e, &a) {
-					return false
-				}
+				rest, ok := scanAlert(t, e, &a)
 				out.Alerts = append(out.Alerts, a)
-				return true
+				return rest, ok
 			})
 		}
-		return !foldsTo(key, "version", "externalURL", "alerts")
+		return skipValue(v), !foldsTo(key, "version", "externalURL", "alerts")
 	})
 	if !ok {
 		return false
@@ -66,33 +64,31 @@ func once(seen *uint8, i uint) bool {
 	return true
 }
 
-// scanAlert reads one element of "alerts" into a.
-func scanAlert(t strTable, e []byte, a *amAlert) bool {
+// scanAlert reads one element of "alerts" into a, and returns what follows
+// it.
+func scanAlert(t strTable, e []byte, a *amAlert) ([]byte, bool) {
 	if e[0] != '{' {
-		return false
+		return nil, false
 	}
 	var seen uint8
-	return objectMembers(e, func(key, v []byte) bool {
-		var ok bool
+	return objectMembers(e, func(key, v []byte) ([]byte, bool) {
 		switch string(key) {
 		case "status":
-			return once(&seen, 0) && stringValue(t, v, &a.Status)
+			return stringValue(t, v, &a.Status, once(&seen, 0))
 		case "labels":
-			a.Labels, ok = t.object(v)
-			return once(&seen, 1) && ok
+			return objectValue(t, v, &a.Labels, once(&seen, 1))
 		case "annotations":
-			a.Annotations, ok = t.object(v)
-			return once(&seen, 2) && ok
+			return objectValue(t, v, &a.Annotations, once(&seen, 2))
 		case "startsAt":
-			return once(&seen, 3) && stringValue(t, v, &a.StartsAt)
+			return stringValue(t, v, &a.StartsAt, once(&seen, 3))
 		case "endsAt":
-			return once(&seen, 4) && stringValue(t, v, &a.EndsAt)
+			return stringValue(t, v, &a.EndsAt, once(&seen, 4))
 		case "generatorURL":
-			return once(&seen, 5) && stringValue(t, v, &a.GeneratorURL)
+			return stringValue(t, v, &a.GeneratorURL, once(&seen, 5))
 		case "fingerprint":
-			return once(&seen, 6) && stringValue(t, v, &a.Fingerprint)
+			return stringValue(t, v, &a.Fingerprint, once(&seen, 6))
 		}
-		return !foldsTo(key, "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint")
+		return skipValue(v), !foldsTo(key, "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint")
 	})
 }
 
@@ -107,54 +103,78 @@ func foldsTo(key []byte, names ...string) bool {
 	return false
 }
 
-// stringValue reads v, a JSON string, into *dst; anything else (null
-// included, which encoding/json would skip) reports false.
-func stringValue(t strTable, v []byte, dst *string) bool {
+// stringValue reads v, a JSON string, into *dst, and returns what follows
+// it; anything else (null included, which encoding/json would skip), or a
+// member seen before (first false), reports false.
+func stringValue(t strTable, v []byte, dst *string, first bool) ([]byte, bool) {
+	if !first {
+		return nil, false
+	}
 	s, ok := t.string(&v)
 	*dst = s
-	return ok
+	return v, ok
 }
 
-// objectMembers calls fn with each member of the object p starts with: its name,
-// and its value's JSON. p is valid JSON. A name with escapes reports false
+// objectValue reads v, a JSON object of strings or null, into *dst, as
+// stringValue does a string.
+func objectValue(t strTable, v []byte, dst *map[string]string, first bool) ([]byte, bool) {
+	if !first {
+		return nil, false
+	}
+	m, rest, ok := t.object(v)
+	*dst = m
+	return rest, ok
+}
+
+// objectMembers calls fn with each member of the object p starts with: its
+// name, and the JSON from its value on; fn returns what follows the value.
+// It returns what follows the object. p is valid JSON, read once: each value
+// is read, or skipped, by fn. A name with escapes reports false
 // (encoding/json would unescape it before matching fields).
-func objectMembers(p []byte, fn func(key, v []byte) bool) bool {
+func objectMembers(p []byte, fn func(key, v []byte) ([]byte, bool)) ([]byte, bool) {
 	p = skipSpace(p[1:])
 	for len(p) > 0 && p[0] != '}' {
 		end := bytes.IndexByte(p[1:], '"') + 1
 		key := p[1:end]
 		if bytes.IndexByte(key, '\\') >= 0 {
-			return false
+			return nil, false
 		}
 		p = skipSpace(p[end+1:])
 		p = skipSpace(p[1:]) // the colon
-		rest := skipValue(p)
-		if !fn(key, p[:len(p)-len(rest)]) {
-			return false
+		rest, ok := fn(key, p)
+		if !ok {
+			return nil, false
 		}
 		p = skipSpace(rest)
 		if len(p) > 0 && p[0] == ',' {
 			p = skipSpace(p[1:])
 		}
 	}
-	return true
+	if len(p) == 0 {
+		return nil, false
+	}
+	return p[1:], true
 }
 
-// arrayElements calls fn with the JSON of each element of the array p starts
-// with. p is valid JSON.
-func arrayElements(p []byte, fn func(e []byte) bool) bool {
+// arrayElements calls fn with the JSON from each element of the array p
+// starts with on; fn returns what follows the element. It returns what
+// follows the array. p is valid JSON.
+func arrayElements(p []byte, fn func(e []byte) ([]byte, bool)) ([]byte, bool) {
 	p = skipSpace(p[1:])
 	for len(p) > 0 && p[0] != ']' {
-		rest := skipValue(p)
-		if !fn(p[:len(p)-len(rest)]) {
-			return false
+		rest, ok := fn(p)
+		if !ok {
+			return nil, false
 		}
 		p = skipSpace(rest)
 		if len(p) > 0 && p[0] == ',' {
 			p = skipSpace(p[1:])
 		}
 	}
-	return true
+	if len(p) == 0 {
+		return nil, false
+	}
+	return p[1:], true
 }
 
 // skipValue returns what follows the JSON value p starts with. p is valid

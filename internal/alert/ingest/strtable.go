@@ -29,53 +29,49 @@ func (t strTable) same(s string) string {
 	return s
 }
 
-// object reads p, a well-formed JSON value, as an object of strings. It
-// reports false for anything else (a number, an array, a value that is not
-// a string), for the caller to decode the body the slow way and say what is
-// wrong. null is a nil map, as encoding/json makes it.
-func (t strTable) object(p []byte) (map[string]string, bool) {
-	skip := func() { p = skipSpace(p) }
-	skip()
-	if len(p) == 0 || bytes.HasPrefix(p, []byte("null")) {
-		// Absent, or null.
-		return nil, true
+// object reads the JSON value p starts with (p is valid JSON) as an
+// object of strings, and returns what follows it. It reports false for
+// anything else (a number, an array, a value that is not a string), for
+// the caller to decode the body the slow way and say what is wrong. null is
+// a nil map, as encoding/json makes it.
+func (t strTable) object(p []byte) (map[string]string, []byte, bool) {
+	if bytes.HasPrefix(p, []byte("null")) {
+		return nil, p[len("null"):], true
 	}
-	if p[0] != '{' {
-		return nil, false
+	if len(p) == 0 || p[0] != '{' {
+		return nil, nil, false
 	}
-	p = p[1:]
+	p = skipSpace(p[1:])
 	var pairs [16][2]string
 	kv := pairs[:0]
-	for {
-		skip()
-		if len(p) > 0 && p[0] == '}' {
-			break
-		}
+	for len(p) > 0 && p[0] != '}' {
 		k, ok := t.string(&p)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
-		skip()
+		p = skipSpace(p)
 		if len(p) == 0 || p[0] != ':' {
-			return nil, false
+			return nil, nil, false
 		}
-		p = p[1:]
-		skip()
+		p = skipSpace(p[1:])
 		v, ok := t.string(&p)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
 		kv = append(kv, [2]string{k, v})
-		skip()
+		p = skipSpace(p)
 		if len(p) > 0 && p[0] == ',' {
-			p = p[1:]
+			p = skipSpace(p[1:])
 		}
+	}
+	if len(p) == 0 {
+		return nil, nil, false
 	}
 	m := make(map[string]string, len(kv))
 	for _, e := range kv {
 		m[e[0]] = e[1] // a repeated name: the last one stands, as in encoding/json
 	}
-	return m, true
+	return m, p[1:], true
 }
 
 // string reads the JSON string *p starts with and moves past it. One with
