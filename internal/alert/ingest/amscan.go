@@ -80,13 +80,13 @@ func scanAlert(t strTable, e []byte, a *amAlert) ([]byte, bool) {
 		case "annotations":
 			return objectValue(t, v, &a.Annotations, once(&seen, 2))
 		case "startsAt":
-			return stringValue(t, v, &a.StartsAt, once(&seen, 3))
+			return ownValue(t, v, &a.StartsAt, once(&seen, 3))
 		case "endsAt":
-			return stringValue(t, v, &a.EndsAt, once(&seen, 4))
+			return ownValue(t, v, &a.EndsAt, once(&seen, 4))
 		case "generatorURL":
 			return stringValue(t, v, &a.GeneratorURL, once(&seen, 5))
 		case "fingerprint":
-			return stringValue(t, v, &a.Fingerprint, once(&seen, 6))
+			return ownValue(t, v, &a.Fingerprint, once(&seen, 6))
 		}
 		return skipValue(v), !foldsTo(key, "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint")
 	})
@@ -111,6 +111,16 @@ func stringValue(t strTable, v []byte, dst *string, first bool) ([]byte, bool) {
 		return nil, false
 	}
 	s, ok := t.string(&v)
+	*dst = s
+	return v, ok
+}
+
+// ownValue is stringValue for a value each alert has its own of (strTable.own).
+func ownValue(t strTable, v []byte, dst *string, first bool) ([]byte, bool) {
+	if !first {
+		return nil, false
+	}
+	s, ok := t.own(&v)
 	*dst = s
 	return v, ok
 }

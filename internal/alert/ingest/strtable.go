@@ -77,7 +77,14 @@ func (t strTable) object(p []byte) (map[string]string, []byte, bool) {
 // string reads the JSON string *p starts with and moves past it. One with
 // escapes, or bytes that are not UTF-8, is decoded as encoding/json does
 // (unquote).
-func (t strTable) string(p *[]byte) (string, bool) {
+func (t strTable) string(p *[]byte) (string, bool) { return t.read(p, true) }
+
+// own reads the JSON string *p starts with as string does, without sharing
+// it: for values each alert has its own of (a fingerprint, a start time),
+// which would only grow the table.
+func (t strTable) own(p *[]byte) (string, bool) { return t.read(p, false) }
+
+func (t strTable) read(p *[]byte, share bool) (string, bool) {
 	b := *p
 	if len(b) == 0 || b[0] != '"' {
 		return "", false
@@ -88,13 +95,15 @@ func (t strTable) string(p *[]byte) (string, bool) {
 	}
 	*p = b[end+1:]
 	body := b[1:end]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		return t.str(body), true
+	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+		var room [256]byte
+		var ok bool
+		if body, ok = unquote(body, room[:0]); !ok {
+			return "", false
+		}
 	}
-	var room [256]byte
-	u, ok := unquote(body, room[:0])
-	if !ok {
-		return "", false
+	if !share {
+		return string(body), true
 	}
-	return t.str(u), true
+	return t.str(body), true
 }
