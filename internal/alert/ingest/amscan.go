@@ -29,9 +29,9 @@ func scanAlertmanager(body []byte, msg *amMessage) bool {
 	_, ok := objectMembers(p, func(key, v []byte) ([]byte, bool) {
 		switch string(key) {
 		case "version":
-			return stringValue(t, v, &out.Version, once(&seen, 0))
+			return stringValue(t, v, &out.Version, once(&seen, 0), shared)
 		case "externalURL":
-			return stringValue(t, v, &out.ExternalURL, once(&seen, 1))
+			return stringValue(t, v, &out.ExternalURL, once(&seen, 1), shared)
 		case "alerts":
 			if !once(&seen, 2) || v[0] != '[' {
 				return nil, false
@@ -74,19 +74,19 @@ func scanAlert(t strTable, e []byte, a *amAlert) ([]byte, bool) {
 	return objectMembers(e, func(key, v []byte) ([]byte, bool) {
 		switch string(key) {
 		case "status":
-			return stringValue(t, v, &a.Status, once(&seen, 0))
+			return stringValue(t, v, &a.Status, once(&seen, 0), shared)
 		case "labels":
 			return objectValue(t, v, &a.Labels, once(&seen, 1))
 		case "annotations":
 			return objectValue(t, v, &a.Annotations, once(&seen, 2))
 		case "startsAt":
-			return ownValue(t, v, &a.StartsAt, once(&seen, 3))
+			return stringValue(t, v, &a.StartsAt, once(&seen, 3), own)
 		case "endsAt":
-			return ownValue(t, v, &a.EndsAt, once(&seen, 4))
+			return stringValue(t, v, &a.EndsAt, once(&seen, 4), own)
 		case "generatorURL":
-			return stringValue(t, v, &a.GeneratorURL, once(&seen, 5))
+			return stringValue(t, v, &a.GeneratorURL, once(&seen, 5), shared)
 		case "fingerprint":
-			return ownValue(t, v, &a.Fingerprint, once(&seen, 6))
+			return stringValue(t, v, &a.Fingerprint, once(&seen, 6), own)
 		}
 		return skipValue(v), !foldsTo(key, "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint")
 	})
@@ -103,24 +103,21 @@ func foldsTo(key []byte, names ...string) bool {
 	return false
 }
 
+// How stringValue keeps a string: through the request's table, or as the
+// alert's own (strTable.read).
+const (
+	shared = true
+	own    = false
+)
+
 // stringValue reads v, a JSON string, into *dst, and returns what follows
 // it; anything else (null included, which encoding/json would skip), or a
 // member seen before (first false), reports false.
-func stringValue(t strTable, v []byte, dst *string, first bool) ([]byte, bool) {
+func stringValue(t strTable, v []byte, dst *string, first, share bool) ([]byte, bool) {
 	if !first {
 		return nil, false
 	}
-	s, ok := t.string(&v)
-	*dst = s
-	return v, ok
-}
-
-// ownValue is stringValue for a value each alert has its own of (strTable.own).
-func ownValue(t strTable, v []byte, dst *string, first bool) ([]byte, bool) {
-	if !first {
-		return nil, false
-	}
-	s, ok := t.own(&v)
+	s, ok := t.read(&v, share)
 	*dst = s
 	return v, ok
 }

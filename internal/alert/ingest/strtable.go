@@ -79,11 +79,9 @@ func (t strTable) object(p []byte) (map[string]string, []byte, bool) {
 // (unquote).
 func (t strTable) string(p *[]byte) (string, bool) { return t.read(p, true) }
 
-// own reads the JSON string *p starts with as string does, without sharing
-// it: for values each alert has its own of (a fingerprint, a start time),
-// which would only grow the table.
-func (t strTable) own(p *[]byte) (string, bool) { return t.read(p, false) }
-
+// read is string, sharing the string through the table only when share is
+// set: values each alert has its own of (a fingerprint, a start time) would
+// only grow it.
 func (t strTable) read(p *[]byte, share bool) (string, bool) {
 	b := *p
 	if len(b) == 0 || b[0] != '"' {
