@@ -15,7 +15,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 )
 
-// TestServeTunesGC: vigil serve sets GOGC from its live heap, 100 while it
+// TestServeTunesGC: vigil serve sets GOGC from its live heap, 200 while it
 // is small, unless the environment sets GOGC, which it then leaves alone
 // (as /metrics reports): 50 and 75 are not what it would choose itself.
 func TestServeTunesGC(t *testing.T) {
@@ -35,7 +35,7 @@ func TestServeTunesGC(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{nil, "100"},
+		{nil, "200"},
 		{[]string{"GOGC=50"}, "50"},
 		{[]string{"GOGC=75"}, "75"},
 	} {
@@ -54,14 +54,15 @@ func TestServeTunesGC(t *testing.T) {
 	}
 }
 
-// GOGC follows the live heap: Go's default while it is small, then room of
-// gcRoom, then never under 50.
+// GOGC follows the live heap: 200 while it is small, then room of gcRoom,
+// then never under 50.
 func TestGCPercent(t *testing.T) {
 	for _, tc := range []struct {
 		live uint64
 		want int
 	}{
-		{0, 100}, {10 << 20, 100}, {gcRoom, 100}, {gcRoom * 5 / 4, 80}, {gcRoom * 2, 50}, {4 << 30, 50},
+		{0, 200}, {10 << 20, 200}, {gcRoom / 2, 200}, {gcRoom * 2 / 3, 150}, {gcRoom, 100}, {gcRoom * 5 / 4, 80},
+		{gcRoom * 2, 50}, {4 << 30, 50},
 	} {
 		if got := gcPercent(tc.live); got != tc.want {
 			t.Errorf("gcPercent(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
@@ -76,8 +77,8 @@ func TestGCTunerFollowsTheHeap(t *testing.T) {
 	sets := make(chan int, 8)
 	tu := gcTuner{live: live.Load, set: func(p int) int { sets <- p; return 0 }}
 	tu.tune()
-	if got := <-sets; got != 100 {
-		t.Fatalf("first set %d, want 100", got)
+	if got := <-sets; got != 200 {
+		t.Fatalf("first set %d, want 200", got)
 	}
 	clk := clock.NewFake(time.Unix(0, 0))
 	ctx, cancel := context.WithCancel(context.Background())
