@@ -3,9 +3,9 @@
 -- (service) already lists each service's alerts in id order, and the planner
 -- reads it so for ORDER BY id. The id written as a column of its own only
 -- stored it twice, in every entry of the indexes a new alert writes; without
--- it they are a fifth to a quarter smaller, and storing a new alert takes
--- about 6% less CPU (BENCHMARKS.md, "Twelfth round"). Postgres has no rowid:
--- there these indexes keep the id, and its 0030 changes nothing.
+-- it they are a quarter smaller, and storing a new alert takes about 7% less
+-- CPU (BENCHMARKS.md, "Twelfth round"). Postgres has no rowid: there these
+-- indexes keep the id, and its 0030 changes nothing.
 
 -- +goose Up
 DROP INDEX alerts_status;
