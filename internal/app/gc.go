@@ -14,7 +14,7 @@ import (
 // heap may grow past its live size before Go's collector runs again (GOGC,
 // in percent) from the live heap itself:
 //
-//   - up to half of gcRoom live, by twice as much again (GOGC=200);
+//   - up to half of gcRoom live, by twice the live heap (GOGC=200);
 //   - past that by gcRoom, so the percentage falls as the heap grows,
 //   - and never by less than half: GOGC=50 from twice gcRoom up.
 //
