@@ -62,8 +62,13 @@ func (v *verifier) run(ctx context.Context) {
 	v.wg.Wait()
 }
 
-// start watches a newly recorded deploy's checks and probes them now.
+// start watches a newly recorded deploy's checks and probes them now. It
+// works on a verification of its own: the caller answers with d while
+// results come in.
 func (v *verifier) start(d store.DeployRow) {
+	ver := *d.Verification
+	ver.Checks = slices.Clone(ver.Checks)
+	d.Verification = &ver
 	p := &pending{d: d}
 	v.watch(p, d.Verification.Deadline.Sub(v.s.d.Clock.Now()))
 	v.probe(p, nil)

@@ -1,0 +1,63 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/check"
+	"github.com/vigil-sre/vigil/internal/clock"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/store"
+)
+
+// The deploy Record returns is the deploy as recorded: results that reach
+// its verification afterwards change the verifier's own, never the one the
+// caller is answering with (an API handler encodes it meanwhile).
+func TestRecordAnswersWithWhatItRecorded(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg, err := config.Parse("vigil.yaml", []byte(`
+services:
+  - id: shop
+    checks:
+      - {id: home, http: {url: "http://127.0.0.1:1/"}, every: 10s, acceptance: true}
+    deploy: {verify_within: 1m}
+`), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	s := New(Deps{Store: st, Clock: clock.NewFake(now),
+		Probe: func(context.Context, string) (check.Result, error) { return check.Result{}, errors.New("no probes here") }})
+	if err := s.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	go s.Run(ctx)
+
+	d, err := s.Record(ctx, Input{Service: "shop", Version: "1.0.0", Environment: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Verification == nil || len(d.Verification.Checks) != 1 {
+		t.Fatalf("recorded %+v; want a verification of shop/home", d.Verification)
+	}
+	s.Results("shop/home", check.Result{At: now, Status: check.Pass})
+	got, err := s.Get(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Verification.Status != store.VerifyPassed || got.Verification.Checks[0].Results != 1 {
+		t.Fatalf("stored after a passing result: %+v", got.Verification)
+	}
+	if v := d.Verification; v.Status != store.VerifyPending || v.Checks[0].Results != 0 || v.Checks[0].Status != store.VerifyPending {
+		t.Fatalf("the recorded deploy changed under its caller: %+v", v)
+	}
+}
