@@ -36,7 +36,9 @@ services:
 	}
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	s := New(Deps{Store: st, Clock: clock.NewFake(now),
-		Probe: func(context.Context, string) (check.Result, error) { return check.Result{}, errors.New("no probes here") }})
+		Probe: func(context.Context, string) (check.Result, error) {
+			return check.Result{}, errors.New("no probes here")
+		}})
 	if err := s.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}
