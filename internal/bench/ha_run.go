@@ -74,8 +74,10 @@ const (
 )
 
 func runConfig(dir string, heartbeat, ttl time.Duration) []byte {
+	// A step holds until its file appears, or the scenario's directory is
+	// gone: a killed replica's orphans must not outlive the scenario.
 	wait := func(file string) string {
-		return strconv.Quote("while [ ! -e " + filepath.Join(dir, file) + " ]; do sleep 0.1; done")
+		return strconv.Quote("while [ -d " + dir + " ] && [ ! -e " + filepath.Join(dir, file) + " ]; do sleep 0.1; done")
 	}
 	return []byte(fmt.Sprintf("global: {cluster: {heartbeat: %s, lease_ttl: %s}}\n", heartbeat, ttl) + readerTokens +
 		`  - {id: bench-operate, secret: ` + runOperateToken + `, scopes: [operate]}
@@ -135,7 +137,8 @@ func RunRuns(ctx context.Context, opt RunOptions) (RunReport, error) {
 		return rep, err
 	}
 	defer os.RemoveAll(dir)
-	// Orphaned step processes of the killed replica end when their files appear.
+	// Orphaned step processes of the killed replica end when their files
+	// appear, or at the latest when the directory is removed after them.
 	defer func() {
 		for _, f := range []string{"go-slow", "go-again", "go-locked", "go-paused"} {
 			os.WriteFile(filepath.Join(dir, f), nil, 0o600)
