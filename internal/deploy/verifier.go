@@ -66,10 +66,7 @@ func (v *verifier) run(ctx context.Context) {
 // works on a verification of its own: the caller answers with d while
 // results come in.
 func (v *verifier) start(d store.DeployRow) {
-	ver := *d.Verification
-	ver.Checks = slices.Clone(ver.Checks)
-	d.Verification = &ver
-	p := &pending{d: d}
+	p := &pending{d: detached(d)}
 	v.watch(p, d.Verification.Deadline.Sub(v.s.d.Clock.Now()))
 	v.probe(p, nil)
 }
@@ -304,10 +301,7 @@ func (v *verifier) concludeLocked(p *pending, status, reason string) {
 	}
 	v.s.d.Log.Info("deploy verified", "deploy", p.d.ID, "service", p.d.Service, "version", p.d.Version,
 		"environment", p.d.Environment, "verdict", status, "reason", reason)
-	d := p.d
-	done := *ver
-	done.Checks = slices.Clone(ver.Checks)
-	d.Verification = &done
+	d := detached(p.d)
 	v.wg.Add(1)
 	go func() {
 		defer v.wg.Done()
@@ -323,4 +317,13 @@ func (v *verifier) unwatchLater(p *pending) {
 		defer v.wg.Done()
 		v.unwatch(p)
 	}()
+}
+
+// detached returns d with a copy of its verification of its own, so that
+// what changes one leaves the other as it was.
+func detached(d store.DeployRow) store.DeployRow {
+	ver := *d.Verification
+	ver.Checks = slices.Clone(ver.Checks)
+	d.Verification = &ver
+	return d
 }
