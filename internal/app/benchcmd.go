@@ -76,7 +76,7 @@ the baseline.`,
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	f.IntVar(&runs, "runs", 1, "repeat the benchmark and report the median of each figure")
-	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
+	f.StringVar(&opt.Profiles.CPU, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
 	return cmd
 }
 
@@ -116,7 +116,7 @@ func benchAlertsCmd() *cobra.Command {
 	var jsonOut bool
 	var against string
 	var rounds int
-	var heapProfile, baseline string
+	var baseline string
 	var stores []string
 	cmd := &cobra.Command{
 		Use:   "alerts",
@@ -144,7 +144,7 @@ Alertmanager from its module and runs this.`,
 			if err != nil {
 				return err
 			}
-			opt.Binary, opt.Log, opt.HeapProfile = bin, cmd.ErrOrStderr(), heapProfile
+			opt.Binary, opt.Log = bin, cmd.ErrOrStderr()
 			if against != "" {
 				return benchVersus(cmd, versusOptions(opt, against, rounds, stores, baseline), jsonOut)
 			}
@@ -187,9 +187,10 @@ Alertmanager from its module and runs this.`,
 	f.Float64Var(&opt.LatencyLoad, "latency-load", 0, "while timing, keep new alerts coming at this fraction of the rate they were opened at (0.5: half the measured maximum)")
 	f.StringVar(&opt.Store, "store", "", "store DSN (default: SQLite in a temporary directory)")
 	f.BoolVar(&jsonOut, "json", false, "print the report as JSON")
-	f.StringVar(&opt.CPUProfile, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
+	f.StringVar(&opt.Profiles.CPU, "cpu-profile", "", "have vigil serve write a CPU profile of its run to FILE")
+	f.StringVar(&opt.Profiles.Trace, "trace", "", "have vigil serve write an execution trace of its run to FILE (go tool trace FILE): what its goroutines wait for")
 	f.StringVar(&against, "against-alertmanager", "", "compare side by side with the alertmanager binary at PATH")
-	f.StringVar(&heapProfile, "heap-profile", "", "have vigil serve write a profile of its live heap to FILE with the alerts open")
+	f.StringVar(&opt.Profiles.Heap, "heap-profile", "", "have vigil serve write a profile of its live heap to FILE with the alerts open")
 	f.StringVar(&opt.Serve, "vigil", "", "the vigil binary to measure (default: this one), to measure another build with this harness")
 	f.StringVar(&baseline, "baseline-vigil", "", "also measure the vigil binary at PATH in the same rounds, for before/after figures (side by side only)")
 	f.IntVar(&rounds, "rounds", 3, "alternating rounds of the side-by-side comparison")
@@ -203,7 +204,7 @@ Alertmanager from its module and runs this.`,
 func versusOptions(opt bench.AlertsOptions, against string, rounds int, stores []string, baseline string) bench.VersusOptions {
 	return bench.VersusOptions{Binary: opt.Measured(), Alertmanager: against, Clients: opt.Clients,
 		Batch: opt.Batch, PerGroup: opt.PerGroup, Duration: opt.Duration, Rounds: rounds, Stores: stores,
-		Log: opt.Log, CPUProfile: opt.CPUProfile, HeapProfile: opt.HeapProfile, Baseline: baseline}
+		Log: opt.Log, Profiles: opt.Profiles, Baseline: baseline}
 }
 
 // benchVersus runs the side-by-side comparison and prints its table.

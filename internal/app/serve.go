@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,7 @@ import (
 
 func serveCmd() *cobra.Command {
 	var opt Options
-	var cpuProfile, heapProfile string
+	var cpuProfile, heapProfile, traceFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Vigil: checks, status page and API",
@@ -29,10 +30,14 @@ is refused and logged, and the running one stays. SIGINT/SIGTERM stop Vigil
 after running probes finish and their results are written.
 
 Memory: unless GOGC is set, Vigil sets Go's collector from its live heap:
-the heap grows by as much again between collections while under 256 MiB
-live (Go's default, GOGC=100), by 256 MiB past that, and by half from 512
-MiB up (GOGC=50). GOMEMLIMIT sets a soft limit as in any Go program. See
-"Memory: what an open alert costs" in docs/alerting.md.`,
+the heap grows by twice its live size between collections while under 256
+MiB live (GOGC=200), by 512 MiB past that, and by half from 1 GiB up
+(GOGC=50). GOMEMLIMIT sets a soft limit as in any Go program. See "Memory:
+what an open alert costs" in docs/alerting.md.
+
+Profiling: --cpu-profile and --heap-profile show where CPU and memory go;
+--trace shows where time goes that is not CPU (goroutines waiting for a
+processor, a channel, a lock or a system call).`,
 		Example: `  vigil serve
   vigil serve --config /etc/vigil/ --listen :8080
   vigil serve --config team.yaml --store postgres://vigil:secret@db/vigil
@@ -48,6 +53,13 @@ MiB up (GOGC=50). GOMEMLIMIT sets a soft limit as in any Go program. See
 			ctx := cmd.Context()
 			if cpuProfile != "" {
 				stop, err := profileCPU(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			if traceFile != "" {
+				stop, err := traceRun(traceFile)
 				if err != nil {
 					return err
 				}
@@ -94,6 +106,7 @@ MiB up (GOGC=50). GOMEMLIMIT sets a soft limit as in any Go program. See
 	f.StringVar(&opt.Store, "store", "", "store DSN, overriding global.store: sqlite://PATH or postgres://...")
 	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to FILE (go tool pprof FILE), for finding where time goes")
 	f.StringVar(&heapProfile, "heap-profile", "", "on SIGINT/SIGTERM, write a profile of the live heap to FILE before stopping, for finding where memory goes")
+	f.StringVar(&traceFile, "trace", "", "write a Go execution trace of the whole run to FILE (go tool trace FILE), for finding what goroutines wait for; it grows by megabytes a second under load")
 	return cmd
 }
 
@@ -122,6 +135,20 @@ func profileCPU(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpu-profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// traceRun writes an execution trace of this process into path until stop
+// is called.
+func traceRun(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	return func() { trace.Stop(); f.Close() }, nil
 }
 
 // demoHint tells a newcomer running the bundled example how to get past the

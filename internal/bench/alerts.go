@@ -29,11 +29,7 @@ type AlertsOptions struct {
 	LatencyLoad float64
 	Store       string
 	Log         io.Writer
-	// CPUProfile, when set, is where vigil serve writes a CPU profile of its run.
-	CPUProfile string
-	// HeapProfile, when set, is where vigil serve writes its live heap when
-	// stopped, with the alerts open.
-	HeapProfile string
+	Profiles    Profiles // what vigil serve records of its run
 }
 
 // Measured is the vigil binary run as 'vigil serve': Serve, or Binary when
@@ -127,13 +123,7 @@ func RunAlerts(ctx context.Context, opt AlertsOptions) (AlertsReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
-	if opt.CPUProfile != "" {
-		args = append(args, "--cpu-profile", opt.CPUProfile)
-	}
-	if opt.HeapProfile != "" {
-		args = append(args, "--heap-profile", opt.HeapProfile)
-	}
+	args := append([]string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, opt.Profiles.serveArgs()...)
 	vigil, stopVigil, err := startChild(ctx, opt.Measured(), args, `http://\S+`, opt.Log)
 	if err != nil {
 		return rep, err

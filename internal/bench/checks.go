@@ -31,10 +31,9 @@ type ChecksOptions struct {
 	Duration time.Duration // measured steady state, after the first interval
 	Store    string        // store DSN; empty means SQLite in a temporary directory
 	Binary   string        // the vigil binary to run
-	// CPUProfile, when set, is where vigil serve writes a CPU profile of its run.
-	CPUProfile string
-	Dir        string    // working directory; empty means a temporary one
-	Log        io.Writer // progress messages
+	Profiles Profiles      // what vigil serve records of its run
+	Dir      string        // working directory; empty means a temporary one
+	Log      io.Writer     // progress messages
 }
 
 // ChecksReport is what the benchmark found.
@@ -98,10 +97,7 @@ func RunChecks(ctx context.Context, opt ChecksOptions) (ChecksReport, error) {
 		return rep, err
 	}
 	sw := clock.Start()
-	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
-	if opt.CPUProfile != "" {
-		args = append(args, "--cpu-profile", opt.CPUProfile)
-	}
+	args := append([]string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, opt.Profiles.serveArgs()...)
 	vigil, stopVigil, err := startChild(ctx, opt.Binary, args, `http://\S+`, opt.Log)
 	if err != nil {
 		return rep, fmt.Errorf("starting vigil: %w", err)

@@ -32,12 +32,7 @@ type VersusOptions struct {
 	// rounds on the first store, for before/after figures of a change.
 	Baseline string
 	Log      io.Writer
-	// CPUProfile, when set, is where vigil serve writes a CPU profile of
-	// its run (each round overwrites the previous one).
-	CPUProfile string
-	// HeapProfile, when set, is where vigil serve writes a profile of its
-	// live heap with the alerts open.
-	HeapProfile string
+	Profiles Profiles // what vigil serve records of its run
 }
 
 // VersusSide is one server's figures, the median over the rounds.
@@ -108,7 +103,7 @@ func RunVersus(ctx context.Context, opt VersusOptions) (VersusReport, error) {
 		if opt.Baseline != "" {
 			// The profiles are of the build measured, not of the baseline.
 			base := opt
-			base.CPUProfile, base.HeapProfile = "", ""
+			base.Profiles = Profiles{}
 			v, err := versusVigil(ctx, base, opt.Baseline, opt.Stores[0])
 			if err != nil {
 				return rep, fmt.Errorf("baseline vigil: %w", err)
@@ -192,13 +187,7 @@ func versusVigil(ctx context.Context, opt VersusOptions, bin, store string) (Ver
 	if err != nil {
 		return side, err
 	}
-	args := []string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}
-	if opt.CPUProfile != "" {
-		args = append(args, "--cpu-profile", opt.CPUProfile)
-	}
-	if opt.HeapProfile != "" {
-		args = append(args, "--heap-profile", opt.HeapProfile)
-	}
+	args := append([]string{"serve", "--config", cfgPath, "--listen", addr, "--store", store}, opt.Profiles.serveArgs()...)
 	vigil, stop, err := startChild(ctx, bin, args, `http://\S+`, opt.Log)
 	if err != nil {
 		return side, err
