@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -52,14 +53,14 @@ processor, a channel, a lock or a system call).`,
 			opt.LogOutput = cmd.ErrOrStderr()
 			ctx := cmd.Context()
 			if cpuProfile != "" {
-				stop, err := profileCPU(cpuProfile)
+				stop, err := recordRun("--cpu-profile", cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile)
 				if err != nil {
 					return err
 				}
 				defer stop()
 			}
 			if traceFile != "" {
-				stop, err := traceRun(traceFile)
+				stop, err := recordRun("--trace", traceFile, trace.Start, trace.Stop)
 				if err != nil {
 					return err
 				}
@@ -124,31 +125,18 @@ func writeHeapProfile(path string) error {
 	return f.Close()
 }
 
-// profileCPU profiles this process into path until stop is called.
-func profileCPU(path string) (stop func(), err error) {
+// recordRun records this process into the file at path, named by flag in
+// errors, from start until the returned stop is called.
+func recordRun(flag, path string, start func(io.Writer) error, end func()) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("--cpu-profile: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("--cpu-profile: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// traceRun writes an execution trace of this process into path until stop
-// is called.
-func traceRun(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
-	}
-	if err := trace.Start(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--trace: %w", err)
-	}
-	return func() { trace.Stop(); f.Close() }, nil
+	return func() { end(); f.Close() }, nil
 }
 
 // demoHint tells a newcomer running the bundled example how to get past the
