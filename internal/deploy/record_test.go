@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,5 +59,47 @@ services:
 	}
 	if v := d.Verification; v.Status != store.VerifyPending || v.Checks[0].Results != 0 || v.Checks[0].Status != store.VerifyPending {
 		t.Fatalf("the recorded deploy changed under its caller: %+v", v)
+	}
+}
+
+// A deploy recorded as Run takes up pending verifications is read back
+// with them: it is watched, and its checks probed, once.
+func TestRecordedAsRunResumesIsWatchedOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg, err := config.Parse("vigil.yaml", []byte(`
+services:
+  - id: shop
+    checks:
+      - {id: home, http: {url: "http://127.0.0.1:1/"}, every: 10s, acceptance: true}
+    deploy: {verify_within: 1m}
+`), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probes atomic.Int32
+	s := New(Deps{Store: st, Clock: clock.NewFake(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)),
+		Probe: func(context.Context, string) (check.Result, error) {
+			probes.Add(1)
+			return check.Result{}, nil
+		}})
+	if err := s.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Record(ctx, Input{Service: "shop", Version: "1.0.0", Environment: "production"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.v.resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.v.cancel()
+	s.v.wg.Wait() // every probe started has run
+	if n := probes.Load(); n != 1 {
+		t.Fatalf("shop/home probed %d times; want once, by the deploy's one verification", n)
 	}
 }

@@ -20,8 +20,9 @@ import (
 type verifier struct {
 	s *Service
 
-	mu      sync.Mutex
-	byCheck map[string][]*pending // check key → verifications watching it
+	mu       sync.Mutex
+	byCheck  map[string][]*pending // check key → verifications watching it
+	byDeploy map[int64]*pending    // deploy id → its verification, while watched
 
 	ctx    context.Context // ends with Run's
 	cancel context.CancelFunc
@@ -38,7 +39,7 @@ type pending struct {
 
 func newVerifier(s *Service) *verifier {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &verifier{s: s, byCheck: map[string][]*pending{}, ctx: ctx, cancel: cancel}
+	return &verifier{s: s, byCheck: map[string][]*pending{}, byDeploy: map[int64]*pending{}, ctx: ctx, cancel: cancel}
 }
 
 // run resumes what a stop left pending, then waits for ctx to end.
@@ -67,8 +68,9 @@ func (v *verifier) run(ctx context.Context) {
 // results come in.
 func (v *verifier) start(d store.DeployRow) {
 	p := &pending{d: detached(d)}
-	v.watch(p, d.Verification.Deadline.Sub(v.s.d.Clock.Now()))
-	v.probe(p, nil)
+	if v.watch(p, d.Verification.Deadline.Sub(v.s.d.Clock.Now())) {
+		v.probe(p, nil)
+	}
 }
 
 // resume takes up the verifications a stop left pending. One whose
@@ -100,20 +102,29 @@ func (v *verifier) resume(ctx context.Context) error {
 		}
 		v.s.d.Log.Info("deploy: resuming verification", "deploy", d.ID, "deadline", d.Verification.Deadline)
 		if left := d.Verification.Deadline.Sub(now); left > 0 {
-			v.watch(p, left)
-			v.probe(p, nil)
+			if v.watch(p, left) {
+				v.probe(p, nil)
+			}
 			continue
 		}
-		v.watch(p, -1)
-		v.probe(p, func() { v.deadline(p) })
+		if v.watch(p, -1) {
+			v.probe(p, func() { v.deadline(p) })
+		}
 	}
 	return nil
 }
 
 // watch registers p for its checks' results and arms its deadline; a
-// negative wait arms none (the caller decides when it ends).
-func (v *verifier) watch(p *pending, wait time.Duration) {
+// negative wait arms none (the caller decides when it ends). It reports
+// false, and does nothing, when p's deploy is watched already: one
+// recorded as Run resumes may also be read back as pending.
+func (v *verifier) watch(p *pending, wait time.Duration) bool {
 	v.mu.Lock()
+	if _, dup := v.byDeploy[p.d.ID]; dup {
+		v.mu.Unlock()
+		return false
+	}
+	v.byDeploy[p.d.ID] = p
 	for _, c := range p.d.Verification.Checks {
 		if c.Status == store.VerifyPending {
 			v.byCheck[c.Check] = append(v.byCheck[c.Check], p)
@@ -125,12 +136,16 @@ func (v *verifier) watch(p *pending, wait time.Duration) {
 		p.timer = v.s.d.Clock.AfterFunc(wait, func() { v.deadline(p) })
 		p.mu.Unlock()
 	}
+	return true
 }
 
 // unwatch stops results reaching p.
 func (v *verifier) unwatch(p *pending) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.byDeploy[p.d.ID] == p {
+		delete(v.byDeploy, p.d.ID)
+	}
 	for _, c := range p.d.Verification.Checks {
 		ps := slices.DeleteFunc(v.byCheck[c.Check], func(x *pending) bool { return x == p })
 		if len(ps) == 0 {
