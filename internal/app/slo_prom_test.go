@@ -76,7 +76,7 @@ services:
 	}
 	h.advanceUntil("no-data ticket", 30*time.Second, 5*time.Minute, func() bool {
 		for _, a := range h.alerts("status=open") {
-			if a.Labels["slo"] == "dark" && a.Labels["window"] == "no-data" && a.Labels["severity"] == "ticket" && a.Severity == "warning" {
+			if a.Labels["slo"] == "dark" && a.Labels["window"] == "no-data" && a.Labels["slo_severity"] == "ticket" && a.Labels["severity"] == "warning" && a.Severity == "warning" {
 				return strings.Contains(a.Summary, "connection refused")
 			}
 		}

@@ -107,11 +107,15 @@ func event(s *SLO, key string, action alert.Action, sev, window, kind, summary s
 	labels["alertname"] = "SLO " + s.Cfg.ID + " burn rate"
 	labels["slo"] = s.Cfg.ID
 	labels["window"] = window
-	labels["severity"] = kind
 	severity, ok := alert.ParseSeverity(sev)
 	if !ok {
 		severity = alert.Error
 	}
+	// severity is the alert's, as on every other alert, so that routes and
+	// inhibition on it treat a burning budget like any failure of that
+	// severity; page or ticket has a label of its own.
+	labels["severity"] = string(severity)
+	labels["slo_severity"] = kind
 	return alert.Event{
 		Action: action, Source: alert.SourceSLO, Key: key, Summary: summary, Severity: severity,
 		Service: s.Service, Labels: labels, Annotations: ann, Runbook: s.Cfg.Runbook,

@@ -106,7 +106,7 @@ func simulate(t *testing.T, slos []*SLO, src Source, start time.Time, d, step ti
 func describe(rs []raised, start time.Time, rules ...string) []string {
 	var out []string
 	for _, r := range rs {
-		if len(rules) > 0 && !slices.Contains(rules, r.ev.Labels["severity"]+"-"+r.ev.Labels["window"]) &&
+		if len(rules) > 0 && !slices.Contains(rules, r.ev.Labels["slo_severity"]+"-"+r.ev.Labels["window"]) &&
 			!(slices.Contains(rules, NoDataRule) && r.ev.Labels["window"] == NoDataRule) {
 			continue
 		}
@@ -170,7 +170,8 @@ func TestSimWorkbookExamples(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("events:\n%v\nwant\n%v", got, want)
 		}
-		if rs[0].ev.Labels["slo"] != "checkout" || rs[0].ev.Labels["window"] != "1h" || rs[0].ev.Labels["severity"] != "page" ||
+		if rs[0].ev.Labels["slo"] != "checkout" || rs[0].ev.Labels["window"] != "1h" || rs[0].ev.Labels["slo_severity"] != "page" ||
+			rs[0].ev.Labels["severity"] != "critical" ||
 			rs[0].ev.Severity != alert.Critical || rs[0].ev.Service != "shop" || rs[0].ev.Labels["team"] != "sre" {
 			t.Errorf("page event = %+v", rs[0].ev)
 		}
