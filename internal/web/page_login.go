@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vigil-sre/vigil/internal/auth"
 	"github.com/vigil-sre/vigil/internal/auth/sso"
@@ -152,13 +155,27 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p auth.Principal
 }
 
 // safeNext keeps a redirect after sign-in inside Vigil: a path, never a
-// URL of another site (//evil.example, /\evil.example).
+// URL of another site. Browsers read a backslash as a slash and drop tabs
+// and newlines from URLs, and the redirect cleans the path (/./\x becomes
+// /\x), so a next with either is refused outright and the rest is judged
+// as the browser will see it, cleaned.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || strings.HasPrefix(next, "/login") {
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	clean := path.Clean(u.Path)
+	if u.Path == "" || strings.HasPrefix(clean, "//") || clean == "/login" || strings.HasPrefix(clean, "/login/") {
+		return "/"
+	}
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	u.Path, u.RawPath = clean, ""
+	return u.String()
 }
 
 // clientAddress is the address the connection came from. Vigil does not
