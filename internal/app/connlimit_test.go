@@ -19,8 +19,9 @@ import (
 // TestHeldConnectionsDoNotStarveChecks runs vigil serve in a child process
 // allowed 256 open files and holds 400 connections to it, as a client
 // leaking keep-alive connections or an attacker would: idle ones, ones
-// that dribble a request header a byte at a time, kept-alive ones, and
-// clients that reconnect as soon as they are cut off. Vigil's own HTTP
+// that dribble a request header or body a byte at a time (more of those
+// than the cap), kept-alive ones, and clients that reconnect as soon as
+// they are cut off. Vigil's own HTTP
 // check keeps probing and passing (it would fail with "too many open
 // files" and page falsely if clients could take every descriptor), and
 // alert ingestion still answers.
@@ -63,14 +64,18 @@ services:
 			t.Fatalf("connection %d: %v", i, err)
 		}
 		wg.Add(1)
-		switch i % 4 {
-		case 0, 1: // connects and says nothing
+		switch i % 5 {
+		case 0: // connects and says nothing
 			go func() { defer wg.Done(); hold(c) }()
-		case 2: // dribbles a request header
+		case 1, 2, 3: // dribbles a request header, or a body before anyone knows who sends it
+			head := "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+			if i%5 != 1 {
+				head = "POST /v2/enqueue HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+			}
 			go func() {
 				defer wg.Done()
 				defer c.Close()
-				fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n")
+				fmt.Fprint(c, head)
 				tick := time.NewTicker(200 * time.Millisecond)
 				defer tick.Stop()
 				for {
@@ -84,7 +89,7 @@ services:
 					}
 				}
 			}()
-		case 3: // reconnects whenever it is cut off
+		case 4: // reconnects whenever it is cut off
 			go func() {
 				defer wg.Done()
 				for {

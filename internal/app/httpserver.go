@@ -26,8 +26,9 @@ func (a *App) server(ln net.Listener, h http.Handler, c config.HTTPServer) (*con
 		"read_timeout", c.ReadTimeout.D(), "write_timeout", c.WriteTimeout.D(), "idle_timeout", c.IdleTimeout.D())
 	l := connlimit.New(ln, n)
 	return l, &http.Server{
-		Handler:           h,
+		Handler:           l.Handler(h),
 		ConnState:         l.State,
+		ConnContext:       l.ConnContext,
 		ReadHeaderTimeout: c.ReadHeaderTimeout.D(),
 		ReadTimeout:       c.ReadTimeout.D(),
 		WriteTimeout:      c.WriteTimeout.D(),

@@ -2,10 +2,12 @@ package connlimit
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -45,13 +47,18 @@ func serve(t *testing.T, n int) (l *Listener, entered, release chan struct{}) {
 	}
 	l = New(inner, n)
 	entered, release = make(chan struct{}, 10), make(chan struct{})
-	srv := &http.Server{ConnState: l.State, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
+	srv := &http.Server{ConnState: l.State, ConnContext: l.ConnContext, Handler: l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow": // reads what body there is, then takes its time
+			io.ReadAll(r.Body)
 			entered <- struct{}{}
 			<-release
+		case "/upload":
+			entered <- struct{}{}
+			io.ReadAll(r.Body)
 		}
 		io.WriteString(w, "ok")
-	})}
+	}))}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	return l, entered, release
@@ -142,5 +149,44 @@ func TestBusyConnectionsMakeNewOnesWait(t *testing.T) {
 	}
 	if line := <-answered; line != "HTTP/1.1 200 OK" {
 		t.Fatalf("the waiting client got %q", line)
+	}
+}
+
+// TestSlowBodiesMakeRoom: at the cap with no connection idle, a new
+// connection closes the one that has been sending its request's body the
+// longest (a client trickling bytes, before anyone knows who it is); a
+// connection whose request arrived whole is never closed, nor is one whose
+// body was read to its length.
+func TestSlowBodiesMakeRoom(t *testing.T) {
+	l, entered, release := serve(t, 3)
+	defer close(release)
+	busy := dial(t, l)
+	go get(busy, "/slow")
+	<-entered
+	whole := dial(t, l)
+	if _, err := fmt.Fprintf(whole, "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	trickle := dial(t, l)
+	if _, err := fmt.Fprintf(trickle, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nab"); err != nil {
+		t.Fatal(err)
+	}
+	<-entered
+	waitOpen(t, l, 3)
+
+	fresh := dial(t, l)
+	if line, err := get(fresh, "/"); err != nil || line != "HTTP/1.1 200 OK" {
+		t.Fatalf("a new client at the cap: %q %v", line, err)
+	}
+	trickle.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := trickle.Read(make([]byte, 1)); err == nil {
+		t.Fatal("the connection trickling its body is still open")
+	}
+	for name, c := range map[string]net.Conn{"busy": busy, "whole": whole} {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("the %s connection: %v; want it open, its answer still to come", name, err)
+		}
 	}
 }

@@ -4,12 +4,17 @@
 // need. A Listener serves at most Max connections; when a new one arrives
 // at the cap, the connection that has been waiting longest for a request
 // (idle between requests, or connected without sending one yet) is closed
-// to make room. Connections busy with a request are never closed; while
-// every one is busy, new connections wait in the kernel's backlog, which
-// costs no descriptor.
+// to make room, or the one that has been sending its request longer still
+// (a body trickling in a byte at a time, before anyone knows who sent it).
+// Connections whose request has arrived whole are never closed; while
+// every one is, new connections wait in the kernel's backlog, which costs
+// no descriptor.
 package connlimit
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -30,11 +35,21 @@ type Listener struct {
 // conn is one accepted connection and what the HTTP server last said of it.
 type conn struct {
 	net.Conn
-	l       *Listener
-	once    sync.Once
-	waiting bool   // no request in progress: new, or idle between requests
-	since   uint64 // Listener.seq when it began waiting
+	l     *Listener
+	once  sync.Once
+	phase phase
+	since uint64 // Listener.seq when it entered its phase
 }
+
+// phase is where a connection is in its request: the cap may close one
+// waiting or receiving to make room, never one busy.
+type phase int
+
+const (
+	waiting   phase = iota // no request in progress: new, or idle between requests
+	receiving              // a request begun, its body not read whole yet
+	busy                   // a request read whole, or a hijacked connection
+)
 
 // New wraps inner so that at most n connections are open at once.
 func New(inner net.Listener, n int) *Listener {
@@ -64,7 +79,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for len(l.open) >= l.max {
-		if v := l.longestWaiting(); v != nil {
+		if v := l.victim(); v != nil {
 			delete(l.open, v)
 			// Closed here, not in a goroutine of its own: under churn those
 			// could lag behind Accept and hold more descriptors than the cap.
@@ -75,15 +90,18 @@ func (l *Listener) Accept() (net.Conn, error) {
 		l.freed.Wait()
 	}
 	l.seq++
-	c := &conn{Conn: nc, l: l, waiting: true, since: l.seq}
+	c := &conn{Conn: nc, l: l, phase: waiting, since: l.seq}
 	l.open[c] = struct{}{}
 	return c, nil
 }
 
-func (l *Listener) longestWaiting() *conn {
+// victim is the connection to close for room: of those not busy, the one
+// that has been waiting for a request, or receiving one, longest; nil when
+// every connection is busy.
+func (l *Listener) victim() *conn {
 	var v *conn
 	for c := range l.open {
-		if c.waiting && (v == nil || c.since < v.since) {
+		if c.phase != busy && (v == nil || c.since < v.since) {
 			v = c
 		}
 	}
@@ -101,14 +119,73 @@ func (l *Listener) State(nc net.Conn, s http.ConnState) {
 	defer l.mu.Unlock()
 	switch s {
 	case http.StateActive:
-		c.waiting = false
+		l.seq++
+		c.phase, c.since = receiving, l.seq
+		l.freed.Signal()
 	case http.StateIdle:
 		l.seq++
-		c.waiting, c.since = true, l.seq
+		c.phase, c.since = waiting, l.seq
 		l.freed.Signal() // an Accept waiting for room may close it now
 	case http.StateHijacked:
-		c.waiting = false // the handler owns it now
+		c.phase = busy // the handler owns it now
 	}
+}
+
+type connKey struct{}
+
+// ConnContext hands each request its connection; set it as the
+// http.Server's ConnContext, and wrap its Handler in Handler.
+func (l *Listener) ConnContext(ctx context.Context, nc net.Conn) context.Context {
+	if c, ok := nc.(*conn); ok {
+		return context.WithValue(ctx, connKey{}, c)
+	}
+	return ctx
+}
+
+// Handler marks each request's connection busy once the request has
+// arrived whole: at once when it has no body, else when the handler has
+// read its body to the end. Until then the cap may close it for room.
+func (l *Listener) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Context().Value(connKey{}).(*conn)
+		if c != nil {
+			if r.Body == nil || r.Body == http.NoBody {
+				l.received(c)
+			} else {
+				r.Body = &bodyReader{ReadCloser: r.Body, left: r.ContentLength, done: func() { l.received(c) }}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// received marks c's request as arrived whole.
+func (l *Listener) received(c *conn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c.phase == receiving {
+		c.phase = busy
+	}
+}
+
+// bodyReader calls done once its body has been read to the end, or as far
+// as its length said (a JSON decoder stops at the value's end).
+type bodyReader struct {
+	io.ReadCloser
+	left int64 // bytes the request said it would send and are still unread; -1 unknown
+	done func()
+	once sync.Once
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if b.left > 0 {
+		b.left = max(0, b.left-int64(n))
+	}
+	if b.left == 0 || errors.Is(err, io.EOF) {
+		b.once.Do(b.done)
+	}
+	return n, err
 }
 
 // Close closes the connection and makes its room available.

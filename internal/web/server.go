@@ -223,6 +223,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == errs.Unauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 	}
+	if (code == errs.Unauthorized || code == errs.Forbidden) && r.ContentLength != 0 {
+		// Refused before its body was read: the connection closes after
+		// the answer, which net/http then sends at once rather than read
+		// the rest of the body first, however slowly it comes.
+		w.Header().Set("Connection", "close")
+	}
 	body := errorBody{Error: errs.Message(err), Code: string(code)}
 	if code != errs.Internal {
 		body.Problems = errs.ProblemsOf(err)
