@@ -39,6 +39,12 @@ func (s *Server) incidentEvents(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	release, err := s.takeStream(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	defer release()
 	p := s.page(r, "", "incidents") // times in the viewer's zone
 	live := liveTimeline{sent: map[string]bool{}, after: after, since: since}
 	stream := startSSE(w)

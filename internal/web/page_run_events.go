@@ -25,6 +25,12 @@ func (s *Server) runPageEvents(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	release, err := s.takeStream(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	defer release()
 	stream := startSSE(w)
 	sent := map[string]string{} // element id → the HTML last sent for it
 	send := func(p runPage) bool {

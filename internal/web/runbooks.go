@@ -220,6 +220,12 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	release, err := s.takeStream(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer release()
 	stream := startSSE(w)
 	send := func(event string, v any) {
 		if err := stream.send(event, v); err != nil && r.Context().Err() == nil {

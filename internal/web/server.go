@@ -87,6 +87,7 @@ type Server struct {
 	closeOnce sync.Once
 	// bodies keeps the buffers of ingestion bodies between requests.
 	bodies sync.Pool
+	slots  streamSlots // live event streams open
 }
 
 // New builds the server and its routes.

@@ -50,7 +50,9 @@ func (e *sseStream) sendText(event, text string) error {
 	if event != "" {
 		fmt.Fprintf(&b, "event: %s\n", strings.NewReplacer("\r", "", "\n", "").Replace(event))
 	}
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+	// A lone CR ends a line too, for the client: every line break becomes
+	// a data: line, so no text can end the event early or start another.
+	for _, line := range strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text), "\n") {
 		fmt.Fprintf(&b, "data: %s\n", line)
 	}
 	b.WriteString("\n")

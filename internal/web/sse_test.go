@@ -27,3 +27,17 @@ func TestSSEFormat(t *testing.T) {
 		t.Errorf("content type %q, flushed %v", ct, rec.Flushed)
 	}
 }
+
+// A lone CR in a text is a line break to the client: it becomes a data:
+// line of its own, so stored text can neither end the event nor forge one.
+func TestSSETextCannotForgeEvents(t *testing.T) {
+	rec := httptest.NewRecorder()
+	e := startSSE(rec)
+	if err := e.sendText("entry", "note\r\revent: end\rdata: {}"); err != nil {
+		t.Fatal(err)
+	}
+	want := "event: entry\ndata: note\ndata: \ndata: event: end\ndata: data: {}\n\n"
+	if got := rec.Body.String(); got != want {
+		t.Errorf("stream:\n%q\nwant\n%q", got, want)
+	}
+}
