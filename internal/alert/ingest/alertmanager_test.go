@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +202,13 @@ func TestAlertmanagerInvalid(t *testing.T) {
 		{"overlong fingerprint", `{"version":"4","alerts":[{"status":"firing","fingerprint":"` + strings.Repeat("f", 256) + `"}]}`, []string{
 			"alerts[0].fingerprint: is longer than 255 characters"}},
 		{"too many alerts", tooMany, []string{"alerts: has 10001 alerts; the limit is 10000 a request"}},
+		{"too many labels", `{"version":"4","alerts":[{"status":"firing","labels":{` + manyPairs(257) + `}}]}`, []string{
+			"alerts[0].labels: has 257 entries; the limit is 256"}},
+		{"names out of bounds", `{"version":"4","alerts":[{"status":"firing","labels":{"":"x","a\u0000b":"y","` + strings.Repeat("n", 257) + `":"z","ok":"v"}}]}`, []string{
+			"alerts[0].labels: has an empty name",
+			`alerts[0].labels["a\x00b"]: the name holds a control character`,
+			"alerts[0].labels: has a name of 257 bytes; the limit is 256",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,4 +229,13 @@ func TestAlertmanagerEmptyGroup(t *testing.T) {
 	if err != nil || len(evs) != 0 {
 		t.Fatalf("got %v, %v", evs, err)
 	}
+}
+
+// manyPairs is n JSON object members "l0":"v", "l1":"v", ...
+func manyPairs(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`"l%d":"v"`, i)
+	}
+	return strings.Join(parts, ",")
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Error is one problem with a payload.
@@ -100,17 +101,37 @@ func member(path, key string) string {
 	return join(path, key)
 }
 
-// checkValues reports the values of m longer than MaxValueBytes, in key
-// order so that the report is stable.
+// checkValues reports what of m is past its bounds: more than MaxPairs
+// entries, a name empty, longer than MaxNameBytes or holding a control
+// character, a value longer than MaxValueBytes; in name order so that the
+// report is stable.
 func checkValues(errs *Errors, at where, name string, m map[string]string) {
-	var long []string
+	if len(m) > MaxPairs {
+		errs.add(at.field(name), "has %d entries; the limit is %d", len(m), MaxPairs)
+		return
+	}
+	var bad []string
 	for k, v := range m {
-		if len(v) > MaxValueBytes {
-			long = append(long, k)
+		if len(v) > MaxValueBytes || !goodName(k) {
+			bad = append(bad, k)
 		}
 	}
-	slices.Sort(long)
-	for _, k := range long {
-		errs.add(member(at.field(name), k), "is %d bytes; the limit is %d", len(m[k]), MaxValueBytes)
+	slices.Sort(bad)
+	for _, k := range bad {
+		switch v := m[k]; {
+		case k == "":
+			errs.add(at.field(name), "has an empty name")
+		case len(k) > MaxNameBytes:
+			errs.add(at.field(name), "has a name of %d bytes; the limit is %d", len(k), MaxNameBytes)
+		case !goodName(k):
+			errs.add(member(at.field(name), k), "the name holds a control character")
+		default:
+			errs.add(member(at.field(name), k), "is %d bytes; the limit is %d", len(v), MaxValueBytes)
+		}
 	}
+}
+
+// goodName reports whether a label or annotation name is within bounds.
+func goodName(k string) bool {
+	return k != "" && len(k) <= MaxNameBytes && !strings.ContainsFunc(k, unicode.IsControl)
 }

@@ -38,6 +38,14 @@ const (
 	// line or a paragraph; anything larger is a template gone wrong.
 	MaxValueBytes = 8 << 10
 
+	// MaxPairs bounds the labels, and the annotations, of one alert: a
+	// few dozen is a lot; thousands only make every page that shows it,
+	// and every notification about it, huge.
+	MaxPairs = 256
+
+	// MaxNameBytes bounds a label or annotation name.
+	MaxNameBytes = 256
+
 	// maxKeyChars is PagerDuty's limit on dedup_key, applied to every format
 	// so that any key Vigil stores could be forwarded to PagerDuty.
 	maxKeyChars = 255
