@@ -152,6 +152,16 @@ services:
 	h.step(30*time.Second, "shop/web")
 	mustContain(t, "log", h.logs.String(), "config reload refused")
 
+	// A file emptied by mistake is refused: it would drop every token.
+	writeFile(t, h.cfg, "")
+	if code := h.do("POST", "/-/reload", "adm1n-t0ken", nil, &refused); code != 400 {
+		t.Fatalf("reload of an empty file: %d", code)
+	}
+	mustContain(t, "refusal of an empty file", refused.Error, "vigil.yaml had config and is now empty (no YAML document)", "the running config stays")
+	if code := h.do("POST", "/-/reload", "adm1n-t0ken", nil, nil); code != 400 {
+		t.Fatalf("the admin token stopped working after an empty file was refused: %d", code)
+	}
+
 	// A good config adds a check and keeps the history of the old one.
 	writeFile(t, h.cfg, cfg+fmt.Sprintf("      - {id: api, http: {url: %q}, every: 1m}\n", tg.URL+"/api"))
 	if code := h.do("POST", "/-/reload", "adm1n-t0ken", nil, nil); code != 200 {

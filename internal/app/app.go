@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -383,6 +384,18 @@ func (a *App) setConfig(cfg *config.Config) {
 	}
 }
 
+// newlyEmpty are the files of next that hold nothing now and held config in
+// cur.
+func newlyEmpty(cur, next *config.Config) []string {
+	var out []string
+	for _, f := range next.EmptyFiles() {
+		if slices.Contains(cur.Files, f) && !slices.Contains(cur.EmptyFiles(), f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Reload reads the config again and applies it. An invalid config is refused
 // with its problems, and the running one stays in force. On success the
 // other replicas are told to read theirs again too, so the leader applies
@@ -407,6 +420,14 @@ func (a *App) reloadHere(ctx context.Context) error {
 		return err
 	}
 	old := a.cfg.Load()
+	if emptied := newlyEmpty(old, cfg); len(emptied) > 0 {
+		// A file truncated by mistake would drop its checks, tokens and
+		// integration keys, and senders do not retry a 401.
+		err := errs.E(errs.Invalid, "%s had config and is now empty (no YAML document): reloading would drop all it held; the running config stays (to drop it, remove the file, or leave a comment and an empty list in it, e.g. services: [])",
+			strings.Join(emptied, ", "))
+		a.log.Error("config reload refused; keeping the running config", "err", err)
+		return err
+	}
 	dir, err := oncall.NewDirectory(cfg)
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "on-call directory")

@@ -36,8 +36,13 @@ type Config struct {
 	// problems: config check prints them and serve logs them.
 	Warnings Problems `yaml:"-"`
 
-	globalAt origin
+	globalAt   origin
+	emptyFiles []string // of Files, those holding no YAML document
 }
+
+// EmptyFiles are the files the config was read from that hold nothing at
+// all: most often one emptied by mistake.
+func (c *Config) EmptyFiles() []string { return c.emptyFiles }
 
 // Global holds process-wide settings.
 type Global struct {

@@ -385,6 +385,14 @@ func TestEmptyAndMultiDocument(t *testing.T) {
 	if err != nil || len(cfg.Services) != 0 || cfg.Global.Store.Reveal() != DefaultStore {
 		t.Fatalf("empty config: %v %+v", err, cfg)
 	}
+	// It loads, named as empty and warned about: most often a file
+	// emptied by mistake (a reload refuses it; see the app's tests).
+	if fmt.Sprint(cfg.EmptyFiles()) != "[empty.yml]" || !strings.Contains(cfg.Warnings.Error(), "empty.yml:1:1: the file is empty (no YAML document)") {
+		t.Fatalf("empty config: EmptyFiles() %v, warnings %q", cfg.EmptyFiles(), cfg.Warnings.Error())
+	}
+	if none, err := Parse("none.yml", []byte("services: []\n"), noEnv()); err != nil || len(none.EmptyFiles()) != 0 || len(none.Warnings) != 0 {
+		t.Fatalf("an explicit empty list: %v, EmptyFiles() %v, warnings %v", err, none.EmptyFiles(), none.Warnings)
+	}
 	_, err = Parse("multi.yml", []byte("services: []\n---\nservices: []\n"), noEnv())
 	if err == nil || !strings.Contains(err.Error(), "multi.yml:2:1: only one YAML document per file") {
 		t.Fatalf("multi-document: %v", err)

@@ -109,6 +109,13 @@ func load(srcs []source, opt Options) (*Config, error) {
 			for _, s := range srcs {
 				cfg.Files = append(cfg.Files, s.name)
 			}
+			for i, f := range files {
+				if f.value == nil {
+					cfg.emptyFiles = append(cfg.emptyFiles, srcs[i].name)
+					warnings = append(warnings, Problem{File: srcs[i].name, Line: 1, Column: 1,
+						Message: "the file is empty (no YAML document): nothing in it is configured"})
+				}
+			}
 			cfg.Warnings = Problems(warnings).sorted()
 			return cfg, nil
 		}
