@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -55,7 +56,31 @@ Run your team's config (a file, or a directory of .yaml files):
 	root.SetErr(stderr)
 	root.AddCommand(serveCmd(), configCmd(), alertCmd(), silenceCmd(), onCallCmd(), runCmd(), incidentCmd(), postmortemCmd(), reportCmd(), toilCmd(),
 		releaseCmd(), capacityCmd(), deployCmd(), userCmd(), sloCmd(), benchCmd(), versionCmd())
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands has every command group (vigil config, vigil
+// alert, ...) fail on a word that names none of its commands, as the root
+// does: otherwise a typo such as "vigil config chek" prints the help and
+// exits 0, and a CI step that meant to check a config passes.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.HasSubCommands() && !sub.Runnable() {
+			sub.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+				cmd.SuggestionsMinimumDistance = max(cmd.SuggestionsMinimumDistance, 2) // cobra's own default
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					msg += "; did you mean " + strings.Join(s, " or ") + "?"
+				}
+				return fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath())
+			}
+		}
+		refuseUnknownSubcommands(sub)
+	}
 }
 
 func versionCmd() *cobra.Command {

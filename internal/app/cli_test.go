@@ -104,3 +104,22 @@ services: [{id: s, checks: [{id: c, http: {url: 'https://api.example.com/health?
 		t.Fatalf("check: %d\n%s\nwant\n%s\nstderr %q", code, out, want, errOut)
 	}
 }
+
+// A word that names no command of a group fails, as at the top level, with
+// a suggestion when one is close: a typo in CI must not pass as a no-op.
+func TestUnknownSubcommandFails(t *testing.T) {
+	for args, want := range map[string]string{
+		"config chek x.yaml":    `unknown command "chek" for "vigil config"; did you mean check?`,
+		"toil item bogus":       `unknown command "bogus" for "vigil toil item"`,
+		"oncall override lst":   `unknown command "lst" for "vigil oncall override"; did you mean list?`,
+		"incident declar title": `unknown command "declar" for "vigil incident"; did you mean declare?`,
+	} {
+		code, out, errOut := runCLI(t, strings.Fields(args)...)
+		if code == 0 || !strings.Contains(errOut, want) || out != "" {
+			t.Errorf("vigil %s: exit %d, stdout %q, stderr %q; want a failure saying %q", args, code, out, errOut, want)
+		}
+	}
+	if code, out, _ := runCLI(t, "config"); code != 0 || !strings.Contains(out, "Available Commands") {
+		t.Errorf("vigil config alone: exit %d, %q; want its help", code, out)
+	}
+}
