@@ -59,7 +59,7 @@ services:
 
 	push("checkout", `{"good": 990, "total": 1000}`)
 	h.waitSLO("shop/checkout", "spent", func(s sloJSON) bool { return s.Budget.Exhausted })
-	const spent = "SLO shop/checkout has spent its error budget (-100% remaining over 1w, objective 99.5%); until it recovers only fixes may go out, and "
+	const spent = "SLO shop/checkout has spent its error budget 2× over (window 1w, objective 99.5%); until it recovers only fixes may go out, and "
 	for _, c := range []struct{ version, why string }{
 		{"2.1.0", "release 2.1.0 of shop is not only fixes (SHOP-12 feature)"},
 		{"2.1.2", "release 2.1.2 of shop lists no code changes to say it is a fix"},
@@ -74,7 +74,7 @@ services:
 
 	code, out, errOut := runCLI(t, "deploy", "check", "--service", "shop", "--version", "2.1.1", "--server", h.url, "--token", ciToken)
 	if code != 0 || errOut != "" || out != "allowed: shop 2.1.1 to production may go ahead\n"+
-		"  note: SLO shop/checkout has spent its error budget (-100% remaining over 1w, objective 99.5%); "+
+		"  note: SLO shop/checkout has spent its error budget 2× over (window 1w, objective 99.5%); "+
 		"release 2.1.1 of shop only fixes (SHOP-14 fix, SHOP-15 security), so it may go ahead\n" {
 		t.Fatalf("a fix: %d %q %q", code, out, errOut)
 	}

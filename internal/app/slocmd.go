@@ -162,9 +162,9 @@ func budgetLeft(s slo.Status) string {
 	case b.RemainingPercent == nil:
 		return "-"
 	case b.Exhausted:
-		return fmt.Sprintf("EXHAUSTED (%.4g%%)", *b.RemainingPercent)
+		return "EXHAUSTED (" + strings.TrimPrefix(b.Left(), "the budget is ") + ")"
 	}
-	return fmt.Sprintf("%.4g%% (%s)", *b.RemainingPercent, b.RemainingText)
+	return fmt.Sprintf("%s (%s)", strings.TrimSuffix(b.Left(), " of the budget remains"), b.RemainingText)
 }
 
 func firingText(s slo.Status) string {

@@ -79,8 +79,8 @@ func burnEvent(s *SLO, st Status, r RuleStatus, key, base string) alert.Event {
 		summary += fmt.Sprintf(": %g%% of the %s budget in %s", r.BudgetPercent, st.Window, r.LongText)
 	}
 	summary += ")"
-	if st.Budget.RemainingPercent != nil {
-		summary += fmt.Sprintf("; %.4g%% of the budget remains", *st.Budget.RemainingPercent)
+	if left := st.Budget.Left(); left != "" {
+		summary += "; " + left
 	}
 	ann := map[string]string{"burn_long": num(r.BurnLong), "burn_short": num(r.BurnShort), "factor": strconv.FormatFloat(r.Factor, 'g', 4, 64),
 		"objective": strconv.FormatFloat(st.Objective, 'g', -1, 64), "short_window": r.ShortText}

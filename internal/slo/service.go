@@ -268,8 +268,12 @@ func (svc *Service) BudgetExhausted(service string) (bool, string) {
 		if st.Service != service || !st.BlockDeploys || !st.Budget.Exhausted {
 			continue
 		}
-		spent = append(spent, fmt.Sprintf("SLO %s/%s has spent its error budget (%.4g%% remaining over %s, objective %g%%)",
-			st.Service, st.ID, *st.Budget.RemainingPercent, st.Window, st.Objective))
+		over := strings.TrimPrefix(strings.TrimPrefix(st.Budget.Left(), "the budget is spent"), " ") // "2× over", or ""
+		if over != "" {
+			over = " " + over
+		}
+		spent = append(spent, fmt.Sprintf("SLO %s/%s has spent its error budget%s (window %s, objective %g%%)",
+			st.Service, st.ID, over, st.Window, st.Objective))
 	}
 	if len(spent) == 0 {
 		return false, ""
