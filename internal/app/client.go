@@ -36,10 +36,14 @@ func (c *client) url(path string) string {
 		s = os.Getenv("VIGIL_SERVER")
 	}
 	if s == "" {
-		s = "http://127.0.0.1:8080"
+		s = defaultServer
 	}
 	return strings.TrimSuffix(s, "/") + path
 }
+
+// defaultServer is where the CLI finds Vigil unless told: where vigil serve
+// listens by default.
+const defaultServer = "http://127.0.0.1:8080"
 
 // do sends body as JSON and decodes a JSON answer into out (when not nil).
 // A non-2xx answer becomes an error carrying the server's message.

@@ -88,7 +88,7 @@ brought, for lead time in vigil report delivery.`,
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "deploy %d recorded: %s %s to %s%s\n", d.ID, d.Service, d.Version, d.Environment, releaseNote(d))
 			if d.Verification == nil {
-				fmt.Fprintln(out, "no checks verify this deploy")
+				fmt.Fprintln(out, unverifiedText(d))
 				return nil
 			}
 			fmt.Fprintf(out, "verifying with %s until %s\n", checkList(d.Verification), d.Verification.Deadline.UTC().Format(time.RFC3339))
@@ -332,4 +332,16 @@ func prefixed(p, s string) string {
 		return ""
 	}
 	return p + s
+}
+
+// unverifiedText says why a recorded deploy is not being verified.
+func unverifiedText(d store.DeployRow) string {
+	switch {
+	case d.Status != "" && d.Status != "succeeded":
+		return "not verified: the deploy did not succeed (" + d.Status + ")"
+	case time.Since(d.At) > time.Minute:
+		return "not verified: it happened at " + d.At.UTC().Format(time.RFC3339) +
+			"; a deploy recorded later than its service's deploy.verify_within after it happened is not verified (or no check verifies it)"
+	}
+	return "not verified: no check verifies deploys of this service to this environment (checks with acceptance: true, or deploy.verify)"
 }

@@ -77,7 +77,7 @@ processor, a channel, a lock or a system call).`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Vigil %s is watching %d checks: %s\n", opt.Version, countChecks(a.Config()), a.URL())
 			if opt.ConfigPath == "" {
-				fmt.Fprint(cmd.OutOrStdout(), demoHint)
+				fmt.Fprint(cmd.OutOrStdout(), demoHint(a.URL()))
 			}
 			for {
 				select {
@@ -139,10 +139,17 @@ func recordRun(flag, path string, start func(io.Writer) error, end func()) (stop
 	return func() { end(); f.Close() }, nil
 }
 
-// demoHint tells a newcomer running the bundled example how to get past the
-// login: the example's token is not a secret, and only for 127.0.0.1.
-const demoHint = `The web app and the API need a credential. The demo's (from examples/vigil.yaml):
-  sign in at http://127.0.0.1:8080/login as "you" with the password demo-password
-  export VIGIL_TOKEN=demo-token    # then: vigil alert list, vigil oncall, vigil run demo-job-late --dry-run
-  curl -H "Authorization: Bearer demo-token" http://127.0.0.1:8080/api/v1/alerts
+// demoHint tells a newcomer running the bundled example, served at url, how
+// to get past the login: the example's token is not a secret, and only for
+// 127.0.0.1.
+func demoHint(url string) string {
+	server := ""
+	if url != defaultServer {
+		server = "export VIGIL_SERVER=" + url + "\n  "
+	}
+	return `The web app and the API need a credential. The demo's (from examples/vigil.yaml):
+  sign in at ` + url + `/login as "you" with the password demo-password
+  ` + server + `export VIGIL_TOKEN=demo-token    # then: vigil alert list, vigil oncall, vigil run demo-job-late --dry-run
+  curl -H "Authorization: Bearer demo-token" ` + url + `/api/v1/alerts
 `
+}

@@ -133,8 +133,9 @@ func TestServeBuiltinExample(t *testing.T) {
 		t.Fatalf("the SQLite store is not in the working directory: %v", err)
 	}
 	// The demo person signs in with the password the hint prints.
-	if !strings.Contains(demoHint, `as "you" with the password demo-password`) {
-		t.Fatalf("the demo hint does not give the demo password: %s", demoHint)
+	if hint := demoHint(s.url); !strings.Contains(hint, `sign in at `+s.url+`/login as "you" with the password demo-password`) ||
+		!strings.Contains(hint, "export VIGIL_SERVER="+s.url) {
+		t.Fatalf("the demo hint does not say where and how to sign in: %s", hint)
 	}
 	jar, _ := cookiejar.New(nil)
 	resp, page := formSignIn(t, &http.Client{Jar: jar}, s.url, "you", "demo-password", "/alerts")
