@@ -49,7 +49,7 @@ func (p *Pager) event(c *change, ev alert.Event, pre prepared, now time.Time) Ou
 	case ev.Action == alert.Trigger:
 		p.repeat(c, a, ev, pre, now)
 	case ev.Action == alert.Acknowledge:
-		p.acknowledge(c, a, by(ev), at)
+		p.acknowledge(c, a, by(ev), notBefore(at, a.row.FirstSeen))
 	case ev.Action == alert.Resolve:
 		if len(ev.Annotations) > 0 {
 			// How it ended, e.g. a check's state and reason when it passed.
@@ -57,10 +57,19 @@ func (p *Pager) event(c *change, ev alert.Event, pre prepared, now time.Time) Ou
 			ann, _ := p.sums(ev, pre)
 			p.setAnnotations(a, ev.Annotations, ann)
 		}
-		p.resolve(c, a, by(ev), at, "")
+		p.resolve(c, a, by(ev), notBefore(at, a.row.FirstSeen), "")
 	}
 	o.AlertID, o.Status = a.row.ID, alert.Status(a.row.Status)
 	return o
+}
+
+// notBefore is at, or from when it is earlier: an alert is not handled
+// before it fired, whatever a sender's clock says.
+func notBefore(at, from time.Time) time.Time {
+	if at.Before(from) {
+		return from
+	}
+	return at
 }
 
 func by(ev alert.Event) string {

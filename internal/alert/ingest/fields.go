@@ -106,6 +106,11 @@ func parseTime(errs *Errors, at where, name, s string, w timebound.Window) time.
 		errs.add(at.field(name), "%s", p)
 		return time.Time{}
 	}
+	if t.UnixMilli() <= 0 {
+		// The store keeps times in Unix milliseconds, 0 meaning never.
+		errs.add(at.field(name), "%s must be after 1970-01-01T00:00:00Z", t.Format(time.RFC3339Nano))
+		return time.Time{}
+	}
 	return t
 }
 

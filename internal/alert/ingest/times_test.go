@@ -24,6 +24,14 @@ func TestTimesOutOfRange(t *testing.T) {
 			_, err := Generic([]byte(`{"key":"k","summary":"s","at":"0000-01-01T00:00:00+01:00"}`), integ)
 			return err
 		}, "at: 0000-01-01T00:00:00+01:00 must not be before 1970-01-01T00:00:00Z"},
+		{"generic at 1970's first instant, which the store reads as never", func() error {
+			_, err := Generic([]byte(`{"key":"k","summary":"s","at":"1970-01-01T00:00:00Z"}`), integ)
+			return err
+		}, "at: 1970-01-01T00:00:00Z must be after 1970-01-01T00:00:00Z"},
+		{"alertmanager endsAt in 1970's first millisecond", func() error {
+			_, err := Alertmanager([]byte(`{"version":"4","alerts":[{"status":"resolved","labels":{"alertname":"X"},"endsAt":"1970-01-01T00:00:00.0004Z"}]}`), integ)
+			return err
+		}, "alerts[0].endsAt: 1970-01-01T00:00:00.0004Z must be after 1970-01-01T00:00:00Z"},
 		{"generic at in year 9999", func() error {
 			_, err := Generic([]byte(`{"events":[{"key":"k","summary":"s","at":"9999-12-31T23:59:59-23:00"}]}`), integ)
 			return err
