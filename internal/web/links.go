@@ -99,7 +99,7 @@ func (s *Server) renderLink(w http.ResponseWriter, r *http.Request, status int, 
 	// The page carries a signed link: keep it out of caches and referrers.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	pageHeaders(w)
 	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, "link.html", page); err != nil {
 		s.d.Log.Error("rendering page failed", "page", "link.html", "err", err)

@@ -25,7 +25,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf(code)
 	p := errorPage{Page: s.page(r, http.StatusText(status), ""), Message: errs.Message(err), SignIn: code == errs.Unauthorized || code == errs.Forbidden}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	pageHeaders(w)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, "error.html", p); err != nil {

@@ -66,7 +66,7 @@ func (s *Server) renderRunLink(w http.ResponseWriter, status int, page runLinkPa
 	page.Problem = problem
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	pageHeaders(w)
 	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, "runlink.html", page); err != nil {
 		s.d.Log.Error("rendering page failed", "page", "runlink.html", "err", err)

@@ -156,7 +156,7 @@ func (s *Server) checkPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
 	s.noticeShown(w, r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	pageHeaders(w)
 	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
 		s.d.Log.Error("rendering page failed", "page", name, "err", err)
 	}
@@ -165,7 +165,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 // renderStatus renders a page with a status other than 200.
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	s.noticeShown(w, r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	pageHeaders(w)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
@@ -254,4 +254,16 @@ func agoText(now time.Time, t *time.Time) string {
 		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// pageHeaders marks an answer as one of the app's pages: HTML that no other
+// site may frame (a hidden Vigil page under a decoy is how a click on
+// Approve or Acknowledge is stolen), never sniffed as anything else, with
+// no <base> or plugin content taking effect should escaping ever fail.
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 }
