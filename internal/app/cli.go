@@ -18,6 +18,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 // Run is the vigil command: it runs args (without the program name) and
 // returns the exit status.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = termSafe{stdout}, termSafe{stderr}
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
