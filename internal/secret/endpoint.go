@@ -45,6 +45,23 @@ func ShowURL(raw string) string {
 	return s
 }
 
+// ShowSecretURL is raw, a URL that is a secret as a whole (a channel's
+// webhook: Slack's, Teams', or any whose path is its credential), as it may
+// appear in an error, a log line or the API: only its scheme, host and port,
+// so a reader can tell which endpoint failed, and <redacted> for the rest.
+// Guessing which parts of a path are secret misses words like PATHSECRET.
+func ShowSecretURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return Redacted
+	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+	if strings.Trim(u.EscapedPath(), "/") != "" || u.RawQuery != "" {
+		shown += "/" + Redacted
+	}
+	return shown
+}
+
 // URLSecrets lists what of raw must be scrubbed from text that came from
 // elsewhere (a server's reply echoing the request): the URL in the forms Go
 // prints it, its password, a credential-looking user name, query values and

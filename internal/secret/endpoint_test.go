@@ -39,3 +39,18 @@ func TestScrubURL(t *testing.T) {
 		t.Errorf("words mangled: %q", got)
 	}
 }
+
+// A URL that is a secret as a whole shows only where it points.
+func TestShowSecretURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://127.0.0.1:7468/hook/PATHSECRET?token=X":                   "http://127.0.0.1:7468/<redacted>",
+		"https://hooks.slack.com/services/T0A1B2C3D/B0E4F5G6H/xoxbXyZsec": "https://hooks.slack.com/<redacted>",
+		"https://user:pw@ops.example/":                                    "https://ops.example",
+		"https://ops.example":                                             "https://ops.example",
+		"not a url":                                                       "<redacted>",
+	} {
+		if got := ShowSecretURL(raw); got != want {
+			t.Errorf("ShowSecretURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

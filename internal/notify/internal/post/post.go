@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/internal/clock"
@@ -119,13 +120,20 @@ func (p *Poster) Post(ctx context.Context, d notify.Destination, body []byte, he
 // URL ("hooks", "v1") are not secrets: scrubbing them would turn "webhook"
 // into "web<redacted>".
 func secretsOf(d notify.Destination) []string {
-	s := append(secret.URLSecrets(d.URL.Reveal()), d.Secret.Reveal())
+	raw := d.URL.Reveal()
+	s := append(secret.URLSecrets(raw), d.Secret.Reveal())
+	if u, err := url.Parse(raw); err == nil && strings.Trim(u.Path, "/") != "" {
+		// The URL is a secret as a whole: its path too, as a receiver
+		// echoes it ("no route for POST /hook/…").
+		s = append(s, u.RequestURI(), u.EscapedPath(), u.Path)
+	}
 	sort.SliceStable(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
 	return s
 }
 
-// target names the destination in an error: its name and its URL as it
-// may be shown, so the reader knows which endpoint failed.
+// target names the destination in an error: its name and its URL's host,
+// so the reader knows which endpoint failed; the rest of a channel's URL
+// is its secret.
 func (p *Poster) target(d notify.Destination) string {
-	return d.Name + " at " + secret.ShowURL(d.URL.Reveal())
+	return d.Name + " at " + secret.ShowSecretURL(d.URL.Reveal())
 }

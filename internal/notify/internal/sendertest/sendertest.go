@@ -75,7 +75,7 @@ func Classification(t *testing.T, s Suite) {
 		{name: "429 Retry-After garbage", reply: &reply{status: 429, header: map[string]string{"Retry-After": "soon"}}, wantErr: true, wantRetry: true},
 		{name: "500", reply: &reply{status: 500, body: "internal_error"}, wantErr: true, wantRetry: true, wantText: []string{"500", "internal_error"}},
 		{name: "501 is permanent", reply: &reply{status: 501, body: "no such method"}, wantErr: true,
-			wantText: []string{") at http://127.0.0.1:", "/services/<redacted>/<redacted>/<redacted>: 501 Not Implemented: no such method"}},
+			wantText: []string{") at http://127.0.0.1:", "/<redacted>: 501 Not Implemented: no such method"}},
 		{name: "505 is permanent", reply: &reply{status: 505}, wantErr: true, wantText: []string{"505"}},
 		{name: "503 Retry-After", reply: &reply{status: 503, header: map[string]string{"Retry-After": "120"}}, wantErr: true, wantRetry: true, wantAfter: 2 * time.Minute},
 		{name: "reply echoes the request", reply: &reply{status: 400, body: "bad request to " + SecretPath + " signed with " + Secret}, wantErr: true, wantText: []string{"<redacted>"}},
