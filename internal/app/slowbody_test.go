@@ -2,8 +2,10 @@ package app
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -25,5 +27,24 @@ func TestRefusedRequestIsAnsweredBeforeItsBody(t *testing.T) {
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 401") {
 		t.Fatalf("answer to a wrong key with most of the body unsent: %q, %v; want 401 at once", line, err)
+	}
+}
+
+// A body sent compressed is refused as such (415), not as malformed JSON.
+func TestCompressedBodyIsRefusedByName(t *testing.T) {
+	h := start(t, ingestConfig("http://127.0.0.1:9"), "")
+	req, _ := http.NewRequest("POST", h.url+"/api/v1/integrations/alertmanager", strings.NewReader("\x1f\x8b\x08\x00"))
+	req.Header.Set("Authorization", "Bearer am-k3y")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Error string }
+	json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(body.Error, `Content-Encoding "gzip" is not supported`) {
+		t.Fatalf("gzip body: %d %q; want 415 naming the encoding", resp.StatusCode, body.Error)
 	}
 }

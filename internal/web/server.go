@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/vigil-sre/vigil/internal/deploy"
-	"github.com/vigil-sre/vigil/internal/incident"
-	"github.com/vigil-sre/vigil/internal/release"
-	"github.com/vigil-sre/vigil/internal/runbook"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,12 +18,16 @@ import (
 	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/cluster"
 	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/deploy"
 	"github.com/vigil-sre/vigil/internal/errs"
+	"github.com/vigil-sre/vigil/internal/incident"
 	"github.com/vigil-sre/vigil/internal/monitor"
 	"github.com/vigil-sre/vigil/internal/oncall"
 	"github.com/vigil-sre/vigil/internal/override"
 	"github.com/vigil-sre/vigil/internal/pager"
+	"github.com/vigil-sre/vigil/internal/release"
 	"github.com/vigil-sre/vigil/internal/report/scheduled"
+	"github.com/vigil-sre/vigil/internal/runbook"
 	"github.com/vigil-sre/vigil/internal/slo"
 	"github.com/vigil-sre/vigil/internal/store"
 	"github.com/vigil-sre/vigil/internal/timebound"
@@ -99,7 +101,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{d: d, pages: pages, signIn: newSignIn(), streams: make(chan struct{})}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	s.handler = s.instrument(recoverPanics(d.Log, withRequestWriter(d.Log, s.crossOrigin(mux))))
+	s.handler = s.instrument(recoverPanics(d.Log, withRequestWriter(d.Log, s.crossOrigin(plainBodies(mux)))))
 	return s, nil
 }
 
@@ -235,6 +237,22 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Problems = errs.ProblemsOf(err)
 	}
 	writeJSON(w, statusOf(code), body)
+}
+
+// plainBodies refuses a body sent compressed (Content-Encoding: gzip, say)
+// with 415: read as it is, it would be refused as malformed JSON at byte 1,
+// or, with an encoding named but not applied, taken as something else.
+func plainBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+			w.Header().Set("Accept-Encoding", "identity")
+			w.Header().Set("Connection", "close") // the body is left unread
+			writeJSON(w, http.StatusUnsupportedMediaType, errorBody{Code: string(errs.Invalid),
+				Error: fmt.Sprintf("Content-Encoding %q is not supported: send the body uncompressed", shortValue(enc))})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
