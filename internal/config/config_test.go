@@ -393,6 +393,10 @@ func TestEmptyAndMultiDocument(t *testing.T) {
 	if none, err := Parse("none.yml", []byte("services: []\n"), noEnv()); err != nil || len(none.EmptyFiles()) != 0 || len(none.Warnings) != 0 {
 		t.Fatalf("an explicit empty list: %v, EmptyFiles() %v, warnings %v", err, none.EmptyFiles(), none.Warnings)
 	}
+	// A byte order mark, as some editors write, is not part of the first key.
+	if bom, err := Parse("bom.yml", []byte("\ufeffservices:\n  - id: shop\n"), noEnv()); err != nil || len(bom.Services) != 1 {
+		t.Fatalf("a file starting with a byte order mark: %v", err)
+	}
 	_, err = Parse("multi.yml", []byte("services: []\n---\nservices: []\n"), noEnv())
 	if err == nil || !strings.Contains(err.Error(), "multi.yml:2:1: only one YAML document per file") {
 		t.Fatalf("multi-document: %v", err)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -130,7 +131,9 @@ func parseFile(s source, v *validator, opt Options) (*Config, *file, []Problem) 
 	if opt.BaseDir != "" {
 		f.dir = opt.BaseDir
 	}
-	astFile, err := parser.ParseBytes(s.data, 0)
+	// Editors on Windows may start a file with a byte order mark; YAML
+	// allows one, and it would otherwise become part of the first key.
+	astFile, err := parser.ParseBytes(bytes.TrimPrefix(s.data, []byte("\xef\xbb\xbf")), 0)
 	if err != nil {
 		return nil, nil, []Problem{yamlProblem(f, err)}
 	}
