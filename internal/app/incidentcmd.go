@@ -123,13 +123,15 @@ func incidentNoteCmd(c *client) *cobra.Command {
 func incidentStatusCmd(c *client, verb string) *cobra.Command {
 	var note, at, by string
 	use, short, args := "status ID STATUS", "Move an incident to investigating, identified, monitoring or resolved", cobra.ExactArgs(2)
+	example := "  vigil incident status 7 identified --note \"QA build deployed to prod\"\n  vigil incident status 7 monitoring"
 	if verb == "resolve" {
 		use, short, args = "resolve ID", "Resolve an incident", cobra.ExactArgs(1)
+		example = "  vigil incident resolve 7\n  vigil incident resolve 7 --at 2021-09-04T10:30:00Z --note \"rolled back to 1.4.2\""
 	}
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
-		Example: "  vigil incident status 7 identified --note \"QA build deployed to prod\"\n  vigil incident resolve 7 --at 2021-09-04T10:30:00Z",
+		Example: example,
 		Args:    args,
 		RunE: func(cmd *cobra.Command, a []string) error {
 			status := "resolved"

@@ -64,8 +64,8 @@ func reportRunsCmd(c *client) *cobra.Command {
 		Use:   "runs [--report ID]",
 		Short: "History of scheduled reports: when each ran, what it covered, where it went",
 		Example: `  vigil report runs
-  vigil report runs --report weekly-toil
-  vigil report show 12 --format html -o report.html`,
+  vigil report runs --report weekly-toil --limit 10
+  vigil report runs --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := url.Values{"limit": {strconv.Itoa(limit)}}
