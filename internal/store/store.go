@@ -13,7 +13,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -99,6 +101,11 @@ func (s *Store) open(ctx context.Context, cfg config) error {
 			if s.unlock, err = lockSQLite(cfg.path); err != nil {
 				return err
 			}
+		}
+		if _, statErr := os.Stat(cfg.path); errors.Is(statErr, fs.ErrNotExist) {
+			// Said plainly, so that a mistyped --store is noticed: it starts
+			// on a store of its own, with no history.
+			s.opt.Log.Info("store: no SQLite database at this path; creating a new, empty one", "path", cfg.path)
 		}
 		s.w, s.r, err = openSQLite(ctx, cfg.path, s.migrate)
 		s.logs = newLogSync(cfg.path, s.opt.Log, s.observe)
