@@ -41,7 +41,7 @@ type Report struct {
 	To            time.Time     `json:"to"`
 	Pages         int           `json:"pages"`
 	OffHoursPages int           `json:"off_hours_pages"`
-	TimeSpent     time.Duration `json:"time_spent"` // first page → resolution, summed over alerts
+	TimeSpent     time.Duration `json:"time_spent"` // first page → resolution of each alert, time two alerts overlap counted once
 	Alerts        []Handled     `json:"alerts"`
 	Toil          []Candidate   `json:"toil_candidates"`
 }
@@ -131,11 +131,45 @@ func Build(ctx context.Context, s *store.Store, o Options) (Report, error) {
 		if err := fill(ctx, s, h, o); err != nil {
 			return Report{}, err
 		}
-		rep.TimeSpent = addSat(rep.TimeSpent, h.Spent)
 		rep.Alerts = append(rep.Alerts, *h)
 	}
+	rep.TimeSpent = spentOnce(rep.Alerts)
 	rep.Toil = candidates(rep.Alerts)
 	return rep, nil
+}
+
+// spentOnce is the time from each alert's first page to its resolution,
+// where alerts overlap counted once: twelve alerts of one outage, paged
+// together and resolved together, are the minutes of the outage, not
+// twelve times them.
+func spentOnce(alerts []Handled) time.Duration {
+	type span struct{ from, to time.Time }
+	spans := make([]span, 0, len(alerts))
+	for _, h := range alerts {
+		if h.Spent > 0 {
+			spans = append(spans, span{h.FirstPaged, h.FirstPaged.Add(h.Spent)})
+		}
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.from.Compare(b.from) })
+	var total time.Duration
+	var cur span
+	for i, sp := range spans {
+		switch {
+		case i == 0:
+			cur = sp
+		case !sp.from.After(cur.to):
+			if sp.to.After(cur.to) {
+				cur.to = sp.to
+			}
+		default:
+			total = addSat(total, cur.to.Sub(cur.from))
+			cur = sp
+		}
+	}
+	if len(spans) > 0 {
+		total = addSat(total, cur.to.Sub(cur.from))
+	}
+	return total
 }
 
 // ofServices keeps the pages about alerts of the services.
@@ -256,7 +290,7 @@ func candidates(hs []Handled) []Candidate {
 			keys = append(keys, k)
 		}
 		count[k]++
-		if !h.ResolvedAt.IsZero() && h.AckedAt.IsZero() {
+		if selfResolving(h) {
 			selfResolved[k]++
 		}
 	}
@@ -274,6 +308,14 @@ func candidates(hs []Handled) []Candidate {
 		}
 	}
 	return out
+}
+
+// selfResolving reports whether an alert went away on its own: resolved,
+// with nobody acknowledging or resolving it, and no incident worked on it.
+// An outage people handled in an incident is not noise.
+func selfResolving(h Handled) bool {
+	return !h.ResolvedAt.IsZero() && h.AckedAt.IsZero() && len(h.Incidents) == 0 &&
+		!strings.HasPrefix(h.ResolvedBy, "person/")
 }
 
 // Markdown writes the report as the team's on-call log. Text from the
