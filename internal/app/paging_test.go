@@ -103,6 +103,10 @@ func TestFailingCheckPagesEscalatesAndResolves(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.Contains(string(page), "Acknowledge alert #") {
 				t.Fatalf("link page %d: %.300s", resp.StatusCode, page)
 			}
+			// When it fired, in John's zone, with UTC on hover.
+			if !strings.Contains(string(page), `<dt>Since</dt><dd><time datetime="`) {
+				t.Fatalf("link page shows no time in the reader's zone: %.1200s", page)
+			}
 			if st := h.alert(a.ID).Status; st != "firing" {
 				t.Fatalf("opening the link changed the alert: %s", st)
 			}

@@ -2,8 +2,11 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/vigil-sre/vigil/internal/alert"
 	"github.com/vigil-sre/vigil/internal/errs"
@@ -22,7 +25,11 @@ type linkPage struct {
 	Problem string
 	Version string
 	Refresh int
+	loc     *time.Location // the zone of the person the link names
 }
+
+// Time shows t in the zone of the person the link was sent to.
+func (p linkPage) Time(v any) template.HTML { return Page{loc: p.loc}.Time(v) }
 
 // linkForm answers GET /a/{id}/{verb}: the page a signed link opens. It only
 // shows the alert and a button; link previews in chat tools fetch URLs, so a
@@ -37,7 +44,7 @@ func (s *Server) linkAct(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) link(w http.ResponseWriter, r *http.Request, act bool) {
-	page := linkPage{Version: s.d.Version}
+	page := linkPage{Version: s.d.Version, loc: s.zoneOf("")}
 	id, err := alertID(r)
 	action, known := pager.ActionOf(r.PathValue("verb"))
 	if err != nil || !known {
@@ -58,6 +65,9 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request, act bool) {
 		}
 		s.renderLink(w, r, status, page, err.Error())
 		return
+	}
+	if person, _, _ := strings.Cut(strings.TrimPrefix(page.Who, "person/"), "/"); strings.HasPrefix(page.Who, "person/") {
+		page.loc = s.zoneOf(person)
 	}
 	row, err := s.d.Store.Alert(r.Context(), id)
 	if err != nil {

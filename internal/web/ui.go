@@ -33,7 +33,6 @@ func parsePages() (*template.Template, error) {
 		"uptimeOf":   uptimeOf,
 		"dur":        func(d string) string { return d },
 		"ms":         func(v float64) string { return fmt.Sprintf("%.1f ms", v) },
-		"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 		"navigation": navigation,
 		"statusWord": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		// SLO budgets on the status page (slo_budget.html) and the SLO pages.
@@ -80,7 +79,11 @@ type serviceCard struct {
 	// Detail shows incident titles and alert summaries, to readers with the
 	// read scope only: a public status page shows that they are open.
 	Detail bool
+	page   Page // for times in the viewer's zone
 }
+
+// Time shows t in the viewer's zone (the team's, to a public reader).
+func (c serviceCard) Time(v any) template.HTML { return c.page.Time(v) }
 
 // statusPage renders / : every service, its checks, why any is failing, and
 // 90 days of uptime bars.
@@ -101,7 +104,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars, Detail: s.canRead(r)})
+		p.Services = append(p.Services, serviceCard{serviceView: sv, Bars: bars, Detail: s.canRead(r), page: p.Page})
 		if sv.Affected() {
 			p.Affected++
 		}
