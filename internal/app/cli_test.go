@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,5 +124,21 @@ func TestUnknownSubcommandFails(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "config"); code != 0 || !strings.Contains(out, "Available Commands") {
 		t.Errorf("vigil config alone: exit %d, %q; want its help", code, out)
+	}
+}
+
+// Pointed at a server that is not Vigil, the CLI says so in a line, with
+// the start of the answer, rather than pouring out an HTML page.
+func TestCLIAgainstAnotherServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotImplemented)
+		fmt.Fprint(w, "<!DOCTYPE html>\n<html><body>\n<h1>Unsupported method</h1>"+strings.Repeat("<p>padding</p>\n", 200)+"</body></html>")
+	}))
+	defer srv.Close()
+	code, _, errOut := runCLI(t, "alert", "list", "--server", srv.URL, "--token", "t")
+	if code == 0 || !strings.Contains(errOut, srv.URL+" answered HTTP 501, not as Vigil does") ||
+		!strings.Contains(errOut, "is --server or VIGIL_SERVER right?") || len(errOut) > 400 || strings.Count(errOut, "\n") > 1 {
+		t.Fatalf("exit %d, stderr (%d bytes):\n%s", code, len(errOut), errOut)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,7 +106,21 @@ func (c *client) send(ctx context.Context, method, path string, body io.Reader, 
 		}
 		return nil, &apiError{msg: fmt.Sprintf("%s (HTTP %d)", e.Error, resp.StatusCode), problems: e.Problems, status: resp.StatusCode, body: b}
 	}
-	return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	return nil, fmt.Errorf("%s answered HTTP %d, not as Vigil does: %s (is --server or VIGIL_SERVER right?)",
+		c.url(""), resp.StatusCode, shortAnswer(b))
+}
+
+// shortAnswer is the start of an answer that is not Vigil's, on one line:
+// a whole HTML error page would bury the message.
+func shortAnswer(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	if s == "" {
+		return "an empty body"
+	}
+	return strconv.Quote(s)
 }
 
 // apiError is an error answer from the server; problems, when the server

@@ -9,10 +9,10 @@ import (
 // controls a terminal would act on.
 func TestTermSafe(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain\tline\n":                          "plain\tline\n",
-		"ANSI \x1b]0;PWNED\x07\x1b[2Jdone\n":     "ANSI ]0;PWNED[2Jdone\n",
+		"plain\tline\n":                           "plain\tline\n",
+		"ANSI \x1b]0;PWNED\x07\x1b[2Jdone\n":      "ANSI ]0;PWNED[2Jdone\n",
 		"over\rwrite\x7f and \u009b31m C1, ü é\n": "overwrite and 31m C1, ü é\n",
-		"":                                       "",
+		"": "",
 	} {
 		var b bytes.Buffer
 		n, err := termSafe{&b}.Write([]byte(in))
