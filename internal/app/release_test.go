@@ -176,7 +176,10 @@ code_changes:
 	// Only the server knows the config: its answer is placed in the file too.
 	writeFile(t, bad, "service: boutique\nversion: \"3\"\nplanned_at: 2023-06-01\nstakeholders:\n  sre: [person/nobody, team/ops]\n")
 	code, _, errOut = cli("release", "create", "-f", bad)
-	mustContain(t, "server problems", errOut, "(HTTP 400)\n", bad+`:1:10: service: unknown service "boutique"`, bad+`:5:9: stakeholders.sre[0]: unknown person "nobody"`)
+	mustContain(t, "server problems", errOut, "refused the release (HTTP 400):\n", bad+`:1:10: service: unknown service "boutique"`, bad+`:5:9: stakeholders.sre[0]: unknown person "nobody"`)
+	if n := strings.Count(errOut, `unknown service "boutique"`); n != 1 {
+		t.Fatalf("server problems said %d times:\n%s", n, errOut)
+	}
 	if code != 1 || strings.Contains(errOut, "team/ops") {
 		t.Fatalf("server problems: %d %q", code, errOut)
 	}

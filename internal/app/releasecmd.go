@@ -76,7 +76,8 @@ against its config; what it refuses is reported at the file's lines too.`,
 			err = c.do(cmd.Context(), "POST", "/api/v1/releases", f.Spec, &rel)
 			var ae *apiError
 			if errors.As(err, &ae) && len(ae.problems) > 0 {
-				fmt.Fprintln(cmd.ErrOrStderr(), ae.msg)
+				// The message repeats the problems; they follow, located.
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s refused the release (HTTP %d):\n", c.url(""), ae.status)
 				located := make(yamldoc.Problems, len(ae.problems))
 				for i, p := range ae.problems {
 					located[i] = yamldoc.Problem{Field: p.Field, Line: p.Line, Column: p.Column, Message: p.Message}
