@@ -240,8 +240,11 @@ func text(kind notify.Kind, alerts []notify.Alert, loc *time.Location) string {
 		if a.Occurrences > 1 {
 			fmt.Fprintf(&b, " (%d times)", a.Occurrences)
 		}
-		if a.State != "" || a.Reason != "" {
+		switch {
+		case a.State != "" && a.Reason != "":
 			fmt.Fprintf(&b, "\nNow %s: %s", a.State, a.Reason)
+		case a.State != "" || a.Reason != "":
+			fmt.Fprintf(&b, "\nNow %s", a.State+a.Reason) // one of them: no dangling colon
 		}
 		fmt.Fprintf(&b, "\nSince %s. %s\n", a.Since.In(loc).Format("2006-01-02 15:04 MST"), a.URL)
 		if kind != notify.KindResolved {
