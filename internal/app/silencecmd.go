@@ -72,6 +72,7 @@ func silenceAddCmd(c *client) *cobra.Command {
 	f := cmd.Flags()
 	f.TextVar(&dur, "duration", duration.Duration(0), "how long, e.g. 2h or 1d")
 	f.StringVar(&until, "until", "", "end time (RFC 3339)")
+	cmd.MarkFlagsMutuallyExclusive("duration", "until")
 	f.StringVar(&comment, "comment", "", "why (required)")
 	f.StringVar(&by, "by", "", "your name, recorded with the token's")
 	cmd.MarkFlagRequired("comment")
