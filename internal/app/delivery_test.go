@@ -75,7 +75,7 @@ func TestReceiverNotImplementedStops(t *testing.T) {
 		n = h.note(id, "channel/legacy")
 		return n.Attempts > 0
 	})
-	want := "webhook: POST to channel/legacy at " + legacy.URL + "/hook: 501 Not Implemented: POST is not supported here"
+	want := "webhook: POST to channel/legacy at " + legacy.URL + "/<redacted>: 501 Not Implemented: POST is not supported here"
 	if n.Status != "failed" || n.LastError != want {
 		t.Fatalf("history: %s %q\nwant failed %q", n.Status, n.LastError, want)
 	}
@@ -107,7 +107,7 @@ func TestRetriesStopAfterMaxRetryAge(t *testing.T) {
 		n = h.note(id, "person/thach/webhook")
 		return n.Status == "failed"
 	})
-	if n.Attempts < 5 || !strings.HasPrefix(n.LastError, "gave up after retrying for 10m: webhook: POST to person/thach/webhook at "+sk.URL+"/thach: 503 Service Unavailable") {
+	if n.Attempts < 5 || !strings.HasPrefix(n.LastError, "gave up after retrying for 10m: webhook: POST to person/thach/webhook at "+sk.URL+"/<redacted>: 503 Service Unavailable") {
 		t.Fatalf("history: %+v", n)
 	}
 	if h.clock.Now().Sub(t0) < 10*time.Minute {
