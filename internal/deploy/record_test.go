@@ -17,30 +17,10 @@ import (
 // its verification afterwards change the verifier's own, never the one the
 // caller is answering with (an API handler encodes it meanwhile).
 func TestRecordAnswersWithWhatItRecorded(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cfg, err := config.Parse("vigil.yaml", []byte(`
-services:
-  - id: shop
-    checks:
-      - {id: home, http: {url: "http://127.0.0.1:1/"}, every: 10s, acceptance: true}
-    deploy: {verify_within: 1m}
-`), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx := context.Background()
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	// No Probe: the only result is the one the test hands over.
-	s := New(Deps{Store: st, Clock: clock.NewFake(now)})
-	if err := s.Apply(cfg); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { s.v.cancel(); s.v.wg.Wait() }() // before the store closes
+	s := shopService(t, Deps{Clock: clock.NewFake(now)})
 
 	d, err := s.Record(ctx, Input{Service: "shop", Version: "1.0.0", Environment: "production"})
 	if err != nil {
@@ -65,32 +45,13 @@ services:
 // A deploy recorded as Run takes up pending verifications is read back
 // with them: it is watched, and its checks probed, once.
 func TestRecordedAsRunResumesIsWatchedOnce(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cfg, err := config.Parse("vigil.yaml", []byte(`
-services:
-  - id: shop
-    checks:
-      - {id: home, http: {url: "http://127.0.0.1:1/"}, every: 10s, acceptance: true}
-    deploy: {verify_within: 1m}
-`), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx := context.Background()
 	var probes atomic.Int32
-	s := New(Deps{Store: st, Clock: clock.NewFake(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)),
+	s := shopService(t, Deps{Clock: clock.NewFake(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)),
 		Probe: func(context.Context, string) (check.Result, error) {
 			probes.Add(1)
 			return check.Result{}, nil
 		}})
-	if err := s.Apply(cfg); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := s.Record(ctx, Input{Service: "shop", Version: "1.0.0", Environment: "production"}); err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +63,33 @@ services:
 	if n := probes.Load(); n != 1 {
 		t.Fatalf("shop/home probed %d times; want once, by the deploy's one verification", n)
 	}
+}
+
+// shopService is a deploy service for shop, whose one acceptance check
+// verifies its deploys within a minute, on a store of its own, with d's
+// clock and probe. Its verifier stops before the store closes.
+func shopService(t *testing.T, d Deps) *Service {
+	t.Helper()
+	st, err := store.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "vigil.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg, err := config.Parse("vigil.yaml", []byte(`
+services:
+  - id: shop
+    checks:
+      - {id: home, http: {url: "http://127.0.0.1:1/"}, every: 10s, acceptance: true}
+    deploy: {verify_within: 1m}
+`), config.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Store = st
+	s := New(d)
+	if err := s.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.v.cancel(); s.v.wg.Wait() }) // before the store closes (cleanups run last first)
+	return s
 }
