@@ -74,7 +74,10 @@ func (o *Outbox) deliver(ctx context.Context, name string, skip map[int64]bool) 
 		return d
 	}
 
-	sctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
+	// A send once begun runs to its end, within its timeout, even when Run
+	// is stopped meanwhile: cut off, the receiver may have the page while
+	// its outcome says pending, and it would go again after the restart.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.opt.Timeout)
 	sw := clock.Start()
 	msg := Bundle(msgs).In(dest.Zone)
 	msg.Delivery = deliveryKey(ns)
