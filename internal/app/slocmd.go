@@ -162,9 +162,9 @@ func budgetLeft(s slo.Status) string {
 	case b.RemainingPercent == nil:
 		return "-"
 	case b.Exhausted:
-		return "EXHAUSTED (" + strings.TrimPrefix(b.Left(), "the budget is ") + ")"
+		return "EXHAUSTED (spent" + strings.TrimRight(" "+b.Over(), " ") + ")"
 	}
-	return fmt.Sprintf("%s (%s)", strings.TrimSuffix(b.Left(), " of the budget remains"), b.RemainingText)
+	return fmt.Sprintf("%s (%s)", b.Remains(), b.RemainingText)
 }
 
 func firingText(s slo.Status) string {

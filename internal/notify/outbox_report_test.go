@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -37,21 +36,15 @@ func TestReportsAreNeverBundled(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var got []string
-	o := NewOutbox(OutboxOptions{
-		Store: st, Clock: clock.NewFake(t0),
-		Sender: SenderFunc(func(_ context.Context, _ Destination, m Message) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if m.Report != nil {
-				got = append(got, m.Title+": "+m.Report.Markdown)
-			} else {
-				got = append(got, m.Title)
-			}
-			return nil
-		}),
-		Resolve: func(name string) (Destination, Limit, bool) {
-			return Destination{Type: Webhook, Name: name}, Limit{}, true
-		},
+	o := webhookOutbox(st, t0, func(_ context.Context, _ Destination, m Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.Report != nil {
+			got = append(got, m.Title+": "+m.Report.Markdown)
+		} else {
+			got = append(got, m.Title)
+		}
+		return nil
 	})
 	go o.Run(ctx)
 	deadline := time.Now().Add(5 * time.Second)

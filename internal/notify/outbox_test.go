@@ -30,27 +30,13 @@ func TestOutboxIdlesWhileAWorkerSends(t *testing.T) {
 	}
 	defer st.Close()
 	t0 := time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)
-	err = st.WriteAlerts(ctx, store.AlertBatch{
-		Alerts: []store.AlertRow{{ID: 1, DedupKey: "k", Source: "generic", Status: "firing", Severity: "critical",
-			Summary: "Order processor down", Occurrences: 1, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0}},
-		Notifications: []store.Notification{{ID: 1, CreatedAt: t0, GroupKey: "g", Kind: "firing", Destination: "person/thach/webhook",
-			Message: []byte(`{"title":"Order processor down"}`), Status: store.NotifyPending, NextAttemptAt: t0, AlertIDs: []int64{1}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	onePage(t, st, t0)
 
 	sending, release := make(chan struct{}), make(chan struct{})
-	o := NewOutbox(OutboxOptions{
-		Store: st, Clock: clock.NewFake(t0), Log: slog.New(slog.DiscardHandler),
-		Sender: SenderFunc(func(ctx context.Context, _ Destination, m Message) error {
-			close(sending)
-			<-release
-			return nil
-		}),
-		Resolve: func(name string) (Destination, Limit, bool) {
-			return Destination{Type: Webhook, Name: name}, Limit{}, true
-		},
+	o := webhookOutbox(st, t0, func(ctx context.Context, _ Destination, m Message) error {
+		close(sending)
+		<-release
+		return nil
 	})
 	done := make(chan struct{})
 	go func() { o.Run(ctx); close(done) }()
@@ -79,4 +65,29 @@ func TestOutboxIdlesWhileAWorkerSends(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// onePage writes alert 1 and a page about it, pending and due at t0.
+func onePage(t *testing.T, st *store.Store, t0 time.Time) {
+	t.Helper()
+	err := st.WriteAlerts(context.Background(), store.AlertBatch{
+		Alerts: []store.AlertRow{{ID: 1, DedupKey: "k", Source: "generic", Status: "firing", Severity: "critical",
+			Summary: "Order processor down", Occurrences: 1, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0}},
+		Notifications: []store.Notification{{ID: 1, CreatedAt: t0, GroupKey: "g", Kind: "firing", Destination: "person/thach/webhook",
+			Message: []byte(`{"title":"Order processor down"}`), Status: store.NotifyPending, NextAttemptAt: t0, AlertIDs: []int64{1}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// webhookOutbox delivers from st through send, on a fake clock at t0,
+// every destination taken as a webhook.
+func webhookOutbox(st *store.Store, t0 time.Time, send SenderFunc) *Outbox {
+	return NewOutbox(OutboxOptions{
+		Store: st, Clock: clock.NewFake(t0), Log: slog.New(slog.DiscardHandler), Sender: send,
+		Resolve: func(name string) (Destination, Limit, bool) {
+			return Destination{Type: Webhook, Name: name}, Limit{}, true
+		},
+	})
 }

@@ -2,12 +2,10 @@ package notify
 
 import (
 	"context"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/clock"
 	"github.com/vigil-sre/vigil/internal/store"
 )
 
@@ -23,26 +21,12 @@ func TestStopLetsASendInFlightFinish(t *testing.T) {
 	}
 	defer st.Close()
 	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
-	err = st.WriteAlerts(ctx, store.AlertBatch{
-		Alerts: []store.AlertRow{{ID: 1, DedupKey: "k", Source: "generic", Status: "firing", Severity: "critical",
-			Summary: "Order processor down", Occurrences: 1, FirstSeen: t0, LastSeen: t0, UpdatedAt: t0}},
-		Notifications: []store.Notification{{ID: 1, CreatedAt: t0, GroupKey: "g", Kind: "firing", Destination: "person/thach/webhook",
-			Message: []byte(`{"title":"Order processor down"}`), Status: store.NotifyPending, NextAttemptAt: t0, AlertIDs: []int64{1}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	onePage(t, st, t0)
 	sending, release := make(chan struct{}), make(chan struct{})
-	o := NewOutbox(OutboxOptions{
-		Store: st, Clock: clock.NewFake(t0), Log: slog.New(slog.DiscardHandler),
-		Sender: SenderFunc(func(ctx context.Context, _ Destination, m Message) error {
-			close(sending)
-			<-release
-			return ctx.Err() // what a send sees when the stop cut it off
-		}),
-		Resolve: func(name string) (Destination, Limit, bool) {
-			return Destination{Type: Webhook, Name: name}, Limit{}, true
-		},
+	o := webhookOutbox(st, t0, func(ctx context.Context, _ Destination, m Message) error {
+		close(sending)
+		<-release
+		return ctx.Err() // what a send sees when the stop cut it off
 	})
 	done := make(chan struct{})
 	go func() { o.Run(ctx); close(done) }()

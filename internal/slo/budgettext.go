@@ -11,18 +11,37 @@ import (
 // spent 20× over". The JSON keeps the number (remaining_percent, -1900).
 // "" when there is no data.
 func (b Budget) Left() string {
+	switch {
+	case b.RemainingPercent == nil:
+		return ""
+	case b.Remains() != "":
+		return b.Remains() + " of the budget remains"
+	case b.Over() != "":
+		return "the budget is spent " + b.Over()
+	}
+	return "the budget is spent"
+}
+
+// Remains is the share of the budget left, "98.2%"; "" once it is spent
+// or without data.
+func (b Budget) Remains() string {
+	if b.RemainingPercent == nil || *b.RemainingPercent <= 0 {
+		return ""
+	}
+	return figure(*b.RemainingPercent) + "%"
+}
+
+// Over is how far past the budget the spending went, "20× over"; "" while
+// some remains, when it is spent just to its end, or without data.
+func (b Budget) Over() string {
 	if b.RemainingPercent == nil {
 		return ""
 	}
-	rem := *b.RemainingPercent
-	spent := 1 - rem/100
-	switch {
-	case rem > 0:
-		return figure(rem) + "% of the budget remains"
-	case spent < 1.05:
-		return "the budget is spent"
+	spent := 1 - *b.RemainingPercent/100
+	if spent < 1.05 {
+		return ""
 	}
-	return "the budget is spent " + figure(spent) + "× over"
+	return figure(spent) + "× over"
 }
 
 // figure writes v plainly, never in exponent form: to one decimal under

@@ -268,7 +268,7 @@ func (svc *Service) BudgetExhausted(service string) (bool, string) {
 		if st.Service != service || !st.BlockDeploys || !st.Budget.Exhausted {
 			continue
 		}
-		over := strings.TrimPrefix(strings.TrimPrefix(st.Budget.Left(), "the budget is spent"), " ") // "2× over", or ""
+		over := st.Budget.Over()
 		if over != "" {
 			over = " " + over
 		}

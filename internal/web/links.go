@@ -66,7 +66,8 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request, act bool) {
 		s.renderLink(w, r, status, page, err.Error())
 		return
 	}
-	if person, _, _ := strings.Cut(strings.TrimPrefix(page.Who, "person/"), "/"); strings.HasPrefix(page.Who, "person/") {
+	if rest, ok := strings.CutPrefix(page.Who, "person/"); ok {
+		person, _, _ := strings.Cut(rest, "/")
 		page.loc = s.zoneOf(person)
 	}
 	row, err := s.d.Store.Alert(r.Context(), id)
